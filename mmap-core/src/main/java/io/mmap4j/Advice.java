@@ -1,0 +1,29 @@
+package io.mmap4j;
+
+/**
+ * How the kernel should expect a mapped range to be used, for {@link MMap#advise(Advice)}
+ * ({@code madvise(2)}). Advice changes performance, never contents, except
+ * {@link #DONTNEED} on a {@link MapOption#PRIVATE} map.
+ */
+public enum Advice {
+    /** No special treatment ({@code MADV_NORMAL}). */
+    NORMAL(0),
+    /** Expect random access: read ahead less ({@code MADV_RANDOM}). */
+    RANDOM(1),
+    /** Expect sequential access: read ahead more, drop pages soon after use ({@code MADV_SEQUENTIAL}). */
+    SEQUENTIAL(2),
+    /** Expect access soon: start reading the range in ({@code MADV_WILLNEED}). */
+    WILLNEED(3),
+    /**
+     * Not needed soon: the kernel may drop the pages ({@code MADV_DONTNEED}). A shared map loses
+     * nothing (pages come back from the file); a private map loses its private changes in the range.
+     */
+    DONTNEED(4);
+
+    /** The {@code MADV_} constant, the same on Linux and macOS. */
+    final int code;
+
+    Advice(int code) {
+        this.code = code;
+    }
+}

@@ -1,0 +1,1133 @@
+package io.mmap4j;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.nio.channels.FileChannel.MapMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A memory-mapped file, or a range of one, or named shared memory: positional reads and writes,
+ * little-endian typed access, atomics, and zero-copy views.
+ *
+ * <pre>{@code
+ * try (MMap m = MMap.open(path, 1 << 20, CREATE, READ, WRITE)) {
+ *     m.pwrite(0, "hello".getBytes(UTF_8));
+ *     long previous = m.getAndAddLong(64, 1);   // atomic, visible to every process mapping the file
+ *     MemorySegment view = m.slice(4096, 4096); // zero-copy, valid until close()
+ * }
+ * }</pre>
+ *
+ * <h2>Sharing</h2>
+ * A map is {@code MAP_SHARED} unless opened with {@link MapOption#PRIVATE}: its writes reach the
+ * file, and every other map of the same file, in this process or another, sees them at once.
+ * Named shared memory ({@link #openShared}) lives in {@code /dev/shm}: memory only, gone at reboot.
+ *
+ * <h2>Byte order and alignment</h2>
+ * Every typed access is little-endian whatever the host, so a file reads the same on every
+ * machine and from C or Python. Plain typed access may be unaligned. Atomic and ordered access
+ * ({@code getAndAddLong}, {@code getIntVolatile}, ...) needs natural alignment, judged on the
+ * <em>file offset</em> of the position: in a map opened at file offset 4, position 4 is
+ * 8-byte aligned and position 0 is not.
+ *
+ * <h2>Lifetime</h2>
+ * By default {@link #close()} unmaps at once, and every later access, through this handle or any
+ * view obtained from it ({@link #slice}, {@link #segment()}, {@link #asByteBuffer}), from any
+ * thread, throws {@link IllegalStateException}. It never crashes the JVM, not even when another
+ * thread is in the middle of an access. With {@link MapOption#AUTO_UNMAP}, close releases the file
+ * and its lock, and the memory stays mapped while any view is reachable. See
+ * {@code docs/lifetimes.md}.
+ *
+ * <h2>Errors</h2>
+ * A range outside the map is an {@link IndexOutOfBoundsException}; a misaligned atomic an
+ * {@link IllegalArgumentException}; a write to a read-only map a {@link ReadOnlyBufferException};
+ * any access after close an {@link IllegalStateException}; a null argument a
+ * {@link NullPointerException}. Each message names the bad value and the limit it broke.
+ * If another process truncates the file, an access to a page past its new end throws
+ * {@link InternalError} (the JVM's translation of {@code SIGBUS}) and the JVM carries on;
+ * {@link #refresh()} maps the file at its new size.
+ *
+ * <h2>Threads and cost</h2>
+ * A handle is safe for use by many threads. Every access is one bounds check (plus an alignment
+ * check for atomics) and the memory operation itself; nothing on an access path allocates or
+ * takes a lock. Only {@link #resize}, {@link #refresh}, {@link #force()}, {@link #advise},
+ * {@link #lockPages}, {@link #unlockPages} and {@link #close} serialise on the handle.
+ */
+public final class MMap implements AutoCloseable {
+    // Plain typed access: little-endian whatever the host, unaligned allowed.
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(LITTLE_ENDIAN);
+
+    // Atomic and ordered access: aligned layouts, whose VarHandles support every access mode.
+    // Coordinates are (MemorySegment, long offset).
+    private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.withOrder(LITTLE_ENDIAN).varHandle();
+    private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.withOrder(LITTLE_ENDIAN).varHandle();
+
+    /** emmap's growth policy: double up to this size, then add this much at a time. */
+    private static final long GROWTH_STEP = 64L << 20;
+    private static final long MIN_GROWTH = 4096;
+    private static final Path SHARED_MEMORY = Path.of("/dev/shm");
+    private static final int MAX_NAME_BYTES = 255;
+
+    /**
+     * Stands in for the mapping once closed: zero bytes long, so every bounds check fails and the
+     * failure path reports the close; from a closed arena, so even a zero-length access throws.
+     */
+    private static final MemorySegment CLOSED;
+
+    static {
+        Arena arena = Arena.ofShared();
+        CLOSED = arena.allocate(0);
+        arena.close();
+    }
+
+    /** The file behind this map; null when the map wraps a segment or buffer it does not own. */
+    private final MappedFile file;
+    private final boolean readOnly;
+    /** Names the map in messages. */
+    private final String source;
+    /** Serialises what changes the mapping: resize, refresh, close, and the native calls. */
+    private final Object stateLock = new Object();
+    /**
+     * The current mapping, or {@link #CLOSED}. Volatile so that a close or resize is seen promptly
+     * by every thread, also inside loops the JIT would otherwise hoist the load out of.
+     */
+    private volatile MemorySegment segment;
+
+    private MMap(MappedFile file, MemorySegment segment, boolean readOnly, String source) {
+        this.file = file;
+        this.segment = segment;
+        this.readOnly = readOnly;
+        this.source = source;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Opening
+
+    /**
+     * Maps a whole existing file. An empty file gives an empty map, which {@link #resize} or
+     * {@link #grow()} can enlarge.
+     *
+     * @param path    the file
+     * @param options {@link StandardOpenOption}s ({@code READ} is implied; {@code WRITE} for a
+     *                writable map), {@link java.nio.file.LinkOption#NOFOLLOW_LINKS}, {@link MapOption}s
+     * @return the open map; costs one {@code open} and one {@code mmap} system call
+     * @throws IOException                   if the file cannot be opened, locked or mapped
+     * @throws IllegalArgumentException      for options that make no sense for a map ({@code APPEND},
+     *                                       {@code SYNC}, {@code EXCLUSIVE_LOCK} without {@code WRITE})
+     * @throws UnsupportedOperationException for an option this method does not know
+     */
+    public static MMap open(Path path, OpenOption... options) throws IOException {
+        return openRange(path, 0, -1, Arrays.asList(options));
+    }
+
+    /**
+     * Maps the first {@code size} bytes of a file. A shorter file is grown to {@code size} (sparse,
+     * zero-filled) when {@code WRITE} is given; without {@code WRITE} it is an {@link IOException}
+     * naming both sizes. A longer file is left as it is.
+     *
+     * @param path    the file
+     * @param size    the number of bytes to map, {@code >= 0}
+     * @param options as for {@link #open(Path, OpenOption...)}
+     * @return the open map; costs one {@code open}, possibly an {@code ftruncate}, and one {@code mmap}
+     * @throws IllegalArgumentException if {@code size} is negative, or for options as above
+     * @throws IOException              if the file cannot be opened, locked, grown or mapped
+     */
+    public static MMap open(Path path, long size, OpenOption... options) throws IOException {
+        return openRange(path, 0, requireSize(size), Arrays.asList(options));
+    }
+
+    /**
+     * Maps {@code size} bytes of a file starting at file offset {@code offset}. The offset need
+     * not be page-aligned. The file is grown as for {@link #open(Path, long, OpenOption...)}.
+     *
+     * @throws IllegalArgumentException if {@code offset} or {@code size} is negative or their sum overflows
+     * @throws IOException              if the file cannot be opened, locked, grown or mapped
+     */
+    public static MMap open(Path path, long offset, long size, OpenOption... options) throws IOException {
+        return openRange(path, offset, requireSize(size), Arrays.asList(options));
+    }
+
+    /**
+     * The full form, as {@link java.nio.channels.FileChannel#open(Path, Set, FileAttribute[])}: maps
+     * {@code size} bytes at {@code offset}, creating the file with {@code attributes} when asked to
+     * create it. Without attributes a new file is owner-only ({@code rw-------}) where the file
+     * system supports POSIX permissions.
+     *
+     * @throws IllegalArgumentException if {@code offset} or {@code size} is negative or their sum
+     *                                  overflows, or for options as above
+     * @throws IOException              if the file cannot be opened, locked, grown or mapped
+     */
+    public static MMap open(Path path, long offset, long size, Set<? extends OpenOption> options,
+                            FileAttribute<?>... attributes) throws IOException {
+        return openRange(path, offset, requireSize(size), options, attributes);
+    }
+
+    /**
+     * Opens named shared memory: the file {@code /dev/shm/<name>}, for sharing between processes
+     * on this host without touching a disk. Same options and growth rules as
+     * {@link #open(Path, long, OpenOption...)}; pass {@code CREATE, READ, WRITE} to create it, and
+     * {@link StandardOpenOption#DELETE_ON_CLOSE} to remove the name when this map closes.
+     *
+     * @param name a file name: 1 to 255 UTF-8 bytes, no {@code '/'}, no NUL, not {@code "."} or {@code ".."}
+     * @throws IllegalArgumentException if the name is not valid, or {@code size} is negative
+     * @throws IOException              if this system has no {@code /dev/shm}, or as for {@code open}
+     * @see #sharedMemoryPath(String)
+     */
+    public static MMap openShared(String name, long size, OpenOption... options) throws IOException {
+        Path path = sharedMemoryPath(name);
+        if (!Files.isDirectory(SHARED_MEMORY)) {
+            throw new FileSystemException(SHARED_MEMORY.toString(), null,
+                    "named shared memory needs a tmpfs at /dev/shm, which this system lacks");
+        }
+        return openRange(path, 0, requireSize(size), Arrays.asList(options));
+    }
+
+    /**
+     * The path of named shared memory: {@code /dev/shm/<name>}. Use it to delete the name
+     * ({@code Files.deleteIfExists}) or to list what exists.
+     *
+     * @throws IllegalArgumentException if the name is empty, longer than 255 UTF-8 bytes, contains
+     *                                  {@code '/'} or NUL, or is {@code "."} or {@code ".."}
+     */
+    public static Path sharedMemoryPath(String name) {
+        Objects.requireNonNull(name, "name");
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes == 0 || bytes > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("shared memory name must be 1 to " + MAX_NAME_BYTES
+                    + " UTF-8 bytes, got " + bytes + ": \"" + name + "\"");
+        }
+        if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0 || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("shared memory name must be a plain file name (no '/', no NUL, not"
+                    + " \".\" or \"..\"), got \"" + name + "\"");
+        }
+        return SHARED_MEMORY.resolve(name);
+    }
+
+    /** size < 0 means "to the end of the file". */
+    private static MMap openRange(Path path, long offset, long size, Collection<? extends OpenOption> options,
+                                  FileAttribute<?>... attributes) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(attributes, "attributes");
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative file offset " + offset);
+        }
+        if (size > Long.MAX_VALUE - offset) {
+            throw new IllegalArgumentException("file offset " + offset + " + size " + size + " overflows a long");
+        }
+        OpenSpec spec = OpenSpec.of(options);
+        MappedFile file = MappedFile.open(path, offset, spec, attributes);
+        try {
+            MemorySegment segment = file.map(size >= 0 ? size : Math.max(0, file.fileSize() - offset));
+            String source = offset == 0 ? path.toString() : path + " at file offset " + offset;
+            return new MMap(file, segment, spec.readOnly(), source);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                file.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static long requireSize(long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("negative size " + size);
+        }
+        return size;
+    }
+
+    /**
+     * Wraps memory this handle does not own: a mapped segment from elsewhere, or any other native
+     * segment. The segment's own arena decides its lifetime; {@link #close()} only closes this
+     * handle. A read-only segment gives a read-only map. Alignment of atomics is judged on the
+     * segment's address.
+     *
+     * @throws IllegalArgumentException if the segment is on the Java heap (atomics need native memory)
+     */
+    public static MMap wrap(MemorySegment segment) {
+        Objects.requireNonNull(segment, "segment");
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("cannot wrap a heap segment (" + segment
+                    + "): atomics need native memory, as from FileChannel.map or an Arena");
+        }
+        return new MMap(null, segment, segment.isReadOnly(), "wrapped segment " + segment);
+    }
+
+    /**
+     * Wraps the bytes of a direct or mapped buffer between its position and limit, for example a
+     * {@link java.nio.MappedByteBuffer} from existing code. The buffer's position and limit are
+     * not changed and later changes to them are not seen. A read-only buffer gives a read-only map.
+     *
+     * @throws IllegalArgumentException if the buffer is not direct
+     */
+    public static MMap wrap(ByteBuffer buffer) {
+        Objects.requireNonNull(buffer, "buffer");
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException("cannot wrap a heap ByteBuffer (" + buffer
+                    + "): atomics need a direct or mapped buffer");
+        }
+        return wrap(MemorySegment.ofBuffer(buffer));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // What the map is
+
+    /**
+     * The number of bytes mapped.
+     *
+     * @throws IllegalStateException if closed
+     */
+    public long size() {
+        return current().byteSize();
+    }
+
+    /** The mapped file, or empty for a {@linkplain #wrap wrapped} segment. Works after close. */
+    public Optional<Path> path() {
+        return file == null ? Optional.empty() : Optional.of(file.path);
+    }
+
+    /** The file offset at which the map starts; 0 for a wrapped segment. Works after close. */
+    public long fileOffset() {
+        return file == null ? 0 : file.offset;
+    }
+
+    /** Whether writes are refused: opened without {@code WRITE} and not {@code PRIVATE}, or wrapping read-only memory. */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** Whether the map is private copy-on-write ({@link MapOption#PRIVATE}). */
+    public boolean isPrivate() {
+        return file != null && file.spec.mode() == MapMode.PRIVATE;
+    }
+
+    /** Whether {@link #close()} has not been called yet. */
+    public boolean isOpen() {
+        return segment != CLOSED;
+    }
+
+    /** Names the file, offset, size and mode, for logs. */
+    @Override
+    public String toString() {
+        MemorySegment s = segment;
+        String mode = file == null ? (readOnly ? "READ_ONLY" : "READ_WRITE") : file.spec.mode().toString();
+        return "MMap[" + source + ", " + (s == CLOSED ? "closed" : s.byteSize() + " bytes, " + mode) + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Positional I/O. Each copies exactly the bytes asked for or throws; nothing is partial.
+
+    /**
+     * Reads {@code length} bytes at {@code pos} into a new array.
+     *
+     * @throws IndexOutOfBoundsException if {@code pos} or {@code length} is negative or the range
+     *                                   passes the end of the map
+     * @throws IllegalStateException     if closed
+     */
+    public byte[] pread(long pos, int length) {
+        MemorySegment s = readable(pos, length);
+        byte[] bytes = new byte[length];
+        MemorySegment.copy(s, JAVA_BYTE, pos, bytes, 0, length);
+        return bytes;
+    }
+
+    /**
+     * Fills {@code dst} with the bytes at {@code pos}. Costs one bounds check and a {@code memcpy}.
+     *
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or the range passes the end
+     * @throws IllegalStateException     if closed
+     */
+    public void pread(long pos, byte[] dst) {
+        pread(pos, dst, 0, dst.length);
+    }
+
+    /**
+     * Reads {@code length} bytes at {@code pos} into {@code dst[offset, offset + length)}.
+     *
+     * @throws IndexOutOfBoundsException if the range passes the end of the map or of {@code dst}
+     * @throws IllegalStateException     if closed
+     */
+    public void pread(long pos, byte[] dst, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, dst.length);
+        MemorySegment.copy(readable(pos, length), JAVA_BYTE, pos, dst, offset, length);
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code pos} into {@code dst}, advancing its position.
+     *
+     * @throws IndexOutOfBoundsException if the range passes the end of the map
+     * @throws ReadOnlyBufferException   if {@code dst} is read-only
+     * @throws IllegalStateException     if closed
+     */
+    public void pread(long pos, ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        int n = dst.remaining();
+        MemorySegment.copy(readable(pos, n), pos, MemorySegment.ofBuffer(dst), 0, n);
+        dst.position(dst.limit());
+    }
+
+    /**
+     * Reads {@code dst.byteSize()} bytes at {@code pos} into {@code dst}.
+     *
+     * @throws IndexOutOfBoundsException if the range passes the end of the map
+     * @throws IllegalArgumentException  if {@code dst} is read-only
+     * @throws IllegalStateException     if closed, or if {@code dst} is no longer alive
+     */
+    public void pread(long pos, MemorySegment dst) {
+        long n = dst.byteSize();
+        MemorySegment.copy(readable(pos, n), pos, dst, 0, n);
+    }
+
+    /**
+     * Writes all of {@code src} at {@code pos}.
+     *
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or the range passes the end
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if closed
+     */
+    public void pwrite(long pos, byte[] src) {
+        pwrite(pos, src, 0, src.length);
+    }
+
+    /**
+     * Writes {@code src[offset, offset + length)} at {@code pos}.
+     *
+     * @throws IndexOutOfBoundsException if the range passes the end of the map or of {@code src}
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if closed
+     */
+    public void pwrite(long pos, byte[] src, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, src.length);
+        MemorySegment.copy(src, offset, writable(pos, length), JAVA_BYTE, pos, length);
+    }
+
+    /**
+     * Writes the {@code src.remaining()} bytes of {@code src} at {@code pos}, advancing its position.
+     *
+     * @throws IndexOutOfBoundsException if the range passes the end of the map
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if closed
+     */
+    public void pwrite(long pos, ByteBuffer src) {
+        int n = src.remaining();
+        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, writable(pos, n), pos, n);
+        src.position(src.limit());
+    }
+
+    /**
+     * Writes all {@code src.byteSize()} bytes of {@code src} at {@code pos}.
+     *
+     * @throws IndexOutOfBoundsException if the range passes the end of the map
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if closed, or if {@code src} is no longer alive
+     */
+    public void pwrite(long pos, MemorySegment src) {
+        long n = src.byteSize();
+        MemorySegment.copy(src, 0, writable(pos, n), pos, n);
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code srcPos} to {@code dstPos} within the map, correctly
+     * when the ranges overlap ({@code memmove}).
+     *
+     * @throws IndexOutOfBoundsException if either range is outside the map or {@code length} is negative
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if closed
+     */
+    public void copy(long srcPos, long dstPos, long length) {
+        MemorySegment s = readable(srcPos, length);
+        MemorySegment.copy(s, srcPos, writable(dstPos, length), dstPos, length);
+    }
+
+    /**
+     * Sets {@code length} bytes at {@code pos} to {@code value} ({@code memset}).
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if closed
+     */
+    public void fill(long pos, long length, byte value) {
+        writable(pos, length).asSlice(pos, length).fill(value);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Typed access: little-endian, plain (no ordering), unaligned allowed. Each is one bounds
+    // check and one load or store. All throw IndexOutOfBoundsException if the value does not fit
+    // between pos and the end of the map, IllegalStateException if closed, and the put methods
+    // ReadOnlyBufferException if the map is read-only.
+
+    /** Reads the byte at {@code pos}. */
+    public byte getByte(long pos) {
+        return readable(pos, 1).get(JAVA_BYTE, pos);
+    }
+
+    /** Writes the byte at {@code pos}. */
+    public void putByte(long pos, byte value) {
+        writable(pos, 1).set(JAVA_BYTE, pos, value);
+    }
+
+    /** Reads the little-endian short at {@code pos}. */
+    public short getShort(long pos) {
+        return readable(pos, 2).get(SHORT, pos);
+    }
+
+    /** Writes a little-endian short at {@code pos}. */
+    public void putShort(long pos, short value) {
+        writable(pos, 2).set(SHORT, pos, value);
+    }
+
+    /** Reads the little-endian int at {@code pos}. */
+    public int getInt(long pos) {
+        return readable(pos, 4).get(INT, pos);
+    }
+
+    /** Writes a little-endian int at {@code pos}. */
+    public void putInt(long pos, int value) {
+        writable(pos, 4).set(INT, pos, value);
+    }
+
+    /** Reads the little-endian long at {@code pos}. */
+    public long getLong(long pos) {
+        return readable(pos, 8).get(LONG, pos);
+    }
+
+    /** Writes a little-endian long at {@code pos}. */
+    public void putLong(long pos, long value) {
+        writable(pos, 8).set(LONG, pos, value);
+    }
+
+    /** Reads the little-endian IEEE 754 float at {@code pos}. */
+    public float getFloat(long pos) {
+        return readable(pos, 4).get(FLOAT, pos);
+    }
+
+    /** Writes a little-endian IEEE 754 float at {@code pos}. */
+    public void putFloat(long pos, float value) {
+        writable(pos, 4).set(FLOAT, pos, value);
+    }
+
+    /** Reads the little-endian IEEE 754 double at {@code pos}. */
+    public double getDouble(long pos) {
+        return readable(pos, 8).get(DOUBLE, pos);
+    }
+
+    /** Writes a little-endian IEEE 754 double at {@code pos}. */
+    public void putDouble(long pos, double value) {
+        writable(pos, 8).set(DOUBLE, pos, value);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Int atomics and ordered access. These are the VarHandle access modes on mapped memory: they
+    // order and are atomic across threads and across processes mapping the same file (on x86-64
+    // and AArch64, a locked instruction or LSE atomic on the shared page). The read-modify-write
+    // methods return the previous value, as emmap's do. All throw IllegalArgumentException if
+    // pos's file offset is not a multiple of 4, IndexOutOfBoundsException if pos is outside the
+    // map, IllegalStateException if closed, and the writing ones ReadOnlyBufferException if the
+    // map is read-only. Cost: bounds and alignment checks, then the access.
+
+    /** Reads the int at {@code pos} with volatile semantics (sequentially consistent). */
+    public int getIntVolatile(long pos) {
+        return (int) INT_ATOMIC.getVolatile(atomic(pos, 4), pos);
+    }
+
+    /** Writes the int at {@code pos} with volatile semantics (sequentially consistent). */
+    public void putIntVolatile(long pos, int value) {
+        INT_ATOMIC.setVolatile(writableAtomic(pos, 4), pos, value);
+    }
+
+    /** Reads the int at {@code pos} with acquire semantics: later accesses are not moved before it. */
+    public int getIntAcquire(long pos) {
+        return (int) INT_ATOMIC.getAcquire(atomic(pos, 4), pos);
+    }
+
+    /** Writes the int at {@code pos} with release semantics: earlier accesses are not moved after it. */
+    public void putIntRelease(long pos, int value) {
+        INT_ATOMIC.setRelease(writableAtomic(pos, 4), pos, value);
+    }
+
+    /** Reads the int at {@code pos} atomically, without ordering other accesses (opaque). */
+    public int getIntOpaque(long pos) {
+        return (int) INT_ATOMIC.getOpaque(atomic(pos, 4), pos);
+    }
+
+    /** Writes the int at {@code pos} atomically, without ordering other accesses (opaque). */
+    public void putIntOpaque(long pos, int value) {
+        INT_ATOMIC.setOpaque(writableAtomic(pos, 4), pos, value);
+    }
+
+    /** Atomically adds {@code delta} to the int at {@code pos}; returns the previous value. */
+    public int getAndAddInt(long pos, int delta) {
+        return (int) INT_ATOMIC.getAndAdd(writableAtomic(pos, 4), pos, delta);
+    }
+
+    /** Atomically subtracts {@code delta} from the int at {@code pos}; returns the previous value. */
+    public int getAndSubInt(long pos, int delta) {
+        return (int) INT_ATOMIC.getAndAdd(writableAtomic(pos, 4), pos, -delta);
+    }
+
+    /** Atomically replaces the int at {@code pos} with {@code value} (exchange); returns the previous value. */
+    public int getAndSetInt(long pos, int value) {
+        return (int) INT_ATOMIC.getAndSet(writableAtomic(pos, 4), pos, value);
+    }
+
+    /** Atomically ANDs {@code mask} into the int at {@code pos}; returns the previous value. */
+    public int getAndBitwiseAndInt(long pos, int mask) {
+        return (int) INT_ATOMIC.getAndBitwiseAnd(writableAtomic(pos, 4), pos, mask);
+    }
+
+    /** Atomically ORs {@code mask} into the int at {@code pos}; returns the previous value. */
+    public int getAndBitwiseOrInt(long pos, int mask) {
+        return (int) INT_ATOMIC.getAndBitwiseOr(writableAtomic(pos, 4), pos, mask);
+    }
+
+    /** Atomically XORs {@code mask} into the int at {@code pos}; returns the previous value. */
+    public int getAndBitwiseXorInt(long pos, int mask) {
+        return (int) INT_ATOMIC.getAndBitwiseXor(writableAtomic(pos, 4), pos, mask);
+    }
+
+    /**
+     * Atomically sets the int at {@code pos} to {@code newValue} if it equals {@code expected}.
+     * A strong CAS: it fails only if the value differed, never spuriously.
+     *
+     * @return whether the value was replaced
+     */
+    public boolean compareAndSetInt(long pos, int expected, int newValue) {
+        return INT_ATOMIC.compareAndSet(writableAtomic(pos, 4), pos, expected, newValue);
+    }
+
+    /**
+     * Atomically sets the int at {@code pos} to {@code newValue} if it equals {@code expected}.
+     *
+     * @return the value found, which equals {@code expected} exactly when it was replaced
+     */
+    public int compareAndExchangeInt(long pos, int expected, int newValue) {
+        return (int) INT_ATOMIC.compareAndExchange(writableAtomic(pos, 4), pos, expected, newValue);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Long atomics and ordered access: as the int ones above, on 8 bytes aligned to 8.
+
+    /** Reads the long at {@code pos} with volatile semantics (sequentially consistent). */
+    public long getLongVolatile(long pos) {
+        return (long) LONG_ATOMIC.getVolatile(atomic(pos, 8), pos);
+    }
+
+    /** Writes the long at {@code pos} with volatile semantics (sequentially consistent). */
+    public void putLongVolatile(long pos, long value) {
+        LONG_ATOMIC.setVolatile(writableAtomic(pos, 8), pos, value);
+    }
+
+    /** Reads the long at {@code pos} with acquire semantics: later accesses are not moved before it. */
+    public long getLongAcquire(long pos) {
+        return (long) LONG_ATOMIC.getAcquire(atomic(pos, 8), pos);
+    }
+
+    /** Writes the long at {@code pos} with release semantics: earlier accesses are not moved after it. */
+    public void putLongRelease(long pos, long value) {
+        LONG_ATOMIC.setRelease(writableAtomic(pos, 8), pos, value);
+    }
+
+    /** Reads the long at {@code pos} atomically, without ordering other accesses (opaque). */
+    public long getLongOpaque(long pos) {
+        return (long) LONG_ATOMIC.getOpaque(atomic(pos, 8), pos);
+    }
+
+    /** Writes the long at {@code pos} atomically, without ordering other accesses (opaque). */
+    public void putLongOpaque(long pos, long value) {
+        LONG_ATOMIC.setOpaque(writableAtomic(pos, 8), pos, value);
+    }
+
+    /** Atomically adds {@code delta} to the long at {@code pos}; returns the previous value. */
+    public long getAndAddLong(long pos, long delta) {
+        return (long) LONG_ATOMIC.getAndAdd(writableAtomic(pos, 8), pos, delta);
+    }
+
+    /** Atomically subtracts {@code delta} from the long at {@code pos}; returns the previous value. */
+    public long getAndSubLong(long pos, long delta) {
+        return (long) LONG_ATOMIC.getAndAdd(writableAtomic(pos, 8), pos, -delta);
+    }
+
+    /** Atomically replaces the long at {@code pos} with {@code value} (exchange); returns the previous value. */
+    public long getAndSetLong(long pos, long value) {
+        return (long) LONG_ATOMIC.getAndSet(writableAtomic(pos, 8), pos, value);
+    }
+
+    /** Atomically ANDs {@code mask} into the long at {@code pos}; returns the previous value. */
+    public long getAndBitwiseAndLong(long pos, long mask) {
+        return (long) LONG_ATOMIC.getAndBitwiseAnd(writableAtomic(pos, 8), pos, mask);
+    }
+
+    /** Atomically ORs {@code mask} into the long at {@code pos}; returns the previous value. */
+    public long getAndBitwiseOrLong(long pos, long mask) {
+        return (long) LONG_ATOMIC.getAndBitwiseOr(writableAtomic(pos, 8), pos, mask);
+    }
+
+    /** Atomically XORs {@code mask} into the long at {@code pos}; returns the previous value. */
+    public long getAndBitwiseXorLong(long pos, long mask) {
+        return (long) LONG_ATOMIC.getAndBitwiseXor(writableAtomic(pos, 8), pos, mask);
+    }
+
+    /**
+     * Atomically sets the long at {@code pos} to {@code newValue} if it equals {@code expected}.
+     * A strong CAS: it fails only if the value differed, never spuriously.
+     *
+     * @return whether the value was replaced
+     */
+    public boolean compareAndSetLong(long pos, long expected, long newValue) {
+        return LONG_ATOMIC.compareAndSet(writableAtomic(pos, 8), pos, expected, newValue);
+    }
+
+    /**
+     * Atomically sets the long at {@code pos} to {@code newValue} if it equals {@code expected}.
+     *
+     * @return the value found, which equals {@code expected} exactly when it was replaced
+     */
+    public long compareAndExchangeLong(long pos, long expected, long newValue) {
+        return (long) LONG_ATOMIC.compareAndExchange(writableAtomic(pos, 8), pos, expected, newValue);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Zero-copy views. A view shares the mapped memory: writes through it are writes to the file,
+    // and it shows writes made by any thread or process. It never owns the mapping: with the
+    // default lifetime it throws IllegalStateException once this map is closed; with AUTO_UNMAP it
+    // keeps the memory mapped while reachable. A view taken before a resize keeps showing the
+    // range it was taken from. Each costs one small allocation.
+
+    /**
+     * A view of {@code length} bytes at {@code pos}; read-only if the map is.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
+     * @throws IllegalStateException     if closed
+     */
+    public MemorySegment slice(long pos, long length) {
+        return readable(pos, length).asSlice(pos, length);
+    }
+
+    /**
+     * A view of the whole map as it is now; read-only if the map is.
+     *
+     * @throws IllegalStateException if closed
+     */
+    public MemorySegment segment() {
+        return current();
+    }
+
+    /**
+     * A little-endian {@link ByteBuffer} view of {@code length} bytes at {@code pos}, for APIs that
+     * take buffers ({@code FileChannel.write}, codecs). Read-only if the map is. Like any view, it
+     * throws {@link IllegalStateException} once the map is closed.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
+     * @throws IllegalStateException     if closed
+     */
+    public ByteBuffer asByteBuffer(long pos, int length) {
+        return slice(pos, length).asByteBuffer().order(LITTLE_ENDIAN);
+    }
+
+    /**
+     * A little-endian {@link ByteBuffer} view of the whole map.
+     *
+     * @throws UnsupportedOperationException if the map is larger than a buffer can be (2 GiB - 1);
+     *                                       use {@link #asByteBuffer(long, int)} on a range
+     * @throws IllegalStateException         if closed
+     */
+    public ByteBuffer asByteBuffer() {
+        MemorySegment s = current();
+        if (s.byteSize() > Integer.MAX_VALUE) {
+            throw new UnsupportedOperationException("map of " + s.byteSize() + " bytes is larger than a ByteBuffer's "
+                    + Integer.MAX_VALUE + "; take a buffer of a range with asByteBuffer(pos, length)");
+        }
+        return s.asByteBuffer().order(LITTLE_ENDIAN);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Durability and paging
+
+    /**
+     * Writes every modified page of the map to the file ({@code msync(MS_SYNC)}), then the file's
+     * metadata ({@code fsync}), so that data and size survive a crash of the machine. Blocks until
+     * done; costs a disk write of the dirty pages. A private map has nothing to write.
+     *
+     * @throws IOException           if the file cannot be written
+     * @throws IllegalStateException if closed
+     * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
+     */
+    public void force() throws IOException {
+        synchronized (stateLock) {
+            MemorySegment s = current();
+            try {
+                s.force();
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            if (file != null) {
+                file.force();
+            }
+        }
+    }
+
+    /**
+     * Writes the modified pages of a range to the file ({@code msync(MS_SYNC)} of the pages that
+     * hold it). File metadata is not written: call {@link #force()} after a resize.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
+     * @throws IOException               if the file cannot be written
+     * @throws IllegalStateException     if closed
+     * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
+     */
+    public void force(long pos, long length) throws IOException {
+        try {
+            slice(pos, length).force();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * Reads every page of the map into memory (touches each page), so that later accesses take no
+     * page fault. Costs a read of the whole map from the file where it is not cached.
+     *
+     * @throws IllegalStateException if closed
+     * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
+     */
+    public void load() {
+        current().load();
+    }
+
+    /**
+     * Tells the kernel the pages are not needed soon; a shared map loses nothing.
+     *
+     * @throws IllegalStateException if closed
+     * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
+     */
+    public void unload() {
+        current().unload();
+    }
+
+    /**
+     * Whether every page of the map is probably resident in memory ({@code mincore}); a hint, which
+     * may be stale by the time it returns.
+     *
+     * @throws IllegalStateException if closed
+     * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
+     */
+    public boolean isLoaded() {
+        return current().isLoaded();
+    }
+
+    /**
+     * Advises the kernel how the whole map will be used ({@code madvise}). An optional extra that
+     * needs native access ({@code --enable-native-access=io.mmap4j}, or {@code ALL-UNNAMED} on the
+     * class path); without it nothing happens, one warning is logged, and {@code false} is returned.
+     *
+     * @return whether the advice was applied
+     * @throws IOException           if the kernel refused it (the message names the errno)
+     * @throws IllegalStateException if closed
+     */
+    public boolean advise(Advice advice) throws IOException {
+        return advise(0, size(), advice);
+    }
+
+    /**
+     * Advises the kernel how a range will be used ({@code madvise} of the pages holding it), as
+     * {@link #advise(Advice)}.
+     *
+     * @return whether the advice was applied
+     * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
+     * @throws IOException               if the kernel refused it
+     * @throws IllegalStateException     if closed
+     */
+    public boolean advise(long pos, long length, Advice advice) throws IOException {
+        Objects.requireNonNull(advice, "advice");
+        synchronized (stateLock) { // close waits, so the range stays mapped during the call
+            return NativeMemory.advise(readable(pos, length), pos, length, advice);
+        }
+    }
+
+    /**
+     * Locks the map's pages in memory ({@code mlock}): they are read in now and never paged out
+     * until {@link #unlockPages()} or close. Limited by {@code RLIMIT_MEMLOCK} ({@code ulimit -l}).
+     * An optional extra, as {@link #advise(Advice)}.
+     *
+     * @return whether the pages were locked
+     * @throws IOException           if the kernel refused (the message names the errno and the limit)
+     * @throws IllegalStateException if closed
+     */
+    public boolean lockPages() throws IOException {
+        synchronized (stateLock) {
+            MemorySegment s = current();
+            return NativeMemory.lock(s, 0, s.byteSize(), true);
+        }
+    }
+
+    /**
+     * Unlocks pages locked by {@link #lockPages()} ({@code munlock}). An optional extra, as
+     * {@link #advise(Advice)}.
+     *
+     * @return whether the pages were unlocked
+     * @throws IOException           if the kernel refused
+     * @throws IllegalStateException if closed
+     */
+    public boolean unlockPages() throws IOException {
+        synchronized (stateLock) {
+            MemorySegment s = current();
+            return NativeMemory.lock(s, 0, s.byteSize(), false);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Resizing
+
+    /**
+     * Changes the size of the map to {@code newSize} bytes, and the file with it: a file shorter
+     * than the new end of the map is extended (sparse, zero-filled); a file that ended where the
+     * map ended is truncated to its new end. Bytes of the file beyond the map are never discarded.
+     *
+     * <p>Other threads may keep reading and writing during a resize: they use the old mapping or
+     * the new one, both valid for the bytes the file still holds. Views taken before stay valid
+     * (until close) and keep showing their range; a view of a range cut off by shrinking faults
+     * ({@link InternalError}) if used. Costs an {@code mmap}, and an {@code ftruncate} when the
+     * file changes; memory mapped before stays mapped until close, so grow in large steps
+     * ({@link #grow()}) rather than byte by byte.
+     *
+     * @throws IllegalArgumentException      if {@code newSize} is negative or the end overflows a long
+     * @throws ReadOnlyBufferException       if the map is read-only
+     * @throws UnsupportedOperationException if the map is private or wraps a segment it does not own
+     * @throws IOException                   if the file cannot be resized or mapped
+     * @throws IllegalStateException         if closed
+     */
+    public void resize(long newSize) throws IOException {
+        requireSize(newSize);
+        synchronized (stateLock) {
+            MemorySegment old = current();
+            MappedFile f = resizableFile("resized");
+            long oldSize = old.byteSize();
+            if (newSize > Long.MAX_VALUE - f.offset) {
+                throw new IllegalArgumentException("file offset " + f.offset + " + size " + newSize + " overflows a long");
+            }
+            if (newSize == oldSize) {
+                return;
+            }
+            boolean mapEndsFile = f.fileSize() <= f.offset + oldSize;
+            segment = f.map(newSize); // extends the file if it is shorter
+            if (newSize < oldSize && mapEndsFile) {
+                f.truncate(f.offset + newSize);
+            }
+        }
+    }
+
+    /**
+     * Grows the map (and the file) by emmap's policy: doubles the size up to 64 MiB (from at
+     * least 4 KiB), then adds 64 MiB at a time. Same rules and costs as {@link #resize(long)}.
+     *
+     * @return the new size
+     * @throws ReadOnlyBufferException       if the map is read-only
+     * @throws UnsupportedOperationException if the map is private or wraps a segment it does not own
+     * @throws IOException                   if the file cannot be grown or mapped
+     * @throws IllegalStateException         if closed
+     */
+    public long grow() throws IOException {
+        synchronized (stateLock) {
+            long size = nextSize(current().byteSize());
+            resize(size);
+            return size;
+        }
+    }
+
+    /**
+     * Grows the map by {@link #grow()}'s policy, in one resize, until it holds at least
+     * {@code minSize} bytes; does nothing if it already does. For writers appending past the end.
+     */
+    void growTo(long minSize) throws IOException {
+        synchronized (stateLock) {
+            long size = current().byteSize();
+            if (size >= minSize) {
+                return;
+            }
+            while (size < minSize) {
+                size = nextSize(size);
+            }
+            resize(size);
+        }
+    }
+
+    private static long nextSize(long size) {
+        if (size < GROWTH_STEP) {
+            return Math.max(MIN_GROWTH, size * 2);
+        }
+        return size > Long.MAX_VALUE - GROWTH_STEP ? Long.MAX_VALUE : size + GROWTH_STEP;
+    }
+
+    /**
+     * Maps the file as it is now, from this map's file offset to its end: picks up growth (or
+     * truncation) made by another process or another handle. Views taken before stay valid for
+     * the bytes the file still holds. Costs an {@code fstat}, and an {@code mmap} if the size
+     * changed. A wrapped segment just reports its size.
+     *
+     * @return the new size of the map
+     * @throws UnsupportedOperationException if the map is private (remapping would drop its changes)
+     * @throws IOException                   if the file cannot be mapped
+     * @throws IllegalStateException         if closed
+     */
+    public long refresh() throws IOException {
+        synchronized (stateLock) {
+            MemorySegment s = current();
+            if (file == null) {
+                return s.byteSize();
+            }
+            if (isPrivate()) {
+                throw new UnsupportedOperationException("a PRIVATE map cannot be refreshed: remapping would drop its"
+                        + " private changes (" + source + ")");
+            }
+            long size = Math.max(0, file.fileSize() - file.offset);
+            if (size != s.byteSize()) {
+                segment = file.map(size);
+            }
+            return size;
+        }
+    }
+
+    private MappedFile resizableFile(String what) {
+        if (file == null) {
+            throw new UnsupportedOperationException("a " + source + " cannot be " + what
+                    + ": its size belongs to whoever mapped it");
+        }
+        if (readOnly) {
+            throw readOnlyMap();
+        }
+        if (isPrivate()) {
+            throw new UnsupportedOperationException("a PRIVATE map cannot be " + what
+                    + ": remapping would drop its private changes (" + source + ")");
+        }
+        return file;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Closing
+
+    /**
+     * Closes the map. With the default lifetime the memory is unmapped at once and every view
+     * throws {@link IllegalStateException} from then on; a thread in the middle of an access either
+     * completes it or gets that exception. With {@link MapOption#AUTO_UNMAP} the file and its lock
+     * are released and the memory stays mapped until the last view is unreachable. Either way this
+     * handle refuses access from now on. Closing again does nothing; {@code DELETE_ON_CLOSE}
+     * deletes the file now.
+     *
+     * @throws IllegalStateException if a view's buffer is in use by an I/O operation at this
+     *                               moment, so the memory cannot be unmapped yet; the handle is
+     *                               closed, and calling close again retries the unmap
+     * @throws UncheckedIOException  if closing the file fails
+     */
+    @Override
+    public void close() {
+        synchronized (stateLock) {
+            segment = CLOSED;
+            if (file != null) {
+                file.close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Checks. The fast paths are a few comparisons; everything that builds a message is out of line.
+
+    /** The current mapping, or the closed-map exception. */
+    private MemorySegment current() {
+        MemorySegment s = segment;
+        if (s == CLOSED) {
+            throw closedMap();
+        }
+        return s;
+    }
+
+    /** The current mapping, if {@code [pos, pos + length)} lies within it. */
+    private MemorySegment readable(long pos, long length) {
+        MemorySegment s = segment;
+        if ((pos | length) < 0 || pos > s.byteSize() - length) {
+            throw outOfBounds(s, pos, length);
+        }
+        return s;
+    }
+
+    private MemorySegment writable(long pos, long length) {
+        MemorySegment s = readable(pos, length);
+        if (readOnly) {
+            throw readOnlyMap();
+        }
+        return s;
+    }
+
+    /** As {@link #readable}, and the position's address must be a multiple of {@code size}. */
+    private MemorySegment atomic(long pos, int size) {
+        MemorySegment s = readable(pos, size);
+        if (((s.address() + pos) & (size - 1)) != 0) {
+            throw misaligned(s, pos, size);
+        }
+        return s;
+    }
+
+    private MemorySegment writableAtomic(long pos, int size) {
+        MemorySegment s = atomic(pos, size);
+        if (readOnly) {
+            throw readOnlyMap();
+        }
+        return s;
+    }
+
+    private RuntimeException outOfBounds(MemorySegment s, long pos, long length) {
+        if (s == CLOSED) {
+            return closedMap();
+        }
+        if (pos < 0) {
+            return new IndexOutOfBoundsException("negative position " + pos + " in the map of " + source);
+        }
+        if (length < 0) {
+            return new IndexOutOfBoundsException("negative length " + length + " at position " + pos
+                    + " in the map of " + source);
+        }
+        return new IndexOutOfBoundsException("range [" + pos + ", " + pos + " + " + length
+                + ") is outside the " + s.byteSize() + "-byte map of " + source);
+    }
+
+    private IllegalArgumentException misaligned(MemorySegment s, long pos, int size) {
+        String where = file != null
+                ? "its file offset " + (file.offset + pos)
+                : "its address 0x" + Long.toHexString(s.address() + pos);
+        return new IllegalArgumentException("position " + pos + " is misaligned for " + size + "-byte atomic access: "
+                + where + " is not a multiple of " + size + " (" + source + ")");
+    }
+
+    private IllegalStateException closedMap() {
+        return new IllegalStateException("the map of " + source + " is closed");
+    }
+
+    private ReadOnlyBufferException readOnlyMap() {
+        return new ReadOnlyMapException("the map of " + source + " is read-only: open it with WRITE (or PRIVATE)");
+    }
+}

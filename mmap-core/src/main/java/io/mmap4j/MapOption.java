@@ -1,0 +1,45 @@
+package io.mmap4j;
+
+import java.nio.file.OpenOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Mapping options of {@link MMap#open(java.nio.file.Path, long, OpenOption...) MMap.open}, passed
+ * alongside the {@link StandardOpenOption}s.
+ *
+ * <p>Without any of them a map is {@code MAP_SHARED}: its writes reach the file and every other
+ * process that maps it, and its memory is unmapped by {@link MMap#close()}.
+ */
+public enum MapOption implements OpenOption {
+    /**
+     * Map privately, copy-on-write ({@code MAP_PRIVATE}): writes stay in this map and reach neither
+     * the file nor any other map of it. The map is writable even without
+     * {@link StandardOpenOption#WRITE}, but the JDK still opens the file for reading and writing,
+     * so the caller needs write permission. {@link MMap#force()} has nothing to write and a
+     * private map cannot be {@linkplain MMap#resize(long) resized} (a new mapping would drop the
+     * private changes).
+     */
+    PRIVATE,
+
+    /**
+     * Let the garbage collector unmap: {@link MMap#close()} releases the file and its lock at once,
+     * but the memory stays mapped while any view ({@link MMap#slice}, {@link MMap#asByteBuffer},
+     * {@link MMap#segment()}) is reachable; a {@code Cleaner} unmaps it once the last one is gone.
+     * The handle itself still refuses access after close.
+     */
+    AUTO_UNMAP,
+
+    /**
+     * Fault every page in when the map is opened ({@code MAP_POPULATE}), so that the first accesses
+     * do not take page faults. Costs one read of the whole mapped range at open.
+     */
+    POPULATE,
+
+    /**
+     * Hold an exclusive lock on the whole file while the map is open. Opening fails with a
+     * {@link java.nio.file.FileSystemException} when another process, or another map in this
+     * JVM, holds a lock on the file. Needs {@link StandardOpenOption#WRITE} or {@link #PRIVATE}.
+     * The lock is advisory ({@code fcntl}): it keeps out only those who ask for it.
+     */
+    EXCLUSIVE_LOCK
+}

@@ -1,0 +1,140 @@
+package io.mmap4j;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileChannel.MapMode;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The file side of an {@link MMap}: the open channel, the lock held on it, and the lifetime of the
+ * segments mapped from it. Not thread-safe: {@code MMap} serialises calls under its lock.
+ */
+final class MappedFile {
+    private static final FileAttribute<?> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    final Path path;
+    final long offset;
+    final OpenSpec spec;
+    private final FileChannel channel;
+    /**
+     * Explicit lifetime: one shared arena holds every segment mapped so far, so that views of a range
+     * mapped before a resize stay valid until close, and closing it unmaps all of them at once.
+     * Null with AUTO_UNMAP, where each mapping gets an automatic arena of its own.
+     */
+    private final Arena arena;
+    private boolean unmapped;
+    private boolean released;
+
+    private MappedFile(Path path, long offset, OpenSpec spec, FileChannel channel) {
+        this.path = path;
+        this.offset = offset;
+        this.spec = spec;
+        this.channel = channel;
+        this.arena = spec.autoUnmap() ? null : Arena.ofShared();
+    }
+
+    /** Opens the file and locks it if asked; nothing is mapped yet. */
+    static MappedFile open(Path path, long offset, OpenSpec spec, FileAttribute<?>[] attributes) throws IOException {
+        if (attributes.length == 0 && path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            attributes = new FileAttribute<?>[] {OWNER_ONLY};
+        }
+        FileChannel channel = FileChannel.open(path, spec.channelOptions(), attributes);
+        try {
+            if (spec.exclusiveLock()) {
+                lock(path, channel); // held until the channel closes
+            }
+            return new MappedFile(path, offset, spec, channel);
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static void lock(Path path, FileChannel channel) throws IOException {
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            throw new FileSystemException(path.toString(), null,
+                    "locked by another map or channel in this JVM (EXCLUSIVE_LOCK)");
+        }
+        if (lock == null) {
+            throw new FileSystemException(path.toString(), null, "locked by another process (EXCLUSIVE_LOCK)");
+        }
+    }
+
+    long fileSize() throws IOException {
+        return channel.size();
+    }
+
+    /**
+     * Maps {@code size} bytes at this map's offset. The file is extended first if it is shorter and
+     * the map may grow it; otherwise a file that is too short is an error naming both sizes.
+     */
+    MemorySegment map(long size) throws IOException {
+        long fileSize = channel.size();
+        if (offset + size > fileSize && !spec.mayGrowFile()) {
+            throw new FileSystemException(path.toString(), null, "file has " + fileSize + " bytes, a "
+                    + spec.mode() + " map of " + size + " bytes at offset " + offset + " needs " + (offset + size)
+                    + "; open with WRITE to grow it");
+        }
+        // FileChannel.map extends a writable file that is too short (ftruncate to offset + size).
+        MemorySegment segment = channel.map(spec.mode(), offset, size, arena != null ? arena : Arena.ofAuto());
+        if (spec.populate()) {
+            segment.load();
+        }
+        return segment;
+    }
+
+    /** Cuts the file to {@code length} bytes. */
+    void truncate(long length) throws IOException {
+        channel.truncate(length);
+    }
+
+    void force() throws IOException {
+        channel.force(true);
+    }
+
+    /**
+     * Unmaps (explicit lifetime), then releases the lock and closes the channel. Idempotent, and
+     * retried by the next call if the arena could not close because a view's buffer is in use by
+     * an I/O operation.
+     */
+    void close() {
+        if (arena != null && !unmapped) {
+            try {
+                arena.close();
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("cannot unmap " + path + " yet: one of its views is in use by an "
+                        + "I/O operation; close again once it completes", e);
+            }
+            unmapped = true;
+        }
+        if (released) {
+            return; // a second delete could hit a new file of the same name
+        }
+        released = true;
+        try {
+            channel.close(); // also releases the lock
+            if (spec.deleteOnClose()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing " + path + " failed", e);
+        }
+    }
+}

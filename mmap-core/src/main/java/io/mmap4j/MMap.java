@@ -140,7 +140,7 @@ public final class MMap implements AutoCloseable {
      * @throws UnsupportedOperationException for an option this method does not know
      */
     public static MMap open(Path path, OpenOption... options) throws IOException {
-        return openRange(path, 0, -1, Arrays.asList(options));
+        return openRange(path, 0, -1, options);
     }
 
     /**
@@ -156,7 +156,7 @@ public final class MMap implements AutoCloseable {
      * @throws IOException              if the file cannot be opened, locked, grown or mapped
      */
     public static MMap open(Path path, long size, OpenOption... options) throws IOException {
-        return openRange(path, 0, requireSize(size), Arrays.asList(options));
+        return openRange(path, 0, requireSize(size), options);
     }
 
     /**
@@ -167,7 +167,7 @@ public final class MMap implements AutoCloseable {
      * @throws IOException              if the file cannot be opened, locked, grown or mapped
      */
     public static MMap open(Path path, long offset, long size, OpenOption... options) throws IOException {
-        return openRange(path, offset, requireSize(size), Arrays.asList(options));
+        return openRange(path, offset, requireSize(size), options);
     }
 
     /**
@@ -202,7 +202,7 @@ public final class MMap implements AutoCloseable {
             throw new FileSystemException(SHARED_MEMORY.toString(), null,
                     "named shared memory needs a tmpfs at /dev/shm, which this system lacks");
         }
-        return openRange(path, 0, requireSize(size), Arrays.asList(options));
+        return openRange(path, 0, requireSize(size), options);
     }
 
     /**
@@ -227,6 +227,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /** size < 0 means "to the end of the file". */
+    private static MMap openRange(Path path, long offset, long size, OpenOption[] options,
+                                  FileAttribute<?>... attributes) throws IOException {
+        return openRange(path, offset, size, Arrays.asList(Objects.requireNonNull(options, "options")), attributes);
+    }
+
     private static MMap openRange(Path path, long offset, long size, Collection<? extends OpenOption> options,
                                   FileAttribute<?>... attributes) throws IOException {
         Objects.requireNonNull(path, "path");
@@ -349,7 +354,7 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public byte[] pread(long pos, int length) {
-        MemorySegment s = readable(pos, length);
+        MemorySegment s = range(pos, length);
         byte[] bytes = new byte[length];
         MemorySegment.copy(s, JAVA_BYTE, pos, bytes, 0, length);
         return bytes;
@@ -373,7 +378,7 @@ public final class MMap implements AutoCloseable {
      */
     public void pread(long pos, byte[] dst, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, dst.length);
-        MemorySegment.copy(readable(pos, length), JAVA_BYTE, pos, dst, offset, length);
+        MemorySegment.copy(range(pos, length), JAVA_BYTE, pos, dst, offset, length);
     }
 
     /**
@@ -388,7 +393,7 @@ public final class MMap implements AutoCloseable {
             throw new ReadOnlyBufferException();
         }
         int n = dst.remaining();
-        MemorySegment.copy(readable(pos, n), pos, MemorySegment.ofBuffer(dst), 0, n);
+        MemorySegment.copy(range(pos, n), pos, MemorySegment.ofBuffer(dst), 0, n);
         dst.position(dst.limit());
     }
 
@@ -401,7 +406,7 @@ public final class MMap implements AutoCloseable {
      */
     public void pread(long pos, MemorySegment dst) {
         long n = dst.byteSize();
-        MemorySegment.copy(readable(pos, n), pos, dst, 0, n);
+        MemorySegment.copy(range(pos, n), pos, dst, 0, n);
     }
 
     /**
@@ -424,7 +429,7 @@ public final class MMap implements AutoCloseable {
      */
     public void pwrite(long pos, byte[] src, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, src.length);
-        MemorySegment.copy(src, offset, writable(pos, length), JAVA_BYTE, pos, length);
+        MemorySegment.copy(src, offset, writableRange(pos, length), JAVA_BYTE, pos, length);
     }
 
     /**
@@ -436,7 +441,7 @@ public final class MMap implements AutoCloseable {
      */
     public void pwrite(long pos, ByteBuffer src) {
         int n = src.remaining();
-        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, writable(pos, n), pos, n);
+        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, writableRange(pos, n), pos, n);
         src.position(src.limit());
     }
 
@@ -449,7 +454,7 @@ public final class MMap implements AutoCloseable {
      */
     public void pwrite(long pos, MemorySegment src) {
         long n = src.byteSize();
-        MemorySegment.copy(src, 0, writable(pos, n), pos, n);
+        MemorySegment.copy(src, 0, writableRange(pos, n), pos, n);
     }
 
     /**
@@ -461,8 +466,8 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void copy(long srcPos, long dstPos, long length) {
-        MemorySegment s = readable(srcPos, length);
-        MemorySegment.copy(s, srcPos, writable(dstPos, length), dstPos, length);
+        MemorySegment s = range(srcPos, length);
+        MemorySegment.copy(s, srcPos, writableRange(dstPos, length), dstPos, length);
     }
 
     /**
@@ -473,7 +478,7 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void fill(long pos, long length, byte value) {
-        writable(pos, length).asSlice(pos, length).fill(value);
+        writableRange(pos, length).asSlice(pos, length).fill(value);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -484,62 +489,62 @@ public final class MMap implements AutoCloseable {
 
     /** Reads the byte at {@code pos}. */
     public byte getByte(long pos) {
-        return readable(pos, 1).get(JAVA_BYTE, pos);
+        return at(pos, 1).get(JAVA_BYTE, pos);
     }
 
     /** Writes the byte at {@code pos}. */
     public void putByte(long pos, byte value) {
-        writable(pos, 1).set(JAVA_BYTE, pos, value);
+        writableAt(pos, 1).set(JAVA_BYTE, pos, value);
     }
 
     /** Reads the little-endian short at {@code pos}. */
     public short getShort(long pos) {
-        return readable(pos, 2).get(SHORT, pos);
+        return at(pos, 2).get(SHORT, pos);
     }
 
     /** Writes a little-endian short at {@code pos}. */
     public void putShort(long pos, short value) {
-        writable(pos, 2).set(SHORT, pos, value);
+        writableAt(pos, 2).set(SHORT, pos, value);
     }
 
     /** Reads the little-endian int at {@code pos}. */
     public int getInt(long pos) {
-        return readable(pos, 4).get(INT, pos);
+        return at(pos, 4).get(INT, pos);
     }
 
     /** Writes a little-endian int at {@code pos}. */
     public void putInt(long pos, int value) {
-        writable(pos, 4).set(INT, pos, value);
+        writableAt(pos, 4).set(INT, pos, value);
     }
 
     /** Reads the little-endian long at {@code pos}. */
     public long getLong(long pos) {
-        return readable(pos, 8).get(LONG, pos);
+        return at(pos, 8).get(LONG, pos);
     }
 
     /** Writes a little-endian long at {@code pos}. */
     public void putLong(long pos, long value) {
-        writable(pos, 8).set(LONG, pos, value);
+        writableAt(pos, 8).set(LONG, pos, value);
     }
 
     /** Reads the little-endian IEEE 754 float at {@code pos}. */
     public float getFloat(long pos) {
-        return readable(pos, 4).get(FLOAT, pos);
+        return at(pos, 4).get(FLOAT, pos);
     }
 
     /** Writes a little-endian IEEE 754 float at {@code pos}. */
     public void putFloat(long pos, float value) {
-        writable(pos, 4).set(FLOAT, pos, value);
+        writableAt(pos, 4).set(FLOAT, pos, value);
     }
 
     /** Reads the little-endian IEEE 754 double at {@code pos}. */
     public double getDouble(long pos) {
-        return readable(pos, 8).get(DOUBLE, pos);
+        return at(pos, 8).get(DOUBLE, pos);
     }
 
     /** Writes a little-endian IEEE 754 double at {@code pos}. */
     public void putDouble(long pos, double value) {
-        writable(pos, 8).set(DOUBLE, pos, value);
+        writableAt(pos, 8).set(DOUBLE, pos, value);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -726,7 +731,7 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public MemorySegment slice(long pos, long length) {
-        return readable(pos, length).asSlice(pos, length);
+        return range(pos, length).asSlice(pos, length);
     }
 
     /**
@@ -866,7 +871,7 @@ public final class MMap implements AutoCloseable {
     public boolean advise(long pos, long length, Advice advice) throws IOException {
         Objects.requireNonNull(advice, "advice");
         synchronized (stateLock) { // close waits, so the range stays mapped during the call
-            return NativeMemory.advise(readable(pos, length), pos, length, advice);
+            return NativeMemory.advise(range(pos, length), pos, length, advice);
         }
     }
 
@@ -1066,26 +1071,46 @@ public final class MMap implements AutoCloseable {
         return s;
     }
 
-    /** The current mapping, if {@code [pos, pos + length)} lies within it. */
-    private MemorySegment readable(long pos, long length) {
+    /**
+     * The current mapping, if the {@code size} bytes at {@code pos} lie within it. For fixed,
+     * non-zero sizes: the closed map's zero length fails this check by itself.
+     */
+    private MemorySegment at(long pos, int size) {
         MemorySegment s = segment;
-        if ((pos | length) < 0 || pos > s.byteSize() - length) {
-            throw outOfBounds(s, pos, length);
+        if (pos < 0 || pos > s.byteSize() - size) {
+            throw outOfBounds(s, pos, size);
         }
         return s;
     }
 
-    private MemorySegment writable(long pos, long length) {
-        MemorySegment s = readable(pos, length);
+    private MemorySegment writableAt(long pos, int size) {
+        MemorySegment s = at(pos, size);
         if (readOnly) {
             throw readOnlyMap();
         }
         return s;
     }
 
-    /** As {@link #readable}, and the position's address must be a multiple of {@code size}. */
+    /** The current mapping, if {@code [pos, pos + length)} lies within it; any length, even 0. */
+    private MemorySegment range(long pos, long length) {
+        MemorySegment s = segment;
+        if ((pos | length) < 0 || pos > s.byteSize() - length || s == CLOSED) {
+            throw outOfBounds(s, pos, length);
+        }
+        return s;
+    }
+
+    private MemorySegment writableRange(long pos, long length) {
+        MemorySegment s = range(pos, length);
+        if (readOnly) {
+            throw readOnlyMap();
+        }
+        return s;
+    }
+
+    /** As {@link #at}, and the position's address must be a multiple of {@code size}. */
     private MemorySegment atomic(long pos, int size) {
-        MemorySegment s = readable(pos, size);
+        MemorySegment s = at(pos, size);
         if (((s.address() + pos) & (size - 1)) != 0) {
             throw misaligned(s, pos, size);
         }

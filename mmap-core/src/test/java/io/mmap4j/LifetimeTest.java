@@ -1,0 +1,173 @@
+package io.mmap4j;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LifetimeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyViewThrowsAfterCloseOnAnyThread() throws Exception {
+        MMap m = MMap.open(dir.resolve("explicit.bin"), 4096, CREATE, READ, WRITE);
+        MemorySegment slice = m.slice(0, 64);
+        MemorySegment whole = m.segment();
+        ByteBuffer buffer = m.asByteBuffer(0, 64);
+        m.putLong(0, 5);
+        assertEquals(5, slice.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+        m.close();
+
+        assertThrows(IllegalStateException.class, () -> slice.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
+        assertThrows(IllegalStateException.class, () -> whole.set(ValueLayout.JAVA_BYTE, 100, (byte) 1));
+        assertThrows(IllegalStateException.class, () -> buffer.getLong(0));
+        assertThrows(IllegalStateException.class, () -> m.getLong(0));
+        Throwable fromAnotherThread = CompletableFuture.supplyAsync(() -> {
+            try {
+                slice.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        }).get(10, TimeUnit.SECONDS);
+        assertTrue(fromAnotherThread instanceof IllegalStateException, String.valueOf(fromAnotherThread));
+        assertTrue(mappedRanges(dir.resolve("explicit.bin")).isEmpty(), "close unmapped the file");
+    }
+
+    /**
+     * Threads hammer the map and its views while another thread closes it. Each access either
+     * completes or throws IllegalStateException; the JVM never crashes.
+     */
+    @Test
+    void closingWhileOtherThreadsReadAndWriteNeverCrashes() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            MMap m = MMap.open(dir.resolve("race-" + round + ".bin"), 1 << 16, CREATE, READ, WRITE);
+            MemorySegment view = m.slice(0, 1 << 16);
+            int threads = 3;
+            CountDownLatch running = new CountDownLatch(threads);
+            AtomicLong accesses = new AtomicLong();
+            AtomicReference<Throwable> unexpected = new AtomicReference<>();
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int kind = t;
+                Thread worker = new Thread(() -> {
+                    running.countDown();
+                    byte[] chunk = new byte[4096];
+                    try {
+                        for (long i = 0; i < 50_000_000L; i++) { // bounded: ends long before this
+                            long pos = (i * 8) & 0xFFF8;
+                            switch (kind) {
+                                case 0 -> m.getAndAddLong(pos, 1);
+                                case 1 -> view.set(ValueLayout.JAVA_LONG_UNALIGNED, pos, i);
+                                default -> m.pread(pos & 0x7000, chunk);
+                            }
+                            accesses.incrementAndGet();
+                        }
+                    } catch (IllegalStateException expected) {
+                        // the close won the race
+                    } catch (Throwable t2) {
+                        unexpected.set(t2);
+                    }
+                });
+                worker.start();
+                workers.add(worker);
+            }
+            running.await();
+            while (accesses.get() < 1000) {
+                Thread.onSpinWait();
+            }
+            m.close();
+            for (Thread worker : workers) {
+                worker.join(TimeUnit.SECONDS.toMillis(30));
+                assertFalse(worker.isAlive(), "a worker did not notice the close");
+            }
+            assertEquals(null, unexpected.get());
+        }
+    }
+
+    @Test
+    void autoUnmapViewsOutliveCloseUntilTheyAreUnreachable() throws Exception {
+        Path file = dir.resolve("auto.bin");
+        MMap m = MMap.open(file, 4096, CREATE, READ, WRITE, MapOption.AUTO_UNMAP);
+        MemorySegment view = m.slice(0, 4096);
+        ByteBuffer buffer = m.asByteBuffer(8, 8);
+        m.putLong(0, 41);
+        m.close();
+
+        assertThrows(IllegalStateException.class, () -> m.getLong(0), "the handle itself refuses access");
+        assertEquals(41, view.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), "the view still works after close");
+        view.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 42);
+        buffer.putLong(0, 43);
+        assertFalse(mappedRanges(file).isEmpty(), "still mapped while views are reachable");
+        Reference.reachabilityFence(view);
+        Reference.reachabilityFence(buffer);
+
+        view = null;
+        buffer = null;
+        awaitUnmapped(file);
+        try (MMap reopened = MMap.open(file, READ)) {
+            assertEquals(42, reopened.getLong(0), "writes through the view reached the file");
+            assertEquals(43, reopened.getLong(8));
+        }
+    }
+
+    @Test
+    void autoUnmapWithoutViewsUnmapsOnceTheHandleIsCollected() throws Exception {
+        Path file = dir.resolve("auto-no-views.bin");
+        MMap m = MMap.open(file, 4096, CREATE, READ, WRITE, MapOption.AUTO_UNMAP);
+        m.putLong(0, 1);
+        m.close();
+        m = null;
+        awaitUnmapped(file);
+        assertEquals(1, Files.readAllBytes(file)[0]);
+    }
+
+    @Test
+    void explicitCloseAlsoUnmapsMappingsMadeBeforeAResize() throws IOException {
+        Path file = dir.resolve("resized.bin");
+        MMap m = MMap.open(file, 4096, CREATE, READ, WRITE);
+        MemorySegment before = m.slice(0, 4096);
+        m.resize(1 << 20);
+        m.putLong(0, 9);
+        assertEquals(9, before.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), "a view from before the resize stays valid");
+        assertEquals(2, mappedRanges(file).size());
+        m.close();
+        assertThrows(IllegalStateException.class, () -> before.get(ValueLayout.JAVA_BYTE, 0));
+        assertTrue(mappedRanges(file).isEmpty());
+    }
+
+    private static void awaitUnmapped(Path file) throws Exception {
+        for (int i = 0; i < 100 && !mappedRanges(file).isEmpty(); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(List.of(), mappedRanges(file), "unmapped by the Cleaner once unreachable");
+    }
+
+    /** The lines of /proc/self/maps that map {@code file}. */
+    static List<String> mappedRanges(Path file) throws IOException {
+        String name = file.toRealPath().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(" " + name)).toList();
+    }
+}

@@ -1,0 +1,184 @@
+package io.mmap4j;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.SPARSE;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResizeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void resizeGrowsAndShrinksTheFileWithTheMap() throws IOException {
+        Path file = dir.resolve("resize.bin");
+        try (MMap m = MMap.open(file, 4096, CREATE, READ, WRITE)) {
+            m.putLong(4088, 7);
+            m.resize(10_000);
+            assertEquals(10_000, m.size());
+            assertEquals(10_000, Files.size(file));
+            assertEquals(7, m.getLong(4088), "bytes before the old end are kept");
+            assertEquals(0, m.getLong(9992), "new bytes read as zeros");
+            m.putLong(9992, 8);
+            m.resize(100);
+            assertEquals(100, m.size());
+            assertEquals(100, Files.size(file), "the map ended the file, so the file shrinks with it");
+            assertThrows(IndexOutOfBoundsException.class, () -> m.getLong(96 + 8));
+        }
+    }
+
+    @Test
+    void resizeNeverDiscardsBytesOfTheFileBeyondTheMap() throws IOException {
+        Path file = dir.resolve("prefix.bin");
+        Files.write(file, new byte[100_000]);
+        try (MMap m = MMap.open(file, 4096, READ, WRITE)) {
+            m.resize(8192);
+            assertEquals(100_000, Files.size(file), "growing a prefix map leaves the longer file alone");
+            m.resize(1024);
+            assertEquals(100_000, Files.size(file), "shrinking a prefix map leaves the file alone");
+            m.resize(200_000);
+            assertEquals(200_000, Files.size(file), "growing past the end extends the file");
+        }
+    }
+
+    @Test
+    void growFollowsEmmapsPolicy() throws IOException {
+        try (MMap m = MMap.open(dir.resolve("grow.bin"), 0, CREATE, READ, WRITE, SPARSE)) {
+            assertEquals(4096, m.grow());
+            assertEquals(8192, m.grow());
+            m.resize(48L << 20);
+            assertEquals(96L << 20, m.grow(), "doubles below 64 MiB");
+            assertEquals(160L << 20, m.grow(), "then adds 64 MiB");
+            m.growTo(300L << 20);
+            assertEquals(352L << 20, m.size(), "growTo applies the same steps in one resize");
+            m.growTo(1);
+            assertEquals(352L << 20, m.size(), "growTo never shrinks");
+        }
+    }
+
+    @Test
+    void refreshPicksUpGrowthAndTruncationByAnotherWriter() throws IOException {
+        Path file = dir.resolve("shared-growth.bin");
+        try (MMap writer = MMap.open(file, 4096, CREATE, READ, WRITE);
+             MMap reader = MMap.open(file, READ)) {
+            writer.resize(1 << 20);
+            writer.putLong((1 << 20) - 8, 99);
+            assertEquals(4096, reader.size(), "a reader keeps its size until it refreshes");
+            assertEquals(1 << 20, reader.refresh());
+            assertEquals(99, reader.getLong((1 << 20) - 8));
+            assertEquals(1 << 20, reader.refresh(), "refreshing an unchanged file keeps the mapping");
+
+            try (FileChannel channel = FileChannel.open(file, WRITE)) {
+                channel.truncate(8192);
+            }
+            assertEquals(8192, reader.refresh());
+            assertThrows(IndexOutOfBoundsException.class, () -> reader.getLong(8192));
+        }
+    }
+
+    @Test
+    void viewsTakenBeforeAResizeKeepWorking() throws IOException {
+        try (MMap m = MMap.open(dir.resolve("views.bin"), 4096, CREATE, READ, WRITE)) {
+            MemorySegment before = m.slice(0, 4096);
+            m.grow();
+            m.putLong(0, 5);
+            assertEquals(5, before.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), "both mappings show the same file");
+            before.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, 6);
+            assertEquals(6, m.getLong(8));
+        }
+    }
+
+    /**
+     * Readers and an atomic writer run while another thread grows and shrinks the map many times:
+     * none of them ever sees an error or a wrong value in the range that always exists.
+     */
+    @Test
+    void readersAndWritersAreSafeDuringResizes() throws Exception {
+        Path file = dir.resolve("concurrent.bin");
+        try (MMap m = MMap.open(file, 8192, CREATE, READ, WRITE)) {
+            for (int i = 0; i < 512; i++) {
+                m.putLong(i * 8L, i);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        while (!stop.get()) {
+                            for (int i = 0; i < 512; i++) {
+                                long v = m.getLong(i * 8L);
+                                if (v != i) {
+                                    throw new AssertionError("read " + v + " at slot " + i);
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }));
+            }
+            long[] adds = new long[1];
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    while (!stop.get()) {
+                        m.getAndAddLong(4096, 1);
+                        adds[0]++;
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }));
+            for (int round = 0; round < 300; round++) {
+                m.resize(round % 2 == 0 ? 1 << 20 : 8192);
+            }
+            stop.set(true);
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+                assertFalse(thread.isAlive());
+            }
+            assertEquals(null, failure.get());
+            assertEquals(adds[0], m.getLongVolatile(4096), "no add was lost across resizes");
+        }
+    }
+
+    /** More than 2 GiB in one handle: reads and writes beyond 2^31, on a sparse file. */
+    @Test
+    void mapsMoreThanTwoGigabytes() throws IOException {
+        Path file = dir.resolve("sparse-3g.bin");
+        long size = 3L << 30;
+        long beyond = (1L << 31) + 4096;
+        try (MMap m = MMap.open(file, size, CREATE, READ, WRITE, SPARSE)) {
+            assertEquals(size, m.size());
+            m.putLong(beyond, 0x1122334455667788L);
+            assertEquals(0, m.getAndAddLong(size - 8, 3));
+            m.pwrite(beyond + 100, new byte[] {1, 2, 3});
+            MemorySegment view = m.slice(size - 4096, 4096);
+            assertEquals(3, view.get(ValueLayout.JAVA_LONG_UNALIGNED, 4088));
+            assertEquals(4096, m.asByteBuffer(beyond, 4096).capacity());
+        }
+        assertEquals(size, Files.size(file));
+        try (MMap m = MMap.open(file, READ)) {
+            assertEquals(0x1122334455667788L, m.getLong(beyond));
+            assertEquals(3, m.getLongVolatile(size - 8));
+            assertEquals(2, m.getByte(beyond + 101));
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.mmap4j.examples;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Starts example programs in child JVMs: the same {@code java} and class path as this one. */
+final class Jvm {
+    private static final long TIMEOUT_SECONDS = 60;
+
+    private Jvm() {}
+
+    static Process start(Class<?> main, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"),
+                "-XX:+UseSerialGC", main.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    /** Waits for the child to exit 0 and returns its output lines; fails otherwise. */
+    static List<String> finish(Process process) throws IOException, InterruptedException {
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException("child JVM " + process.pid() + " did not finish within " + TIMEOUT_SECONDS + " s");
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.exitValue() != 0) {
+            throw new IOException("child JVM " + process.pid() + " exited with " + process.exitValue() + ":\n" + output);
+        }
+        return output.lines().toList();
+    }
+}

@@ -1,0 +1,74 @@
+package io.mmap4j.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every Java block in README.md compiles against the library, and those with a main run. */
+class ReadmeTest {
+    private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern CLASS_NAME = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readmeJavaBlocksCompileAndRun() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        List<String> blocks = new ArrayList<>();
+        for (Matcher m = JAVA_BLOCK.matcher(readme); m.find(); ) {
+            blocks.add(m.group(1));
+        }
+        assertFalse(blocks.isEmpty(), "README.md has no ```java block");
+
+        List<String> sources = new ArrayList<>();
+        List<String> classes = new ArrayList<>();
+        for (String block : blocks) {
+            Matcher name = CLASS_NAME.matcher(block);
+            assertTrue(name.find(), "each README block is a whole class:\n" + block);
+            Path source = dir.resolve(name.group(1) + ".java");
+            Files.writeString(source, block);
+            sources.add(source.toString());
+            classes.add(name.group(1));
+        }
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        List<String> arguments = new ArrayList<>(List.of("-d", dir.toString(), "-cp", System.getProperty("java.class.path")));
+        arguments.addAll(sources);
+        int result = javac.run(null, diagnostics, diagnostics, arguments.toArray(String[]::new));
+        assertEquals(0, result, () -> "README code does not compile:\n" + diagnostics);
+
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+            for (String className : classes) {
+                Class<?> type = loader.loadClass(className);
+                Method main = findMain(type);
+                if (main != null) {
+                    main.invoke(null, (Object) new String[0]);
+                }
+            }
+        }
+    }
+
+    private static Method findMain(Class<?> type) {
+        try {
+            return type.getMethod("main", String[].class);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+}

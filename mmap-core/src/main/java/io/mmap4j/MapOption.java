@@ -30,8 +30,8 @@ public enum MapOption implements OpenOption {
     AUTO_UNMAP,
 
     /**
-     * Fault every page in when the map is opened ({@code MAP_POPULATE}), so that the first accesses
-     * do not take page faults. Costs one read of the whole mapped range at open.
+     * Fault every page in when the map is opened or resized (as {@code MAP_POPULATE}), so that the
+     * first accesses do not take page faults. Costs one read of the whole mapped range each time.
      */
     POPULATE,
 

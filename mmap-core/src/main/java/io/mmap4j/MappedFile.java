@@ -92,8 +92,15 @@ final class MappedFile {
                     + spec.mode() + " map of " + size + " bytes at offset " + offset + " needs " + (offset + size)
                     + "; open with WRITE to grow it");
         }
-        // FileChannel.map extends a writable file that is too short (ftruncate to offset + size).
-        MemorySegment segment = channel.map(spec.mode(), offset, size, arena != null ? arena : Arena.ofAuto());
+        MemorySegment segment;
+        try {
+            // FileChannel.map extends a writable file that is too short (ftruncate to offset + size).
+            segment = channel.map(spec.mode(), offset, size, arena != null ? arena : Arena.ofAuto());
+        } catch (IOException e) {
+            // The JDK's message is the bare errno text ("No such device" for a directory).
+            throw (IOException) new FileSystemException(path.toString(), null, "cannot map " + size
+                    + " bytes at offset " + offset + ": " + e.getMessage()).initCause(e);
+        }
         if (spec.populate()) {
             segment.load();
         }

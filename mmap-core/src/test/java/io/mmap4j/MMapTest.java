@@ -113,6 +113,15 @@ class MMapTest {
     }
 
     @Test
+    void aDirectoryIsAnErrorNamingIt() {
+        FileSystemException e = assertThrows(FileSystemException.class, () -> MMap.open(dir));
+        assertTrue(e.getMessage().startsWith(dir + ": cannot map ") && e.getMessage().endsWith(": No such device"),
+                e.getMessage());
+        e = assertThrows(FileSystemException.class, () -> MMap.open(dir, 64, READ, WRITE));
+        assertEquals(dir.toString(), e.getFile());
+    }
+
+    @Test
     void deleteOnCloseRemovesTheFileWhenTheMapCloses() throws IOException {
         Path file = dir.resolve("scratch.bin");
         try (MMap m = MMap.open(file, 64, CREATE, READ, WRITE, DELETE_ON_CLOSE)) {

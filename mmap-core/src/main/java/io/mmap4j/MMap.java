@@ -163,6 +163,11 @@ public final class MMap implements AutoCloseable {
      * Maps {@code size} bytes of a file starting at file offset {@code offset}. The offset need
      * not be page-aligned. The file is grown as for {@link #open(Path, long, OpenOption...)}.
      *
+     * @param path    the file
+     * @param offset  the file offset at which the map starts, {@code >= 0}
+     * @param size    the number of bytes to map, {@code >= 0}
+     * @param options as for {@link #open(Path, OpenOption...)}
+     * @return the open map
      * @throws IllegalArgumentException if {@code offset} or {@code size} is negative or their sum overflows
      * @throws IOException              if the file cannot be opened, locked, grown or mapped
      */
@@ -176,6 +181,12 @@ public final class MMap implements AutoCloseable {
      * create it. Without attributes a new file is owner-only ({@code rw-------}) where the file
      * system supports POSIX permissions.
      *
+     * @param path       the file
+     * @param offset     the file offset at which the map starts, {@code >= 0}
+     * @param size       the number of bytes to map, {@code >= 0}
+     * @param options    as for {@link #open(Path, OpenOption...)}
+     * @param attributes attributes for a file created by this call
+     * @return the open map
      * @throws IllegalArgumentException if {@code offset} or {@code size} is negative or their sum
      *                                  overflows, or for options as above
      * @throws IOException              if the file cannot be opened, locked, grown or mapped
@@ -192,6 +203,9 @@ public final class MMap implements AutoCloseable {
      * {@link StandardOpenOption#DELETE_ON_CLOSE} to remove the name when this map closes.
      *
      * @param name a file name: 1 to 255 UTF-8 bytes, no {@code '/'}, no NUL, not {@code "."} or {@code ".."}
+     * @param size the number of bytes to map, {@code >= 0}
+     * @param options as for {@link #open(Path, OpenOption...)}
+     * @return the open map
      * @throws IllegalArgumentException if the name is not valid, or {@code size} is negative
      * @throws IOException              if this system has no {@code /dev/shm}, or as for {@code open}
      * @see #sharedMemoryPath(String)
@@ -209,6 +223,8 @@ public final class MMap implements AutoCloseable {
      * The path of named shared memory: {@code /dev/shm/<name>}. Use it to delete the name
      * ({@code Files.deleteIfExists}) or to list what exists.
      *
+     * @param name the name of the shared memory
+     * @return {@code /dev/shm/<name>}
      * @throws IllegalArgumentException if the name is empty, longer than 255 UTF-8 bytes, contains
      *                                  {@code '/'} or NUL, or is {@code "."} or {@code ".."}
      */
@@ -271,6 +287,8 @@ public final class MMap implements AutoCloseable {
      * handle. A read-only segment gives a read-only map. Alignment of atomics is judged on the
      * segment's address.
      *
+     * @param segment native memory to wrap
+     * @return a handle over the memory
      * @throws IllegalArgumentException if the segment is on the Java heap (atomics need native memory)
      */
     public static MMap wrap(MemorySegment segment) {
@@ -287,6 +305,8 @@ public final class MMap implements AutoCloseable {
      * {@link java.nio.MappedByteBuffer} from existing code. The buffer's position and limit are
      * not changed and later changes to them are not seen. A read-only buffer gives a read-only map.
      *
+     * @param buffer a direct or mapped buffer to wrap
+     * @return a handle over the memory
      * @throws IllegalArgumentException if the buffer is not direct
      */
     public static MMap wrap(ByteBuffer buffer) {
@@ -304,33 +324,55 @@ public final class MMap implements AutoCloseable {
     /**
      * The number of bytes mapped.
      *
+     * @return the number of bytes mapped
      * @throws IllegalStateException if closed
      */
     public long size() {
         return current().byteSize();
     }
 
-    /** The mapped file, or empty for a {@linkplain #wrap wrapped} segment. Works after close. */
+    /**
+     * The mapped file. Works after close.
+     *
+     * @return the file, or empty for a {@linkplain #wrap wrapped} segment
+     */
     public Optional<Path> path() {
         return file == null ? Optional.empty() : Optional.of(file.path);
     }
 
-    /** The file offset at which the map starts; 0 for a wrapped segment. Works after close. */
+    /**
+     * The file offset at which the map starts. Works after close.
+     *
+     * @return the file offset of position 0; 0 for a wrapped segment
+     */
     public long fileOffset() {
         return file == null ? 0 : file.offset;
     }
 
-    /** Whether writes are refused: opened without {@code WRITE} and not {@code PRIVATE}, or wrapping read-only memory. */
+    /**
+     * Whether writes are refused: opened without {@code WRITE} and not {@code PRIVATE}, or
+     * wrapping read-only memory.
+     *
+     * @return whether the map is read-only
+     */
     public boolean isReadOnly() {
         return readOnly;
     }
 
-    /** Whether the map is private copy-on-write ({@link MapOption#PRIVATE}). */
+    /**
+     * Whether the map is private copy-on-write ({@link MapOption#PRIVATE}).
+     *
+     * @return whether the map is private
+     */
     public boolean isPrivate() {
         return file != null && file.spec.mode() == MapMode.PRIVATE;
     }
 
-    /** Whether {@link #close()} has not been called yet. */
+    /**
+     * Whether {@link #close()} has not been called yet.
+     *
+     * @return whether the map is open
+     */
     public boolean isOpen() {
         return segment != CLOSED;
     }
@@ -349,6 +391,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads {@code length} bytes at {@code pos} into a new array.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param length the number of bytes
+     * @return the bytes read
      * @throws IndexOutOfBoundsException if {@code pos} or {@code length} is negative or the range
      *                                   passes the end of the map
      * @throws IllegalStateException     if closed
@@ -363,6 +408,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Fills {@code dst} with the bytes at {@code pos}. Costs one bounds check and a {@code memcpy}.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param dst where the bytes go
      * @throws IndexOutOfBoundsException if {@code pos} is negative or the range passes the end
      * @throws IllegalStateException     if closed
      */
@@ -373,6 +420,10 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads {@code length} bytes at {@code pos} into {@code dst[offset, offset + length)}.
      *
+     * @param pos    the position in the map, in bytes from its start
+     * @param dst    where the bytes go
+     * @param offset the index in {@code dst} of the first byte
+     * @param length the number of bytes
      * @throws IndexOutOfBoundsException if the range passes the end of the map or of {@code dst}
      * @throws IllegalStateException     if closed
      */
@@ -384,6 +435,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads {@code dst.remaining()} bytes at {@code pos} into {@code dst}, advancing its position.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param dst where the bytes go
      * @throws IndexOutOfBoundsException if the range passes the end of the map
      * @throws ReadOnlyBufferException   if {@code dst} is read-only
      * @throws IllegalStateException     if closed
@@ -400,6 +453,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads {@code dst.byteSize()} bytes at {@code pos} into {@code dst}.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param dst where the bytes go
      * @throws IndexOutOfBoundsException if the range passes the end of the map
      * @throws IllegalArgumentException  if {@code dst} is read-only
      * @throws IllegalStateException     if closed, or if {@code dst} is no longer alive
@@ -412,6 +467,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes all of {@code src} at {@code pos}.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param src the bytes to write
      * @throws IndexOutOfBoundsException if {@code pos} is negative or the range passes the end
      * @throws ReadOnlyBufferException   if the map is read-only
      * @throws IllegalStateException     if closed
@@ -423,6 +480,10 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes {@code src[offset, offset + length)} at {@code pos}.
      *
+     * @param pos    the position in the map, in bytes from its start
+     * @param src    the bytes to write
+     * @param offset the index in {@code src} of the first byte
+     * @param length the number of bytes
      * @throws IndexOutOfBoundsException if the range passes the end of the map or of {@code src}
      * @throws ReadOnlyBufferException   if the map is read-only
      * @throws IllegalStateException     if closed
@@ -435,6 +496,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes the {@code src.remaining()} bytes of {@code src} at {@code pos}, advancing its position.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param src the bytes to write
      * @throws IndexOutOfBoundsException if the range passes the end of the map
      * @throws ReadOnlyBufferException   if the map is read-only
      * @throws IllegalStateException     if closed
@@ -448,6 +511,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes all {@code src.byteSize()} bytes of {@code src} at {@code pos}.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param src the bytes to write
      * @throws IndexOutOfBoundsException if the range passes the end of the map
      * @throws ReadOnlyBufferException   if the map is read-only
      * @throws IllegalStateException     if closed, or if {@code src} is no longer alive
@@ -461,6 +526,9 @@ public final class MMap implements AutoCloseable {
      * Copies {@code length} bytes from {@code srcPos} to {@code dstPos} within the map, correctly
      * when the ranges overlap ({@code memmove}).
      *
+     * @param srcPos where the bytes are read from
+     * @param dstPos where the bytes go
+     * @param length the number of bytes to copy, {@code >= 0}
      * @throws IndexOutOfBoundsException if either range is outside the map or {@code length} is negative
      * @throws ReadOnlyBufferException   if the map is read-only
      * @throws IllegalStateException     if closed
@@ -473,6 +541,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Sets {@code length} bytes at {@code pos} to {@code value} ({@code memset}).
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param length the number of bytes to set, {@code >= 0}
+     * @param value the byte every position is set to
      * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
      * @throws ReadOnlyBufferException   if the map is read-only
      * @throws IllegalStateException     if closed
@@ -487,62 +558,152 @@ public final class MMap implements AutoCloseable {
     // between pos and the end of the map, IllegalStateException if closed, and the put methods
     // ReadOnlyBufferException if the map is read-only.
 
-    /** Reads the byte at {@code pos}. */
+    /**
+     * Reads the byte at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 1 bytes of the map follow it
+     * @throws IllegalStateException     if the map is closed
+     */
     public byte getByte(long pos) {
         return at(pos, 1).get(JAVA_BYTE, pos);
     }
 
-    /** Writes the byte at {@code pos}. */
+    /**
+     * Writes the byte at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 1 bytes of the map follow it
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putByte(long pos, byte value) {
         writableAt(pos, 1).set(JAVA_BYTE, pos, value);
     }
 
-    /** Reads the little-endian short at {@code pos}. */
+    /**
+     * Reads the little-endian short at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 2 bytes of the map follow it
+     * @throws IllegalStateException     if the map is closed
+     */
     public short getShort(long pos) {
         return at(pos, 2).get(SHORT, pos);
     }
 
-    /** Writes a little-endian short at {@code pos}. */
+    /**
+     * Writes a little-endian short at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 2 bytes of the map follow it
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putShort(long pos, short value) {
         writableAt(pos, 2).set(SHORT, pos, value);
     }
 
-    /** Reads the little-endian int at {@code pos}. */
+    /**
+     * Reads the little-endian int at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalStateException     if the map is closed
+     */
     public int getInt(long pos) {
         return at(pos, 4).get(INT, pos);
     }
 
-    /** Writes a little-endian int at {@code pos}. */
+    /**
+     * Writes a little-endian int at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putInt(long pos, int value) {
         writableAt(pos, 4).set(INT, pos, value);
     }
 
-    /** Reads the little-endian long at {@code pos}. */
+    /**
+     * Reads the little-endian long at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalStateException     if the map is closed
+     */
     public long getLong(long pos) {
         return at(pos, 8).get(LONG, pos);
     }
 
-    /** Writes a little-endian long at {@code pos}. */
+    /**
+     * Writes a little-endian long at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putLong(long pos, long value) {
         writableAt(pos, 8).set(LONG, pos, value);
     }
 
-    /** Reads the little-endian IEEE 754 float at {@code pos}. */
+    /**
+     * Reads the little-endian IEEE 754 float at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalStateException     if the map is closed
+     */
     public float getFloat(long pos) {
         return at(pos, 4).get(FLOAT, pos);
     }
 
-    /** Writes a little-endian IEEE 754 float at {@code pos}. */
+    /**
+     * Writes a little-endian IEEE 754 float at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putFloat(long pos, float value) {
         writableAt(pos, 4).set(FLOAT, pos, value);
     }
 
-    /** Reads the little-endian IEEE 754 double at {@code pos}. */
+    /**
+     * Reads the little-endian IEEE 754 double at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalStateException     if the map is closed
+     */
     public double getDouble(long pos) {
         return at(pos, 8).get(DOUBLE, pos);
     }
 
-    /** Writes a little-endian IEEE 754 double at {@code pos}. */
+    /**
+     * Writes a little-endian IEEE 754 double at {@code pos}.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putDouble(long pos, double value) {
         writableAt(pos, 8).set(DOUBLE, pos, value);
     }
@@ -556,62 +717,173 @@ public final class MMap implements AutoCloseable {
     // map, IllegalStateException if closed, and the writing ones ReadOnlyBufferException if the
     // map is read-only. Cost: bounds and alignment checks, then the access.
 
-    /** Reads the int at {@code pos} with volatile semantics (sequentially consistent). */
+    /**
+     * Reads the int at {@code pos} with volatile semantics (sequentially consistent).
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws IllegalStateException     if the map is closed
+     */
     public int getIntVolatile(long pos) {
         return (int) INT_ATOMIC.getVolatile(atomic(pos, 4), pos);
     }
 
-    /** Writes the int at {@code pos} with volatile semantics (sequentially consistent). */
+    /**
+     * Writes the int at {@code pos} with volatile semantics (sequentially consistent).
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putIntVolatile(long pos, int value) {
         INT_ATOMIC.setVolatile(writableAtomic(pos, 4), pos, value);
     }
 
-    /** Reads the int at {@code pos} with acquire semantics: later accesses are not moved before it. */
+    /**
+     * Reads the int at {@code pos} with acquire semantics: later accesses are not moved before it.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws IllegalStateException     if the map is closed
+     */
     public int getIntAcquire(long pos) {
         return (int) INT_ATOMIC.getAcquire(atomic(pos, 4), pos);
     }
 
-    /** Writes the int at {@code pos} with release semantics: earlier accesses are not moved after it. */
+    /**
+     * Writes the int at {@code pos} with release semantics: earlier accesses are not moved after it.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putIntRelease(long pos, int value) {
         INT_ATOMIC.setRelease(writableAtomic(pos, 4), pos, value);
     }
 
-    /** Reads the int at {@code pos} atomically, without ordering other accesses (opaque). */
+    /**
+     * Reads the int at {@code pos} atomically, without ordering other accesses (opaque).
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws IllegalStateException     if the map is closed
+     */
     public int getIntOpaque(long pos) {
         return (int) INT_ATOMIC.getOpaque(atomic(pos, 4), pos);
     }
 
-    /** Writes the int at {@code pos} atomically, without ordering other accesses (opaque). */
+    /**
+     * Writes the int at {@code pos} atomically, without ordering other accesses (opaque).
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putIntOpaque(long pos, int value) {
         INT_ATOMIC.setOpaque(writableAtomic(pos, 4), pos, value);
     }
 
-    /** Atomically adds {@code delta} to the int at {@code pos}; returns the previous value. */
+    /**
+     * Atomically adds {@code delta} to the int at {@code pos}; returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param delta the amount to add
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public int getAndAddInt(long pos, int delta) {
         return (int) INT_ATOMIC.getAndAdd(writableAtomic(pos, 4), pos, delta);
     }
 
-    /** Atomically subtracts {@code delta} from the int at {@code pos}; returns the previous value. */
+    /**
+     * Atomically subtracts {@code delta} from the int at {@code pos}; returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param delta the amount to subtract
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public int getAndSubInt(long pos, int delta) {
         return (int) INT_ATOMIC.getAndAdd(writableAtomic(pos, 4), pos, -delta);
     }
 
-    /** Atomically replaces the int at {@code pos} with {@code value} (exchange); returns the previous value. */
+    /**
+     * Atomically replaces the int at {@code pos} with {@code value} (exchange); returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public int getAndSetInt(long pos, int value) {
         return (int) INT_ATOMIC.getAndSet(writableAtomic(pos, 4), pos, value);
     }
 
-    /** Atomically ANDs {@code mask} into the int at {@code pos}; returns the previous value. */
+    /**
+     * Atomically ANDs {@code mask} into the int at {@code pos}; returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param mask the bits to combine with the value
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public int getAndBitwiseAndInt(long pos, int mask) {
         return (int) INT_ATOMIC.getAndBitwiseAnd(writableAtomic(pos, 4), pos, mask);
     }
 
-    /** Atomically ORs {@code mask} into the int at {@code pos}; returns the previous value. */
+    /**
+     * Atomically ORs {@code mask} into the int at {@code pos}; returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param mask the bits to combine with the value
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public int getAndBitwiseOrInt(long pos, int mask) {
         return (int) INT_ATOMIC.getAndBitwiseOr(writableAtomic(pos, 4), pos, mask);
     }
 
-    /** Atomically XORs {@code mask} into the int at {@code pos}; returns the previous value. */
+    /**
+     * Atomically XORs {@code mask} into the int at {@code pos}; returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param mask the bits to combine with the value
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public int getAndBitwiseXorInt(long pos, int mask) {
         return (int) INT_ATOMIC.getAndBitwiseXor(writableAtomic(pos, 4), pos, mask);
     }
@@ -620,7 +892,14 @@ public final class MMap implements AutoCloseable {
      * Atomically sets the int at {@code pos} to {@code newValue} if it equals {@code expected}.
      * A strong CAS: it fails only if the value differed, never spuriously.
      *
+     * @param pos      the position in the map, in bytes from its start
+     * @param expected the value the caller expects to find
+     * @param newValue the value to write if {@code expected} is found
      * @return whether the value was replaced
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
      */
     public boolean compareAndSetInt(long pos, int expected, int newValue) {
         return INT_ATOMIC.compareAndSet(writableAtomic(pos, 4), pos, expected, newValue);
@@ -629,7 +908,14 @@ public final class MMap implements AutoCloseable {
     /**
      * Atomically sets the int at {@code pos} to {@code newValue} if it equals {@code expected}.
      *
+     * @param pos      the position in the map, in bytes from its start
+     * @param expected the value the caller expects to find
+     * @param newValue the value to write if {@code expected} is found
      * @return the value found, which equals {@code expected} exactly when it was replaced
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
      */
     public int compareAndExchangeInt(long pos, int expected, int newValue) {
         return (int) INT_ATOMIC.compareAndExchange(writableAtomic(pos, 4), pos, expected, newValue);
@@ -638,62 +924,173 @@ public final class MMap implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
     // Long atomics and ordered access: as the int ones above, on 8 bytes aligned to 8.
 
-    /** Reads the long at {@code pos} with volatile semantics (sequentially consistent). */
+    /**
+     * Reads the long at {@code pos} with volatile semantics (sequentially consistent).
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws IllegalStateException     if the map is closed
+     */
     public long getLongVolatile(long pos) {
         return (long) LONG_ATOMIC.getVolatile(atomic(pos, 8), pos);
     }
 
-    /** Writes the long at {@code pos} with volatile semantics (sequentially consistent). */
+    /**
+     * Writes the long at {@code pos} with volatile semantics (sequentially consistent).
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putLongVolatile(long pos, long value) {
         LONG_ATOMIC.setVolatile(writableAtomic(pos, 8), pos, value);
     }
 
-    /** Reads the long at {@code pos} with acquire semantics: later accesses are not moved before it. */
+    /**
+     * Reads the long at {@code pos} with acquire semantics: later accesses are not moved before it.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws IllegalStateException     if the map is closed
+     */
     public long getLongAcquire(long pos) {
         return (long) LONG_ATOMIC.getAcquire(atomic(pos, 8), pos);
     }
 
-    /** Writes the long at {@code pos} with release semantics: earlier accesses are not moved after it. */
+    /**
+     * Writes the long at {@code pos} with release semantics: earlier accesses are not moved after it.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putLongRelease(long pos, long value) {
         LONG_ATOMIC.setRelease(writableAtomic(pos, 8), pos, value);
     }
 
-    /** Reads the long at {@code pos} atomically, without ordering other accesses (opaque). */
+    /**
+     * Reads the long at {@code pos} atomically, without ordering other accesses (opaque).
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @return the value read
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws IllegalStateException     if the map is closed
+     */
     public long getLongOpaque(long pos) {
         return (long) LONG_ATOMIC.getOpaque(atomic(pos, 8), pos);
     }
 
-    /** Writes the long at {@code pos} atomically, without ordering other accesses (opaque). */
+    /**
+     * Writes the long at {@code pos} atomically, without ordering other accesses (opaque).
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public void putLongOpaque(long pos, long value) {
         LONG_ATOMIC.setOpaque(writableAtomic(pos, 8), pos, value);
     }
 
-    /** Atomically adds {@code delta} to the long at {@code pos}; returns the previous value. */
+    /**
+     * Atomically adds {@code delta} to the long at {@code pos}; returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param delta the amount to add
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public long getAndAddLong(long pos, long delta) {
         return (long) LONG_ATOMIC.getAndAdd(writableAtomic(pos, 8), pos, delta);
     }
 
-    /** Atomically subtracts {@code delta} from the long at {@code pos}; returns the previous value. */
+    /**
+     * Atomically subtracts {@code delta} from the long at {@code pos}; returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param delta the amount to subtract
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public long getAndSubLong(long pos, long delta) {
         return (long) LONG_ATOMIC.getAndAdd(writableAtomic(pos, 8), pos, -delta);
     }
 
-    /** Atomically replaces the long at {@code pos} with {@code value} (exchange); returns the previous value. */
+    /**
+     * Atomically replaces the long at {@code pos} with {@code value} (exchange); returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param value the value to write
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public long getAndSetLong(long pos, long value) {
         return (long) LONG_ATOMIC.getAndSet(writableAtomic(pos, 8), pos, value);
     }
 
-    /** Atomically ANDs {@code mask} into the long at {@code pos}; returns the previous value. */
+    /**
+     * Atomically ANDs {@code mask} into the long at {@code pos}; returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param mask the bits to combine with the value
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public long getAndBitwiseAndLong(long pos, long mask) {
         return (long) LONG_ATOMIC.getAndBitwiseAnd(writableAtomic(pos, 8), pos, mask);
     }
 
-    /** Atomically ORs {@code mask} into the long at {@code pos}; returns the previous value. */
+    /**
+     * Atomically ORs {@code mask} into the long at {@code pos}; returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param mask the bits to combine with the value
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public long getAndBitwiseOrLong(long pos, long mask) {
         return (long) LONG_ATOMIC.getAndBitwiseOr(writableAtomic(pos, 8), pos, mask);
     }
 
-    /** Atomically XORs {@code mask} into the long at {@code pos}; returns the previous value. */
+    /**
+     * Atomically XORs {@code mask} into the long at {@code pos}; returns the previous value.
+     *
+     * @param pos the position in the map, in bytes from its start
+     * @param mask the bits to combine with the value
+     * @return the value before the operation
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
+     */
     public long getAndBitwiseXorLong(long pos, long mask) {
         return (long) LONG_ATOMIC.getAndBitwiseXor(writableAtomic(pos, 8), pos, mask);
     }
@@ -702,7 +1099,14 @@ public final class MMap implements AutoCloseable {
      * Atomically sets the long at {@code pos} to {@code newValue} if it equals {@code expected}.
      * A strong CAS: it fails only if the value differed, never spuriously.
      *
+     * @param pos      the position in the map, in bytes from its start
+     * @param expected the value the caller expects to find
+     * @param newValue the value to write if {@code expected} is found
      * @return whether the value was replaced
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
      */
     public boolean compareAndSetLong(long pos, long expected, long newValue) {
         return LONG_ATOMIC.compareAndSet(writableAtomic(pos, 8), pos, expected, newValue);
@@ -711,7 +1115,14 @@ public final class MMap implements AutoCloseable {
     /**
      * Atomically sets the long at {@code pos} to {@code newValue} if it equals {@code expected}.
      *
+     * @param pos      the position in the map, in bytes from its start
+     * @param expected the value the caller expects to find
+     * @param newValue the value to write if {@code expected} is found
      * @return the value found, which equals {@code expected} exactly when it was replaced
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
+     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if the map is closed
      */
     public long compareAndExchangeLong(long pos, long expected, long newValue) {
         return (long) LONG_ATOMIC.compareAndExchange(writableAtomic(pos, 8), pos, expected, newValue);
@@ -727,6 +1138,9 @@ public final class MMap implements AutoCloseable {
     /**
      * A view of {@code length} bytes at {@code pos}; read-only if the map is.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param length the number of bytes
+     * @return a view of the range
      * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
      * @throws IllegalStateException     if closed
      */
@@ -737,6 +1151,7 @@ public final class MMap implements AutoCloseable {
     /**
      * A view of the whole map as it is now; read-only if the map is.
      *
+     * @return a view of the whole map
      * @throws IllegalStateException if closed
      */
     public MemorySegment segment() {
@@ -748,6 +1163,9 @@ public final class MMap implements AutoCloseable {
      * take buffers ({@code FileChannel.write}, codecs). Read-only if the map is. Like any view, it
      * throws {@link IllegalStateException} once the map is closed.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param length the number of bytes
+     * @return a buffer view
      * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
      * @throws IllegalStateException     if closed
      */
@@ -758,6 +1176,7 @@ public final class MMap implements AutoCloseable {
     /**
      * A little-endian {@link ByteBuffer} view of the whole map.
      *
+     * @return a buffer view
      * @throws UnsupportedOperationException if the map is larger than a buffer can be (2 GiB - 1);
      *                                       use {@link #asByteBuffer(long, int)} on a range
      * @throws IllegalStateException         if closed
@@ -801,6 +1220,8 @@ public final class MMap implements AutoCloseable {
      * Writes the modified pages of a range to the file ({@code msync(MS_SYNC)} of the pages that
      * hold it). File metadata is not written: call {@link #force()} after a resize.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param length the number of bytes
      * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
      * @throws IOException               if the file cannot be written
      * @throws IllegalStateException     if closed
@@ -839,6 +1260,7 @@ public final class MMap implements AutoCloseable {
      * Whether every page of the map is probably resident in memory ({@code mincore}); a hint, which
      * may be stale by the time it returns.
      *
+     * @return whether every page is probably resident
      * @throws IllegalStateException if closed
      * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
      */
@@ -851,6 +1273,7 @@ public final class MMap implements AutoCloseable {
      * needs native access ({@code --enable-native-access=io.mmap4j}, or {@code ALL-UNNAMED} on the
      * class path); without it nothing happens, one warning is logged, and {@code false} is returned.
      *
+     * @param advice how the range will be used
      * @return whether the advice was applied
      * @throws IOException           if the kernel refused it (the message names the errno)
      * @throws IllegalStateException if closed
@@ -863,6 +1286,9 @@ public final class MMap implements AutoCloseable {
      * Advises the kernel how a range will be used ({@code madvise} of the pages holding it), as
      * {@link #advise(Advice)}.
      *
+     * @param pos the position in the map, in bytes from its start
+     * @param length the number of bytes
+     * @param advice how the range will be used
      * @return whether the advice was applied
      * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
      * @throws IOException               if the kernel refused it
@@ -921,6 +1347,7 @@ public final class MMap implements AutoCloseable {
      * file changes; memory mapped before stays mapped until close, so grow in large steps
      * ({@link #grow()}) rather than byte by byte.
      *
+     * @param newSize the new size in bytes, {@code >= 0}
      * @throws IllegalArgumentException      if {@code newSize} is negative or the end overflows a long
      * @throws ReadOnlyBufferException       if the map is read-only
      * @throws UnsupportedOperationException if the map is private or wraps a segment it does not own

@@ -132,23 +132,14 @@ public final class MappedChannel implements SeekableByteChannel {
         if (want == 0) {
             return 0;
         }
-        try {
-            MemorySegment s = map.segment();
-            int n = readable(s, want);
-            if (n > 0) {
-                int at = dst.position();
-                if (dst.hasArray()) {
-                    MemorySegment.copy(s, JAVA_BYTE, position, dst.array(), dst.arrayOffset() + at, n);
-                } else {
-                    MemorySegment.copy(s, position, MemorySegment.ofBuffer(dst), 0, n);
-                }
-                dst.position(at + n);
-                position += n;
-            }
-            return n;
-        } catch (IllegalStateException e) {
-            throw closedMap(e);
+        int at = dst.position();
+        int n = dst.hasArray()
+                ? readInto(dst.array(), dst.arrayOffset() + at, want)
+                : readInto(MemorySegment.ofBuffer(dst), 0, want);
+        if (n > 0) {
+            dst.position(at + n);
         }
+        return n;
     }
 
     /**
@@ -170,20 +161,14 @@ public final class MappedChannel implements SeekableByteChannel {
         if (n == 0) {
             return 0;
         }
-        try {
-            long at = writePosition(n);
-            MemorySegment s = reserve(at + n);
-            if (src.hasArray()) {
-                MemorySegment.copy(src.array(), src.arrayOffset() + src.position(), s, JAVA_BYTE, at, n);
-            } else {
-                MemorySegment.copy(MemorySegment.ofBuffer(src), 0, s, at, n);
-            }
-            src.position(src.position() + n);
-            wrote(at, n);
-            return n;
-        } catch (IllegalStateException e) {
-            throw closedMap(e);
+        int at = src.position();
+        if (src.hasArray()) {
+            writeFrom(src.array(), src.arrayOffset() + at, n);
+        } else {
+            writeFrom(MemorySegment.ofBuffer(src), 0, n);
         }
+        src.position(at + n);
+        return n;
     }
 
     /**
@@ -408,17 +393,7 @@ public final class MappedChannel implements SeekableByteChannel {
     /** Reads into {@code b[off, off + len)}, {@code len > 0}, already checked; -1 at the end. */
     synchronized int read(byte[] b, int off, int len) throws IOException {
         checkReadable();
-        try {
-            MemorySegment s = map.segment();
-            int n = readable(s, len);
-            if (n > 0) {
-                MemorySegment.copy(s, JAVA_BYTE, position, b, off, n);
-                position += n;
-            }
-            return n;
-        } catch (IllegalStateException e) {
-            throw closedMap(e);
-        }
+        return readInto(b, off, len);
     }
 
     /** All bytes from the position to the end, or at most {@code max}. */
@@ -493,17 +468,50 @@ public final class MappedChannel implements SeekableByteChannel {
     /** Writes {@code b[off, off + len)}, {@code len > 0}, already checked. */
     synchronized void write(byte[] b, int off, int len) throws IOException {
         checkWritable();
+        writeFrom(b, off, len);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals. Callers hold the lock.
+
+    /**
+     * Copies up to {@code want} bytes at the position into {@code dst}, a {@code byte[]} (copied
+     * to directly, so that stream reads allocate nothing) or a {@code MemorySegment}, at
+     * {@code offset}; advances the position. Returns the count, or -1 at the end.
+     */
+    private int readInto(Object dst, long offset, int want) throws IOException {
         try {
-            long at = writePosition(len);
-            MemorySegment.copy(b, off, reserve(at + len), JAVA_BYTE, at, len);
-            wrote(at, len);
+            MemorySegment s = map.segment();
+            int n = readable(s, want);
+            if (n > 0) {
+                if (dst instanceof byte[] array) {
+                    MemorySegment.copy(s, JAVA_BYTE, position, array, (int) offset, n);
+                } else {
+                    MemorySegment.copy(s, position, (MemorySegment) dst, offset, n);
+                }
+                position += n;
+            }
+            return n;
         } catch (IllegalStateException e) {
             throw closedMap(e);
         }
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // Internals. Callers hold the lock.
+    /** Writes {@code n} bytes of {@code src} (as for {@link #readInto}) from {@code offset}, growing the map if needed. */
+    private void writeFrom(Object src, long offset, int n) throws IOException {
+        try {
+            long at = writePosition(n);
+            MemorySegment s = reserve(at + n);
+            if (src instanceof byte[] array) {
+                MemorySegment.copy(array, (int) offset, s, JAVA_BYTE, at, n);
+            } else {
+                MemorySegment.copy((MemorySegment) src, offset, s, at, n);
+            }
+            wrote(at, n);
+        } catch (IllegalStateException e) {
+            throw closedMap(e);
+        }
+    }
 
     private long sizeOf(MemorySegment s) {
         // min: robust if the map was shrunk by someone else while this channel had grown it

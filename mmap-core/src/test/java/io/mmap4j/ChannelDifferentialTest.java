@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -24,8 +23,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * {@link MappedChannel} against the JDK's {@link FileChannel}: the same random sequence of read,
@@ -36,29 +33,10 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * <p>A failure prints jqwik's seed and the sequence shrunk to a minimal one; to replay it, add
  * {@code seed = "<seed>"} to the {@code @Property}.
  */
-class ChannelDifferentialTest {
-    /** Sizes stay small enough to be fast, large enough to cross several growth steps (4, 8, 16 KiB...). */
-    private static final int MAX_INITIAL = 20_000;
+class ChannelDifferentialTest extends JdkDifferential {
+    /** Positions and writes stay small enough to be fast, large enough to cross several growth steps (4, 8, 16 KiB...). */
     private static final int MAX_POSITION = 70_000;
     private static final int MAX_WRITE = 6_000;
-
-    private static Path dir;
-    private static int files;
-
-    @BeforeContainer
-    static void createDir() throws IOException {
-        dir = Files.createTempDirectory("channel-differential");
-    }
-
-    @AfterContainer
-    static void deleteDir() throws IOException {
-        try (var paths = Files.list(dir)) {
-            for (Path p : paths.toList()) {
-                Files.delete(p);
-            }
-        }
-        Files.delete(dir);
-    }
 
     /** How both channels are opened. */
     enum Mode {
@@ -76,10 +54,7 @@ class ChannelDifferentialTest {
         WRITE_ONLY
     }
 
-    sealed interface Op {
-        /** Applies the operation and describes its result. */
-        String apply(SeekableByteChannel channel) throws IOException;
-    }
+    sealed interface Op extends Step<SeekableByteChannel> {}
 
     record Read(int capacity, boolean direct) implements Op {
         public String apply(SeekableByteChannel channel) throws IOException {
@@ -147,25 +122,18 @@ class ChannelDifferentialTest {
     @Property(tries = 1000)
     void sameResultsAndSameBytesAsFileChannel(@ForAll("contents") byte[] initial, @ForAll("sequences") List<Op> ops,
                                               @ForAll Mode mode) throws IOException {
-        Path ours = dir.resolve("ours-" + files);
-        Path theirs = dir.resolve("theirs-" + files++);
-        Files.write(ours, initial);
-        Files.write(theirs, initial);
-        List<String> trace = new ArrayList<>();
+        Path ours = scratchFile("ours", initial);
+        Path theirs = scratchFile("theirs", initial);
+        String trace;
         try (MMap map = mode == Mode.MAP_CHANNEL ? MMap.open(ours, READ, WRITE) : null;
              SeekableByteChannel mine = open(ours, mode, map);
              SeekableByteChannel jdk = open(theirs, mode)) {
-            for (Op op : ops) {
-                String expected = outcome(op, jdk);
-                String actual = outcome(op, mine);
-                trace.add(op + " -> " + expected);
-                assertEquals(expected, actual, () -> "after\n  " + String.join("\n  ", trace));
-            }
+            trace = runOnBoth(ops, jdk, mine, ChannelDifferentialTest::outcome);
         }
         byte[] expected = Files.readAllBytes(theirs);
         byte[] actual = Files.readAllBytes(ours);
-        assertEquals(expected.length, actual.length, () -> "file sizes after close; ops:\n  " + String.join("\n  ", trace));
-        assertArrayEquals(expected, actual, () -> "file bytes after close; ops:\n  " + String.join("\n  ", trace));
+        assertEquals(expected.length, actual.length, () -> "file sizes after close; " + trace);
+        assertArrayEquals(expected, actual, () -> "file bytes after close; " + trace);
         Files.delete(ours);
         Files.delete(theirs);
     }
@@ -191,8 +159,11 @@ class ChannelDifferentialTest {
         };
     }
 
-    /** The operation's result, then the position and size it leaves; or the type of what it threw. */
-    private static String outcome(Op op, SeekableByteChannel channel) throws IOException {
+    /**
+     * The operation's result or the type of what it threw (the JDK's messages differ from ours,
+     * which name the bad value), then the position and size it leaves.
+     */
+    private static String outcome(Step<SeekableByteChannel> op, SeekableByteChannel channel) throws IOException {
         String result;
         try {
             result = op.apply(channel);
@@ -200,13 +171,6 @@ class ChannelDifferentialTest {
             result = "threw " + e.getClass().getName();
         }
         return result + ", position " + channel.position() + ", size " + channel.size();
-    }
-
-    @Provide
-    Arbitrary<byte[]> contents() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(1, Arbitraries.just(new byte[0])),
-                Tuple.of(4, Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_INITIAL)));
     }
 
     @Provide

@@ -14,7 +14,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -24,8 +24,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * The streams of {@link MappedFiles} against those of {@link Files}: random sequences of every
@@ -33,34 +31,13 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * after close, must give the same results, the same exceptions (type and message) and leave the
  * same file. A failure prints jqwik's seed and a shrunk sequence.
  */
-class StreamDifferentialTest {
-    private static final int MAX_INITIAL = 20_000;
+class StreamDifferentialTest extends JdkDifferential {
     private static final int MAX_LENGTH = 8_000;
-
-    private static Path dir;
-    private static int files;
-
-    @BeforeContainer
-    static void createDir() throws IOException {
-        dir = Files.createTempDirectory("stream-differential");
-    }
-
-    @AfterContainer
-    static void deleteDir() throws IOException {
-        try (var paths = Files.list(dir)) {
-            for (Path p : paths.toList()) {
-                Files.delete(p);
-            }
-        }
-        Files.delete(dir);
-    }
 
     // ---------------------------------------------------------------------------------------------
     // Input
 
-    sealed interface In {
-        String apply(InputStream in) throws IOException;
-    }
+    sealed interface In extends Step<InputStream> {}
 
     record ReadByte() implements In {
         public String apply(InputStream in) throws IOException {
@@ -133,31 +110,28 @@ class StreamDifferentialTest {
 
     @Property(tries = 300)
     void inputStreamsMatchFiles(@ForAll("contents") byte[] content, @ForAll("inputOps") List<In> ops) throws IOException {
-        Path file = dir.resolve("in-" + files++);
-        Files.write(file, content);
-        List<String> trace = new ArrayList<>();
+        Path file = scratchFile("in", content);
         try (InputStream mine = MappedFiles.newInputStream(file);
              InputStream jdk = Files.newInputStream(file)) {
-            for (In op : ops) {
-                String expected = outcome(() -> op.apply(jdk));
-                trace.add(op + " -> " + expected);
-                assertEquals(expected, outcome(() -> op.apply(mine)), () -> "after\n  " + String.join("\n  ", trace));
-            }
+            runOnBoth(ops, jdk, mine, JdkDifferential::resultOrThrown);
         }
         Files.delete(file);
     }
 
-    @Provide
-    Arbitrary<byte[]> contents() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(1, Arbitraries.just(new byte[0])),
-                Tuple.of(4, Arbitraries.bytes().array(byte[].class).ofMaxSize(MAX_INITIAL)));
+    /** Lengths and array sizes, with -1 among them to check the argument checks. */
+    private static Arbitrary<Integer> lengths() {
+        return Arbitraries.integers().between(-1, MAX_LENGTH);
+    }
+
+    /** Offsets into an array, with -1 and ones past short arrays among them. */
+    private static Arbitrary<Integer> offsets() {
+        return Arbitraries.integers().between(-1, 8);
     }
 
     @Provide
     Arbitrary<List<In>> inputOps() {
-        Arbitrary<Integer> length = Arbitraries.integers().between(-1, MAX_LENGTH);
-        Arbitrary<Integer> offset = Arbitraries.integers().between(-1, 8);
+        Arbitrary<Integer> length = lengths();
+        Arbitrary<Integer> offset = offsets();
         Arbitrary<Long> skip = Arbitraries.frequencyOf(
                 Tuple.of(8, Arbitraries.longs().between(-MAX_LENGTH, MAX_LENGTH)),
                 Tuple.of(1, Arbitraries.of(Long.MAX_VALUE, Long.MIN_VALUE, 0L)));
@@ -180,9 +154,7 @@ class StreamDifferentialTest {
     // ---------------------------------------------------------------------------------------------
     // Output
 
-    sealed interface Out {
-        String apply(OutputStream out) throws IOException;
-    }
+    sealed interface Out extends Step<OutputStream> {}
 
     record WriteByte(int b) implements Out {
         public String apply(OutputStream out) throws IOException {
@@ -235,29 +207,22 @@ class StreamDifferentialTest {
     @Property(tries = 300)
     void outputStreamsMatchFiles(@ForAll("contents") byte[] initial, @ForAll("outputOps") List<Out> ops,
                                  @ForAll Options options) throws IOException {
-        Path ours = dir.resolve("out-ours-" + files);
-        Path theirs = dir.resolve("out-theirs-" + files++);
-        Files.write(ours, initial);
-        Files.write(theirs, initial);
-        List<String> trace = new ArrayList<>();
+        Path ours = scratchFile("out-ours", initial);
+        Path theirs = scratchFile("out-theirs", initial);
+        String trace;
         try (OutputStream mine = MappedFiles.newOutputStream(ours, options.options);
              OutputStream jdk = Files.newOutputStream(theirs, options.options)) {
-            for (Out op : ops) {
-                String expected = outcome(() -> op.apply(jdk));
-                trace.add(op + " -> " + expected);
-                assertEquals(expected, outcome(() -> op.apply(mine)), () -> "after\n  " + String.join("\n  ", trace));
-            }
+            trace = runOnBoth(ops, jdk, mine, JdkDifferential::resultOrThrown);
         }
-        assertArrayEquals(Files.readAllBytes(theirs), Files.readAllBytes(ours),
-                () -> "file after close, ops:\n  " + String.join("\n  ", trace));
+        assertArrayEquals(Files.readAllBytes(theirs), Files.readAllBytes(ours), () -> "file after close; " + trace);
         Files.delete(ours);
         Files.delete(theirs);
     }
 
     @Provide
     Arbitrary<List<Out>> outputOps() {
-        Arbitrary<Integer> length = Arbitraries.integers().between(-1, MAX_LENGTH);
-        Arbitrary<Integer> offset = Arbitraries.integers().between(-1, 8);
+        Arbitrary<Integer> length = lengths();
+        Arbitrary<Integer> offset = offsets();
         Arbitrary<Out> op = Arbitraries.frequencyOf(
                 Tuple.of(3, Arbitraries.integers().between(-300, 300).map(WriteByte::new)),
                 Tuple.of(8, Combinators.combine(length, offset, length, Arbitraries.bytes())
@@ -269,19 +234,6 @@ class StreamDifferentialTest {
 
     /** The n bytes read into b at off; the rest of b stays zero, which the hash checks. */
     static String hex(byte[] b, int off, int n) {
-        return HexFormat.of().formatHex(b, off, off + Math.max(0, n)) + " #" + java.util.Arrays.hashCode(b);
-    }
-
-    interface Call {
-        String call() throws IOException;
-    }
-
-    /** The result, or the type and message of what was thrown. */
-    static String outcome(Call call) {
-        try {
-            return call.call();
-        } catch (IOException | RuntimeException e) {
-            return "threw " + e.getClass().getName() + ": " + e.getMessage();
-        }
+        return HexFormat.of().formatHex(b, off, off + Math.max(0, n)) + " #" + Arrays.hashCode(b);
     }
 }

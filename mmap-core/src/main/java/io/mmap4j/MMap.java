@@ -59,6 +59,12 @@ import java.util.Set;
  * and its lock, and the memory stays mapped while any view is reachable. See
  * {@code docs/lifetimes.md}.
  *
+ * <h2>As a file</h2>
+ * {@link #inputStream(long)}, {@link #outputStream(long)} and {@link #channel()} (a
+ * {@link MappedChannel}, with {@code readLine} and seeking from the end) let the map be used where
+ * Java code expects streams and channels; {@link #indexOf} and {@link #lastIndexOf} search it.
+ * {@link MappedFiles} does the same for whole files, in the words of {@link Files}.
+ *
  * <h2>Errors</h2>
  * A range outside the map is an {@link IndexOutOfBoundsException}; a misaligned atomic an
  * {@link IllegalArgumentException}; a write to a read-only map a {@link ReadOnlyBufferException};

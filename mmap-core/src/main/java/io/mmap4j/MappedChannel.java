@@ -58,7 +58,8 @@ import java.util.Objects;
  * Safe for use by several threads: each operation holds the channel's lock, so reads and writes
  * are atomic with respect to the position. A read or write is one {@code memcpy} from or to the
  * mapped memory; there is no system call unless the map grows. Closing a channel obtained from
- * {@link MMap#channel()} leaves the map open; one from {@link MappedFiles} closes its map.
+ * {@link MMap#channel()} leaves the map open; one from {@link MappedFiles} closes its map. Close a
+ * channel before its map: once the map is closed, the channel can no longer cut it back.
  */
 public final class MappedChannel implements SeekableByteChannel {
     /** Where {@link #position(long, Origin)} counts from, as {@code SEEK_SET}, {@code SEEK_CUR}, {@code SEEK_END}. */

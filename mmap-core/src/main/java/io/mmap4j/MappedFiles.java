@@ -70,6 +70,10 @@ import java.util.stream.StreamSupport;
  * <li>With {@code SYNC} or {@code DSYNC} every write is forced to the device ({@code msync}) before
  *     it returns; while the file grows it holds zeros past the last byte written, up to the
  *     growth step, until close cuts them off, so a crash in between can leave them.</li>
+ * <li>A write to a file system that has run out of space faults when it touches a new page of
+ *     the file, which the JVM reports as an {@link InternalError}, where {@code Files} throws an
+ *     {@code IOException} ("No space left on device"); this is how every memory-mapped write
+ *     fails. The JVM carries on.</li>
  * <li>Special files with no size (under {@code /proc}, pipes) cannot be mapped.</li>
  * </ul>
  *

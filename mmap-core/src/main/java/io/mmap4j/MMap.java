@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -56,6 +58,12 @@ import java.util.Set;
  * thread is in the middle of an access. With {@link MapOption#AUTO_UNMAP}, close releases the file
  * and its lock, and the memory stays mapped while any view is reachable. See
  * {@code docs/lifetimes.md}.
+ *
+ * <h2>As a file</h2>
+ * {@link #inputStream(long)}, {@link #outputStream(long)} and {@link #channel()} (a
+ * {@link MappedChannel}, with {@code readLine} and seeking from the end) let the map be used where
+ * Java code expects streams and channels; {@link #indexOf} and {@link #lastIndexOf} search it.
+ * {@link MappedFiles} does the same for whole files, in the words of {@link Files}.
  *
  * <h2>Errors</h2>
  * A range outside the map is an {@link IndexOutOfBoundsException}; a misaligned atomic an
@@ -240,6 +248,12 @@ public final class MMap implements AutoCloseable {
                     + " \".\" or \"..\"), got \"" + name + "\"");
         }
         return SHARED_MEMORY.resolve(name);
+    }
+
+    /** The whole file, as {@link #open(Path, OpenOption...)}, with the full form's options and attributes. */
+    static MMap openFile(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
+            throws IOException {
+        return openRange(path, 0, -1, options, attributes);
     }
 
     /** size < 0 means "to the end of the file". */
@@ -1188,6 +1202,136 @@ public final class MMap implements AutoCloseable {
                     + Integer.MAX_VALUE + "; take a buffer of a range with asByteBuffer(pos, length)");
         }
         return s.asByteBuffer().order(LITTLE_ENDIAN);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Streams, channels and search: the map used where Java code expects a file.
+
+    /**
+     * An input stream of the map's bytes from {@code pos} to the end of the map (its size at each
+     * read, so a {@link #refresh()} is seen). Reads copy straight from the mapped memory; nothing
+     * is buffered. Closing the stream leaves the map open; closing the map makes the stream throw
+     * {@link java.nio.channels.ClosedChannelException}. As {@code Files.newInputStream}'s stream,
+     * a negative {@code skip} moves back (not before position 0), and there is no mark.
+     *
+     * @param pos where the stream starts, {@code 0 <= pos <= size()}
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or past the end
+     * @throws IllegalStateException     if closed
+     */
+    public InputStream inputStream(long pos) {
+        range(pos, 0);
+        return new MappedInputStream(new MappedChannel(this, pos, MappedChannel.READ));
+    }
+
+    /**
+     * An output stream that writes the map from {@code pos} on. A write past the end grows the map
+     * and the file by {@link #grow()}'s policy, in steps; closing the stream then cuts them back
+     * to the last byte written, so the file ends there as with {@code Files.newOutputStream}. A
+     * stream that stays within the map leaves its size alone. Closing the stream leaves the map
+     * open. Writing past the end needs a shared map of a file; see {@link MappedChannel}.
+     *
+     * @param pos where the stream starts, {@code 0 <= pos <= size()}
+     * @throws IndexOutOfBoundsException if {@code pos} is negative or past the end
+     * @throws ReadOnlyBufferException   if the map is read-only
+     * @throws IllegalStateException     if closed
+     */
+    public OutputStream outputStream(long pos) {
+        writableRange(pos, 0);
+        return new MappedOutputStream(new MappedChannel(this, pos, MappedChannel.WRITE));
+    }
+
+    /**
+     * A {@link java.nio.channels.SeekableByteChannel} over the map at position 0, with
+     * {@link MappedChannel#readLine()} and seeking from the end. Writable unless the map is
+     * read-only; writes past the end grow the map as {@link #outputStream(long)} does. Closing
+     * the channel leaves the map open.
+     *
+     * @throws IllegalStateException if closed
+     */
+    public MappedChannel channel() {
+        current();
+        return new MappedChannel(this, 0, readOnly ? MappedChannel.READ : MappedChannel.READ | MappedChannel.WRITE);
+    }
+
+    /**
+     * The lowest position at which {@code pattern} occurs in the map, or -1; as Python's
+     * {@code mmap.find(pattern)}.
+     *
+     * @throws IllegalStateException if closed
+     * @see #indexOf(byte[], long, long)
+     */
+    public long indexOf(byte[] pattern) {
+        return indexOf(pattern, 0);
+    }
+
+    /**
+     * The lowest position at or after {@code from} at which {@code pattern} occurs in the map, or
+     * -1; as Python's {@code mmap.find(pattern, from)}.
+     *
+     * @throws IndexOutOfBoundsException if {@code from} is negative or past the end
+     * @throws IllegalStateException     if closed
+     * @see #indexOf(byte[], long, long)
+     */
+    public long indexOf(byte[] pattern, long from) {
+        Objects.requireNonNull(pattern, "pattern");
+        MemorySegment s = range(from, 0);
+        return ByteSearch.indexOf(s, from, s.byteSize(), pattern);
+    }
+
+    /**
+     * The lowest position {@code p} such that {@code pattern} occupies {@code [p, p +
+     * pattern.length)} within {@code [from, to)}, or -1; as Python's {@code mmap.find(pattern,
+     * from, to)}. An empty pattern is found at {@code from}; a pattern longer than the range is not
+     * found. Costs a scan of the range eight bytes at a time, comparing the middle of the pattern
+     * only where its first and last bytes both match.
+     *
+     * @throws IndexOutOfBoundsException if {@code from} or {@code to} is negative or past the end,
+     *                                   or {@code to < from}
+     * @throws IllegalStateException     if closed
+     */
+    public long indexOf(byte[] pattern, long from, long to) {
+        Objects.requireNonNull(pattern, "pattern");
+        return ByteSearch.indexOf(searchRange(from, to), from, to, pattern);
+    }
+
+    /**
+     * The highest position at which {@code pattern} occurs in the map, or -1; as Python's
+     * {@code mmap.rfind(pattern)}. An empty pattern is found at {@link #size()}.
+     *
+     * @throws IllegalStateException if closed
+     * @see #lastIndexOf(byte[], long, long)
+     */
+    public long lastIndexOf(byte[] pattern) {
+        Objects.requireNonNull(pattern, "pattern");
+        MemorySegment s = current();
+        return ByteSearch.lastIndexOf(s, 0, s.byteSize(), pattern);
+    }
+
+    /**
+     * The highest position {@code p} such that {@code pattern} occupies {@code [p, p +
+     * pattern.length)} within {@code [from, to)}, or -1; as Python's {@code mmap.rfind(pattern,
+     * from, to)}. Note that both bounds limit the whole match, unlike {@link String#lastIndexOf(String, int)}
+     * whose bound limits where the match starts. An empty pattern is found at {@code to}. Costs
+     * as {@link #indexOf(byte[], long, long)}, scanning from the end.
+     *
+     * @throws IndexOutOfBoundsException if {@code from} or {@code to} is negative or past the end,
+     *                                   or {@code to < from}
+     * @throws IllegalStateException     if closed
+     */
+    public long lastIndexOf(byte[] pattern, long from, long to) {
+        Objects.requireNonNull(pattern, "pattern");
+        return ByteSearch.lastIndexOf(searchRange(from, to), from, to, pattern);
+    }
+
+    /** The current mapping, if {@code [from, to)} is a range within it. */
+    private MemorySegment searchRange(long from, long to) {
+        range(from, 0);
+        MemorySegment s = range(to, 0);
+        if (to < from) {
+            throw new IndexOutOfBoundsException("search range [" + from + ", " + to + ") ends before it starts, in the"
+                    + " map of " + source);
+        }
+        return s;
     }
 
     // ---------------------------------------------------------------------------------------------

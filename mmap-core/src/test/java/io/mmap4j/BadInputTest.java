@@ -144,7 +144,12 @@ class BadInputTest {
             new Op("getAndBitwiseOrLong", 8, 8, true, (m, p) -> m.getAndBitwiseOrLong(p, 1)),
             new Op("getAndBitwiseXorLong", 8, 8, true, (m, p) -> m.getAndBitwiseXorLong(p, 1)),
             new Op("compareAndSetLong", 8, 8, true, (m, p) -> m.compareAndSetLong(p, 0, 1)),
-            new Op("compareAndExchangeLong", 8, 8, true, (m, p) -> m.compareAndExchangeLong(p, 0, 1)));
+            new Op("compareAndExchangeLong", 8, 8, true, (m, p) -> m.compareAndExchangeLong(p, 0, 1)),
+            new Op("inputStream", 0, 0, false, MMap::inputStream),
+            new Op("outputStream", 0, 0, true, MMap::outputStream),
+            new Op("indexOf", 0, 0, false, (m, p) -> m.indexOf(new byte[] {1}, p)),
+            new Op("indexOf", 0, 0, false, (m, p) -> m.indexOf(new byte[] {1}, p, p)),
+            new Op("lastIndexOf", 0, 0, false, (m, p) -> m.lastIndexOf(new byte[] {1}, p, p)));
 
     static final List<LengthOp> LENGTH_OPS = List.of(
             new LengthOp("pread", false, true, (m, p, n) -> m.pread(p, (int) n)),
@@ -169,7 +174,10 @@ class BadInputTest {
             new Op("unlockPages", 0, 0, false, (m, p) -> m.unlockPages()),
             new Op("resize", 0, 0, true, (m, p) -> m.resize(8192)),
             new Op("grow", 0, 0, true, (m, p) -> m.grow()),
-            new Op("refresh", 0, 0, false, (m, p) -> m.refresh()));
+            new Op("refresh", 0, 0, false, (m, p) -> m.refresh()),
+            new Op("channel", 0, 0, false, (m, p) -> m.channel()),
+            new Op("indexOf", 0, 0, false, (m, p) -> m.indexOf(new byte[] {1})),
+            new Op("lastIndexOf", 0, 0, false, (m, p) -> m.lastIndexOf(new byte[] {1})));
 
     /** Methods that cannot fail on an open or closed map, and the factories tested below. */
     static final Set<String> NOT_IN_TABLE = Set.of("path", "fileOffset", "isReadOnly", "isPrivate", "isOpen",

@@ -1,0 +1,333 @@
+package io.mmap4j;
+
+import static java.nio.file.StandardOpenOption.APPEND;
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.DSYNC;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.SYNC;
+import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The {@link Files} methods for reading and writing whole files and streams, on memory-mapped
+ * files: same arguments, same options, same results, same exceptions, at the speed of memory.
+ * Replace {@code Files.lines(path)} with {@code MappedFiles.lines(path)} and nothing else changes.
+ *
+ * <pre>{@code
+ * try (Stream<String> lines = MappedFiles.lines(access_log)) {       // lazy; unmapped at close
+ *     long errors = lines.filter(l -> l.contains(" 500 ")).count();
+ * }
+ * MappedFiles.write(copy, MappedFiles.readAllBytes(path));
+ * }</pre>
+ *
+ * <h2>What is the same as {@code Files}</h2>
+ * The options and their defaults ({@code newOutputStream} and {@code write} create, truncate and
+ * write unless told otherwise; {@code APPEND} writes at the end), the bytes and the lines read
+ * (a line ends at {@code "\n"}, {@code "\r\n"} or a lone {@code '\r'}), the file left behind (a
+ * written file ends at its last byte; a new file gets the permissions {@code Files} gives it, not
+ * {@link MMap}'s owner-only default), and the exceptions: {@link java.nio.file.NoSuchFileException}
+ * for a missing file, {@link java.nio.file.FileAlreadyExistsException} for {@code CREATE_NEW},
+ * {@link java.nio.charset.MalformedInputException} for text that is not valid in its charset, the
+ * same {@link IllegalArgumentException}s and {@link UnsupportedOperationException}s for options
+ * that do not go together, and {@link java.nio.channels.ClosedChannelException} after close.
+ * {@link MapOption}s may be passed along ({@code POPULATE} reads the file in at once).
+ *
+ * <h2>What differs, and why</h2>
+ * <ul>
+ * <li>A directory opened for reading fails at once with {@code IOException("Is a directory")},
+ *     where {@code Files.newInputStream}, {@code newByteChannel} and {@code lines} open it and fail
+ *     with that exception (in {@code lines}, wrapped in an {@link UncheckedIOException}) on the
+ *     first read. A mapping needs a regular file; failing early is the same failure, sooner.</li>
+ * <li>Mapping needs read permission even to write, so a file its owner may write but not read
+ *     cannot be opened for writing.</li>
+ * <li>{@code APPEND} writes at the end of the file as this stream or channel sees it, not
+ *     atomically at the end as other processes append to it ({@code O_APPEND}).</li>
+ * <li>With {@code SYNC} or {@code DSYNC} every write is forced to the device ({@code msync}) before
+ *     it returns; while the file grows it holds zeros past the last byte written, up to the
+ *     growth step, until close cuts them off, so a crash in between can leave them.</li>
+ * <li>A write to a file system that has run out of space faults when it touches a new page of
+ *     the file, which the JVM reports as an {@link InternalError}, where {@code Files} throws an
+ *     {@code IOException} ("No space left on device"); this is how every memory-mapped write
+ *     fails. The JVM carries on.</li>
+ * <li>Special files with no size (under {@code /proc}, pipes) cannot be mapped.</li>
+ * </ul>
+ *
+ * <h2>Memory and cost</h2>
+ * Opening costs an {@code open}, an {@code fstat} and an {@code mmap}. Streams, channels and
+ * {@link #lines} copy only what is asked for from the mapped memory, so a file larger than the
+ * heap streams through it; {@link #readAllBytes}, {@link #readString} and {@link #readAllLines}
+ * hold the whole file on the heap, as their {@code Files} namesakes do. A written file grows by
+ * {@link MMap#grow()}'s steps (doubling up to 64 MiB, then 64 MiB at a time), each an
+ * {@code ftruncate} and an {@code mmap}.
+ */
+public final class MappedFiles {
+    /** Files creates new files with 0666 less the umask; MMap's own default is owner-only. */
+    private static final FileAttribute<?>[] AS_FILES_CREATES = {
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw-rw-"))
+    };
+    private static final FileAttribute<?>[] NO_ATTRIBUTES = {};
+
+    private MappedFiles() {}
+
+    /**
+     * Opens a file to read as a stream, as {@link Files#newInputStream}. The stream reads straight
+     * from the mapped memory and unmaps the file when closed.
+     *
+     * @param options {@code READ} (the default), {@code NOFOLLOW_LINKS}, {@code DELETE_ON_CLOSE},
+     *                {@link MapOption}s; creation and sync options are ignored, as for reading
+     * @throws UnsupportedOperationException if {@code options} contains {@code WRITE} or {@code APPEND}
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws IOException                   if the file is a directory, or cannot be opened or mapped
+     */
+    public static InputStream newInputStream(Path path, OpenOption... options) throws IOException {
+        for (OpenOption option : options) {
+            if (option == APPEND || option == WRITE) {
+                throw new UnsupportedOperationException("'" + option + "' not allowed");
+            }
+        }
+        return new MappedInputStream(open(path, new HashSet<>(Arrays.asList(options)), NO_ATTRIBUTES));
+    }
+
+    /**
+     * Opens or creates a file to write as a stream, as {@link Files#newOutputStream}: without
+     * options, {@code CREATE}, {@code TRUNCATE_EXISTING} and {@code WRITE}; with options,
+     * {@code WRITE} and those given. Writes go straight to the mapped memory; the file grows in
+     * steps as it is written, and ends at the last byte written when the stream is closed.
+     *
+     * @throws IllegalArgumentException if {@code options} contains {@code READ}, or both
+     *                                  {@code APPEND} and {@code TRUNCATE_EXISTING}
+     * @throws java.nio.file.NoSuchFileException        if the file (or its directory) does not exist and is not to be created
+     * @throws java.nio.file.FileAlreadyExistsException if {@code CREATE_NEW} is given and the file exists
+     * @throws IOException                              if the file cannot be opened or mapped
+     */
+    public static OutputStream newOutputStream(Path path, OpenOption... options) throws IOException {
+        Set<OpenOption> set = new HashSet<>();
+        if (options.length == 0) {
+            set.add(CREATE);
+            set.add(TRUNCATE_EXISTING);
+        }
+        for (OpenOption option : options) {
+            if (option == READ) {
+                throw new IllegalArgumentException("READ not allowed");
+            }
+            set.add(option);
+        }
+        set.add(WRITE);
+        return new MappedOutputStream(open(path, set, NO_ATTRIBUTES));
+    }
+
+    /**
+     * Opens or creates a file as a seekable channel, as {@link Files#newByteChannel(Path, OpenOption...)}:
+     * for reading unless {@code WRITE} or {@code APPEND} is given. The channel also reads lines,
+     * seeks from the end, and gives its map for search ({@link MappedChannel#map()}).
+     *
+     * @see #newByteChannel(Path, Set, FileAttribute[])
+     */
+    public static MappedChannel newByteChannel(Path path, OpenOption... options) throws IOException {
+        return open(path, new HashSet<>(Arrays.asList(options)), NO_ATTRIBUTES);
+    }
+
+    /**
+     * Opens or creates a file as a seekable channel, as
+     * {@link Files#newByteChannel(Path, Set, FileAttribute[])}: {@code attributes} apply to a file
+     * it creates. The channel unmaps the file when closed.
+     *
+     * @throws IllegalArgumentException  if {@code options} contains both {@code READ} and
+     *                                   {@code APPEND}, or both {@code APPEND} and {@code TRUNCATE_EXISTING}
+     * @throws java.nio.file.NoSuchFileException        if the file does not exist and is not to be created
+     * @throws java.nio.file.FileAlreadyExistsException if {@code CREATE_NEW} is given and the file exists
+     * @throws IOException               if the file is a directory opened for reading, or cannot be opened or mapped
+     */
+    public static MappedChannel newByteChannel(Path path, Set<? extends OpenOption> options,
+                                               FileAttribute<?>... attributes) throws IOException {
+        return open(path, options, attributes);
+    }
+
+    /**
+     * Reads a whole file, as {@link Files#readAllBytes}: one copy from the mapped memory.
+     *
+     * @throws OutOfMemoryError if the file is larger than an array can be
+     * @throws IOException      if the file is missing, a directory, or cannot be mapped
+     */
+    public static byte[] readAllBytes(Path path) throws IOException {
+        try (MappedChannel channel = open(path, Set.of(READ), NO_ATTRIBUTES)) {
+            return channel.readNBytes(Integer.MAX_VALUE);
+        }
+    }
+
+    /** Reads a whole file as UTF-8 text, as {@link Files#readString(Path)}. */
+    public static String readString(Path path) throws IOException {
+        return readString(path, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads a whole file as text, as {@link Files#readString(Path, Charset)}.
+     *
+     * @throws java.nio.charset.CharacterCodingException if the file is not valid text in {@code charset}
+     * @throws IOException                               if the file is missing, a directory, or cannot be mapped
+     */
+    public static String readString(Path path, Charset charset) throws IOException {
+        Objects.requireNonNull(charset, "charset");
+        byte[] bytes = readAllBytes(path);
+        return LineDecoder.decode(bytes, 0, bytes.length, charset);
+    }
+
+    /** Reads the lines of a UTF-8 file into a list, as {@link Files#readAllLines(Path)}. */
+    public static List<String> readAllLines(Path path) throws IOException {
+        return readAllLines(path, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads the lines of a file into a (modifiable) list, as {@link Files#readAllLines(Path, Charset)}.
+     *
+     * @throws java.nio.charset.CharacterCodingException if the file is not valid text in {@code charset}
+     * @throws IOException                               if the file is missing, a directory, or cannot be mapped
+     */
+    public static List<String> readAllLines(Path path, Charset charset) throws IOException {
+        try (Stream<String> lines = lines(path, charset)) {
+            List<String> result = new ArrayList<>();
+            lines.forEachOrdered(result::add);
+            return result;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The lines of a UTF-8 file as a lazy stream, as {@link Files#lines(Path)}. */
+    public static Stream<String> lines(Path path) throws IOException {
+        return lines(path, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The lines of a file as a lazy stream, as {@link Files#lines(Path, Charset)}: each line is
+     * found in the mapped memory and decoded when the stream reaches it, so only the current line
+     * is on the heap, whatever the size of the file. Close the stream (try-with-resources) to
+     * unmap the file. A bad byte sequence throws an {@link UncheckedIOException} around a
+     * {@link java.nio.charset.CharacterCodingException} when the stream reaches its line. Splits
+     * at line boundaries for parallel streams. In UTF-8, US-ASCII and other charsets in which
+     * {@code '\n'} and {@code '\r'} are single bytes that mean nothing else, lines are found by
+     * scanning bytes, eight at a time; other charsets (UTF-16) are decoded through a reader.
+     *
+     * @throws IOException if the file is missing, a directory, or cannot be mapped
+     */
+    public static Stream<String> lines(Path path, Charset charset) throws IOException {
+        Objects.requireNonNull(charset, "charset");
+        MappedChannel channel = open(path, Set.of(READ), NO_ATTRIBUTES);
+        try {
+            if (LineDecoder.splitsOnBytes(charset)) {
+                MMap map = channel.map();
+                MemorySegment segment = map.segment();
+                LineSpliterator lines = new LineSpliterator(map, segment, new LineDecoder(charset), 0, segment.byteSize());
+                return StreamSupport.stream(lines, false).onClose(() -> closeUnchecked(channel));
+            }
+            BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(new MappedInputStream(channel), charset.newDecoder()));
+            return reader.lines().onClose(() -> closeUnchecked(reader));
+        } catch (RuntimeException | Error e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes bytes to a file, as {@link Files#write(Path, byte[], OpenOption...)}: without options,
+     * creates the file or truncates it; the file ends at the last byte written.
+     *
+     * @return {@code path}
+     * @throws IllegalArgumentException if {@code options} contains {@code READ}, or both
+     *                                  {@code APPEND} and {@code TRUNCATE_EXISTING}
+     * @throws IOException              if the file cannot be opened, grown or mapped
+     */
+    public static Path write(Path path, byte[] bytes, OpenOption... options) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        try (OutputStream out = newOutputStream(path, options)) {
+            out.write(bytes);
+        }
+        return path;
+    }
+
+    /**
+     * Opens a channel that owns its map, sorting {@code Files}' options into what the map needs
+     * and what the channel does itself (read or write only, append, sync).
+     */
+    private static MappedChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>[] attributes)
+            throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(attributes, "attributes");
+        boolean read = false, write = false, append = false, truncate = false, sync = false, noFollow = false;
+        Set<OpenOption> mapOptions = new HashSet<>();
+        for (OpenOption option : options) {
+            Objects.requireNonNull(option, "options must not contain null");
+            if (option == READ) {
+                read = true;
+            } else if (option == WRITE) {
+                write = true;
+            } else if (option == APPEND) {
+                append = true; // done by the channel; a map has no append mode
+            } else if (option == SYNC || option == DSYNC) {
+                sync = true; // done by the channel with msync; meaningless for a map
+            } else {
+                truncate |= option == TRUNCATE_EXISTING;
+                noFollow |= option == LinkOption.NOFOLLOW_LINKS;
+                mapOptions.add(option);
+            }
+        }
+        if (!read && !write) {
+            write = append;
+            read = !append;
+        }
+        if (read && append) {
+            throw new IllegalArgumentException("READ + APPEND not allowed");
+        }
+        if (append && truncate) {
+            throw new IllegalArgumentException("APPEND + TRUNCATE_EXISTING not allowed");
+        }
+        if (write) {
+            mapOptions.add(WRITE);
+            if (attributes.length == 0 && path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                attributes = AS_FILES_CREATES;
+            }
+        } else if (noFollow ? Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) : Files.isDirectory(path)) {
+            // Opening a directory for reading succeeds; only mapping it fails, with ENODEV ("No
+            // such device"), or not at all if it reports size 0. Say what the JDK says on read.
+            throw new IOException("Is a directory");
+        }
+        MMap map = MMap.openFile(path, mapOptions, attributes);
+        int mode = MappedChannel.OWNS_MAP | (read ? MappedChannel.READ : 0) | (write ? MappedChannel.WRITE : 0)
+                | (append ? MappedChannel.APPEND : 0) | (sync ? MappedChannel.SYNC : 0);
+        return new MappedChannel(map, 0, mode);
+    }
+
+    private static void closeUnchecked(Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

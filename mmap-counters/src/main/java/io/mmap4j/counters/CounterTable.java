@@ -193,10 +193,7 @@ final class CounterTable {
                 throw new CorruptCountersException(path, at, "index entry " + position + " names id " + id
                         + ", which an earlier entry names too");
             }
-            ids.set(id);
-            if (names.size() == capacity) {
-                throw new CorruptCountersException(path, at, "the index names more counters than the capacity " + capacity);
-            }
+            ids.set(id); // ids are unique and below the capacity, so at most capacity entries pass
             int home = (int) (entry >>> 32) & mask;
             if (((position - home) & mask) > ((position - runStart) & mask) && !reachable(home, position)) {
                 throw new CorruptCountersException(path, at, "index entry " + position + " (id " + id

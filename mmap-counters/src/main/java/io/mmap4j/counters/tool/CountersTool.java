@@ -80,14 +80,16 @@ public final class CountersTool {
         return FAILED;
     }
 
-    /** Prints {@code options.count()} frames, each with the rates since the previous sample. */
+    /**
+     * Prints {@code options.count()} frames, each with the rates since the previous sample. Each
+     * sample is due one interval after the one before; a late one does not make the next come sooner.
+     */
     private static void stat(Counters counters, StatOptions options, PrintStream out) throws InterruptedException {
         long intervalNanos = (long) (options.intervalSeconds() * 1e9);
-        long start = System.nanoTime();
         List<Row> rows = rows(counters, options.filter(), List.of(), 1);
-        long previousAt = start;
+        long previousAt = System.nanoTime();
         for (long frame = 1; frame <= options.count(); frame++) {
-            long wait = start + frame * intervalNanos - System.nanoTime();
+            long wait = previousAt + intervalNanos - System.nanoTime();
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }

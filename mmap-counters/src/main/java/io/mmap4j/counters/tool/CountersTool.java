@@ -86,31 +86,36 @@ public final class CountersTool {
      */
     private static void stat(Counters counters, StatOptions options, PrintStream out) throws InterruptedException {
         long intervalNanos = (long) (options.intervalSeconds() * 1e9);
-        List<Row> rows = rows(counters, options.filter(), List.of(), 1);
+        Frame frame = frame(counters, options.filter(), List.of(), 1);
         long previousAt = System.nanoTime();
-        for (long frame = 1; frame <= options.count(); frame++) {
+        for (long printed = 0; printed < options.count(); printed++) {
             long wait = previousAt + intervalNanos - System.nanoTime();
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
             long now = System.nanoTime();
-            rows = rows(counters, options.filter(), rows, (now - previousAt) / 1e9);
+            frame = frame(counters, options.filter(), frame.rows, (now - previousAt) / 1e9);
             previousAt = now;
-            print(counters, rows, out, frame > 1);
+            print(counters, frame, out, printed > 0);
         }
     }
 
     private record Row(int id, String name, long value, String rate) {
     }
 
+    /** The rows that pass the filter, out of {@code total} counters. */
+    private record Frame(List<Row> rows, int total) {
+    }
+
     /** The counters that pass the filter, with their rates since {@code previous}, {@code seconds} ago. */
-    private static List<Row> rows(Counters counters, Pattern filter, List<Row> previous, double seconds) {
+    private static Frame frame(Counters counters, Pattern filter, List<Row> previous, double seconds) {
         Map<Integer, Long> before = new HashMap<>();
         for (Row row : previous) {
             before.put(row.id, row.value);
         }
         List<Row> rows = new ArrayList<>();
-        for (Counter counter : counters.counters()) {
+        List<Counter> all = counters.counters();
+        for (Counter counter : all) {
             if (filter.matcher(counter.name()).find()) {
                 long value = counter.get();
                 Long old = before.get(counter.id());
@@ -118,27 +123,27 @@ public final class CountersTool {
                 rows.add(new Row(counter.id(), counter.name(), value, rate));
             }
         }
-        return rows;
+        return new Frame(rows, all.size());
     }
 
-    private static void print(Counters counters, List<Row> rows, PrintStream out, boolean separate) {
+    private static void print(Counters counters, Frame frame, PrintStream out, boolean separate) {
         int nameWidth = "name".length();
-        for (Row row : rows) {
+        for (Row row : frame.rows) {
             nameWidth = Math.max(nameWidth, row.name.length());
         }
         String format = "%6s  %-" + nameWidth + "s  %20s  %14s%n";
-        StringBuilder frame = new StringBuilder();
+        StringBuilder text = new StringBuilder();
         if (separate) {
-            frame.append(System.lineSeparator());
+            text.append(System.lineSeparator());
         }
-        frame.append(Instant.now().truncatedTo(ChronoUnit.MILLIS)).append("  ").append(counters.path())
-                .append("  ").append(rows.size()).append(" counters shown, capacity ")
-                .append(counters.layout().capacity()).append(System.lineSeparator());
-        frame.append(String.format(Locale.ROOT, format, "id", "name", "value", "rate/s"));
-        for (Row row : rows) {
-            frame.append(String.format(Locale.ROOT, format, row.id, row.name, row.value, row.rate));
+        text.append(Instant.now().truncatedTo(ChronoUnit.MILLIS)).append("  ").append(counters.path())
+                .append("  showing ").append(frame.rows.size()).append(" of ").append(frame.total)
+                .append(" counters, capacity ").append(counters.layout().capacity()).append(System.lineSeparator());
+        text.append(String.format(Locale.ROOT, format, "id", "name", "value", "rate/s"));
+        for (Row row : frame.rows) {
+            text.append(String.format(Locale.ROOT, format, row.id, row.name, row.value, row.rate));
         }
-        out.print(frame);
+        out.print(text);
         out.flush();
     }
 

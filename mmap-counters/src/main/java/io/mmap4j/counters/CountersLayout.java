@@ -8,9 +8,10 @@ package io.mmap4j.counters;
  * Counters.open(path, CountersLayout.DEFAULT.withCapacity(100_000).withMaxNameBytes(96))
  * }</pre>
  *
- * <p>The file takes about {@code capacity * (recordSize + valueSlotBytes + 16)} bytes, where the
- * record size is {@code maxNameBytes + 16} rounded up to 64; pages never written stay sparse.
- * With the defaults (1024 counters, 240-byte names, 128-byte slots) that is 400 KiB.
+ * <p>The file takes {@code capacity * (recordSize + valueSlotBytes)} bytes, where the record size
+ * is {@code maxNameBytes + 16} rounded up to 64, plus 16 to 32 bytes a counter for the name index
+ * and a few pages; pages never written stay sparse. With the defaults (1024 counters, 240-byte
+ * names, 128-byte slots) that is 404 KiB. {@code docs/counters-format.md} has the exact formula.
  *
  * @param capacity       how many counters the file can ever hold, 1 to {@value #MAX_CAPACITY}
  * @param maxNameBytes   the longest name, in UTF-8 bytes, 1 to {@value #MAX_NAME_BYTES}

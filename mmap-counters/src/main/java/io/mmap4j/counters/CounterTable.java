@@ -81,8 +81,7 @@ final class CounterTable {
                 return idOf(entry, at);
             }
         }
-        throw new CorruptCountersException(path, regions.indexOffset, "all " + regions.indexEntries
-                + " index entries are set, but a file of capacity " + capacity + " fills at most half of them");
+        throw indexFull();
     }
 
     /**
@@ -132,28 +131,25 @@ final class CounterTable {
 
     /**
      * The name of the published counter with this id, or null if the id is not published (never
-     * claimed, claimed by a process that died, being written, or lost a race).
+     * claimed, claimed by a process that died, being written, or lost a race): the id is published
+     * exactly when a lookup of its record's name finds it.
      */
     String publishedName(int id) throws CorruptCountersException {
         long record = regions.recordOffset(id);
         if (map.getIntAcquire(record + STATE_AT) != WRITTEN) {
             return null;
         }
-        int hash = map.getInt(record + NAME_HASH_AT);
-        long published = ((long) hash << 32) | (id + 1L);
-        int position = hash & mask;
-        for (int probes = 0; probes < regions.indexEntries; probes++, position = (position + 1) & mask) {
-            long at = regions.entryOffset(position);
-            long entry = map.getLongAcquire(at);
-            if (entry == 0) {
-                return null;
-            }
-            if (entry == published) {
-                // Read again now the entry is seen: the record is final, whatever was read above.
-                return name(entry, at);
-            }
+        int length = map.getInt(record + NAME_LENGTH_AT);
+        if (length < 1 || length > maxName) {
+            return null; // an unpublished record may hold anything
         }
-        return null;
+        // If the lookup finds this id, its entry's record holds exactly these bytes: the name as
+        // published, even if a rewrite was under way while they were read.
+        byte[] name = map.pread(record + NAME_AT, length);
+        if (find(name, Names.hash(name)) != id) {
+            return null;
+        }
+        return decode(id, name);
     }
 
     /** Every published counter, id to name, in id order. Reads the whole index and every record it names. */
@@ -220,7 +216,11 @@ final class CounterTable {
                 return position;
             }
         }
-        throw new CorruptCountersException(path, regions.indexOffset, "all " + regions.indexEntries
+        throw indexFull();
+    }
+
+    private CorruptCountersException indexFull() {
+        return new CorruptCountersException(path, regions.indexOffset, "all " + regions.indexEntries
                 + " index entries are set, but a file of capacity " + capacity + " fills at most half of them");
     }
 
@@ -249,11 +249,14 @@ final class CounterTable {
 
     /** The name of the record an entry names, decoded. */
     private String name(long entry, long at) throws CorruptCountersException {
-        byte[] bytes = nameBytes(entry, at);
+        return decode(idOf(entry, at), nameBytes(entry, at));
+    }
+
+    private String decode(int id, byte[] bytes) throws CorruptCountersException {
         String name = Names.decode(bytes);
         if (name == null) {
-            throw new CorruptCountersException(path, regions.recordOffset(idOf(entry, at)) + NAME_AT,
-                    "the name of id " + idOf(entry, at) + " is not well-formed UTF-8");
+            throw new CorruptCountersException(path, regions.recordOffset(id) + NAME_AT,
+                    "the name of id " + id + " is not well-formed UTF-8");
         }
         return name;
     }

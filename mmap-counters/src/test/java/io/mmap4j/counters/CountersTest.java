@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mmap4j.MMap;
 import java.nio.ReadOnlyBufferException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +103,30 @@ class CountersTest {
             assertThrows(IndexOutOfBoundsException.class, () -> c.counter(-1));
             assertEquals("no counter has id 1 in " + c.path(),
                     assertThrows(NoSuchElementException.class, () -> c.counter(1)).getMessage());
+        }
+    }
+
+    /** Records a process claimed and wrote but never indexed (it died, or lost a race) are no counters. */
+    @Test
+    void recordsTheIndexDoesNotNameAreNoCounters() throws Exception {
+        Path path = dir.resolve("orphans.counters");
+        try (Counters c = Counters.open(path)) {
+            c.counter("a");
+            try (MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                CounterTable table = new CounterTable(raw, Regions.of(c.layout()), path);
+                for (String name : new String[] {"b", "a"}) { // a new name, and one that exists already
+                    byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+                    table.write(table.claim(), bytes, Names.hash(bytes));
+                }
+            }
+            assertThrows(NoSuchElementException.class, () -> c.counter(1));
+            assertThrows(NoSuchElementException.class, () -> c.counter(2));
+            assertEquals(Optional.empty(), c.find("b"));
+            assertEquals(List.of("a"), c.counters().stream().map(Counter::name).toList());
+            assertEquals(3, c.counter("b").id(), "ids 1 and 2 are lost, as after a crash");
+        }
+        try (Counters c = Counters.open(path)) {
+            assertEquals(Map.of("a", 0L, "b", 0L), c.snapshot());
         }
     }
 

@@ -21,6 +21,8 @@ public final class CorruptCountersException extends IOException {
     private final long offset;
 
     /**
+     * Reports a problem at one place in a file; the message names the file, the offset and the problem.
+     *
      * @param file    the counters file
      * @param offset  the byte offset in the file of the first bad byte or field
      * @param problem what is wrong there

@@ -136,13 +136,15 @@ class ProcessesTest {
         Map<String, Long> last = new TreeMap<>();
         Pattern wellFormed = Pattern.compile("crash\\.\\d{1,3}");
         for (int round = 0; round < 24; round++) {
-            try (ChildJvm child = ChildJvm.start(Crasher.class, file.toString(), String.valueOf(random.nextLong()))) {
+            ChildJvm child = ChildJvm.start(Crasher.class, file.toString(), String.valueOf(random.nextLong()));
+            try {
                 if (round % 3 == 0) {
                     Thread.sleep(random.nextInt(700)); // from the start: some kills land while the file is created
                 } else {
                     child.awaitLine("working", TIMEOUT);
                     Thread.sleep(random.nextInt(150));
                 }
+            } finally {
                 child.kill();
             }
             String context = "round " + round + ", seed " + seed;

@@ -4,6 +4,7 @@ import io.mmap4j.counters.Counter;
 import io.mmap4j.counters.Counters;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -73,6 +74,8 @@ public final class CountersTool {
             err.println("stat: no such file: " + e.getFile());
         } catch (IOException e) {
             err.println("stat: " + e.getMessage());
+        } catch (UncheckedIOException e) { // damage found while watching
+            err.println("stat: " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return OK; // asked to stop watching

@@ -157,19 +157,21 @@ class CountersToolTest {
     @Test
     void statInAChildJvmWhileAWriterJvmRuns() throws Exception {
         Path file = dir.resolve("live.counters");
-        try (ChildJvm writer = ChildJvm.start(Writer.class, file.toString())) {
+        ChildJvm writer = ChildJvm.start(Writer.class, file.toString());
+        List<String> output;
+        try {
             writer.awaitLine("writing", TIMEOUT);
-            try (ChildJvm stat = ChildJvm.start(CountersTool.class, "stat", file.toString(), "--watch", "0.3", "--count", "4")) {
-                stat.awaitExit(TIMEOUT, 0);
-                List<Map<String, String[]>> frames = frames(stat.output());
-                assertEquals(4, frames.size(), String.join("\n", stat.output()));
-                long first = Long.parseLong(frames.get(0).get("ticks")[0]);
-                long last = Long.parseLong(frames.get(3).get("ticks")[0]);
-                assertTrue(last > first, "ticks climb: " + first + " then " + last);
-                assertTrue(Double.parseDouble(frames.get(3).get("ticks")[1]) > 0);
-                assertTrue(frames.get(3).size() > frames.get(0).size(), "new counters show up");
-            }
+            output = ChildJvm.run(TIMEOUT, CountersTool.class, "stat", file.toString(), "--watch", "0.3", "--count", "4");
+        } finally {
+            writer.close();
         }
+        List<Map<String, String[]>> frames = frames(output);
+        assertEquals(4, frames.size(), String.join("\n", output));
+        long first = Long.parseLong(frames.get(0).get("ticks")[0]);
+        long last = Long.parseLong(frames.get(3).get("ticks")[0]);
+        assertTrue(last > first, "ticks climb: " + first + " then " + last);
+        assertTrue(Double.parseDouble(frames.get(3).get("ticks")[1]) > 0);
+        assertTrue(frames.get(3).size() > frames.get(0).size(), "new counters show up");
     }
 
     /** Creates the file and increments "ticks" until killed, adding a counter every 100 ms. */

@@ -1,0 +1,298 @@
+package io.mmap4j.counters;
+
+import static io.mmap4j.counters.Regions.GENERATION_AT;
+import static io.mmap4j.counters.Regions.NAME_AT;
+import static io.mmap4j.counters.Regions.NAME_HASH_AT;
+import static io.mmap4j.counters.Regions.NAME_LENGTH_AT;
+import static io.mmap4j.counters.Regions.STATE_AT;
+import static io.mmap4j.counters.Regions.WRITING;
+import static io.mmap4j.counters.Regions.WRITTEN;
+
+import io.mmap4j.MMap;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The name index and the records of a mapped counters file: lookup, allocation and publication of
+ * names, lock-free between processes.
+ *
+ * <p>A new name is claimed, written and published in three steps, each safe to be cut short by a
+ * crash: an atomic increment of the allocated count hands out a record id; the record is written
+ * and marked {@code WRITTEN} with a release store; then a compare-and-set puts the id into the
+ * first empty index entry on the name's probe sequence. That CAS is the one moment the name comes
+ * into being, so the index is the only source of truth: a record that never made it into the
+ * index is no counter (it costs one id of capacity). An inserter whose CAS loses, or who meets the
+ * same name further along, takes the counter it found, so racers for one name all end with one id.
+ *
+ * <p>Entries and records are only ever added, and written once before they are published; so an
+ * entry that is set stays set and a published record never changes. Everything read from the file
+ * is still checked before use, since any process, or a disk, may have scribbled on it.
+ */
+final class CounterTable {
+    private final MMap map;
+    private final Regions regions;
+    private final Path path;
+    private final int mask;
+    private final int capacity;
+    private final int maxName;
+
+    CounterTable(MMap map, Regions regions, Path path) {
+        this.map = map;
+        this.regions = regions;
+        this.path = path;
+        this.mask = regions.indexEntries - 1;
+        this.capacity = regions.layout.capacity();
+        this.maxName = regions.layout.maxNameBytes();
+    }
+
+    /** The id of the counter with this name, or -1 if there is none. */
+    int find(byte[] name, int hash) throws CorruptCountersException {
+        return findOrPublish(name, hash, -1);
+    }
+
+    /**
+     * Publishes record {@code id}, already written with this name, unless the index has the name
+     * already; returns the id that holds the name now, {@code id} or another process's.
+     * With {@code id < 0}, only looks: returns the id found, or -1.
+     */
+    int findOrPublish(byte[] name, int hash, int id) throws CorruptCountersException {
+        long published = ((long) hash << 32) | (id + 1L);
+        int position = hash & mask;
+        for (int probes = 0; probes < regions.indexEntries; probes++, position = (position + 1) & mask) {
+            long at = regions.entryOffset(position);
+            // Acquire pairs with the CAS that published the entry: the record it names is complete.
+            long entry = map.getLongAcquire(at);
+            if (entry == 0) {
+                if (id < 0) {
+                    return -1;
+                }
+                entry = map.compareAndExchangeLong(at, 0, published);
+                if (entry == 0) {
+                    return id;
+                }
+                // Another process filled this entry first; it may hold this very name.
+            }
+            if ((int) (entry >>> 32) == hash && Arrays.equals(name, nameBytes(entry, at))) {
+                return idOf(entry, at);
+            }
+        }
+        throw indexFull();
+    }
+
+    /**
+     * Hands out the next record id: a CAS loop rather than an add, so that a full file does not
+     * push the count past the capacity.
+     *
+     * @throws IllegalStateException if every id is taken
+     */
+    int claim() throws CorruptCountersException {
+        long allocated = regions.allocated(map, path);
+        while (allocated < capacity) {
+            long seen = map.compareAndExchangeLong(Regions.ALLOCATED_AT, allocated, allocated + 1);
+            if (seen == allocated) {
+                return (int) allocated;
+            }
+            allocated = regions.allocated(map, path);
+        }
+        throw new IllegalStateException("counters file " + path + " is full: all " + capacity
+                + " counters of its capacity are taken (a file's capacity is fixed when it is created)");
+    }
+
+    /**
+     * Gives back the most recently claimed id if nobody has claimed one since, so that a record
+     * that lost a race for its name does not cost capacity.
+     */
+    boolean unclaim(int id) {
+        return map.compareAndSetLong(Regions.ALLOCATED_AT, id + 1L, id);
+    }
+
+    /**
+     * Writes a claimed, unpublished record. Marked WRITING first, so that a crash part way leaves
+     * a record that says so; WRITTEN is a release store, so whoever sees it sees the whole record.
+     * The generation counts writes: a record reused after losing a race is written again.
+     */
+    void write(int id, byte[] name, int hash) {
+        long record = regions.recordOffset(id);
+        map.putIntVolatile(record + STATE_AT, WRITING);
+        map.putInt(record + GENERATION_AT, map.getInt(record + GENERATION_AT) + 1);
+        map.putInt(record + NAME_LENGTH_AT, name.length);
+        map.putInt(record + NAME_HASH_AT, hash);
+        map.pwrite(record + NAME_AT, name);
+        map.fill(record + NAME_AT + name.length, maxName - name.length, (byte) 0);
+        // Nobody can have touched the value of an unpublished id; this keeps a reused one clean.
+        map.putLong(regions.valueOffset(id), 0);
+        map.putIntRelease(record + STATE_AT, WRITTEN);
+    }
+
+    /**
+     * The name of the published counter with this id, or null if the id is not published (never
+     * claimed, claimed by a process that died, being written, or lost a race): the id is published
+     * exactly when a lookup of its record's name finds it.
+     */
+    String publishedName(int id) throws CorruptCountersException {
+        long record = regions.recordOffset(id);
+        if (map.getIntAcquire(record + STATE_AT) != WRITTEN) {
+            return null;
+        }
+        int length = map.getInt(record + NAME_LENGTH_AT);
+        if (length < 1 || length > maxName) {
+            return null; // an unpublished record may hold anything
+        }
+        // If the lookup finds this id, its entry's record holds exactly these bytes: the name as
+        // published, even if a rewrite was under way while they were read.
+        byte[] name = map.pread(record + NAME_AT, length);
+        if (find(name, Names.hash(name)) != id) {
+            return null;
+        }
+        return decode(id, name);
+    }
+
+    /** Every published counter, id to name, in id order. Reads the whole index and every record it names. */
+    SortedMap<Integer, String> published() throws CorruptCountersException {
+        SortedMap<Integer, String> published = new TreeMap<>();
+        for (int position = 0; position < regions.indexEntries; position++) {
+            long at = regions.entryOffset(position);
+            long entry = map.getLongAcquire(at);
+            if (entry != 0) {
+                published.put(idOf(entry, at), name(entry, at));
+            }
+        }
+        return published;
+    }
+
+    /**
+     * Checks the whole index and every record it names, for {@code open}: ids in range and unique,
+     * each record written with a well-formed name of the entry's hash, names unique, and every
+     * entry reachable from its name's home position (else a lookup would miss it and create the
+     * name twice). Costs a read of the index and of each published record.
+     */
+    void validate() throws CorruptCountersException {
+        int start = firstEmpty();
+        int runStart = (start + 1) & mask; // the first position of the current run of set entries
+        BitSet ids = new BitSet();
+        Set<String> names = new HashSet<>();
+        for (int step = 1; step <= mask; step++) {
+            int position = (start + step) & mask;
+            long at = regions.entryOffset(position);
+            long entry = map.getLongAcquire(at);
+            if (entry == 0) {
+                runStart = (position + 1) & mask;
+                continue;
+            }
+            int id = idOf(entry, at);
+            if (ids.get(id)) {
+                throw new CorruptCountersException(path, at, "index entry " + position + " names id " + id
+                        + ", which an earlier entry names too");
+            }
+            ids.set(id); // ids are unique and below the capacity, so at most capacity entries pass
+            int home = (int) (entry >>> 32) & mask;
+            if (((position - home) & mask) > ((position - runStart) & mask) && !reachable(home, position)) {
+                throw new CorruptCountersException(path, at, "index entry " + position + " (id " + id
+                        + ") cannot be found by a lookup: an empty entry lies between it and its home position " + home);
+            }
+            String name = name(entry, at);
+            if (!names.add(name)) {
+                throw new CorruptCountersException(path, at, "index entry " + position + " (id " + id + ") names "
+                        + Names.show(name) + ", which an earlier entry names too");
+            }
+        }
+        // Read after the entries: an id is claimed before it is published, so it must be counted.
+        long allocated = regions.allocated(map, path);
+        if (!ids.isEmpty() && ids.length() > allocated) {
+            int id = ids.length() - 1;
+            throw new CorruptCountersException(path, Regions.ALLOCATED_AT, "allocated count is " + allocated
+                    + ", but the index names id " + id);
+        }
+    }
+
+    private int firstEmpty() throws CorruptCountersException {
+        for (int position = 0; position < regions.indexEntries; position++) {
+            if (map.getLongAcquire(regions.entryOffset(position)) == 0) {
+                return position;
+            }
+        }
+        throw indexFull();
+    }
+
+    private CorruptCountersException indexFull() {
+        return new CorruptCountersException(path, regions.indexOffset, "all " + regions.indexEntries
+                + " index entries are set, but a file of capacity " + capacity + " fills at most half of them");
+    }
+
+    /**
+     * Whether no entry from {@code home} to {@code position} is empty now. An entry seen empty
+     * earlier may have been filled since by another process, never the reverse.
+     */
+    private boolean reachable(int home, int position) {
+        for (int p = home; p != position; p = (p + 1) & mask) {
+            if (map.getLongAcquire(regions.entryOffset(p)) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The id an entry names, checked to be within the capacity. */
+    private int idOf(long entry, long at) throws CorruptCountersException {
+        long idPlusOne = entry & 0xFFFF_FFFFL;
+        if (idPlusOne < 1 || idPlusOne > capacity) {
+            throw new CorruptCountersException(path, at, "index entry names id " + (idPlusOne - 1)
+                    + ", outside 0 to " + (capacity - 1));
+        }
+        return (int) (idPlusOne - 1);
+    }
+
+    /** The name of the record an entry names, decoded. */
+    private String name(long entry, long at) throws CorruptCountersException {
+        return decode(idOf(entry, at), nameBytes(entry, at));
+    }
+
+    private String decode(int id, byte[] bytes) throws CorruptCountersException {
+        String name = Names.decode(bytes);
+        if (name == null) {
+            throw new CorruptCountersException(path, regions.recordOffset(id) + NAME_AT,
+                    "the name of id " + id + " is not well-formed UTF-8");
+        }
+        return name;
+    }
+
+    /**
+     * The name bytes of the record an entry names, after checking that the record is written,
+     * that its length is within the limit and that the entry's hash, the record's and the name's
+     * agree.
+     */
+    private byte[] nameBytes(long entry, long at) throws CorruptCountersException {
+        int id = idOf(entry, at);
+        long record = regions.recordOffset(id);
+        int state = map.getInt(record + STATE_AT);
+        if (state != WRITTEN) {
+            throw new CorruptCountersException(path, record + STATE_AT, "record " + id + " is named by index entry at "
+                    + at + " but its state is " + Integer.toUnsignedString(state) + ", not " + WRITTEN + " (written)");
+        }
+        int length = map.getInt(record + NAME_LENGTH_AT);
+        if (length < 1 || length > maxName) {
+            throw new CorruptCountersException(path, record + NAME_LENGTH_AT, "record " + id + " has name length "
+                    + Integer.toUnsignedString(length) + ", outside 1 to " + maxName);
+        }
+        int hash = (int) (entry >>> 32);
+        if (map.getInt(record + NAME_HASH_AT) != hash) {
+            throw new CorruptCountersException(path, record + NAME_HASH_AT, "record " + id + " has name hash "
+                    + hex(map.getInt(record + NAME_HASH_AT)) + ", but its index entry at " + at + " says " + hex(hash));
+        }
+        byte[] name = map.pread(record + NAME_AT, length);
+        if (Names.hash(name) != hash) {
+            throw new CorruptCountersException(path, record + NAME_AT, "the name of record " + id + " hashes to "
+                    + hex(Names.hash(name)) + ", but the record and its index entry say " + hex(hash));
+        }
+        return name;
+    }
+
+    private static String hex(int value) {
+        return String.format("0x%08x", value);
+    }
+}

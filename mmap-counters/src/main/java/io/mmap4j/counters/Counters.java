@@ -1,0 +1,385 @@
+package io.mmap4j.counters;
+
+import static java.nio.file.StandardOpenOption.READ;
+
+import io.mmap4j.MMap;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
+
+/**
+ * Persistent named counters in one memory-mapped file, updated at once by any number of threads
+ * and processes, lock-free, at the speed of an {@link java.util.concurrent.atomic.AtomicLong}.
+ *
+ * <pre>{@code
+ * try (Counters counters = Counters.open(Path.of("/var/lib/app/app.counters"))) {
+ *     Counter hits = counters.counter("http.hits");   // created if new; same id in every process
+ *     hits.incrementAndGet();                         // one atomic add on the mapped value
+ * }
+ * }</pre>
+ *
+ * <p>Counters also have ids, 0 up in order of creation, so emmap's index-based calls are one line
+ * each. Its README's sequence, on counter 0 of a new file (each call returns the old value, as
+ * emmap's do):
+ * <pre>{@code
+ * try (Counters c = Counters.open(path)) {
+ *     c.counter("events");                      // a new file's first counter has id 0
+ *     long n1 = c.counter(0).getAndIncrement(); // 0   emmap:inc_counter(F, 0)
+ *     long n2 = c.counter(0).getAndAdd(5);      // 1   emmap:inc_counter(F, 0, 5)
+ *     long n3 = c.counter(0).getAndIncrement(); // 6
+ *     long n4 = c.counter(0).getAndAdd(2);      // 7
+ *     long n5 = c.counter(0).getAndSet(15);     // 9   emmap:set_counter(F, 0, 15)
+ *     long n6 = c.counter(0).get();             // 15  emmap:read_counter(F, 0)
+ * }
+ * }</pre>
+ *
+ * <h2>The file</h2>
+ * Little-endian, page-aligned regions: a header, a hash index of names, one record per name and
+ * one padded value slot per counter; {@code docs/counters-format.md} specifies it byte by byte.
+ * A file is created complete under a temporary name and then linked into place, so no process
+ * ever sees it half-made and processes that create it at the same moment share one file. Opening
+ * checks the header, the index and every record it names, and never writes: a damaged file is a
+ * {@link CorruptCountersException}, left exactly as found. A new file is owner-only
+ * ({@code rw-------}) unless file attributes say otherwise. Values reach the disk when the
+ * kernel writes the pages back, or at once with {@link #force()}.
+ *
+ * <h2>Names</h2>
+ * Names are 1 to {@link CountersLayout#maxNameBytes()} bytes of UTF-8 (240 by default); a longer
+ * name is refused, never cut. Creating a name is lock-free between processes and safe against a
+ * process killed at any instant; processes that create the same name at the same moment all get
+ * the same counter. A process killed in the middle of creating a name may cost one id of
+ * capacity; the name itself either exists completely or not at all. Counters are never deleted.
+ *
+ * <h2>Threads and cost</h2>
+ * Safe for use by many threads. {@link #counter(String)} and {@link #counter(int)} cost a hash
+ * lookup the first time in this process for each name, and then return a cached {@link Counter}
+ * without allocating; keep the {@code Counter} for hot paths. {@link #counters()} and
+ * {@link #snapshot()} read the whole index.
+ *
+ * <h2>Lifetime</h2>
+ * {@link #close()} unmaps the file; every {@link Counter} then throws {@link IllegalStateException},
+ * from any thread, and the JVM never crashes. A file another process truncates while it is mapped
+ * makes accesses fail with {@link InternalError} (the JVM's {@code SIGBUS}); don't truncate it.
+ */
+public final class Counters implements AutoCloseable {
+    private final MMap map;
+    private final Path path;
+    private final Regions regions;
+    private final CounterTable table;
+    private final boolean readOnly;
+    private final ConcurrentHashMap<String, Counter> byName = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<Counter> byId;
+    /** Records this process claimed and wrote, but lost the race for their name: used for the next new name. */
+    private final ConcurrentLinkedQueue<Integer> spares = new ConcurrentLinkedQueue<>();
+
+    private Counters(MMap map, Path path, Regions regions, CounterTable table, boolean readOnly) {
+        this.map = map;
+        this.path = path;
+        this.regions = regions;
+        this.table = table;
+        this.readOnly = readOnly;
+        this.byId = new AtomicReferenceArray<>(regions.layout.capacity());
+    }
+
+    /**
+     * Opens the counters file for reading and writing, creating it with
+     * {@link CountersLayout#DEFAULT} (1024 counters, names up to 240 bytes) if it does not exist.
+     *
+     * @throws CorruptCountersException if the file exists but is not a valid counters file
+     * @throws IOException              if the file cannot be created, opened or mapped
+     */
+    public static Counters open(Path path) throws IOException {
+        return open(path, CountersLayout.DEFAULT);
+    }
+
+    /**
+     * Opens the counters file for reading and writing, creating it with {@code layout} if it does
+     * not exist. The layout of an existing file is the one it was created with; {@link #layout()}
+     * tells it. Costs a read of the header and of every published record.
+     *
+     * @param attributes file attributes for a new file (permissions); without any, a new file is
+     *                   owner-only where the file system has POSIX permissions
+     * @throws CorruptCountersException if the file exists but is not a valid counters file
+     * @throws IOException              if the file cannot be created, opened or mapped, or the file
+     *                                  system has no hard links (needed to publish a new file atomically)
+     */
+    public static Counters open(Path path, CountersLayout layout, FileAttribute<?>... attributes) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(attributes, "attributes");
+        return checked(CounterFiles.openOrCreate(path, layout, attributes), path, false);
+    }
+
+    /**
+     * Opens an existing counters file read-only, for monitoring: counters can be found and read,
+     * while other processes go on creating and updating them, but not created or changed.
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws CorruptCountersException         if it is not a valid counters file
+     * @throws IOException                      if it cannot be opened or mapped
+     */
+    public static Counters openReadOnly(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        return checked(MMap.open(path, READ), path, true);
+    }
+
+    private static Counters checked(MMap map, Path path, boolean readOnly) throws IOException {
+        try {
+            Regions regions = Regions.read(map, path);
+            CounterTable table = new CounterTable(map, regions, path);
+            table.validate();
+            return new Counters(map, path, regions, table, readOnly);
+        } catch (IOException | RuntimeException | Error e) {
+            map.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The counter with this name, created (with value 0) if it does not exist yet. Processes that
+     * create the same name at the same moment all get the same counter.
+     *
+     * @throws IllegalArgumentException if the name is empty, not well-formed Unicode, or longer in
+     *                                  UTF-8 than {@link CountersLayout#maxNameBytes()}
+     * @throws IllegalStateException    if the name is new and the file is full (the message names its
+     *                                  capacity), or if this is closed
+     * @throws java.nio.ReadOnlyBufferException if the name is new and the file was opened read-only
+     * @throws UncheckedIOException     wrapping a {@link CorruptCountersException} if the lookup meets
+     *                                  an index entry or record damaged since the file was opened
+     */
+    public Counter counter(String name) {
+        Counter cached = cached(name);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] bytes = Names.encode(name, regions.layout.maxNameBytes(), path);
+        int hash = Names.hash(bytes);
+        try {
+            int id = table.find(bytes, hash);
+            if (id < 0) {
+                if (readOnly) {
+                    throw new ReadOnlyCountersException("cannot create counter " + Names.show(name) + ": " + path
+                            + " was opened read-only");
+                }
+                id = create(bytes, hash);
+            }
+            return cache(id, name);
+        } catch (CorruptCountersException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The counter with this name, if it exists; never creates one.
+     *
+     * @throws IllegalArgumentException if the name could never exist: empty, not well-formed
+     *                                  Unicode, or longer than the name limit
+     * @throws IllegalStateException    if this is closed
+     * @throws UncheckedIOException     wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
+     */
+    public Optional<Counter> find(String name) {
+        Counter cached = cached(name);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        byte[] bytes = Names.encode(name, regions.layout.maxNameBytes(), path);
+        try {
+            int id = table.find(bytes, Names.hash(bytes));
+            return id < 0 ? Optional.empty() : Optional.of(cache(id, name));
+        } catch (CorruptCountersException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The counter with this id. Ids run from 0 up in order of creation and are the same in every
+     * process; a new file's first counter is 0.
+     *
+     * @throws IndexOutOfBoundsException if {@code id} is negative or not below the capacity
+     * @throws NoSuchElementException    if no counter has this id (yet)
+     * @throws IllegalStateException     if this is closed
+     * @throws UncheckedIOException      wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
+     */
+    public Counter counter(int id) {
+        ensureOpen();
+        int capacity = regions.layout.capacity();
+        if (id < 0 || id >= capacity) {
+            throw new IndexOutOfBoundsException("counter id " + id + " is outside 0 to " + (capacity - 1)
+                    + ", the ids of " + path);
+        }
+        Counter cached = byId.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        try {
+            String name = table.publishedName(id);
+            if (name == null) {
+                throw new NoSuchElementException("no counter has id " + id + " in " + path);
+            }
+            return cache(id, name);
+        } catch (CorruptCountersException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Every counter, in id order, as it is now: counters other processes create later are not in
+     * the list. Reads the whole index.
+     *
+     * @throws IllegalStateException if this is closed
+     * @throws UncheckedIOException  wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
+     */
+    public List<Counter> counters() {
+        ensureOpen();
+        SortedMap<Integer, String> published;
+        try {
+            published = table.published();
+        } catch (CorruptCountersException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Counter> counters = new ArrayList<>(published.size());
+        published.forEach((id, name) -> counters.add(cache(id, name)));
+        return counters;
+    }
+
+    /** Calls {@code action} with every counter, in id order, as {@link #counters()}. */
+    public void forEach(Consumer<? super Counter> action) {
+        Objects.requireNonNull(action, "action");
+        counters().forEach(action);
+    }
+
+    /**
+     * Every counter's name and value, in id order. Each value is read atomically, but the values of
+     * different counters at slightly different moments while other threads update them.
+     *
+     * @throws IllegalStateException if this is closed
+     */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> snapshot = new LinkedHashMap<>();
+        for (Counter counter : counters()) {
+            snapshot.put(counter.name(), counter.get());
+        }
+        return snapshot;
+    }
+
+    /** The layout the file was created with: capacity, name limit, value slot size. */
+    public CountersLayout layout() {
+        return regions.layout;
+    }
+
+    /** The file. */
+    public Path path() {
+        return path;
+    }
+
+    /** Whether this was opened with {@link #openReadOnly}. */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** Whether {@link #close()} has not been called yet. */
+    public boolean isOpen() {
+        return map.isOpen();
+    }
+
+    /**
+     * Writes every modified page to the disk and waits until it is there ({@code msync}, then
+     * {@code fsync}), so that values and names survive a crash of the machine. Costs a disk write
+     * of the dirty pages.
+     *
+     * @throws IOException           if the file cannot be written
+     * @throws IllegalStateException if this is closed
+     */
+    public void force() throws IOException {
+        map.force();
+    }
+
+    /**
+     * Unmaps the file. Every {@link Counter} of it throws {@link IllegalStateException} from now on.
+     * Closing again does nothing.
+     */
+    @Override
+    public synchronized void close() {
+        if (!map.isOpen()) {
+            return;
+        }
+        // Records that lost a race for their name, if they are the last ids claimed, go back.
+        List<Integer> ids = new ArrayList<>(spares);
+        ids.sort(Comparator.reverseOrder());
+        for (int id : ids) {
+            if (!table.unclaim(id)) {
+                break;
+            }
+        }
+        map.close();
+    }
+
+    /** The path, capacity and state, for logs. */
+    @Override
+    public String toString() {
+        return "Counters[" + path + ", capacity " + regions.layout.capacity() + (readOnly ? ", read-only" : "")
+                + (isOpen() ? "" : ", closed") + "]";
+    }
+
+    /** Translates a failed access to a counter's value into the exception that says why. */
+    RuntimeException accessFailed(Counter counter, RuntimeException e) {
+        String what = "counter " + Names.show(counter.name()) + " (id " + counter.id() + ") of " + path;
+        if (!map.isOpen()) {
+            return new IllegalStateException(what + " is closed: its Counters was closed", e);
+        }
+        if (readOnly) {
+            return new ReadOnlyCountersException(what + " is read-only: the file was opened with openReadOnly");
+        }
+        return e;
+    }
+
+    private Counter cached(String name) {
+        Objects.requireNonNull(name, "name");
+        ensureOpen();
+        return byName.get(name);
+    }
+
+    private int create(byte[] name, int hash) throws CorruptCountersException {
+        Integer spare = spares.poll();
+        int id = spare != null ? spare : table.claim();
+        table.write(id, name, hash);
+        int holder = table.findOrPublish(name, hash, id);
+        if (holder != id) {
+            spares.add(id); // another process published the name first; keep the record for the next name
+        }
+        return holder;
+    }
+
+    private Counter cache(int id, String name) {
+        Counter counter = byId.get(id);
+        if (counter == null) {
+            Counter fresh = new Counter(this, id, name, map.slice(regions.valueOffset(id), Long.BYTES));
+            counter = byId.compareAndExchange(id, null, fresh);
+            if (counter == null) {
+                counter = fresh;
+            }
+        }
+        byName.putIfAbsent(name, counter);
+        return counter;
+    }
+
+    private void ensureOpen() {
+        if (!map.isOpen()) {
+            throw new IllegalStateException("counters file " + path + " is closed");
+        }
+    }
+}

@@ -1,8 +1,14 @@
 package io.mmap4j.examples;
 
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * A tour of mmap4j: each step runs real JVMs, says in one line what it proves, and checks it.
- * Exits non-zero if any check fails.
+ * A tour of mmap4j: five steps, each running real JVMs, saying in one line what it proves, and
+ * checking it. Exits non-zero if any check fails. {@code --quick} runs smaller sizes (for tests);
+ * {@code --counters FILE} keeps the persistent counts elsewhere than
+ * {@link PersistentCountersExample#DEFAULT_FILE}.
  *
  * <pre>mvn -B -q -DskipTests -Pdemo verify</pre>
  */
@@ -12,14 +18,51 @@ public final class Tour {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean ok = step(1, "Shared memory between JVMs: a write in one JVM shows at once through a zero-copy view in another",
-                SharedMemoryExample::run);
-        System.out.println(ok ? "All checks passed." : "Some checks FAILED.");
-        System.exit(ok ? 0 : 1);
+        boolean quick = false;
+        Path counters = PersistentCountersExample.DEFAULT_FILE;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--counters" -> counters = Path.of(args[++i]);
+                default -> {
+                    System.err.println("usage: Tour [--quick] [--counters FILE]");
+                    System.exit(2);
+                }
+            }
+        }
+        System.exit(run(quick, counters) == 5 ? 0 : 1);
     }
 
-    private static boolean step(int number, String title, Step step) {
-        System.out.println("[" + number + "] " + title);
+    /** Runs the five steps; returns how many passed. */
+    public static int run(boolean quick, Path countersFile) {
+        boolean finalQuick = quick;
+        System.out.printf("mmap4j tour: memory-mapped files and shared memory between JVMs (pid %d, Java %s, %d cores)%n%n",
+                ProcessHandle.current().pid(), Runtime.version().feature(), Runtime.getRuntime().availableProcessors());
+        int passed = 0;
+        passed += step(1, "Shared memory between JVMs",
+                "a write in one JVM shows at once through a zero-copy view in another", SharedMemoryExample::run);
+        passed += step(2, "Atomic counters across JVMs",
+                "several JVMs add to one named counter at once and not one increment is lost",
+                () -> CountersAcrossJvmsExample.run(finalQuick));
+        passed += step(3, "Round-trip latency between JVMs",
+                "two JVMs ping-pong through shared memory at the speed of a cache-line transfer",
+                () -> PingPongExample.run(finalQuick));
+        Map<String, Long> events = new LinkedHashMap<>();
+        events.put("tour.runs", 1L);
+        events.put("tour.steps.passed", (long) passed);
+        passed += step(4, "Persistent event counters",
+                "counts kept in a file survive the JVM: run the tour again and they have grown",
+                () -> PersistentCountersExample.run(countersFile, events));
+        passed += step(5, "A mapped file used as a file",
+                "MappedFiles gives the answers of java.nio.file.Files, straight from mapped memory",
+                () -> FilesAdapterExample.run(finalQuick));
+        System.out.println(passed == 5 ? "All 5 steps passed." : (5 - passed) + " of 5 steps FAILED.");
+        return passed;
+    }
+
+    private static int step(int number, String title, String proves, Step step) {
+        System.out.println("[" + number + "/5] " + title);
+        System.out.println("      proves: " + proves);
         boolean ok;
         try {
             ok = step.run();
@@ -27,8 +70,8 @@ public final class Tour {
             System.out.println("    error: " + e);
             ok = false;
         }
-        System.out.println("    " + (ok ? "OK" : "FAILED"));
-        return ok;
+        System.out.println("    " + (ok ? "OK" : "FAILED") + "\n");
+        return ok ? 1 : 0;
     }
 
     private Tour() {}

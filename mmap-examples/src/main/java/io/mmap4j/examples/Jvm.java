@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 /** Starts example programs in child JVMs: the same {@code java} and class path as this one. */
@@ -23,11 +25,19 @@ final class Jvm {
 
     /** Waits for the child to exit 0 and returns its output lines; fails otherwise. */
     static List<String> finish(Process process) throws IOException, InterruptedException {
+        // Drained while the child runs, so that a child with much to say never blocks on a full pipe.
+        FutureTask<byte[]> drained = new FutureTask<>(process.getInputStream()::readAllBytes);
+        Thread.ofVirtual().start(drained);
         if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new IOException("child JVM " + process.pid() + " did not finish within " + TIMEOUT_SECONDS + " s");
         }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String output;
+        try {
+            output = new String(drained.get(), StandardCharsets.UTF_8);
+        } catch (ExecutionException e) {
+            throw new IOException("reading the output of child JVM " + process.pid() + " failed", e.getCause());
+        }
         if (process.exitValue() != 0) {
             throw new IOException("child JVM " + process.pid() + " exited with " + process.exitValue() + ":\n" + output);
         }

@@ -46,9 +46,14 @@ class TourTest {
         assertEquals(before, leftovers(tmp));
     }
 
+    /** What the tour's steps create: shared memory, temporary directories and files. */
+    private static final List<String> TOUR_PREFIXES = List.of("mmap4j-example-", "mmap4j-pingpong-",
+            "mmap4j-counters-example", "mmap4j-access");
+
     private static List<Path> leftovers(Path tmp) throws Exception {
         try (Stream<Path> shm = Files.list(Path.of("/dev/shm")); Stream<Path> temp = Files.list(tmp)) {
-            return Stream.concat(shm, temp).filter(p -> p.getFileName().toString().startsWith("mmap4j-"))
+            return Stream.concat(shm, temp)
+                    .filter(p -> TOUR_PREFIXES.stream().anyMatch(p.getFileName().toString()::startsWith))
                     .sorted().toList();
         }
     }

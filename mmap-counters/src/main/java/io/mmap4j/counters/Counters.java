@@ -3,6 +3,7 @@ package io.mmap4j.counters;
 import static java.nio.file.StandardOpenOption.READ;
 
 import io.mmap4j.MMap;
+import io.mmap4j.ReadOnlyMapException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -172,7 +173,7 @@ public final class Counters implements AutoCloseable {
             int id = table.find(bytes, hash);
             if (id < 0) {
                 if (readOnly) {
-                    throw new ReadOnlyCountersException("cannot create counter " + Names.show(name) + ": " + path
+                    throw new ReadOnlyMapException("cannot create counter " + Names.show(name) + ": " + path
                             + " was opened read-only");
                 }
                 id = create(bytes, hash);
@@ -342,7 +343,7 @@ public final class Counters implements AutoCloseable {
             return new IllegalStateException(what + " is closed: its Counters was closed", e);
         }
         if (readOnly) {
-            return new ReadOnlyCountersException(what + " is read-only: the file was opened with openReadOnly");
+            return new ReadOnlyMapException(what + " is read-only: the file was opened with openReadOnly");
         }
         return e;
     }

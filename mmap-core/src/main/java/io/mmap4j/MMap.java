@@ -1215,6 +1215,7 @@ public final class MMap implements AutoCloseable {
      * a negative {@code skip} moves back (not before position 0), and there is no mark.
      *
      * @param pos where the stream starts, {@code 0 <= pos <= size()}
+     * @return a new stream that starts at {@code pos}
      * @throws IndexOutOfBoundsException if {@code pos} is negative or past the end
      * @throws IllegalStateException     if closed
      */
@@ -1231,6 +1232,7 @@ public final class MMap implements AutoCloseable {
      * open. Writing past the end needs a shared map of a file; see {@link MappedChannel}.
      *
      * @param pos where the stream starts, {@code 0 <= pos <= size()}
+     * @return a new stream that starts at {@code pos}
      * @throws IndexOutOfBoundsException if {@code pos} is negative or past the end
      * @throws ReadOnlyBufferException   if the map is read-only
      * @throws IllegalStateException     if closed
@@ -1246,6 +1248,7 @@ public final class MMap implements AutoCloseable {
      * read-only; writes past the end grow the map as {@link #outputStream(long)} does. Closing
      * the channel leaves the map open.
      *
+     * @return a new channel at position 0, read-only if the map is
      * @throws IllegalStateException if closed
      */
     public MappedChannel channel() {
@@ -1257,6 +1260,8 @@ public final class MMap implements AutoCloseable {
      * The lowest position at which {@code pattern} occurs in the map, or -1; as Python's
      * {@code mmap.find(pattern)}.
      *
+     * @param pattern the bytes to find; an empty pattern is found at 0
+     * @return the position of the first match, or -1 if there is none
      * @throws IllegalStateException if closed
      * @see #indexOf(byte[], long, long)
      */
@@ -1268,6 +1273,9 @@ public final class MMap implements AutoCloseable {
      * The lowest position at or after {@code from} at which {@code pattern} occurs in the map, or
      * -1; as Python's {@code mmap.find(pattern, from)}.
      *
+     * @param pattern the bytes to find; an empty pattern is found at {@code from}
+     * @param from    where the search starts, {@code 0 <= from <= size()}
+     * @return the position of the first match at or after {@code from}, or -1 if there is none
      * @throws IndexOutOfBoundsException if {@code from} is negative or past the end
      * @throws IllegalStateException     if closed
      * @see #indexOf(byte[], long, long)
@@ -1285,6 +1293,10 @@ public final class MMap implements AutoCloseable {
      * found. Costs a scan of the range eight bytes at a time, comparing the middle of the pattern
      * only where its first and last bytes both match.
      *
+     * @param pattern the bytes to find
+     * @param from    the start of the range searched, inclusive, {@code 0 <= from <= to}
+     * @param to      the end of the range searched, exclusive, {@code to <= size()}
+     * @return the position of the first match within the range, or -1 if there is none
      * @throws IndexOutOfBoundsException if {@code from} or {@code to} is negative or past the end,
      *                                   or {@code to < from}
      * @throws IllegalStateException     if closed
@@ -1298,6 +1310,8 @@ public final class MMap implements AutoCloseable {
      * The highest position at which {@code pattern} occurs in the map, or -1; as Python's
      * {@code mmap.rfind(pattern)}. An empty pattern is found at {@link #size()}.
      *
+     * @param pattern the bytes to find
+     * @return the position of the last match, or -1 if there is none
      * @throws IllegalStateException if closed
      * @see #lastIndexOf(byte[], long, long)
      */
@@ -1314,6 +1328,10 @@ public final class MMap implements AutoCloseable {
      * whose bound limits where the match starts. An empty pattern is found at {@code to}. Costs
      * as {@link #indexOf(byte[], long, long)}, scanning from the end.
      *
+     * @param pattern the bytes to find
+     * @param from    the start of the range searched, inclusive, {@code 0 <= from <= to}
+     * @param to      the end of the range searched, exclusive, {@code to <= size()}
+     * @return the position of the last match within the range, or -1 if there is none
      * @throws IndexOutOfBoundsException if {@code from} or {@code to} is negative or past the end,
      *                                   or {@code to < from}
      * @throws IllegalStateException     if closed

@@ -104,6 +104,8 @@ public final class MappedChannel implements SeekableByteChannel {
      * The map this channel reads and writes, for what a channel lacks: search
      * ({@link MMap#indexOf}), typed access, {@link MMap#force()}. While the channel has grown the
      * map, the map is longer than {@link #size()} and the bytes past it are zeros.
+     *
+     * @return the map; closing it makes this channel throw {@link ClosedChannelException}
      */
     public MMap map() {
         return map;
@@ -206,6 +208,8 @@ public final class MappedChannel implements SeekableByteChannel {
      * Sets the position to {@code offset} counted from {@code origin}, as {@code lseek} and
      * Python's {@code seek(offset, whence)}: {@code position(-10, END)} is 10 bytes before the end.
      *
+     * @param offset the distance from {@code origin}, in bytes; negative counts back
+     * @param origin where {@code offset} counts from: the start, the current position or the end
      * @return this channel
      * @throws ClosedChannelException   if this channel or its map is closed
      * @throws IllegalArgumentException if the new position would be negative or overflow a long
@@ -323,6 +327,10 @@ public final class MappedChannel implements SeekableByteChannel {
      * Reads the line at the position as UTF-8, as {@link #readLine(Charset)}.
      *
      * @return the line without its terminator, or null at the end
+     * @throws CharacterCodingException   if the line is not valid UTF-8; the position is left at its start
+     * @throws ClosedChannelException     if this channel or its map is closed
+     * @throws NonReadableChannelException if the channel was opened for writing only
+     * @throws IOException                if the line is longer than the largest {@code String}
      */
     public String readLine() throws IOException {
         return readLine(StandardCharsets.UTF_8);
@@ -346,6 +354,7 @@ public final class MappedChannel implements SeekableByteChannel {
      *                                    its bytes (UTF-16, UTF-32, EBCDIC)
      * @throws ClosedChannelException     if this channel or its map is closed
      * @throws NonReadableChannelException if the channel was opened for writing only
+     * @throws IOException                if the line is longer than the largest {@code String}
      */
     public synchronized String readLine(Charset charset) throws IOException {
         Objects.requireNonNull(charset, "charset");

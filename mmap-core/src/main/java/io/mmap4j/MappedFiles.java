@@ -98,8 +98,10 @@ public final class MappedFiles {
      * Opens a file to read as a stream, as {@link Files#newInputStream}. The stream reads straight
      * from the mapped memory and unmaps the file when closed.
      *
+     * @param path    the file to read
      * @param options {@code READ} (the default), {@code NOFOLLOW_LINKS}, {@code DELETE_ON_CLOSE},
      *                {@link MapOption}s; creation and sync options are ignored, as for reading
+     * @return a stream at the start of the file; closing it unmaps the file
      * @throws UnsupportedOperationException if {@code options} contains {@code WRITE} or {@code APPEND}
      * @throws java.nio.file.NoSuchFileException if the file does not exist
      * @throws IOException                   if the file is a directory, or cannot be opened or mapped
@@ -119,6 +121,10 @@ public final class MappedFiles {
      * {@code WRITE} and those given. Writes go straight to the mapped memory; the file grows in
      * steps as it is written, and ends at the last byte written when the stream is closed.
      *
+     * @param path    the file to write
+     * @param options as for {@link Files#newOutputStream}, plus {@link MapOption}s
+     * @return a stream at the start of the file, or at its end with {@code APPEND}; closing it
+     *         unmaps the file
      * @throws IllegalArgumentException if {@code options} contains {@code READ}, or both
      *                                  {@code APPEND} and {@code TRUNCATE_EXISTING}
      * @throws java.nio.file.NoSuchFileException        if the file (or its directory) does not exist and is not to be created
@@ -146,6 +152,19 @@ public final class MappedFiles {
      * for reading unless {@code WRITE} or {@code APPEND} is given. The channel also reads lines,
      * seeks from the end, and gives its map for search ({@link MappedChannel#map()}).
      *
+     * @param path    the file
+     * @param options as for {@link Files#newByteChannel(Path, OpenOption...)}, plus {@link MapOption}s
+     * @return a channel at position 0 (at the end with {@code APPEND}); closing it unmaps the file
+     * @throws IllegalArgumentException                 if {@code options} contains both {@code READ} and
+     *                                                  {@code APPEND}, or both {@code APPEND} and
+     *                                                  {@code TRUNCATE_EXISTING}
+     * @throws UnsupportedOperationException            if {@code options} holds an option that is not a
+     *                                                  {@link java.nio.file.StandardOpenOption},
+     *                                                  {@code NOFOLLOW_LINKS} or a {@link MapOption}
+     * @throws java.nio.file.NoSuchFileException        if the file does not exist and is not to be created
+     * @throws java.nio.file.FileAlreadyExistsException if {@code CREATE_NEW} is given and the file exists
+     * @throws IOException                              if the file is a directory opened for reading, or
+     *                                                  cannot be opened or mapped
      * @see #newByteChannel(Path, Set, FileAttribute[])
      */
     public static MappedChannel newByteChannel(Path path, OpenOption... options) throws IOException {
@@ -157,11 +176,22 @@ public final class MappedFiles {
      * {@link Files#newByteChannel(Path, Set, FileAttribute[])}: {@code attributes} apply to a file
      * it creates. The channel unmaps the file when closed.
      *
-     * @throws IllegalArgumentException  if {@code options} contains both {@code READ} and
-     *                                   {@code APPEND}, or both {@code APPEND} and {@code TRUNCATE_EXISTING}
+     * @param path       the file
+     * @param options    as for {@link Files#newByteChannel(Path, Set, FileAttribute[])}, plus
+     *                   {@link MapOption}s
+     * @param attributes attributes for a file this call creates; without any, a new file gets the
+     *                   permissions {@code Files} gives it ({@code rw-rw-rw-} less the umask)
+     * @return a channel at position 0 (at the end with {@code APPEND})
+     * @throws IllegalArgumentException                 if {@code options} contains both {@code READ} and
+     *                                                  {@code APPEND}, or both {@code APPEND} and
+     *                                                  {@code TRUNCATE_EXISTING}
+     * @throws UnsupportedOperationException            if {@code options} holds an option that is not a
+     *                                                  {@link java.nio.file.StandardOpenOption},
+     *                                                  {@code NOFOLLOW_LINKS} or a {@link MapOption}
      * @throws java.nio.file.NoSuchFileException        if the file does not exist and is not to be created
      * @throws java.nio.file.FileAlreadyExistsException if {@code CREATE_NEW} is given and the file exists
-     * @throws IOException               if the file is a directory opened for reading, or cannot be opened or mapped
+     * @throws IOException                              if the file is a directory opened for reading, or
+     *                                                  cannot be opened or mapped
      */
     public static MappedChannel newByteChannel(Path path, Set<? extends OpenOption> options,
                                                FileAttribute<?>... attributes) throws IOException {
@@ -171,8 +201,11 @@ public final class MappedFiles {
     /**
      * Reads a whole file, as {@link Files#readAllBytes}: one copy from the mapped memory.
      *
-     * @throws OutOfMemoryError if the file is larger than an array can be
-     * @throws IOException      if the file is missing, a directory, or cannot be mapped
+     * @param path the file
+     * @return the file's bytes; the file is unmapped before this returns
+     * @throws OutOfMemoryError                  if the file is larger than an array can be
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws IOException                       if the file is a directory, or cannot be opened or mapped
      */
     public static byte[] readAllBytes(Path path) throws IOException {
         try (MappedChannel channel = open(path, Set.of(READ), NO_ATTRIBUTES)) {
@@ -180,7 +213,15 @@ public final class MappedFiles {
         }
     }
 
-    /** Reads a whole file as UTF-8 text, as {@link Files#readString(Path)}. */
+    /**
+     * Reads a whole file as UTF-8 text, as {@link Files#readString(Path)}.
+     *
+     * @param path the file
+     * @return the file's text
+     * @throws java.nio.charset.CharacterCodingException if the file is not valid UTF-8
+     * @throws java.nio.file.NoSuchFileException        if the file does not exist
+     * @throws IOException                               if the file is a directory, or cannot be opened or mapped
+     */
     public static String readString(Path path) throws IOException {
         return readString(path, StandardCharsets.UTF_8);
     }
@@ -188,8 +229,12 @@ public final class MappedFiles {
     /**
      * Reads a whole file as text, as {@link Files#readString(Path, Charset)}.
      *
+     * @param path    the file
+     * @param charset the file's charset
+     * @return the file's text
      * @throws java.nio.charset.CharacterCodingException if the file is not valid text in {@code charset}
-     * @throws IOException                               if the file is missing, a directory, or cannot be mapped
+     * @throws java.nio.file.NoSuchFileException        if the file does not exist
+     * @throws IOException                               if the file is a directory, or cannot be opened or mapped
      */
     public static String readString(Path path, Charset charset) throws IOException {
         Objects.requireNonNull(charset, "charset");
@@ -197,7 +242,15 @@ public final class MappedFiles {
         return LineDecoder.decode(bytes, 0, bytes.length, charset);
     }
 
-    /** Reads the lines of a UTF-8 file into a list, as {@link Files#readAllLines(Path)}. */
+    /**
+     * Reads the lines of a UTF-8 file into a list, as {@link Files#readAllLines(Path)}.
+     *
+     * @param path the file
+     * @return the lines without their terminators, in a modifiable list
+     * @throws java.nio.charset.CharacterCodingException if the file is not valid UTF-8
+     * @throws java.nio.file.NoSuchFileException        if the file does not exist
+     * @throws IOException                               if the file is a directory, or cannot be opened or mapped
+     */
     public static List<String> readAllLines(Path path) throws IOException {
         return readAllLines(path, StandardCharsets.UTF_8);
     }
@@ -205,8 +258,12 @@ public final class MappedFiles {
     /**
      * Reads the lines of a file into a (modifiable) list, as {@link Files#readAllLines(Path, Charset)}.
      *
+     * @param path    the file
+     * @param charset the file's charset
+     * @return the lines without their terminators
      * @throws java.nio.charset.CharacterCodingException if the file is not valid text in {@code charset}
-     * @throws IOException                               if the file is missing, a directory, or cannot be mapped
+     * @throws java.nio.file.NoSuchFileException        if the file does not exist
+     * @throws IOException                               if the file is a directory, or cannot be opened or mapped
      */
     public static List<String> readAllLines(Path path, Charset charset) throws IOException {
         try (Stream<String> lines = lines(path, charset)) {
@@ -218,7 +275,15 @@ public final class MappedFiles {
         }
     }
 
-    /** The lines of a UTF-8 file as a lazy stream, as {@link Files#lines(Path)}. */
+    /**
+     * The lines of a UTF-8 file as a lazy stream, as {@link Files#lines(Path)}; see
+     * {@link #lines(Path, Charset)}.
+     *
+     * @param path the file
+     * @return the lines without their terminators; close the stream to unmap the file
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws IOException                       if the file is a directory, or cannot be opened or mapped
+     */
     public static Stream<String> lines(Path path) throws IOException {
         return lines(path, StandardCharsets.UTF_8);
     }
@@ -233,7 +298,11 @@ public final class MappedFiles {
      * {@code '\n'} and {@code '\r'} are single bytes that mean nothing else, lines are found by
      * scanning bytes, eight at a time; other charsets (UTF-16) are decoded through a reader.
      *
-     * @throws IOException if the file is missing, a directory, or cannot be mapped
+     * @param path    the file
+     * @param charset the file's charset
+     * @return the lines without their terminators; close the stream to unmap the file
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws IOException                       if the file is a directory, or cannot be opened or mapped
      */
     public static Stream<String> lines(Path path, Charset charset) throws IOException {
         Objects.requireNonNull(charset, "charset");
@@ -258,6 +327,9 @@ public final class MappedFiles {
      * Writes bytes to a file, as {@link Files#write(Path, byte[], OpenOption...)}: without options,
      * creates the file or truncates it; the file ends at the last byte written.
      *
+     * @param path    the file to write
+     * @param bytes   the bytes to write
+     * @param options as for {@link #newOutputStream}
      * @return {@code path}
      * @throws IllegalArgumentException if {@code options} contains {@code READ}, or both
      *                                  {@code APPEND} and {@code TRUNCATE_EXISTING}

@@ -89,7 +89,13 @@ final class NativeMemory {
         return false;
     }
 
-    /** The downcall handles, built on first use only: building them is a restricted operation. */
+    /**
+     * The downcall handles, built on first use only: building them is a restricted operation.
+     * Restricted calls ({@code downcallHandle}, {@code reinterpret}) are what this class is for and
+     * are confined to it, so it alone silences their lint warning; {@link #usable()} checks native
+     * access before anything loads it.
+     */
+    @SuppressWarnings("restricted")
     private static final class Calls {
         static final int ENOMEM = 12;
         static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();

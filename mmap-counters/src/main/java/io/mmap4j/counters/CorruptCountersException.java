@@ -18,6 +18,7 @@ public final class CorruptCountersException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** The byte offset of the first bad byte or field; serialized, unlike the file. */
     private final long offset;
 
     /**
@@ -33,12 +34,20 @@ public final class CorruptCountersException extends IOException {
         this.offset = offset;
     }
 
-    /** The counters file. */
+    /**
+     * The counters file.
+     *
+     * @return the file, or null in a deserialized copy (the path is not serialized)
+     */
     public Path file() {
         return file;
     }
 
-    /** The byte offset in the file of the first bad byte or field. */
+    /**
+     * The byte offset in the file of the first bad byte or field.
+     *
+     * @return the offset, in bytes from the start of the file
+     */
     public long offset() {
         return offset;
     }

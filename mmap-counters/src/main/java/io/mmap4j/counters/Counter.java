@@ -38,7 +38,11 @@ public final class Counter {
         this.value = value;
     }
 
-    /** The counter's name. */
+    /**
+     * The counter's name.
+     *
+     * @return the name it was created with
+     */
     public String name() {
         return name;
     }
@@ -46,12 +50,19 @@ public final class Counter {
     /**
      * The counter's id: its index in the file, from 0 up in order of creation. Stable for the life
      * of the file and the same in every process; {@link Counters#counter(int)} finds it again.
+     *
+     * @return the id, from 0 to the file's capacity - 1
      */
     public int id() {
         return id;
     }
 
-    /** The current value (a volatile read). */
+    /**
+     * The current value (a volatile read).
+     *
+     * @return the value
+     * @throws IllegalStateException if its {@link Counters} is closed
+     */
     public long get() {
         try {
             return (long) VALUE.getVolatile(value, 0L);
@@ -60,7 +71,13 @@ public final class Counter {
         }
     }
 
-    /** Sets the value (a volatile write). */
+    /**
+     * Sets the value (a volatile write).
+     *
+     * @param newValue the new value
+     * @throws IllegalStateException           if its {@link Counters} is closed
+     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
+     */
     public void set(long newValue) {
         try {
             VALUE.setVolatile(value, 0L, newValue);
@@ -69,7 +86,14 @@ public final class Counter {
         }
     }
 
-    /** Sets the value and returns the old one, atomically (emmap's {@code set_counter}). */
+    /**
+     * Sets the value and returns the old one, atomically (emmap's {@code set_counter}).
+     *
+     * @param newValue the new value
+     * @return the value before
+     * @throws IllegalStateException           if its {@link Counters} is closed
+     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
+     */
     public long getAndSet(long newValue) {
         try {
             return (long) VALUE.getAndSet(value, 0L, newValue);
@@ -82,7 +106,11 @@ public final class Counter {
      * Sets the value to {@code newValue} if it is {@code expectedValue}, atomically. A strong CAS:
      * it fails only when the value differed, never spuriously.
      *
+     * @param expectedValue the value the counter must have
+     * @param newValue      the value to set if it has
      * @return whether the value was set
+     * @throws IllegalStateException           if its {@link Counters} is closed
+     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
      */
     public boolean compareAndSet(long expectedValue, long newValue) {
         try {
@@ -92,7 +120,14 @@ public final class Counter {
         }
     }
 
-    /** Adds {@code delta} and returns the old value, atomically (emmap's {@code inc_counter}). */
+    /**
+     * Adds {@code delta} and returns the old value, atomically (emmap's {@code inc_counter}).
+     *
+     * @param delta the amount to add; negative subtracts
+     * @return the value before
+     * @throws IllegalStateException           if its {@link Counters} is closed
+     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
+     */
     public long getAndAdd(long delta) {
         try {
             return (long) VALUE.getAndAdd(value, 0L, delta);
@@ -101,27 +136,58 @@ public final class Counter {
         }
     }
 
-    /** Adds {@code delta} and returns the new value, atomically. */
+    /**
+     * Adds {@code delta} and returns the new value, atomically.
+     *
+     * @param delta the amount to add; negative subtracts
+     * @return the value after
+     * @throws IllegalStateException           if its {@link Counters} is closed
+     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
+     */
     public long addAndGet(long delta) {
         return getAndAdd(delta) + delta;
     }
 
-    /** Adds one and returns the new value, atomically. */
+    /**
+     * Adds one and returns the new value, atomically.
+     *
+     * @return the value after
+     * @throws IllegalStateException           if its {@link Counters} is closed
+     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
+     */
     public long incrementAndGet() {
         return getAndAdd(1) + 1;
     }
 
-    /** Adds one and returns the old value, atomically. */
+    /**
+     * Adds one and returns the old value, atomically.
+     *
+     * @return the value before
+     * @throws IllegalStateException           if its {@link Counters} is closed
+     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
+     */
     public long getAndIncrement() {
         return getAndAdd(1);
     }
 
-    /** Subtracts one and returns the new value, atomically. */
+    /**
+     * Subtracts one and returns the new value, atomically.
+     *
+     * @return the value after
+     * @throws IllegalStateException           if its {@link Counters} is closed
+     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
+     */
     public long decrementAndGet() {
         return getAndAdd(-1) - 1;
     }
 
-    /** Subtracts one and returns the old value, atomically. */
+    /**
+     * Subtracts one and returns the old value, atomically.
+     *
+     * @return the value before
+     * @throws IllegalStateException           if its {@link Counters} is closed
+     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
+     */
     public long getAndDecrement() {
         return getAndAdd(-1);
     }

@@ -100,6 +100,8 @@ public final class Counters implements AutoCloseable {
      * Opens the counters file for reading and writing, creating it with
      * {@link CountersLayout#DEFAULT} (1024 counters, names up to 240 bytes) if it does not exist.
      *
+     * @param path the counters file
+     * @return the open counters; close them to unmap the file
      * @throws CorruptCountersException if the file exists but is not a valid counters file
      * @throws IOException              if the file cannot be created, opened or mapped
      */
@@ -112,8 +114,11 @@ public final class Counters implements AutoCloseable {
      * not exist. The layout of an existing file is the one it was created with; {@link #layout()}
      * tells it. Costs a read of the header and of every published record.
      *
+     * @param path       the counters file
+     * @param layout     the layout of a file this call creates; ignored if the file exists
      * @param attributes file attributes for a new file (permissions); without any, a new file is
      *                   owner-only where the file system has POSIX permissions
+     * @return the open counters; close them to unmap the file
      * @throws CorruptCountersException if the file exists but is not a valid counters file
      * @throws IOException              if the file cannot be created, opened or mapped, or the file
      *                                  system has no hard links (needed to publish a new file atomically)
@@ -129,6 +134,8 @@ public final class Counters implements AutoCloseable {
      * Opens an existing counters file read-only, for monitoring: counters can be found and read,
      * while other processes go on creating and updating them, but not created or changed.
      *
+     * @param path the counters file
+     * @return the open counters, read-only; close them to unmap the file
      * @throws java.nio.file.NoSuchFileException if the file does not exist
      * @throws CorruptCountersException         if it is not a valid counters file
      * @throws IOException                      if it cannot be opened or mapped
@@ -154,6 +161,8 @@ public final class Counters implements AutoCloseable {
      * The counter with this name, created (with value 0) if it does not exist yet. Processes that
      * create the same name at the same moment all get the same counter.
      *
+     * @param name the counter's name
+     * @return the counter, cached: later calls with the same name return the same object
      * @throws IllegalArgumentException if the name is empty, not well-formed Unicode, or longer in
      *                                  UTF-8 than {@link CountersLayout#maxNameBytes()}
      * @throws IllegalStateException    if the name is new and the file is full (the message names its
@@ -187,6 +196,8 @@ public final class Counters implements AutoCloseable {
     /**
      * The counter with this name, if it exists; never creates one.
      *
+     * @param name the counter's name
+     * @return the counter, or empty if no process has created it (yet)
      * @throws IllegalArgumentException if the name could never exist: empty, not well-formed
      *                                  Unicode, or longer than the name limit
      * @throws IllegalStateException    if this is closed
@@ -210,6 +221,8 @@ public final class Counters implements AutoCloseable {
      * The counter with this id. Ids run from 0 up in order of creation and are the same in every
      * process; a new file's first counter is 0.
      *
+     * @param id the counter's id, from 0 to {@code layout().capacity() - 1}
+     * @return the counter, cached: later calls with the same id return the same object
      * @throws IndexOutOfBoundsException if {@code id} is negative or not below the capacity
      * @throws NoSuchElementException    if no counter has this id (yet)
      * @throws IllegalStateException     if this is closed
@@ -241,6 +254,7 @@ public final class Counters implements AutoCloseable {
      * Every counter, in id order, as it is now: counters other processes create later are not in
      * the list. Reads the whole index.
      *
+     * @return the counters, in a new modifiable list
      * @throws IllegalStateException if this is closed
      * @throws UncheckedIOException  wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
      */
@@ -257,7 +271,13 @@ public final class Counters implements AutoCloseable {
         return counters;
     }
 
-    /** Calls {@code action} with every counter, in id order, as {@link #counters()}. */
+    /**
+     * Calls {@code action} with every counter, in id order, as {@link #counters()}.
+     *
+     * @param action what to do with each counter
+     * @throws IllegalStateException if this is closed
+     * @throws UncheckedIOException  wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
+     */
     public void forEach(Consumer<? super Counter> action) {
         Objects.requireNonNull(action, "action");
         counters().forEach(action);
@@ -267,7 +287,9 @@ public final class Counters implements AutoCloseable {
      * Every counter's name and value, in id order. Each value is read atomically, but the values of
      * different counters at slightly different moments while other threads update them.
      *
+     * @return each counter's name mapped to its value, in a new map in id order
      * @throws IllegalStateException if this is closed
+     * @throws UncheckedIOException  wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
      */
     public Map<String, Long> snapshot() {
         Map<String, Long> snapshot = new LinkedHashMap<>();
@@ -277,22 +299,38 @@ public final class Counters implements AutoCloseable {
         return snapshot;
     }
 
-    /** The layout the file was created with: capacity, name limit, value slot size. */
+    /**
+     * The layout the file was created with: capacity, name limit, value slot size.
+     *
+     * @return the file's layout, read from its header when it was opened
+     */
     public CountersLayout layout() {
         return regions.layout;
     }
 
-    /** The file. */
+    /**
+     * The file.
+     *
+     * @return the path this was opened with
+     */
     public Path path() {
         return path;
     }
 
-    /** Whether this was opened with {@link #openReadOnly}. */
+    /**
+     * Whether this was opened with {@link #openReadOnly}.
+     *
+     * @return whether counters can only be read
+     */
     public boolean isReadOnly() {
         return readOnly;
     }
 
-    /** Whether {@link #close()} has not been called yet. */
+    /**
+     * Whether {@link #close()} has not been called yet.
+     *
+     * @return whether the file is still mapped
+     */
     public boolean isOpen() {
         return map.isOpen();
     }

@@ -36,6 +36,8 @@ public record CountersLayout(int capacity, int maxNameBytes, int valueSlotBytes)
     public static final CountersLayout DEFAULT = new CountersLayout(1024, 240, 128);
 
     /**
+     * Checks each component against its range.
+     *
      * @throws IllegalArgumentException if a value is outside its range, naming the value and the range
      */
     public CountersLayout {
@@ -51,17 +53,36 @@ public record CountersLayout(int capacity, int maxNameBytes, int valueSlotBytes)
         }
     }
 
-    /** This layout with another capacity. */
+    /**
+     * This layout with another capacity.
+     *
+     * @param capacity how many counters the file can ever hold, 1 to {@value #MAX_CAPACITY}
+     * @return a new layout; this one is unchanged
+     * @throws IllegalArgumentException if {@code capacity} is outside its range
+     */
     public CountersLayout withCapacity(int capacity) {
         return new CountersLayout(capacity, maxNameBytes, valueSlotBytes);
     }
 
-    /** This layout with another name limit. */
+    /**
+     * This layout with another name limit.
+     *
+     * @param maxNameBytes the longest name, in UTF-8 bytes, 1 to {@value #MAX_NAME_BYTES}
+     * @return a new layout; this one is unchanged
+     * @throws IllegalArgumentException if {@code maxNameBytes} is outside its range
+     */
     public CountersLayout withMaxNameBytes(int maxNameBytes) {
         return new CountersLayout(capacity, maxNameBytes, valueSlotBytes);
     }
 
-    /** This layout with another value slot size. */
+    /**
+     * This layout with another value slot size.
+     *
+     * @param valueSlotBytes the distance between two values: a power of two from
+     *                       {@value #MIN_SLOT_BYTES} to {@value #MAX_SLOT_BYTES}
+     * @return a new layout; this one is unchanged
+     * @throws IllegalArgumentException if {@code valueSlotBytes} is not such a power of two
+     */
     public CountersLayout withValueSlotBytes(int valueSlotBytes) {
         return new CountersLayout(capacity, maxNameBytes, valueSlotBytes);
     }

@@ -49,6 +49,13 @@ public final class CountersTool {
     private CountersTool() {
     }
 
+    /**
+     * Runs the tool and exits the JVM with its status (see above). Counters and the usage asked
+     * for go to {@code System.out}; errors, and the usage after bad arguments, to {@code System.err}.
+     *
+     * @param args {@code stat <file> [--watch SECONDS] [--count N] [--filter REGEX]}, or one of
+     *             {@code help}, {@code --help}, {@code -h} for the usage
+     */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,7 +59,7 @@ class BenchmarksSmokeTest {
     void everyPeerDeclaresTheSameFlagsInEveryAreaAndOursDeclareNone() {
         Map<String, Set<List<String>>> flagsPerPeer = new HashMap<>();
         for (Bench b : Catalog.all()) {
-            flagsPerPeer.computeIfAbsent(b.parsed().peer(), p -> new java.util.HashSet<>()).add(b.flags());
+            flagsPerPeer.computeIfAbsent(b.parsed().peer(), p -> new HashSet<>()).add(b.flags());
         }
         flagsPerPeer.forEach((peer, flags) -> assertEquals(1, flags.size(), () -> peer + " declares " + flags));
         assertEquals(Set.of(List.of()), flagsPerPeer.get("mmap4j"));

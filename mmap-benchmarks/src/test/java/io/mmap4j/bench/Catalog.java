@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class Catalog {
                 throw new IllegalStateException("no " + BenchmarkList.BENCHMARK_LIST + ": was the JMH annotation processor run?");
             }
             return BenchmarkList.readBenchmarkList(in).stream().map(Catalog::bench).sorted(
-                    java.util.Comparator.comparing(Bench::name)).toList();
+                    Comparator.comparing(Bench::name)).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

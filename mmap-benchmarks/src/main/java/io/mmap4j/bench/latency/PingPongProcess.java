@@ -1,6 +1,7 @@
 package io.mmap4j.bench.latency;
 
 import io.mmap4j.MMap;
+import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,7 +49,7 @@ final class PingPongProcess {
         };
         if (role.equals("ping")) {
             try (OutputStream file = Files.newOutputStream(Path.of(args[6]));
-                 DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(file))) {
+                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(file))) {
                 for (long sample : samples) {
                     out.writeLong(sample);
                 }

@@ -2,6 +2,7 @@ package io.mmap4j.bench.latency;
 
 import io.mmap4j.bench.PeerFlags;
 import java.util.List;
+import java.util.Locale;
 
 /** Who maps the shared region in a ping-pong run, and the JVM flags its processes need. */
 public enum Transport {
@@ -18,6 +19,6 @@ public enum Transport {
 
     /** Lower-case name, as on the command line and in results. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

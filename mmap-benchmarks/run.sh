@@ -4,7 +4,7 @@
 #
 #   mmap-benchmarks/run.sh short    # a quick look, ~10 min on 2 cores; the table says PROVISIONAL
 #   mmap-benchmarks/run.sh full     # the published table, ~1 h on 2 cores
-#   mmap-benchmarks/run.sh smoke    # every benchmark once, ~3 min; prints the table, docs untouched
+#   mmap-benchmarks/run.sh smoke    # every benchmark once, ~1 min; prints the table, docs untouched
 #
 # Arguments after the mode go to JMH, e.g. a regex to run one area: run.sh short PositionalIo
 # Results: mmap-benchmarks/target/results/{jmh,latency}-MODE.json and hgrm-MODE/ (HdrHistogram).

@@ -1,0 +1,250 @@
+package io.mmap4j.bench.report;
+
+import com.google.gson.Gson;
+import io.mmap4j.bench.Baseline;
+import io.mmap4j.bench.latency.LatencyHarness;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Writes the results section of {@code docs/BENCHMARKS.md} from a JMH JSON file (and the latency
+ * harness's JSON): the machine, the JDK, the settings, the flags each peer's forks ran with, and
+ * per area a table of every score with its error and its ratio to each of the area's
+ * {@link Baseline} peers measured in the same run.
+ *
+ * <pre>
+ * java -cp benchmarks.jar io.mmap4j.bench.report.BenchmarkReport --jmh FILE [--latency FILE]
+ *      [--mode short|full] [--note TEXT] [--docs docs/BENCHMARKS.md]
+ * </pre>
+ * With {@code --docs}, everything between the file's {@link #BEGIN} and {@link #END} markers is
+ * replaced and the rest is kept; without it the section is printed.
+ */
+public final class BenchmarkReport {
+    public static final String BEGIN = "<!-- BEGIN GENERATED RESULTS (BenchmarkReport rewrites this section) -->";
+    public static final String END = "<!-- END GENERATED RESULTS -->";
+    private static final String OURS = "mmap4j";
+
+    private BenchmarkReport() {
+    }
+
+    /**
+     * The results section.
+     *
+     * @param date when the run finished
+     * @param mode "short" marks the section provisional
+     * @param note a line to add under the title, or null
+     */
+    public static String render(JmhRun run, List<LatencyHarness.Result> latency, Machine machine, Instant date,
+                                String mode, String note) {
+        StringBuilder md = new StringBuilder();
+        String when = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(date);
+        md.append("## Results (").append(mode).append(" mode, ").append(when).append(")\n\n");
+        if (mode.equals("short")) {
+            md.append("**PROVISIONAL**: short mode (").append(run.settings().forks())
+                    .append(" fork, short iterations) gives a quick look, not numbers to publish.\n");
+        }
+        if (note != null) {
+            md.append(note).append('\n');
+        }
+        if (mode.equals("short") || note != null) {
+            md.append('\n');
+        }
+        machine(md, run.settings(), machine);
+        flags(md, run);
+        for (Map.Entry<String, List<JmhRun.Row>> area : byArea(run.rows()).entrySet()) {
+            area(md, area.getKey(), area.getValue());
+        }
+        if (!latency.isEmpty()) {
+            latency(md, latency);
+        }
+        return md.toString();
+    }
+
+    private static void machine(StringBuilder md, JmhRun.Settings s, Machine machine) {
+        md.append("| Machine | |\n|---|---|\n");
+        md.append("| CPU | ").append(machine.cpu()).append(" |\n");
+        md.append("| Cores (nproc) | ").append(machine.cores()).append(" |\n");
+        md.append("| Memory | ").append(machine.memory()).append(" |\n");
+        md.append("| OS | ").append(machine.os()).append(" |\n");
+        md.append("| JDK | ").append(s.jdkVersion()).append(", ").append(s.vmName()).append(' ').append(s.vmVersion()).append(" |\n");
+        md.append("| JMH | ").append(s.jmhVersion()).append(" |\n");
+        md.append("| Settings | ").append(s.forks()).append(" fork(s) per benchmark; ").append(s.warmupIterations())
+                .append(" × ").append(s.warmupTime()).append(" warm-up, ").append(s.measurementIterations())
+                .append(" × ").append(s.measurementTime()).append(" measurement |\n\n");
+    }
+
+    /** Which flags each peer's forks had beyond those every fork had: read from the results, not declared. */
+    private static void flags(StringBuilder md, JmhRun run) {
+        Set<String> common = run.commonJvmArgs();
+        Map<String, Set<String>> perPeer = new TreeMap<>();
+        for (JmhRun.Row row : run.rows()) {
+            Set<String> own = perPeer.computeIfAbsent(row.name().peer(), p -> new LinkedHashSet<>());
+            row.jvmArgs().stream().filter(a -> !common.contains(a)).forEach(own::add);
+        }
+        md.append("JVM flags each peer's forks were started with (from the results");
+        if (!common.isEmpty()) {
+            md.append("; every fork also had `").append(String.join(" ", common)).append('`');
+        }
+        md.append("):\n\n| Peer | Flags |\n|---|---|\n");
+        perPeer.forEach((peer, own) -> md.append("| ").append(peer).append(" | ")
+                .append(own.isEmpty() ? "none" : own.stream().map(f -> '`' + f + '`').collect(Collectors.joining(" ")))
+                .append(" |\n"));
+        md.append('\n');
+    }
+
+    private static Map<String, List<JmhRun.Row>> byArea(List<JmhRun.Row> rows) {
+        Map<String, List<JmhRun.Row>> areas = new LinkedHashMap<>();
+        rows.forEach(r -> areas.computeIfAbsent(r.name().className(), a -> new ArrayList<>()).add(r));
+        return areas;
+    }
+
+    private static void area(StringBuilder md, String className, List<JmhRun.Row> rows) {
+        List<String> baselines = baselines(className);
+        boolean profiled = rows.stream().anyMatch(r -> !Double.isNaN(r.allocated()));
+        String unit = rows.get(0).unit();
+        md.append("### ").append(rows.get(0).name().area()).append("\n\n| Operation | Params | Peer | Score (")
+                .append(unit).append(") | ± Error |");
+        if (profiled) {
+            md.append(" B/op |");
+        }
+        baselines.forEach(b -> md.append(" vs ").append(b).append(" |"));
+        md.append("\n|---|---|---|--:|--:|").append(profiled ? "--:|" : "").append("--:|".repeat(baselines.size())).append('\n');
+
+        // Rows of one comparison: same operation, role and parameters; in file order, peers sorted.
+        Map<String, List<JmhRun.Row>> comparisons = new LinkedHashMap<>();
+        rows.forEach(r -> comparisons.computeIfAbsent(comparison(r), k -> new ArrayList<>()).add(r));
+        for (List<JmhRun.Row> comparison : comparisons.values()) {
+            comparison.sort(Comparator.comparingInt((JmhRun.Row r) -> rank(r.name().peer(), baselines))
+                    .thenComparing(r -> r.name().peer()));
+            for (JmhRun.Row row : comparison) {
+                String operation = row.name().operation() + (row.name().role().isEmpty() ? "" : " (" + row.name().role() + ")");
+                String peer = row.name().peer().equals(OURS) ? "**" + OURS + "**" : row.name().peer();
+                md.append("| ").append(operation).append(" | ").append(row.params()).append(" | ").append(peer)
+                        .append(" | ").append(number(row.score())).append(" | ").append(number(row.error())).append(" |");
+                if (profiled) {
+                    md.append(' ').append(Double.isNaN(row.allocated()) ? "" : number(row.allocated())).append(" |");
+                }
+                for (String baseline : baselines) {
+                    md.append(' ').append(comparison.stream().filter(r -> r.name().peer().equals(baseline)).findFirst()
+                            .map(b -> String.format(Locale.ROOT, "%.2f", row.score() / b.score())).orElse("")).append(" |");
+                }
+                md.append('\n');
+            }
+        }
+        md.append('\n');
+    }
+
+    private static String comparison(JmhRun.Row row) {
+        return row.name().operation() + '\u0000' + row.name().role() + '\u0000' + row.params();
+    }
+
+    /** The floor first, then ours, then the other baselines, then everyone else. */
+    private static int rank(String peer, List<String> baselines) {
+        int index = baselines.indexOf(peer);
+        if (index == 0) {
+            return 0;
+        }
+        if (peer.equals(OURS)) {
+            return 1;
+        }
+        return index > 0 ? 1 + index : 1 + baselines.size();
+    }
+
+    /** The area class's {@link Baseline} peers; none if the class is not on the class path. */
+    private static List<String> baselines(String className) {
+        try {
+            Baseline baseline = Class.forName(className, false, BenchmarkReport.class.getClassLoader())
+                    .getAnnotation(Baseline.class);
+            return baseline == null ? List.of() : Arrays.asList(baseline.value());
+        } catch (ClassNotFoundException e) {
+            return List.of();
+        }
+    }
+
+    private static void latency(StringBuilder md, List<LatencyHarness.Result> results) {
+        md.append("### Cross-process round trip\n\nTwo JVMs ping-pong a sequence number over a shared map in")
+                .append(" `/dev/shm`, busy-spinning (`LatencyHarness`); nanoseconds per round trip.\n\n")
+                .append("| Transport | Round trips | Warm-up | p50 | p90 | p99 | p99.9 | max | mean |\n")
+                .append("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for (LatencyHarness.Result r : results) {
+            var s = r.stats();
+            String transport = r.transport().equals(OURS) ? "**" + OURS + "**" : r.transport();
+            md.append("| ").append(transport).append(" | ").append(s.count()).append(" | ").append(r.warmup())
+                    .append(" | ").append(s.p50()).append(" | ").append(s.p90()).append(" | ").append(s.p99())
+                    .append(" | ").append(s.p999()).append(" | ").append(s.max()).append(" | ")
+                    .append(number(s.mean())).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /** Three significant digits or so: 2.34, 23.4, 234, 2345. */
+    static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "n/a";
+        }
+        double magnitude = Math.abs(value);
+        String format = magnitude < 10 ? "%.2f" : magnitude < 100 ? "%.1f" : "%.0f";
+        return String.format(Locale.ROOT, format, value);
+    }
+
+    /**
+     * Replaces what lies between the markers in {@code document} with {@code section}.
+     *
+     * @throws IllegalArgumentException if the markers are missing or out of order
+     */
+    public static String splice(String document, String section) {
+        int begin = document.indexOf(BEGIN);
+        int end = document.indexOf(END);
+        if (begin < 0 || end < begin) {
+            throw new IllegalArgumentException("the document needs the line " + BEGIN + " followed by the line " + END);
+        }
+        return document.substring(0, begin + BEGIN.length()) + "\n" + section + document.substring(end);
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path jmh = null;
+        Path latency = null;
+        Path docs = null;
+        String mode = "full";
+        String note = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--jmh" -> jmh = Path.of(args[++i]);
+                case "--latency" -> latency = Path.of(args[++i]);
+                case "--docs" -> docs = Path.of(args[++i]);
+                case "--mode" -> mode = args[++i];
+                case "--note" -> note = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: --jmh FILE"
+                        + " [--latency FILE] [--mode short|full] [--note TEXT] [--docs FILE]");
+            }
+        }
+        if (jmh == null) {
+            throw new IllegalArgumentException("--jmh FILE is required");
+        }
+        List<LatencyHarness.Result> latencyResults = latency == null ? List.of()
+                : Arrays.asList(new Gson().fromJson(Files.readString(latency), LatencyHarness.Result[].class));
+        String section = render(JmhRun.read(jmh), latencyResults, Machine.current(),
+                Files.getLastModifiedTime(jmh).toInstant(), mode, note);
+        if (docs == null) {
+            System.out.print(section);
+        } else {
+            Files.writeString(docs, splice(Files.readString(docs), section));
+            System.out.println("wrote the results section of " + docs);
+        }
+    }
+}

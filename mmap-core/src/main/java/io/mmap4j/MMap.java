@@ -75,9 +75,10 @@ import java.util.Set;
  * {@link #refresh()} maps the file at its new size.
  *
  * <h2>Threads and cost</h2>
- * A handle is safe for use by many threads. Every access is one bounds check (plus an alignment
- * check for atomics) and the memory operation itself; nothing on an access path allocates or
- * takes a lock. Only {@link #resize}, {@link #refresh}, {@link #force()}, {@link #advise},
+ * A handle is safe for use by many threads. Every access costs what the same access costs on a
+ * bare {@link MemorySegment} (the FFM's bounds, alignment and liveness checks, then the memory
+ * operation) plus one load of the current mapping; nothing on an access path allocates or takes
+ * a lock. Messages are built only once an access has failed. Only {@link #resize}, {@link #refresh}, {@link #force()}, {@link #advise},
  * {@link #lockPages}, {@link #unlockPages} and {@link #close} serialise on the handle.
  */
 public final class MMap implements AutoCloseable {
@@ -420,7 +421,7 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Fills {@code dst} with the bytes at {@code pos}. Costs one bounds check and a {@code memcpy}.
+     * Fills {@code dst} with the bytes at {@code pos}. Costs the checks and a {@code memcpy}.
      *
      * @param pos the position in the map, in bytes from its start
      * @param dst where the bytes go
@@ -442,8 +443,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void pread(long pos, byte[] dst, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, dst.length);
-        MemorySegment.copy(range(pos, length), JAVA_BYTE, pos, dst, offset, length);
+        try {
+            MemorySegment.copy(segment, JAVA_BYTE, pos, dst, offset, length);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, length, Access.READ);
+        }
     }
 
     /**
@@ -460,7 +464,11 @@ public final class MMap implements AutoCloseable {
             throw new ReadOnlyBufferException();
         }
         int n = dst.remaining();
-        MemorySegment.copy(range(pos, n), pos, MemorySegment.ofBuffer(dst), 0, n);
+        try {
+            MemorySegment.copy(segment, pos, MemorySegment.ofBuffer(dst), 0, n);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, n, Access.READ);
+        }
         dst.position(dst.limit());
     }
 
@@ -475,7 +483,11 @@ public final class MMap implements AutoCloseable {
      */
     public void pread(long pos, MemorySegment dst) {
         long n = dst.byteSize();
-        MemorySegment.copy(range(pos, n), pos, dst, 0, n);
+        try {
+            MemorySegment.copy(segment, pos, dst, 0, n);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, n, Access.READ);
+        }
     }
 
     /**
@@ -503,8 +515,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void pwrite(long pos, byte[] src, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, src.length);
-        MemorySegment.copy(src, offset, writableRange(pos, length), JAVA_BYTE, pos, length);
+        try {
+            MemorySegment.copy(src, offset, segment, JAVA_BYTE, pos, length);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, length, Access.WRITE);
+        }
     }
 
     /**
@@ -518,7 +533,11 @@ public final class MMap implements AutoCloseable {
      */
     public void pwrite(long pos, ByteBuffer src) {
         int n = src.remaining();
-        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, writableRange(pos, n), pos, n);
+        try {
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, pos, n);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, n, Access.WRITE);
+        }
         src.position(src.limit());
     }
 
@@ -533,7 +552,11 @@ public final class MMap implements AutoCloseable {
      */
     public void pwrite(long pos, MemorySegment src) {
         long n = src.byteSize();
-        MemorySegment.copy(src, 0, writableRange(pos, n), pos, n);
+        try {
+            MemorySegment.copy(src, 0, segment, pos, n);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, n, Access.WRITE);
+        }
     }
 
     /**
@@ -548,8 +571,13 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void copy(long srcPos, long dstPos, long length) {
-        MemorySegment s = range(srcPos, length);
-        MemorySegment.copy(s, srcPos, writableRange(dstPos, length), dstPos, length);
+        MemorySegment s = segment;
+        try {
+            MemorySegment.copy(s, srcPos, s, dstPos, length);
+        } catch (RuntimeException e) {
+            RuntimeException source = failure(e, srcPos, length, Access.READ);
+            throw source != e ? source : failure(e, dstPos, length, Access.WRITE);
+        }
     }
 
     /**
@@ -563,7 +591,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void fill(long pos, long length, byte value) {
-        writableRange(pos, length).asSlice(pos, length).fill(value);
+        try {
+            segment.asSlice(pos, length).fill(value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, length, Access.WRITE);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -581,7 +613,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public byte getByte(long pos) {
-        return at(pos, 1).get(JAVA_BYTE, pos);
+        try {
+            return segment.get(JAVA_BYTE, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 1, Access.READ);
+        }
     }
 
     /**
@@ -594,7 +630,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putByte(long pos, byte value) {
-        writableAt(pos, 1).set(JAVA_BYTE, pos, value);
+        try {
+            segment.set(JAVA_BYTE, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 1, Access.WRITE);
+        }
     }
 
     /**
@@ -606,7 +646,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public short getShort(long pos) {
-        return at(pos, 2).get(SHORT, pos);
+        try {
+            return segment.get(SHORT, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 2, Access.READ);
+        }
     }
 
     /**
@@ -619,7 +663,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putShort(long pos, short value) {
-        writableAt(pos, 2).set(SHORT, pos, value);
+        try {
+            segment.set(SHORT, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 2, Access.WRITE);
+        }
     }
 
     /**
@@ -631,7 +679,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int getInt(long pos) {
-        return at(pos, 4).get(INT, pos);
+        try {
+            return segment.get(INT, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.READ);
+        }
     }
 
     /**
@@ -644,7 +696,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putInt(long pos, int value) {
-        writableAt(pos, 4).set(INT, pos, value);
+        try {
+            segment.set(INT, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.WRITE);
+        }
     }
 
     /**
@@ -656,7 +712,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long getLong(long pos) {
-        return at(pos, 8).get(LONG, pos);
+        try {
+            return segment.get(LONG, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.READ);
+        }
     }
 
     /**
@@ -669,7 +729,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putLong(long pos, long value) {
-        writableAt(pos, 8).set(LONG, pos, value);
+        try {
+            segment.set(LONG, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.WRITE);
+        }
     }
 
     /**
@@ -681,7 +745,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public float getFloat(long pos) {
-        return at(pos, 4).get(FLOAT, pos);
+        try {
+            return segment.get(FLOAT, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.READ);
+        }
     }
 
     /**
@@ -694,7 +762,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putFloat(long pos, float value) {
-        writableAt(pos, 4).set(FLOAT, pos, value);
+        try {
+            segment.set(FLOAT, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.WRITE);
+        }
     }
 
     /**
@@ -706,7 +778,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public double getDouble(long pos) {
-        return at(pos, 8).get(DOUBLE, pos);
+        try {
+            return segment.get(DOUBLE, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.READ);
+        }
     }
 
     /**
@@ -719,7 +795,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putDouble(long pos, double value) {
-        writableAt(pos, 8).set(DOUBLE, pos, value);
+        try {
+            segment.set(DOUBLE, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.WRITE);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -729,7 +809,7 @@ public final class MMap implements AutoCloseable {
     // methods return the previous value, as emmap's do. All throw IllegalArgumentException if
     // pos's file offset is not a multiple of 4, IndexOutOfBoundsException if pos is outside the
     // map, IllegalStateException if closed, and the writing ones ReadOnlyBufferException if the
-    // map is read-only. Cost: bounds and alignment checks, then the access.
+    // map is read-only. Cost: the FFM's checks, then the access.
 
     /**
      * Reads the int at {@code pos} with volatile semantics (sequentially consistent).
@@ -741,7 +821,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int getIntVolatile(long pos) {
-        return (int) INT_ATOMIC.getVolatile(atomic(pos, 4), pos);
+        try {
+            return (int) INT_ATOMIC.getVolatile(segment, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_READ);
+        }
     }
 
     /**
@@ -755,7 +839,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putIntVolatile(long pos, int value) {
-        INT_ATOMIC.setVolatile(writableAtomic(pos, 4), pos, value);
+        try {
+            INT_ATOMIC.setVolatile(segment, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -768,7 +856,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int getIntAcquire(long pos) {
-        return (int) INT_ATOMIC.getAcquire(atomic(pos, 4), pos);
+        try {
+            return (int) INT_ATOMIC.getAcquire(segment, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_READ);
+        }
     }
 
     /**
@@ -782,7 +874,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putIntRelease(long pos, int value) {
-        INT_ATOMIC.setRelease(writableAtomic(pos, 4), pos, value);
+        try {
+            INT_ATOMIC.setRelease(segment, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -795,7 +891,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int getIntOpaque(long pos) {
-        return (int) INT_ATOMIC.getOpaque(atomic(pos, 4), pos);
+        try {
+            return (int) INT_ATOMIC.getOpaque(segment, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_READ);
+        }
     }
 
     /**
@@ -809,7 +909,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putIntOpaque(long pos, int value) {
-        INT_ATOMIC.setOpaque(writableAtomic(pos, 4), pos, value);
+        try {
+            INT_ATOMIC.setOpaque(segment, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -824,7 +928,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int getAndAddInt(long pos, int delta) {
-        return (int) INT_ATOMIC.getAndAdd(writableAtomic(pos, 4), pos, delta);
+        try {
+            return (int) INT_ATOMIC.getAndAdd(segment, pos, delta);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -839,7 +947,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int getAndSubInt(long pos, int delta) {
-        return (int) INT_ATOMIC.getAndAdd(writableAtomic(pos, 4), pos, -delta);
+        try {
+            return (int) INT_ATOMIC.getAndAdd(segment, pos, -delta);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -854,7 +966,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int getAndSetInt(long pos, int value) {
-        return (int) INT_ATOMIC.getAndSet(writableAtomic(pos, 4), pos, value);
+        try {
+            return (int) INT_ATOMIC.getAndSet(segment, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -869,7 +985,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int getAndBitwiseAndInt(long pos, int mask) {
-        return (int) INT_ATOMIC.getAndBitwiseAnd(writableAtomic(pos, 4), pos, mask);
+        try {
+            return (int) INT_ATOMIC.getAndBitwiseAnd(segment, pos, mask);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -884,7 +1004,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int getAndBitwiseOrInt(long pos, int mask) {
-        return (int) INT_ATOMIC.getAndBitwiseOr(writableAtomic(pos, 4), pos, mask);
+        try {
+            return (int) INT_ATOMIC.getAndBitwiseOr(segment, pos, mask);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -899,7 +1023,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int getAndBitwiseXorInt(long pos, int mask) {
-        return (int) INT_ATOMIC.getAndBitwiseXor(writableAtomic(pos, 4), pos, mask);
+        try {
+            return (int) INT_ATOMIC.getAndBitwiseXor(segment, pos, mask);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -916,7 +1044,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public boolean compareAndSetInt(long pos, int expected, int newValue) {
-        return INT_ATOMIC.compareAndSet(writableAtomic(pos, 4), pos, expected, newValue);
+        try {
+            return INT_ATOMIC.compareAndSet(segment, pos, expected, newValue);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -932,7 +1064,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public int compareAndExchangeInt(long pos, int expected, int newValue) {
-        return (int) INT_ATOMIC.compareAndExchange(writableAtomic(pos, 4), pos, expected, newValue);
+        try {
+            return (int) INT_ATOMIC.compareAndExchange(segment, pos, expected, newValue);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 4, Access.ATOMIC_WRITE);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -948,7 +1084,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long getLongVolatile(long pos) {
-        return (long) LONG_ATOMIC.getVolatile(atomic(pos, 8), pos);
+        try {
+            return (long) LONG_ATOMIC.getVolatile(segment, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_READ);
+        }
     }
 
     /**
@@ -962,7 +1102,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putLongVolatile(long pos, long value) {
-        LONG_ATOMIC.setVolatile(writableAtomic(pos, 8), pos, value);
+        try {
+            LONG_ATOMIC.setVolatile(segment, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -975,7 +1119,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long getLongAcquire(long pos) {
-        return (long) LONG_ATOMIC.getAcquire(atomic(pos, 8), pos);
+        try {
+            return (long) LONG_ATOMIC.getAcquire(segment, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_READ);
+        }
     }
 
     /**
@@ -989,7 +1137,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putLongRelease(long pos, long value) {
-        LONG_ATOMIC.setRelease(writableAtomic(pos, 8), pos, value);
+        try {
+            LONG_ATOMIC.setRelease(segment, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -1002,7 +1154,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long getLongOpaque(long pos) {
-        return (long) LONG_ATOMIC.getOpaque(atomic(pos, 8), pos);
+        try {
+            return (long) LONG_ATOMIC.getOpaque(segment, pos);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_READ);
+        }
     }
 
     /**
@@ -1016,7 +1172,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public void putLongOpaque(long pos, long value) {
-        LONG_ATOMIC.setOpaque(writableAtomic(pos, 8), pos, value);
+        try {
+            LONG_ATOMIC.setOpaque(segment, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -1031,7 +1191,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long getAndAddLong(long pos, long delta) {
-        return (long) LONG_ATOMIC.getAndAdd(writableAtomic(pos, 8), pos, delta);
+        try {
+            return (long) LONG_ATOMIC.getAndAdd(segment, pos, delta);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -1046,7 +1210,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long getAndSubLong(long pos, long delta) {
-        return (long) LONG_ATOMIC.getAndAdd(writableAtomic(pos, 8), pos, -delta);
+        try {
+            return (long) LONG_ATOMIC.getAndAdd(segment, pos, -delta);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -1061,7 +1229,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long getAndSetLong(long pos, long value) {
-        return (long) LONG_ATOMIC.getAndSet(writableAtomic(pos, 8), pos, value);
+        try {
+            return (long) LONG_ATOMIC.getAndSet(segment, pos, value);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -1076,7 +1248,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long getAndBitwiseAndLong(long pos, long mask) {
-        return (long) LONG_ATOMIC.getAndBitwiseAnd(writableAtomic(pos, 8), pos, mask);
+        try {
+            return (long) LONG_ATOMIC.getAndBitwiseAnd(segment, pos, mask);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -1091,7 +1267,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long getAndBitwiseOrLong(long pos, long mask) {
-        return (long) LONG_ATOMIC.getAndBitwiseOr(writableAtomic(pos, 8), pos, mask);
+        try {
+            return (long) LONG_ATOMIC.getAndBitwiseOr(segment, pos, mask);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -1106,7 +1286,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long getAndBitwiseXorLong(long pos, long mask) {
-        return (long) LONG_ATOMIC.getAndBitwiseXor(writableAtomic(pos, 8), pos, mask);
+        try {
+            return (long) LONG_ATOMIC.getAndBitwiseXor(segment, pos, mask);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -1123,7 +1307,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public boolean compareAndSetLong(long pos, long expected, long newValue) {
-        return LONG_ATOMIC.compareAndSet(writableAtomic(pos, 8), pos, expected, newValue);
+        try {
+            return LONG_ATOMIC.compareAndSet(segment, pos, expected, newValue);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     /**
@@ -1139,7 +1327,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if the map is closed
      */
     public long compareAndExchangeLong(long pos, long expected, long newValue) {
-        return (long) LONG_ATOMIC.compareAndExchange(writableAtomic(pos, 8), pos, expected, newValue);
+        try {
+            return (long) LONG_ATOMIC.compareAndExchange(segment, pos, expected, newValue);
+        } catch (RuntimeException e) {
+            throw failure(e, pos, 8, Access.ATOMIC_WRITE);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1649,33 +1841,53 @@ public final class MMap implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Checks. The fast paths are a few comparisons; everything that builds a message is out of line.
+    // Checks. Accesses go straight to the FFM, which checks bounds, alignment, read-only and
+    // liveness itself on every access; checking first as well would double that work in front of
+    // every atomic (C2 does not merge the two). Only once the FFM has thrown does failure() work out
+    // which of this map's rules was broken, to throw with a message that names the value and the
+    // limit; the catch blocks cost nothing until then. Views, streams and the native calls, off
+    // the hot path, check up front with range() and current().
+
+    /** What an access does, for {@link #failure}: whether it writes, and whether it must be aligned. */
+    private enum Access {
+        READ(false, false), WRITE(true, false), ATOMIC_READ(false, true), ATOMIC_WRITE(true, true);
+
+        final boolean writes;
+        final boolean aligned;
+
+        Access(boolean writes, boolean aligned) {
+            this.writes = writes;
+            this.aligned = aligned;
+        }
+    }
+
+    /**
+     * The exception to throw for an access of {@code length} bytes at {@code pos} that the FFM
+     * refused with {@code e}: the rule of this map it broke, or {@code e} itself when it broke none
+     * (a caller's array or buffer was at fault, or the access raced with a resize).
+     */
+    private RuntimeException failure(RuntimeException e, long pos, long length, Access access) {
+        MemorySegment s = segment;
+        if (s == CLOSED) {
+            return closedMap();
+        }
+        if ((pos | length) < 0 || pos > s.byteSize() - length) {
+            return outOfBounds(s, pos, length);
+        }
+        if (access.aligned && ((s.address() + pos) & (length - 1)) != 0) {
+            return misaligned(s, pos, (int) length);
+        }
+        if (access.writes && readOnly) {
+            return readOnlyMap();
+        }
+        return e;
+    }
 
     /** The current mapping, or the closed-map exception. */
     private MemorySegment current() {
         MemorySegment s = segment;
         if (s == CLOSED) {
             throw closedMap();
-        }
-        return s;
-    }
-
-    /**
-     * The current mapping, if the {@code size} bytes at {@code pos} lie within it. For fixed,
-     * non-zero sizes: the closed map's zero length fails this check by itself.
-     */
-    private MemorySegment at(long pos, int size) {
-        MemorySegment s = segment;
-        if (pos < 0 || pos > s.byteSize() - size) {
-            throw outOfBounds(s, pos, size);
-        }
-        return s;
-    }
-
-    private MemorySegment writableAt(long pos, int size) {
-        MemorySegment s = at(pos, size);
-        if (readOnly) {
-            throw readOnlyMap();
         }
         return s;
     }
@@ -1691,23 +1903,6 @@ public final class MMap implements AutoCloseable {
 
     private MemorySegment writableRange(long pos, long length) {
         MemorySegment s = range(pos, length);
-        if (readOnly) {
-            throw readOnlyMap();
-        }
-        return s;
-    }
-
-    /** As {@link #at}, and the position's address must be a multiple of {@code size}. */
-    private MemorySegment atomic(long pos, int size) {
-        MemorySegment s = at(pos, size);
-        if (((s.address() + pos) & (size - 1)) != 0) {
-            throw misaligned(s, pos, size);
-        }
-        return s;
-    }
-
-    private MemorySegment writableAtomic(long pos, int size) {
-        MemorySegment s = atomic(pos, size);
         if (readOnly) {
             throw readOnlyMap();
         }

@@ -1699,7 +1699,9 @@ public final class MMap implements AutoCloseable {
      * (until close) and keep showing their range; a view of a range cut off by shrinking faults
      * ({@link InternalError}) if used. Costs an {@code mmap}, and an {@code ftruncate} when the
      * file changes; memory mapped before stays mapped until close, so grow in large steps
-     * ({@link #grow()}) rather than byte by byte.
+     * ({@link #grow()}) rather than byte by byte. Two processes growing one file at the same moment
+     * can undo each other's growth ({@code ftruncate} sets a length, it cannot only extend): let
+     * one process grow a shared file and the others {@link #refresh()}.
      *
      * @param newSize the new size in bytes, {@code >= 0}
      * @throws IllegalArgumentException      if {@code newSize} is negative or the end overflows a long

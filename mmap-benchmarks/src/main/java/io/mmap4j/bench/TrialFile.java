@@ -5,12 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.Stream;
 
 /**
  * The fresh file each peer gets for each trial: {@link #SIZE} bytes of the same pseudo-random data,
  * in {@code /dev/shm} where there is one (memory only, so no peer waits for a disk), else in the
  * temporary directory; {@code -Dmmap4j.bench.dir=DIR} chooses another place. Every peer's file is
- * fully written before it is opened, so no peer meets a hole or a first-touch page fault.
+ * fully written before it is opened, so no peer meets a hole or a first-touch page fault. Peers
+ * that need an empty file ({@link #createZeroed}) or create their own ({@link #createDirectory})
+ * get those in the same place.
  */
 public final class TrialFile {
     /** Bytes in each file: room for the 1 MiB transfers at {@link #IO_POS}. */
@@ -40,6 +43,18 @@ public final class TrialFile {
         return file;
     }
 
+    /** Creates a new file for {@code peer} of {@code length} zero bytes, written out (not a hole). */
+    public static Path createZeroed(String peer, int length) throws IOException {
+        Path file = Files.createTempFile(directory(), "mmap4j-bench-" + peer + "-", ".dat");
+        Files.write(file, new byte[length]);
+        return file;
+    }
+
+    /** Creates a new, empty, owner-only directory for {@code peer}, for a file that peer creates itself. */
+    public static Path createDirectory(String peer) throws IOException {
+        return Files.createTempDirectory(directory(), "mmap4j-bench-" + peer + "-");
+    }
+
     /** A copy of {@code length} bytes of every trial file's content at {@code pos}. */
     static byte[] content(int pos, int length) {
         return Arrays.copyOfRange(CONTENT, pos, pos + length);
@@ -50,6 +65,19 @@ public final class TrialFile {
         if (file != null) {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** Deletes a directory made by {@link #createDirectory} and the files in it. */
+    public static void deleteDirectory(Path directory) throws IOException {
+        if (directory == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(directory);
     }
 
     /** The directory trial files go to: {@code -Dmmap4j.bench.dir}, else {@code /dev/shm}, else the temporary directory. */

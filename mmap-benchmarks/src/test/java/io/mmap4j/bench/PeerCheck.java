@@ -2,18 +2,31 @@ package io.mmap4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mmap4j.counters.Counter;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.agrona.concurrent.status.CountersReader;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Checks that a peer's benchmark methods do what their names say, by calling them directly on
  * fresh states: a get-and-add adds one, a compare-and-set swaps, a volatile get sees the volatile
- * set, a pread returns the file's bytes and a pwrite changes them. A benchmark that measured a
+ * set, a pread returns the file's bytes and a pwrite changes them, an increment adds one, a lookup
+ * finds the counter of that name (and nothing for an absent name), a stream reads the whole file
+ * and a line count or grep counts what the file was written with. A benchmark that measured a
  * no-op (a read stopped by a limit, a write to a private copy) fails here. As a main class it
  * checks the peers named by its arguments, in a child JVM started with their flags.
  */
@@ -24,19 +37,24 @@ final class PeerCheck {
     }
 
     static void check(String peer) throws Exception {
+        boolean checked = false;
         Optional<Method> atomics = method(AtomicsBenchmark.class, "getAndAdd_" + peer);
         if (atomics.isPresent()) {
             Class<?> state = atomics.get().getParameterTypes()[0];
             uncontendedAtomics(peer, state);
             contendedAtomicsOnOneThread(peer, state);
+            checked = true;
         }
         Optional<Method> io = method(PositionalIoBenchmark.class, "pread_" + peer);
         if (io.isPresent()) {
             for (int size : new int[] {8, 1 << 20}) {
                 positionalIo(peer, io.get().getParameterTypes()[1], size);
             }
+            checked = true;
         }
-        if (atomics.isEmpty() && io.isEmpty()) {
+        checked |= counters(peer);
+        checked |= streams(peer);
+        if (!checked) {
             throw new AssertionError("no benchmark of peer " + peer + " to check");
         }
     }
@@ -86,12 +104,12 @@ final class PeerCheck {
         Object state = open(stateType);
         try {
             PositionalIoBenchmark bench = new PositionalIoBenchmark();
-            PositionalIoBenchmark.Buffer buffer = buffer(size);
+            PositionalIoBenchmark.Buffer buffer = open(PositionalIoBenchmark.Buffer.class, Map.of("size", size));
             Arrays.fill(buffer.bytes, (byte) 0);
             assertArrayEquals(TrialFile.content(TrialFile.IO_POS, size),
                     (byte[]) call(bench, "pread_" + peer, buffer, state), peer + ": pread of " + size + " bytes");
 
-            PositionalIoBenchmark.Buffer source = buffer(size);
+            PositionalIoBenchmark.Buffer source = open(PositionalIoBenchmark.Buffer.class, Map.of("size", size));
             byte[] written = source.bytes.clone();
             call(bench, "pwrite_" + peer, source, state);
             Arrays.fill(buffer.bytes, (byte) 0);
@@ -102,11 +120,121 @@ final class PeerCheck {
         }
     }
 
-    private static PositionalIoBenchmark.Buffer buffer(int size) {
-        PositionalIoBenchmark.Buffer buffer = new PositionalIoBenchmark.Buffer();
-        buffer.size = size;
-        buffer.allocate();
-        return buffer;
+    /** Increments add one, in both benchmarks; lookups find each name's own counter, and no absent name. */
+    private static boolean counters(String peer) throws Exception {
+        Optional<Method> increment = method(CountersBenchmark.class, "increment_" + peer);
+        if (increment.isPresent()) {
+            Object state = open(increment.get().getParameterTypes()[0]);
+            try {
+                CountersBenchmark bench = new CountersBenchmark();
+                long first = (long) call(bench, "increment_" + peer, state);
+                long second = (long) call(bench, "increment_" + peer, state);
+                assertEquals(1, second - first, peer + ": increment adds 1");
+                if (method(CountersBenchmark.class, "contendedIncrement_" + peer).isPresent()) {
+                    long third = (long) call(bench, "contendedIncrement_" + peer, state);
+                    assertEquals(1, third - second, peer + ": the contended increment adds 1 to the same counter");
+                }
+            } finally {
+                close(state);
+            }
+        }
+        Optional<Method> lookup = method(CountersBenchmark.class, "lookup_" + peer);
+        if (lookup.isPresent()) {
+            for (int count : new int[] {10, 1000}) {
+                lookups(peer, lookup.get().getParameterTypes()[0], count);
+            }
+        }
+        return increment.isPresent() || lookup.isPresent();
+    }
+
+    private static void lookups(String peer, Class<?> stateType, int count) throws Exception {
+        Object registry = open(stateType, Map.of("count", count));
+        try {
+            CountersBenchmark bench = new CountersBenchmark();
+            Set<Object> found = new HashSet<>();
+            for (int round = 0; round < 2; round++) { // the second round cycles through the names again
+                for (int i = 0; i < count; i++) {
+                    Object counter = found(call(bench, "lookup_" + peer, registry));
+                    assertEquals(CountersBenchmark.name(i), nameOf(counter, registry),
+                            peer + ": lookup " + i + " of " + count);
+                    found.add(counter);
+                }
+            }
+            assertEquals(count, found.size(), peer + ": each of " + count + " names has its own counter");
+            for (int i = 0; i < count; i++) {
+                assertEquals(null, found(call(bench, "lookupAbsent_" + peer, registry)), peer + ": absent name " + i);
+            }
+        } finally {
+            close(registry);
+        }
+    }
+
+    /** What a lookup found, or null for "none" (an empty Optional, a null, Agrona's NULL_COUNTER_ID). */
+    private static Object found(Object result) {
+        if (result instanceof Optional<?> optional) {
+            return optional.orElse(null);
+        }
+        if (result instanceof Integer id && id == CountersReader.NULL_COUNTER_ID) {
+            return null;
+        }
+        return result;
+    }
+
+    /** The name under which the registry holds what a lookup found. */
+    private static String nameOf(Object counter, Object registry) {
+        return switch (counter) {
+            case Counter c -> c.name();
+            case Integer id -> ((CountersBenchmark.AgronaRegistry) registry).file.manager.getCounterLabel(id);
+            case AtomicLong value -> ((CountersBenchmark.MapRegistry) registry).byName.entrySet().stream()
+                    .filter(e -> e.getValue() == value).map(Map.Entry::getKey).findFirst().orElse(null);
+            case null, default -> throw new AssertionError("a lookup found " + counter);
+        };
+    }
+
+    /**
+     * Every stream read returns the file's size, for both chunk sizes; line counts and greps return
+     * what each log was written with, which is checked against the file itself first.
+     */
+    private static boolean streams(String peer) throws Exception {
+        Optional<Method> read = method(StreamsBenchmark.class, "read_" + peer);
+        Optional<Method> lines = method(StreamsBenchmark.class, "countLines_" + peer);
+        StreamsBenchmark bench = new StreamsBenchmark();
+        if (read.isPresent()) {
+            StreamsBenchmark.DataFile file = log(StreamsBenchmark.DataFile.class, Map.of("mib", 1));
+            try {
+                for (int size : new int[] {8192, 65536}) {
+                    StreamsBenchmark.Chunk chunk = open(StreamsBenchmark.Chunk.class, Map.of("chunk", size));
+                    assertEquals(file.size, call(bench, "read_" + peer, file, chunk), peer + ": bytes read in chunks of " + size);
+                }
+            } finally {
+                close(file);
+            }
+        }
+        if (lines.isPresent()) {
+            for (String text : new String[] {"ascii", "utf8"}) {
+                StreamsBenchmark.TextFile file = log(StreamsBenchmark.TextFile.class, Map.of("mib", 1, "text", text));
+                try {
+                    assertEquals(text.equals("ascii"), Files.readString(file.path).chars().allMatch(c -> c < 0x80), text);
+                    assertEquals(file.lines, call(bench, "countLines_" + peer, file), peer + ": lines counted in " + text);
+                    assertEquals(file.errors, call(bench, "grep_" + peer, file),
+                            peer + ": lines with " + StreamsBenchmark.PATTERN + " in " + text);
+                } finally {
+                    close(file);
+                }
+            }
+        }
+        return read.isPresent() || lines.isPresent();
+    }
+
+    /** A new log file, checked: its size, and the lines and pattern lines it says it holds. */
+    private static <T extends StreamsBenchmark.LogFile> T log(Class<T> type, Map<String, ?> params) throws Exception {
+        T file = open(type, params);
+        byte[] bytes = Files.readAllBytes(file.path);
+        assertEquals(file.size, bytes.length, "the log's size");
+        assertTrue(file.size >= 1 << 20, () -> "a 1 MiB log holds " + file.size + " bytes");
+        assertEquals(file.lines, IntStream.range(0, bytes.length).filter(i -> bytes[i] == '\n').count(), "the log's lines");
+        assertEquals(file.lines / StreamsBenchmark.ERROR_EVERY, file.errors, "the log's lines with the pattern");
+        return file;
     }
 
     private static Optional<Method> method(Class<?> type, String name) {
@@ -124,7 +252,19 @@ final class PeerCheck {
 
     /** A new state, set up as JMH sets it up for a trial. */
     private static Object open(Class<?> type) throws Exception {
-        Object state = type.getConstructor().newInstance();
+        return open(type, Map.of());
+    }
+
+    /** A new state with these {@code @Param} values, set up as JMH sets it up for a trial. */
+    private static <T> T open(Class<T> type, Map<String, ?> params) throws Exception {
+        T state = type.getConstructor().newInstance();
+        for (Map.Entry<String, ?> param : params.entrySet()) {
+            Field field = type.getField(param.getKey());
+            if (!field.isAnnotationPresent(Param.class)) {
+                throw new AssertionError(type.getSimpleName() + "." + param.getKey() + " is not a @Param");
+            }
+            field.set(state, param.getValue());
+        }
         for (Method m : type.getMethods()) {
             if (m.isAnnotationPresent(Setup.class)) {
                 m.invoke(state);

@@ -1,7 +1,6 @@
 package io.mmap4j.counters;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -21,31 +20,39 @@ final class Names {
     /**
      * The UTF-8 bytes of a name, which must be 1 to {@code maxBytes} bytes of well-formed Unicode.
      * The JDK's own {@code getBytes} would replace an unpaired surrogate with '?', silently naming
-     * a different counter; this refuses instead.
+     * a different counter; so surrogates are checked first, and {@code getBytes} (a copy for
+     * ASCII names, with no encoder and no intermediate buffers) only encodes what has a UTF-8 form.
      */
     static byte[] encode(String name, int maxBytes, Path file) {
         Objects.requireNonNull(name, "name");
         if (name.isEmpty()) {
             throw new IllegalArgumentException("a counter name must not be empty");
         }
-        ByteBuffer encoded;
-        try {
-            encoded = StandardCharsets.UTF_8.newEncoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(CharBuffer.wrap(name));
-        } catch (CharacterCodingException e) {
+        if (!isWellFormed(name)) {
             throw new IllegalArgumentException("counter name " + show(name)
                     + " is not well-formed Unicode (it holds an unpaired surrogate), so it has no UTF-8 form");
         }
-        if (encoded.remaining() > maxBytes) {
-            throw new IllegalArgumentException("counter name " + show(name) + " is " + encoded.remaining()
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > maxBytes) {
+            throw new IllegalArgumentException("counter name " + show(name) + " is " + bytes.length
                     + " UTF-8 bytes long, more than the limit of " + maxBytes + " bytes of " + file
                     + " (set by CountersLayout.maxNameBytes when the file was created)");
         }
-        byte[] bytes = new byte[encoded.remaining()];
-        encoded.get(bytes);
         return bytes;
+    }
+
+    /** Whether every surrogate is a high one followed by a low one: the strings that have a UTF-8 form. */
+    private static boolean isWellFormed(String name) {
+        for (int i = 0, n = name.length(); i < n; i++) {
+            char c = name.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 == n || !Character.isLowSurrogate(name.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
     }
 
     /** The name whose UTF-8 bytes these are, or null if they are not well-formed UTF-8. */

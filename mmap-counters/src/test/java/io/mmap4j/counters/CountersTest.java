@@ -183,8 +183,13 @@ class CountersTest {
         try (Counters c = Counters.open(dir.resolve("bad.counters"))) {
             assertEquals("a counter name must not be empty",
                     assertThrows(IllegalArgumentException.class, () -> c.counter("")).getMessage());
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> c.counter("a\uD800b")).getMessage()
-                    .contains("not well-formed Unicode"));
+            assertEquals("counter name \"a\uD800b\" is not well-formed Unicode (it holds an unpaired surrogate), so it"
+                    + " has no UTF-8 form", assertThrows(IllegalArgumentException.class, () -> c.counter("a\uD800b")).getMessage());
+            // A lone low surrogate, a high one at the end, a pair in the wrong order: none has a UTF-8 form.
+            for (String bad : new String[] {"a\uDC00", "ab\uD83D", "\uDE00\uD83D", "\uD83D\uD83D\uDE00"}) {
+                assertThrows(IllegalArgumentException.class, () -> c.counter(bad), bad);
+                assertThrows(IllegalArgumentException.class, () -> c.find(bad), bad);
+            }
             assertThrows(NullPointerException.class, () -> c.counter((String) null));
             assertThrows(NullPointerException.class, () -> c.find(null));
             assertThrows(NullPointerException.class, () -> c.forEach(null));

@@ -29,10 +29,12 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * java -cp benchmarks.jar io.mmap4j.bench.report.BenchmarkReport --jmh FILE [--latency FILE]
- *      [--mode short|full] [--note TEXT] [--docs docs/BENCHMARKS.md]
+ *      [--mode short|full] [--note TEXT] [--date INSTANT] [--docs docs/BENCHMARKS.md]
  * </pre>
  * With {@code --docs}, everything between the file's {@link #BEGIN} and {@link #END} markers is
- * replaced and the rest is kept; without it the section is printed.
+ * replaced and the rest is kept; without it the section is printed. The run's date is
+ * {@code --date} (an ISO instant) if given, else the JMH file's modification time, which a copy
+ * or a git checkout does not keep.
  */
 public final class BenchmarkReport {
     public static final String BEGIN = "<!-- BEGIN GENERATED RESULTS (BenchmarkReport rewrites this section) -->";
@@ -222,6 +224,7 @@ public final class BenchmarkReport {
         Path docs = null;
         String mode = "full";
         String note = null;
+        Instant date = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--jmh" -> jmh = Path.of(args[++i]);
@@ -229,8 +232,9 @@ public final class BenchmarkReport {
                 case "--docs" -> docs = Path.of(args[++i]);
                 case "--mode" -> mode = args[++i];
                 case "--note" -> note = args[++i];
+                case "--date" -> date = Instant.parse(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: --jmh FILE"
-                        + " [--latency FILE] [--mode short|full] [--note TEXT] [--docs FILE]");
+                        + " [--latency FILE] [--mode short|full] [--note TEXT] [--date 2026-11-22T01:27:00Z] [--docs FILE]");
             }
         }
         if (jmh == null) {
@@ -239,7 +243,7 @@ public final class BenchmarkReport {
         List<LatencyHarness.Result> latencyResults = latency == null ? List.of()
                 : Arrays.asList(new Gson().fromJson(Files.readString(latency), LatencyHarness.Result[].class));
         String section = render(JmhRun.read(jmh), latencyResults, Machine.current(),
-                Files.getLastModifiedTime(jmh).toInstant(), mode, note);
+                date != null ? date : Files.getLastModifiedTime(jmh).toInstant(), mode, note);
         if (docs == null) {
             System.out.print(section);
         } else {

@@ -3,7 +3,9 @@ package io.mmap4j;
 /**
  * How the kernel should expect a mapped range to be used, for {@link MMap#advise(Advice)}
  * ({@code madvise(2)}). Advice changes performance, never contents, except
- * {@link #DONTNEED} on a {@link MapOption#PRIVATE} map.
+ * {@link #DONTNEED} on a {@link MapOption#PRIVATE} map. Giving advice costs one system call (see
+ * {@link MMap#advise(long, long, Advice)} for when it throws); what follows is the kernel's work,
+ * as each constant says.
  */
 public enum Advice {
     /** No special treatment ({@code MADV_NORMAL}). */
@@ -12,11 +14,12 @@ public enum Advice {
     RANDOM(1),
     /** Expect sequential access: read ahead more, drop pages soon after use ({@code MADV_SEQUENTIAL}). */
     SEQUENTIAL(2),
-    /** Expect access soon: start reading the range in ({@code MADV_WILLNEED}). */
+    /** Expect access soon: start reading the range in, without waiting for it ({@code MADV_WILLNEED}). */
     WILLNEED(3),
     /**
      * Not needed soon: the kernel may drop the pages ({@code MADV_DONTNEED}). A shared map loses
-     * nothing (pages come back from the file); a private map loses its private changes in the range.
+     * nothing (pages come back from the file, at the cost of a page fault and possibly a read each);
+     * a private map loses its private changes in the range.
      */
     DONTNEED(4);
 

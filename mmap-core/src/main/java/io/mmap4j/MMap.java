@@ -74,12 +74,21 @@ import java.util.Set;
  * {@link InternalError} (the JVM's translation of {@code SIGBUS}) and the JVM carries on;
  * {@link #refresh()} maps the file at its new size.
  *
- * <h2>Threads and cost</h2>
- * A handle is safe for use by many threads. Every access costs what the same access costs on a
- * bare {@link MemorySegment} (the FFM's bounds, alignment and liveness checks, then the memory
- * operation) plus one load of the current mapping; nothing on an access path allocates or takes
- * a lock. Messages are built only once an access has failed. Only {@link #resize}, {@link #refresh}, {@link #force()}, {@link #advise},
- * {@link #lockPages}, {@link #unlockPages} and {@link #close} serialise on the handle.
+ * <h2 id="cost">Threads and cost</h2>
+ * A handle is safe for use by many threads. Each method's description says what a call costs.
+ * <em>The checks</em> there are what every access to the mapped memory pays before the memory
+ * operation itself: one volatile read of the current mapping (a plain {@code mov} on x86-64),
+ * then the FFM's bounds, alignment, read-only and liveness checks, as on a bare
+ * {@link MemorySegment}. Nothing on the path of a typed or atomic access allocates or takes a
+ * lock; messages are built only once an access has failed. Only {@link #resize}, {@link #grow()},
+ * {@link #refresh}, {@link #force()}, {@link #advise}, {@link #lockPages}, {@link #unlockPages}
+ * and {@link #close} serialise on the handle.
+ *
+ * <p>Measured on the bench machine of {@code docs/BENCHMARKS.md} (2 AMD EPYC cloud cores,
+ * JDK 25, one thread, uncontended): {@link #getAndAddLong} 2.07 ns, {@link #compareAndSetLong}
+ * 2.63 ns, {@link #getLongVolatile} 1.51 ns, {@link #putLongVolatile} 2.39 ns; a
+ * {@link #pread(long, byte[])} of 8 bytes 4.03 ns and of 64 bytes 5.23 ns, into an existing
+ * array; no allocation in any of them.
  */
 public final class MMap implements AutoCloseable {
     // Plain typed access: little-endian whatever the host, unaligned allowed.
@@ -181,6 +190,10 @@ public final class MMap implements AutoCloseable {
      * Maps {@code size} bytes of a file starting at file offset {@code offset}. The offset need
      * not be page-aligned. The file is grown as for {@link #open(Path, long, OpenOption...)}.
      *
+     * <p>Costs one {@code open}, possibly an {@code ftruncate}, and one {@code mmap} system call;
+     * {@link MapOption#EXCLUSIVE_LOCK} adds an {@code fcntl} lock, {@link MapOption#POPULATE} a
+     * read of the whole range.
+     *
      * @param path    the file
      * @param offset  the file offset at which the map starts, {@code >= 0}
      * @param size    the number of bytes to map, {@code >= 0}
@@ -198,6 +211,8 @@ public final class MMap implements AutoCloseable {
      * {@code size} bytes at {@code offset}, creating the file with {@code attributes} when asked to
      * create it. Without attributes a new file is owner-only ({@code rw-------}) where the file
      * system supports POSIX permissions.
+     *
+     * <p>Costs as {@link #open(Path, long, long, OpenOption...)}.
      *
      * @param path       the file
      * @param offset     the file offset at which the map starts, {@code >= 0}
@@ -220,6 +235,9 @@ public final class MMap implements AutoCloseable {
      * {@link #open(Path, long, OpenOption...)}; pass {@code CREATE, READ, WRITE} to create it, and
      * {@link StandardOpenOption#DELETE_ON_CLOSE} to remove the name when this map closes.
      *
+     * <p>Costs as {@link #open(Path, long, OpenOption...)}, plus a {@code stat} of
+     * {@code /dev/shm}; no disk I/O.
+     *
      * @param name a file name: 1 to 255 UTF-8 bytes, no {@code '/'}, no NUL, not {@code "."} or {@code ".."}
      * @param size the number of bytes to map, {@code >= 0}
      * @param options as for {@link #open(Path, OpenOption...)}
@@ -240,6 +258,9 @@ public final class MMap implements AutoCloseable {
     /**
      * The path of named shared memory: {@code /dev/shm/<name>}. Use it to delete the name
      * ({@code Files.deleteIfExists}) or to list what exists.
+     *
+     * <p>Costs the UTF-8 encoding of the name (to count its bytes) and a {@code Path.resolve}; no
+     * system call.
      *
      * @param name the name of the shared memory
      * @return {@code /dev/shm/<name>}
@@ -311,6 +332,8 @@ public final class MMap implements AutoCloseable {
      * handle. A read-only segment gives a read-only map. Alignment of atomics is judged on the
      * segment's address.
      *
+     * <p>Costs one small allocation (the handle); no system call, no copy.
+     *
      * @param segment native memory to wrap
      * @return a handle over the memory
      * @throws IllegalArgumentException if the segment is on the Java heap (atomics need native memory)
@@ -328,6 +351,9 @@ public final class MMap implements AutoCloseable {
      * Wraps the bytes of a direct or mapped buffer between its position and limit, for example a
      * {@link java.nio.MappedByteBuffer} from existing code. The buffer's position and limit are
      * not changed and later changes to them are not seen. A read-only buffer gives a read-only map.
+     *
+     * <p>Costs two small allocations (a segment over the buffer and the handle); no system call, no
+     * copy.
      *
      * @param buffer a direct or mapped buffer to wrap
      * @return a handle over the memory
@@ -348,6 +374,8 @@ public final class MMap implements AutoCloseable {
     /**
      * The number of bytes mapped.
      *
+     * <p>Costs one volatile read of the current mapping; allocates nothing.
+     *
      * @return the number of bytes mapped
      * @throws IllegalStateException if closed
      */
@@ -358,6 +386,8 @@ public final class MMap implements AutoCloseable {
     /**
      * The mapped file. Works after close.
      *
+     * <p>Costs an {@code Optional}; no system call.
+     *
      * @return the file, or empty for a {@linkplain #wrap wrapped} segment
      */
     public Optional<Path> path() {
@@ -366,6 +396,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * The file offset at which the map starts. Works after close.
+     *
+     * <p>Costs a field read.
      *
      * @return the file offset of position 0; 0 for a wrapped segment
      */
@@ -377,6 +409,8 @@ public final class MMap implements AutoCloseable {
      * Whether writes are refused: opened without {@code WRITE} and not {@code PRIVATE}, or
      * wrapping read-only memory.
      *
+     * <p>Costs a field read.
+     *
      * @return whether the map is read-only
      */
     public boolean isReadOnly() {
@@ -386,6 +420,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Whether the map is private copy-on-write ({@link MapOption#PRIVATE}).
      *
+     * <p>Costs a field read.
+     *
      * @return whether the map is private
      */
     public boolean isPrivate() {
@@ -394,6 +430,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Whether {@link #close()} has not been called yet.
+     *
+     * <p>Costs one volatile read; allocates nothing.
      *
      * @return whether the map is open
      */
@@ -415,6 +453,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads {@code length} bytes at {@code pos} into a new array.
      *
+     * <p>Costs the allocation of the returned array, a bounds check, then one copy
+     * ({@code memcpy}).
+     *
      * @param pos the position in the map, in bytes from its start
      * @param length the number of bytes
      * @return the bytes read
@@ -430,7 +471,9 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Fills {@code dst} with the bytes at {@code pos}. Costs the checks and a {@code memcpy}.
+     * Fills {@code dst} with the bytes at {@code pos}.
+     *
+     * <p>Costs as {@link #pread(long, byte[], int, int)}.
      *
      * @param pos the position in the map, in bytes from its start
      * @param dst where the bytes go
@@ -443,6 +486,10 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Reads {@code length} bytes at {@code pos} into {@code dst[offset, offset + length)}.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, a bounds check on {@code dst}, then one copy:
+     * inlined loads and stores for 1 to 16 bytes, the JVM's copy stub ({@code memcpy}) beyond;
+     * allocates nothing.
      *
      * @param pos    the position in the map, in bytes from its start
      * @param dst    where the bytes go
@@ -467,6 +514,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads {@code dst.remaining()} bytes at {@code pos} into {@code dst}, advancing its position.
      *
+     * <p>Costs <a href="#cost">the checks</a>, a segment over {@code dst} (one small object, unless
+     * the JIT eliminates it), then one copy ({@code memcpy}).
+     *
      * @param pos the position in the map, in bytes from its start
      * @param dst where the bytes go
      * @throws IndexOutOfBoundsException if the range passes the end of the map
@@ -489,6 +539,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads {@code dst.byteSize()} bytes at {@code pos} into {@code dst}.
      *
+     * <p>Costs <a href="#cost">the checks</a> on both segments, then one copy ({@code memcpy});
+     * allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param dst where the bytes go
      * @throws IndexOutOfBoundsException if the range passes the end of the map
@@ -507,6 +560,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes all of {@code src} at {@code pos}.
      *
+     * <p>Costs as {@link #pwrite(long, byte[], int, int)}.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param src the bytes to write
      * @throws IndexOutOfBoundsException if {@code pos} is negative or the range passes the end
@@ -519,6 +574,10 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes {@code src[offset, offset + length)} at {@code pos}.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, a bounds check on {@code src}, then one copy:
+     * inlined loads and stores for 1 to 16 bytes, the JVM's copy stub ({@code memcpy}) beyond;
+     * allocates nothing.
      *
      * @param pos    the position in the map, in bytes from its start
      * @param src    the bytes to write
@@ -544,6 +603,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes the {@code src.remaining()} bytes of {@code src} at {@code pos}, advancing its position.
      *
+     * <p>Costs <a href="#cost">the checks</a>, a segment over {@code src} (one small object, unless
+     * the JIT eliminates it), then one copy ({@code memcpy}).
+     *
      * @param pos the position in the map, in bytes from its start
      * @param src the bytes to write
      * @throws IndexOutOfBoundsException if the range passes the end of the map
@@ -563,6 +625,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes all {@code src.byteSize()} bytes of {@code src} at {@code pos}.
      *
+     * <p>Costs <a href="#cost">the checks</a> on both segments, then one copy ({@code memcpy});
+     * allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param src the bytes to write
      * @throws IndexOutOfBoundsException if the range passes the end of the map
@@ -581,6 +646,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Copies {@code length} bytes from {@code srcPos} to {@code dstPos} within the map, correctly
      * when the ranges overlap ({@code memmove}).
+     *
+     * <p>Costs <a href="#cost">the checks</a> on both ranges, then one {@code memmove}; allocates
+     * nothing.
      *
      * @param srcPos where the bytes are read from
      * @param dstPos where the bytes go
@@ -602,6 +670,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Sets {@code length} bytes at {@code pos} to {@code value} ({@code memset}).
      *
+     * <p>Costs <a href="#cost">the checks</a>, a slice of the range (one small object, unless the
+     * JIT eliminates it), then one fill of {@code length} bytes.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param length the number of bytes to set, {@code >= 0}
      * @param value the byte every position is set to
@@ -618,13 +689,12 @@ public final class MMap implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Typed access: little-endian, plain (no ordering), unaligned allowed. Each is one bounds
-    // check and one load or store. All throw IndexOutOfBoundsException if the value does not fit
-    // between pos and the end of the map, IllegalStateException if closed, and the put methods
-    // ReadOnlyBufferException if the map is read-only.
+    // Typed access: little-endian, plain (no ordering), unaligned allowed.
 
     /**
      * Reads the byte at {@code pos}.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
@@ -641,6 +711,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes the byte at {@code pos}.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -659,6 +731,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads the little-endian short at {@code pos}.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 2 bytes of the map follow it
@@ -674,6 +748,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes a little-endian short at {@code pos}.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -692,6 +768,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads the little-endian int at {@code pos}.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
@@ -707,6 +785,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes a little-endian int at {@code pos}.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -725,6 +805,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads the little-endian long at {@code pos}.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
@@ -740,6 +822,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes a little-endian long at {@code pos}.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -758,6 +842,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads the little-endian IEEE 754 float at {@code pos}.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
@@ -773,6 +859,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes a little-endian IEEE 754 float at {@code pos}.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -791,6 +879,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads the little-endian IEEE 754 double at {@code pos}.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
@@ -807,6 +897,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes a little-endian IEEE 754 double at {@code pos}.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
@@ -822,16 +914,16 @@ public final class MMap implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Int atomics and ordered access. These are the VarHandle access modes on mapped memory: they
-    // order and are atomic across threads and across processes mapping the same file (on x86-64
-    // and AArch64, a locked instruction or LSE atomic on the shared page). The read-modify-write
-    // methods return the previous value, as emmap's do. All throw IllegalArgumentException if
-    // pos's file offset is not a multiple of 4, IndexOutOfBoundsException if pos is outside the
-    // map, IllegalStateException if closed, and the writing ones ReadOnlyBufferException if the
-    // map is read-only. Cost: the FFM's checks, then the access.
+    // Int atomics and ordered access. These are the VarHandle access modes on mapped memory, so
+    // they order and are atomic across processes mapping the same file as well as across threads:
+    // the hardware's instructions act on the shared physical page and know nothing of processes.
+    // The read-modify-write methods return the previous value, as emmap's do.
 
     /**
      * Reads the int at {@code pos} with volatile semantics (sequentially consistent).
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one volatile load (a plain {@code mov} on
+     * x86-64); allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
@@ -849,6 +941,10 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes the int at {@code pos} with volatile semantics (sequentially consistent).
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then a store and a full fence (a
+     * {@code lock}-prefixed instruction on x86-64), which waits for the CPU's store buffer to drain;
+     * allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -868,6 +964,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads the int at {@code pos} with acquire semantics: later accesses are not moved before it.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one acquiring load (a plain {@code mov} on
+     * x86-64, {@code ldar} on AArch64); allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
@@ -884,6 +983,9 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes the int at {@code pos} with release semantics: earlier accesses are not moved after it.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one releasing store (a plain {@code mov} on
+     * x86-64, {@code stlr} on AArch64); allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -903,6 +1005,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads the int at {@code pos} atomically, without ordering other accesses (opaque).
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain load that the JIT may not remove or
+     * merge; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
@@ -919,6 +1024,9 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes the int at {@code pos} atomically, without ordering other accesses (opaque).
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain store that the JIT may not remove or
+     * merge; allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -937,6 +1045,10 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Atomically adds {@code delta} to the int at {@code pos}; returns the previous value.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one atomic fetch-and-add ({@code lock xadd} on
+     * x86-64, an LSE atomic on AArch64); allocates nothing. Writers on other cores contend for the
+     * cache line.
      *
      * @param pos the position in the map, in bytes from its start
      * @param delta the amount to add
@@ -957,6 +1069,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Atomically subtracts {@code delta} from the int at {@code pos}; returns the previous value.
      *
+     * <p>Costs as {@link #getAndAddInt(long, int)}: one atomic fetch-and-add of {@code -delta}.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param delta the amount to subtract
      * @return the value before the operation
@@ -975,6 +1089,9 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Atomically replaces the int at {@code pos} with {@code value} (exchange); returns the previous value.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one atomic exchange ({@code xchg}, implicitly
+     * locked, on x86-64); allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -995,6 +1112,10 @@ public final class MMap implements AutoCloseable {
     /**
      * Atomically ANDs {@code mask} into the int at {@code pos}; returns the previous value.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
+     * {@code lock cmpxchg} on x86-64, which has no fetch-and-AND instruction), retried while other
+     * writers change the value; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param mask the bits to combine with the value
      * @return the value before the operation
@@ -1014,6 +1135,10 @@ public final class MMap implements AutoCloseable {
     /**
      * Atomically ORs {@code mask} into the int at {@code pos}; returns the previous value.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
+     * {@code lock cmpxchg} on x86-64, which has no fetch-and-OR instruction), retried while other
+     * writers change the value; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param mask the bits to combine with the value
      * @return the value before the operation
@@ -1032,6 +1157,10 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Atomically XORs {@code mask} into the int at {@code pos}; returns the previous value.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
+     * {@code lock cmpxchg} on x86-64, which has no fetch-and-XOR instruction), retried while other
+     * writers change the value; allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param mask the bits to combine with the value
@@ -1053,6 +1182,9 @@ public final class MMap implements AutoCloseable {
      * Atomically sets the int at {@code pos} to {@code newValue} if it equals {@code expected}.
      * A strong CAS: it fails only if the value differed, never spuriously.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one {@code lock cmpxchg} on x86-64 (an LSE
+     * {@code cas} on AArch64); allocates nothing.
+     *
      * @param pos      the position in the map, in bytes from its start
      * @param expected the value the caller expects to find
      * @param newValue the value to write if {@code expected} is found
@@ -1072,6 +1204,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Atomically sets the int at {@code pos} to {@code newValue} if it equals {@code expected}.
+     *
+     * <p>Costs as {@link #compareAndSetInt(long, int, int)}: one {@code lock cmpxchg} on x86-64.
      *
      * @param pos      the position in the map, in bytes from its start
      * @param expected the value the caller expects to find
@@ -1096,6 +1230,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads the long at {@code pos} with volatile semantics (sequentially consistent).
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one volatile load (a plain {@code mov} on
+     * x86-64); allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
@@ -1112,6 +1249,10 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes the long at {@code pos} with volatile semantics (sequentially consistent).
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then a store and a full fence (a
+     * {@code lock}-prefixed instruction on x86-64), which waits for the CPU's store buffer to drain;
+     * allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -1131,6 +1272,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads the long at {@code pos} with acquire semantics: later accesses are not moved before it.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one acquiring load (a plain {@code mov} on
+     * x86-64, {@code ldar} on AArch64); allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
@@ -1147,6 +1291,9 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes the long at {@code pos} with release semantics: earlier accesses are not moved after it.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one releasing store (a plain {@code mov} on
+     * x86-64, {@code stlr} on AArch64); allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -1166,6 +1313,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads the long at {@code pos} atomically, without ordering other accesses (opaque).
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain load that the JIT may not remove or
+     * merge; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @return the value read
      * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
@@ -1182,6 +1332,9 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Writes the long at {@code pos} atomically, without ordering other accesses (opaque).
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one plain store that the JIT may not remove or
+     * merge; allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -1200,6 +1353,10 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Atomically adds {@code delta} to the long at {@code pos}; returns the previous value.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one atomic fetch-and-add ({@code lock xadd} on
+     * x86-64, an LSE atomic on AArch64); about 2 ns uncontended on the bench machine of
+     * {@code docs/BENCHMARKS.md}; allocates nothing. Writers on other cores contend for the cache line.
      *
      * @param pos the position in the map, in bytes from its start
      * @param delta the amount to add
@@ -1220,6 +1377,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Atomically subtracts {@code delta} from the long at {@code pos}; returns the previous value.
      *
+     * <p>Costs as {@link #getAndAddLong(long, long)}: one atomic fetch-and-add of {@code -delta}.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param delta the amount to subtract
      * @return the value before the operation
@@ -1238,6 +1397,9 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Atomically replaces the long at {@code pos} with {@code value} (exchange); returns the previous value.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then one atomic exchange ({@code xchg}, implicitly
+     * locked, on x86-64); allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param value the value to write
@@ -1258,6 +1420,10 @@ public final class MMap implements AutoCloseable {
     /**
      * Atomically ANDs {@code mask} into the long at {@code pos}; returns the previous value.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
+     * {@code lock cmpxchg} on x86-64, which has no fetch-and-AND instruction), retried while other
+     * writers change the value; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param mask the bits to combine with the value
      * @return the value before the operation
@@ -1277,6 +1443,10 @@ public final class MMap implements AutoCloseable {
     /**
      * Atomically ORs {@code mask} into the long at {@code pos}; returns the previous value.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
+     * {@code lock cmpxchg} on x86-64, which has no fetch-and-OR instruction), retried while other
+     * writers change the value; allocates nothing.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param mask the bits to combine with the value
      * @return the value before the operation
@@ -1295,6 +1465,10 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Atomically XORs {@code mask} into the long at {@code pos}; returns the previous value.
+     *
+     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
+     * {@code lock cmpxchg} on x86-64, which has no fetch-and-XOR instruction), retried while other
+     * writers change the value; allocates nothing.
      *
      * @param pos the position in the map, in bytes from its start
      * @param mask the bits to combine with the value
@@ -1316,6 +1490,9 @@ public final class MMap implements AutoCloseable {
      * Atomically sets the long at {@code pos} to {@code newValue} if it equals {@code expected}.
      * A strong CAS: it fails only if the value differed, never spuriously.
      *
+     * <p>Costs <a href="#cost">the checks</a>, then one {@code lock cmpxchg} on x86-64 (an LSE
+     * {@code cas} on AArch64); allocates nothing.
+     *
      * @param pos      the position in the map, in bytes from its start
      * @param expected the value the caller expects to find
      * @param newValue the value to write if {@code expected} is found
@@ -1335,6 +1512,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Atomically sets the long at {@code pos} to {@code newValue} if it equals {@code expected}.
+     *
+     * <p>Costs as {@link #compareAndSetLong(long, long, long)}: one {@code lock cmpxchg} on x86-64.
      *
      * @param pos      the position in the map, in bytes from its start
      * @param expected the value the caller expects to find
@@ -1358,10 +1537,12 @@ public final class MMap implements AutoCloseable {
     // and it shows writes made by any thread or process. It never owns the mapping: with the
     // default lifetime it throws IllegalStateException once this map is closed; with AUTO_UNMAP it
     // keeps the memory mapped while reachable. A view taken before a resize keeps showing the
-    // range it was taken from. Each costs one small allocation.
+    // range it was taken from.
 
     /**
      * A view of {@code length} bytes at {@code pos}; read-only if the map is.
+     *
+     * <p>Costs a bounds check and one small allocation (the view); no system call, no copy.
      *
      * @param pos the position in the map, in bytes from its start
      * @param length the number of bytes
@@ -1376,6 +1557,8 @@ public final class MMap implements AutoCloseable {
     /**
      * A view of the whole map as it is now; read-only if the map is.
      *
+     * <p>Costs one volatile read: it returns the mapping's own segment; allocates nothing.
+     *
      * @return a view of the whole map
      * @throws IllegalStateException if closed
      */
@@ -1387,6 +1570,9 @@ public final class MMap implements AutoCloseable {
      * A little-endian {@link ByteBuffer} view of {@code length} bytes at {@code pos}, for APIs that
      * take buffers ({@code FileChannel.write}, codecs). Read-only if the map is. Like any view, it
      * throws {@link IllegalStateException} once the map is closed.
+     *
+     * <p>Costs a bounds check and two small allocations (a slice and the buffer); no system call,
+     * no copy.
      *
      * @param pos the position in the map, in bytes from its start
      * @param length the number of bytes
@@ -1400,6 +1586,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * A little-endian {@link ByteBuffer} view of the whole map.
+     *
+     * <p>Costs one small allocation (the buffer); no system call, no copy.
      *
      * @return a buffer view
      * @throws UnsupportedOperationException if the map is larger than a buffer can be (2 GiB - 1);
@@ -1425,6 +1613,9 @@ public final class MMap implements AutoCloseable {
      * {@link java.nio.channels.ClosedChannelException}. As {@code Files.newInputStream}'s stream,
      * a negative {@code skip} moves back (not before position 0), and there is no mark.
      *
+     * <p>Costs a bounds check and two small allocations (the stream and its {@link MappedChannel});
+     * no system call.
+     *
      * @param pos where the stream starts, {@code 0 <= pos <= size()}
      * @return a new stream that starts at {@code pos}
      * @throws IndexOutOfBoundsException if {@code pos} is negative or past the end
@@ -1441,6 +1632,9 @@ public final class MMap implements AutoCloseable {
      * to the last byte written, so the file ends there as with {@code Files.newOutputStream}. A
      * stream that stays within the map leaves its size alone. Closing the stream leaves the map
      * open. Writing past the end needs a shared map of a file; see {@link MappedChannel}.
+     *
+     * <p>Costs a bounds check and two small allocations (the stream and its {@link MappedChannel});
+     * no system call.
      *
      * @param pos where the stream starts, {@code 0 <= pos <= size()}
      * @return a new stream that starts at {@code pos}
@@ -1459,6 +1653,8 @@ public final class MMap implements AutoCloseable {
      * read-only; writes past the end grow the map as {@link #outputStream(long)} does. Closing
      * the channel leaves the map open.
      *
+     * <p>Costs one small allocation (the channel); no system call.
+     *
      * @return a new channel at position 0, read-only if the map is
      * @throws IllegalStateException if closed
      */
@@ -1470,6 +1666,8 @@ public final class MMap implements AutoCloseable {
     /**
      * The lowest position at which {@code pattern} occurs in the map, or -1; as Python's
      * {@code mmap.find(pattern)}.
+     *
+     * <p>Costs a scan of the whole map, as {@link #indexOf(byte[], long, long)}.
      *
      * @param pattern the bytes to find; an empty pattern is found at 0
      * @return the position of the first match, or -1 if there is none
@@ -1483,6 +1681,8 @@ public final class MMap implements AutoCloseable {
     /**
      * The lowest position at or after {@code from} at which {@code pattern} occurs in the map, or
      * -1; as Python's {@code mmap.find(pattern, from)}.
+     *
+     * <p>Costs a scan from {@code from} to the end, as {@link #indexOf(byte[], long, long)}.
      *
      * @param pattern the bytes to find; an empty pattern is found at {@code from}
      * @param from    where the search starts, {@code 0 <= from <= size()}
@@ -1502,7 +1702,9 @@ public final class MMap implements AutoCloseable {
      * pattern.length)} within {@code [from, to)}, or -1; as Python's {@code mmap.find(pattern,
      * from, to)}. An empty pattern is found at {@code from}; a pattern longer than the range is not
      * found. Costs a scan of the range eight bytes at a time, comparing the middle of the pattern
-     * only where its first and last bytes both match.
+     * only where its first and last bytes both match. Allocates nothing for a pattern of up to 16
+     * bytes; a longer one costs one small object, a segment over the pattern whose middle is then
+     * compared with the vectorised {@link MemorySegment#mismatch}.
      *
      * @param pattern the bytes to find
      * @param from    the start of the range searched, inclusive, {@code 0 <= from <= to}
@@ -1520,6 +1722,8 @@ public final class MMap implements AutoCloseable {
     /**
      * The highest position at which {@code pattern} occurs in the map, or -1; as Python's
      * {@code mmap.rfind(pattern)}. An empty pattern is found at {@link #size()}.
+     *
+     * <p>Costs a scan of the whole map from its end, as {@link #indexOf(byte[], long, long)}.
      *
      * @param pattern the bytes to find
      * @return the position of the last match, or -1 if there is none
@@ -1569,7 +1773,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes every modified page of the map to the file ({@code msync(MS_SYNC)}), then the file's
      * metadata ({@code fsync}), so that data and size survive a crash of the machine. Blocks until
-     * done; costs a disk write of the dirty pages. A private map has nothing to write.
+     * done; costs two system calls and a disk write of the dirty pages, and holds the handle's
+     * lock meanwhile. A private map has nothing to write.
      *
      * @throws IOException           if the file cannot be written
      * @throws IllegalStateException if closed
@@ -1593,6 +1798,10 @@ public final class MMap implements AutoCloseable {
      * Writes the modified pages of a range to the file ({@code msync(MS_SYNC)} of the pages that
      * hold it). File metadata is not written: call {@link #force()} after a resize.
      *
+     * <p>Costs one {@code msync} system call, which blocks until the dirty pages of the range are
+     * written, and a slice of the range; unlike {@link #force()} it does not serialise on the
+     * handle.
+     *
      * @param pos the position in the map, in bytes from its start
      * @param length the number of bytes
      * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
@@ -1610,7 +1819,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Reads every page of the map into memory (touches each page), so that later accesses take no
-     * page fault. Costs a read of the whole map from the file where it is not cached.
+     * page fault. Costs an {@code madvise(MADV_WILLNEED)}, a load and possibly a page fault per
+     * page, and a read of the whole map from the file where it is not cached.
      *
      * @throws IllegalStateException if closed
      * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
@@ -1633,6 +1843,8 @@ public final class MMap implements AutoCloseable {
      * Whether every page of the map is probably resident in memory ({@code mincore}); a hint, which
      * may be stale by the time it returns.
      *
+     * <p>Costs one {@code mincore} system call over every page of the map.
+     *
      * @return whether every page is probably resident
      * @throws IllegalStateException if closed
      * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
@@ -1646,6 +1858,8 @@ public final class MMap implements AutoCloseable {
      * needs native access ({@code --enable-native-access=io.mmap4j}, or {@code ALL-UNNAMED} on the
      * class path); without it nothing happens, one warning is logged, and {@code false} is returned.
      *
+     * <p>Costs as {@link #advise(long, long, Advice)}.
+     *
      * @param advice how the range will be used
      * @return whether the advice was applied
      * @throws IOException           if the kernel refused it (the message names the errno)
@@ -1658,6 +1872,11 @@ public final class MMap implements AutoCloseable {
     /**
      * Advises the kernel how a range will be used ({@code madvise} of the pages holding it), as
      * {@link #advise(Advice)}.
+     *
+     * <p>Costs one {@code madvise} system call through a downcall, and a small native allocation
+     * for its {@code errno}; it holds the handle's lock, so {@link #close()} waits for it. The
+     * first native call in the JVM also looks up the C functions. What the advice then costs is the
+     * kernel's: {@code WILLNEED} starts reading the range in.
      *
      * @param pos the position in the map, in bytes from its start
      * @param length the number of bytes
@@ -1679,6 +1898,9 @@ public final class MMap implements AutoCloseable {
      * until {@link #unlockPages()} or close. Limited by {@code RLIMIT_MEMLOCK} ({@code ulimit -l}).
      * An optional extra, as {@link #advise(Advice)}.
      *
+     * <p>Costs one {@code mlock} system call, which reads in every page not yet resident; it holds
+     * the handle's lock.
+     *
      * @return whether the pages were locked
      * @throws IOException           if the kernel refused (the message names the errno and the limit)
      * @throws IllegalStateException if closed
@@ -1693,6 +1915,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Unlocks pages locked by {@link #lockPages()} ({@code munlock}). An optional extra, as
      * {@link #advise(Advice)}.
+     *
+     * <p>Costs one {@code munlock} system call; it holds the handle's lock.
      *
      * @return whether the pages were unlocked
      * @throws IOException           if the kernel refused
@@ -1751,7 +1975,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Grows the map (and the file) by emmap's policy: doubles the size up to 64 MiB (from at
-     * least 4 KiB), then adds 64 MiB at a time. Same rules and costs as {@link #resize(long)}.
+     * least 4 KiB), then adds 64 MiB at a time. Same rules and costs as {@link #resize(long)}: an
+     * {@code ftruncate} and an {@code mmap}.
      *
      * @return the new size
      * @throws ReadOnlyBufferException       if the map is read-only

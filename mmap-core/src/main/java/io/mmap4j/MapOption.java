@@ -8,16 +8,22 @@ import java.nio.file.StandardOpenOption;
  * alongside the {@link StandardOpenOption}s.
  *
  * <p>Without any of them a map is {@code MAP_SHARED}: its writes reach the file and every other
- * process that maps it, and its memory is unmapped by {@link MMap#close()}.
+ * process that maps it, and its memory is unmapped by {@link MMap#close()}. The only combination
+ * refused is {@link #EXCLUSIVE_LOCK} without {@code WRITE} or {@link #PRIVATE}, for which
+ * {@code MMap.open} throws {@link IllegalArgumentException}. No option adds anything to the cost of
+ * an access; what each costs besides is said below.
  */
 public enum MapOption implements OpenOption {
     /**
      * Map privately, copy-on-write ({@code MAP_PRIVATE}): writes stay in this map and reach neither
      * the file nor any other map of it. The map is writable even without
      * {@link StandardOpenOption#WRITE}, but the JDK still opens the file for reading and writing,
-     * so the caller needs write permission. {@link MMap#force()} has nothing to write and a
-     * private map cannot be {@linkplain MMap#resize(long) resized} (a new mapping would drop the
-     * private changes).
+     * so the caller needs write permission: without it {@code open} throws
+     * {@link java.nio.file.AccessDeniedException}. {@link MMap#force()} has nothing to write and a
+     * private map cannot be {@linkplain MMap#resize(long) resized} or
+     * {@linkplain MMap#refresh() refreshed} ({@link UnsupportedOperationException}: a new mapping
+     * would drop the private changes). Costs a page fault and a copy of the page at the first write
+     * to each page.
      */
     PRIVATE,
 
@@ -25,7 +31,8 @@ public enum MapOption implements OpenOption {
      * Let the garbage collector unmap: {@link MMap#close()} releases the file and its lock at once,
      * but the memory stays mapped while any view ({@link MMap#slice}, {@link MMap#asByteBuffer},
      * {@link MMap#segment()}) is reachable; a {@code Cleaner} unmaps it once the last one is gone.
-     * The handle itself still refuses access after close.
+     * The handle itself still refuses access after close. Costs nothing on an access; the price is
+     * that when the memory and its address space go back is up to the garbage collector.
      */
     AUTO_UNMAP,
 

@@ -12,9 +12,11 @@ import java.lang.invoke.VarHandle;
  * the file open sees every update at once; updates from all of them are atomic.
  *
  * <p>Cost: each method is one access to the mapped value (a {@code lock}-prefixed instruction for
- * the read-modify-write ones), plus a liveness and bounds check; nothing allocates, nothing looks
- * up the name. Keep the {@code Counter} rather than calling {@link Counters#counter(String)} on
- * every update. Values wrap around on overflow, as {@code AtomicLong}'s do.
+ * the read-modify-write ones) behind <em>the checks</em> that each method's description refers
+ * to: the FFM's bounds, alignment, read-only and liveness checks on the value's segment. Nothing
+ * allocates, nothing looks up the name. Keep the {@code Counter} rather than calling
+ * {@link Counters#counter(String)} on every update. Values wrap around on overflow, as
+ * {@code AtomicLong}'s do.
  *
  * <p>A counter is valid as long as its {@code Counters} is open. After {@link Counters#close()}
  * every method throws {@link IllegalStateException}, from any thread, and never crashes the JVM.
@@ -41,6 +43,8 @@ public final class Counter {
     /**
      * The counter's name.
      *
+     * <p>Costs a field read.
+     *
      * @return the name it was created with
      */
     public String name() {
@@ -51,6 +55,8 @@ public final class Counter {
      * The counter's id: its index in the file, from 0 up in order of creation. Stable for the life
      * of the file and the same in every process; {@link Counters#counter(int)} finds it again.
      *
+     * <p>Costs a field read.
+     *
      * @return the id, from 0 to the file's capacity - 1
      */
     public int id() {
@@ -59,6 +65,9 @@ public final class Counter {
 
     /**
      * The current value (a volatile read).
+     *
+     * <p>Costs the checks, then one volatile load (a plain {@code mov} on x86-64); allocates
+     * nothing.
      *
      * @return the value
      * @throws IllegalStateException if its {@link Counters} is closed
@@ -74,6 +83,9 @@ public final class Counter {
     /**
      * Sets the value (a volatile write).
      *
+     * <p>Costs the checks, then a store and a full fence (a {@code lock}-prefixed instruction on
+     * x86-64); allocates nothing.
+     *
      * @param newValue the new value
      * @throws IllegalStateException           if its {@link Counters} is closed
      * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
@@ -88,6 +100,8 @@ public final class Counter {
 
     /**
      * Sets the value and returns the old one, atomically (emmap's {@code set_counter}).
+     *
+     * <p>Costs the checks, then one atomic exchange ({@code xchg} on x86-64); allocates nothing.
      *
      * @param newValue the new value
      * @return the value before
@@ -106,6 +120,8 @@ public final class Counter {
      * Sets the value to {@code newValue} if it is {@code expectedValue}, atomically. A strong CAS:
      * it fails only when the value differed, never spuriously.
      *
+     * <p>Costs the checks, then one {@code lock cmpxchg} on x86-64; allocates nothing.
+     *
      * @param expectedValue the value the counter must have
      * @param newValue      the value to set if it has
      * @return whether the value was set
@@ -123,6 +139,9 @@ public final class Counter {
     /**
      * Adds {@code delta} and returns the old value, atomically (emmap's {@code inc_counter}).
      *
+     * <p>Costs the checks, then one atomic fetch-and-add ({@code lock xadd} on x86-64); allocates
+     * nothing.
+     *
      * @param delta the amount to add; negative subtracts
      * @return the value before
      * @throws IllegalStateException           if its {@link Counters} is closed
@@ -139,6 +158,8 @@ public final class Counter {
     /**
      * Adds {@code delta} and returns the new value, atomically.
      *
+     * <p>Costs as {@link #getAndAdd(long)}.
+     *
      * @param delta the amount to add; negative subtracts
      * @return the value after
      * @throws IllegalStateException           if its {@link Counters} is closed
@@ -151,6 +172,9 @@ public final class Counter {
     /**
      * Adds one and returns the new value, atomically.
      *
+     * <p>Costs as {@link #getAndAdd(long)}: 2.38 ns on the bench machine of
+     * {@code docs/BENCHMARKS.md}, against 2.13 ns for {@code AtomicLong.incrementAndGet}.
+     *
      * @return the value after
      * @throws IllegalStateException           if its {@link Counters} is closed
      * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
@@ -161,6 +185,8 @@ public final class Counter {
 
     /**
      * Adds one and returns the old value, atomically.
+     *
+     * <p>Costs as {@link #getAndAdd(long)}.
      *
      * @return the value before
      * @throws IllegalStateException           if its {@link Counters} is closed
@@ -173,6 +199,8 @@ public final class Counter {
     /**
      * Subtracts one and returns the new value, atomically.
      *
+     * <p>Costs as {@link #getAndAdd(long)}.
+     *
      * @return the value after
      * @throws IllegalStateException           if its {@link Counters} is closed
      * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
@@ -183,6 +211,8 @@ public final class Counter {
 
     /**
      * Subtracts one and returns the old value, atomically.
+     *
+     * <p>Costs as {@link #getAndAdd(long)}.
      *
      * @return the value before
      * @throws IllegalStateException           if its {@link Counters} is closed

@@ -13,6 +13,10 @@ package io.mmap4j.counters;
  * and a few pages; pages never written stay sparse. With the defaults (1024 counters, 240-byte
  * names, 128-byte slots) that is 404 KiB. {@code docs/counters-format.md} has the exact formula.
  *
+ * <p>A layout is a value: making one costs the range checks and one small object, and touches no
+ * file. A component out of range is an {@link IllegalArgumentException} naming the value and the
+ * range.
+ *
  * @param capacity       how many counters the file can ever hold, 1 to {@value #MAX_CAPACITY}
  * @param maxNameBytes   the longest name, in UTF-8 bytes, 1 to {@value #MAX_NAME_BYTES}
  * @param valueSlotBytes the distance between two values: a power of two from

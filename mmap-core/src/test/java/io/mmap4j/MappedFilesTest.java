@@ -283,6 +283,10 @@ class MappedFilesTest {
                 String name = options + (exists ? " on an existing file" : " on a missing file");
                 tests.add(dynamicTest("write " + name, () -> compareWrite(exists ? old : null, n[0]++,
                         p -> Files.write(p, bytes, array), p -> MappedFiles.write(p, bytes, array))));
+                tests.add(dynamicTest("write lines " + name, () -> compareWrite(exists ? old : null, n[0]++,
+                        p -> Files.write(p, LINES, array), p -> MappedFiles.write(p, LINES, array))));
+                tests.add(dynamicTest("writeString " + name, () -> compareWrite(exists ? old : null, n[0]++,
+                        p -> Files.writeString(p, "new\ncontent", array), p -> MappedFiles.writeString(p, "new\ncontent", array))));
                 tests.add(dynamicTest("newOutputStream, write by byte and by array, " + name, () -> compareWrite(
                         exists ? old : null, n[0]++,
                         p -> writeInPieces(Files.newOutputStream(p, array), bytes),
@@ -293,6 +297,70 @@ class MappedFilesTest {
             }
         }
         return tests.stream();
+    }
+
+    static final List<String> LINES = List.of("new", "", "content");
+
+    /** Text that every charset can encode, and text that some cannot: each in both kinds of string (Latin-1 and UTF-16). */
+    static final List<String> TEXTS = List.of("", "plain ascii", "café", "€ and 😀", "a\uD800b", "ends high \uD83D",
+            "\uDE00 low first", "x".repeat(20_000) + "\uD800", "y".repeat(20_000) + "€");
+
+    /**
+     * The text writers with every charset, on text some charsets cannot encode: the same bytes
+     * left (untouched by writeString, partly written by write lines, as Files leaves them) and the
+     * same exception, type and message.
+     */
+    @TestFactory
+    Stream<DynamicTest> writingTextLeavesWhatFilesLeaves() {
+        byte[] old = "old content".getBytes(UTF_8);
+        List<DynamicTest> tests = new ArrayList<>();
+        int[] n = {0};
+        for (String text : TEXTS) {
+            String name = text.length() > 30 ? text.substring(0, 10) + "... (" + text.length() + " chars)" : text;
+            List<String> lines = List.of("first", text, "last");
+            tests.add(dynamicTest("writeString UTF-8 " + name, () -> compareWrite(old, n[0]++,
+                    p -> Files.writeString(p, text), p -> MappedFiles.writeString(p, text))));
+            tests.add(dynamicTest("write lines UTF-8 " + name, () -> compareWrite(old, n[0]++,
+                    p -> Files.write(p, lines), p -> MappedFiles.write(p, lines))));
+            for (Charset cs : CHARSETS) {
+                tests.add(dynamicTest("writeString " + cs + " " + name, () -> compareWrite(old, n[0]++,
+                        p -> Files.writeString(p, new StringBuilder(text), cs),
+                        p -> MappedFiles.writeString(p, new StringBuilder(text), cs))));
+                tests.add(dynamicTest("write lines " + cs + " " + name, () -> compareWrite(old, n[0]++,
+                        p -> Files.write(p, lines, cs, APPEND), p -> MappedFiles.write(p, lines, cs, APPEND))));
+            }
+        }
+        return tests.stream();
+    }
+
+    /** Null arguments: the same exception type as Files (messages differ: the JDK's are helpful NPE texts), and nothing created. */
+    @Test
+    void textWritersRefuseNullsAsFilesDoes() throws IOException {
+        Path p = dir.resolve("nulls");
+        List<String> withNull = new ArrayList<>(List.of("a"));
+        withNull.add(null);
+        List<Call[]> pairs = List.of(
+                new Call[] {() -> Files.writeString(null, "x"), () -> MappedFiles.writeString(null, "x")},
+                new Call[] {() -> Files.writeString(p, null), () -> MappedFiles.writeString(p, null)},
+                new Call[] {() -> Files.writeString(p, "x", (Charset) null), () -> MappedFiles.writeString(p, "x", (Charset) null)},
+                new Call[] {() -> Files.writeString(p, "x", (OpenOption) null), () -> MappedFiles.writeString(p, "x", (OpenOption) null)},
+                new Call[] {() -> Files.write(null, LINES), () -> MappedFiles.write(null, LINES)},
+                new Call[] {() -> Files.write(p, (Iterable<String>) null), () -> MappedFiles.write(p, (Iterable<String>) null)},
+                new Call[] {() -> Files.write(p, LINES, (Charset) null), () -> MappedFiles.write(p, LINES, (Charset) null)},
+                new Call[] {() -> Files.write(p, LINES, UTF_8, (OpenOption) null),
+                        () -> MappedFiles.write(p, LINES, UTF_8, (OpenOption) null)});
+        for (Call[] pair : pairs) {
+            String expected = outcome(pair[0]);
+            assertTrue(expected.startsWith("threw java.lang.NullPointerException"), expected);
+            assertTrue(outcome(pair[1]).startsWith("threw java.lang.NullPointerException"), outcome(pair[1]));
+            assertFalse(Files.exists(p), "nothing was created");
+        }
+        // Writer.append(null) writes "null": a null line is not refused.
+        Files.write(dir.resolve("null-line-theirs"), withNull);
+        MappedFiles.write(dir.resolve("null-line-ours"), withNull);
+        String sep = System.lineSeparator();
+        assertEquals("a" + sep + "null" + sep, Files.readString(dir.resolve("null-line-theirs")));
+        assertEquals("a" + sep + "null" + sep, Files.readString(dir.resolve("null-line-ours")));
     }
 
     interface PathCall {
@@ -354,7 +422,7 @@ class MappedFilesTest {
             assertEquals(expected, outcome(pair[1]));
         }
         assertFalse(Files.exists(p), "nothing was created");
-        assertThrows(NullPointerException.class, () -> MappedFiles.write(p, null));
+        assertThrows(NullPointerException.class, () -> MappedFiles.write(p, (byte[]) null));
         assertThrows(NullPointerException.class, () -> MappedFiles.readString(p, null));
         assertThrows(NullPointerException.class, () -> MappedFiles.lines(p, null));
         assertThrows(NullPointerException.class, () -> MappedFiles.newByteChannel(null));

@@ -75,9 +75,15 @@ import java.util.stream.StreamSupport;
  *     cannot be opened for writing.</li>
  * <li>{@code APPEND} writes at the end of the file as this stream or channel sees it, not
  *     atomically at the end as other processes append to it ({@code O_APPEND}).</li>
- * <li>With {@code SYNC} or {@code DSYNC} every write is forced to the device ({@code msync}) before
- *     it returns; while the file grows it holds zeros past the last byte written, up to the
- *     growth step, until close cuts them off, so a crash in between can leave them.</li>
+ * <li>While a stream or channel writes past the end, with any options, the file grows in
+ *     {@link MMap#grow()}'s steps and holds zeros from the last byte written up to the step (10
+ *     bytes written to a new file: 4096 bytes on disk) until close cuts them off. Other processes
+ *     see that size and those zeros meanwhile, and a crash or kill before close leaves them in the
+ *     file, where {@code Files} would leave exactly the bytes written. With {@code SYNC} or
+ *     {@code DSYNC} every write is also forced to the device ({@code msync}) before it returns.</li>
+ * <li>{@code DELETE_ON_CLOSE} deletes the file when the stream or channel is closed, where the
+ *     JDK unlinks it right after opening it: the file is visible, and can be opened by name, while
+ *     it is in use, and a crash or kill before close leaves it behind.</li>
  * <li>A write to a file system that has run out of space faults when it touches a new page of
  *     the file, which the JVM reports as an {@link InternalError}, where {@code Files} throws an
  *     {@code IOException} ("No space left on device"); this is how every memory-mapped write
@@ -92,6 +98,16 @@ import java.util.stream.StreamSupport;
  * hold the whole file on the heap, as their {@code Files} namesakes do. A written file grows by
  * {@link MMap#grow()}'s steps (doubling up to 64 MiB, then 64 MiB at a time), each an
  * {@code ftruncate} and an {@code mmap}.
+ *
+ * <p>Each step maps the file anew at its new size and keeps the older mappings until close, so
+ * writing a file of S MiB takes virtual address space (not memory: the pages are the page
+ * cache's) of about the sum of the sizes it passed through: 128 MiB for the doublings, then
+ * 128 + 192 + ... + S, about S&sup2;/128 MiB. Writing 1 GiB reserves about 8 GiB of address space,
+ * 10 GiB about 800 GiB, and near 128 GiB the 128 TiB of a Linux x86-64 process run out. To write
+ * a file of many GiB, map it once at its final size ({@code MMap.open(path, size, CREATE, WRITE)})
+ * and write through that map or its {@link MMap#channel()}, which then never grows; or, when the
+ * size is not known, use {@code Files.newOutputStream}. {@link MapOption#AUTO_UNMAP} lets the
+ * garbage collector release the older mappings instead, when it gets to them.
  */
 public final class MappedFiles {
     /** Files creates new files with 0666 less the umask; MMap's own default is owner-only. */

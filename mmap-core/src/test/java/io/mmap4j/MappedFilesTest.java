@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import io.mmap4j.testkit.ChildJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,9 @@ import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -498,6 +501,98 @@ class MappedFilesTest {
         }
         try (Stream<String> lines = MappedFiles.lines(p).parallel()) {
             assertEquals(expected.size(), lines.count());
+        }
+    }
+
+    /**
+     * Files unlinks a DELETE_ON_CLOSE file right after opening it; MappedFiles deletes it at close,
+     * so while it is in use it is there by name, with what was written so far.
+     */
+    @Test
+    void deleteOnCloseDeletesAtCloseWhereFilesUnlinksAtOpen() throws IOException {
+        Path theirs = dir.resolve("delete-theirs");
+        try (OutputStream out = Files.newOutputStream(theirs, CREATE_NEW, WRITE, DELETE_ON_CLOSE)) {
+            out.write('x');
+            assertFalse(Files.exists(theirs), "Files: unlinked while open");
+        }
+        Path ours = dir.resolve("delete-ours");
+        try (OutputStream out = MappedFiles.newOutputStream(ours, CREATE_NEW, WRITE, DELETE_ON_CLOSE)) {
+            out.write('x');
+            assertEquals('x', Files.readAllBytes(ours)[0], "MappedFiles: there while open, written bytes and all");
+        }
+        assertFalse(Files.exists(ours), "deleted at close");
+
+        Files.writeString(ours, "read, then deleted");
+        try (InputStream in = MappedFiles.newInputStream(ours, DELETE_ON_CLOSE)) {
+            assertEquals('r', in.read());
+            assertTrue(Files.exists(ours));
+        }
+        assertFalse(Files.exists(ours));
+        Files.writeString(ours, "read, then deleted");
+        try (SeekableByteChannel channel = MappedFiles.newByteChannel(ours, READ, DELETE_ON_CLOSE)) {
+            assertEquals(18, channel.size());
+            assertTrue(Files.exists(ours));
+        }
+        assertFalse(Files.exists(ours));
+    }
+
+    /**
+     * Until close, a file written past its end is padded with zeros up to the growth step, in
+     * every write mode, and other readers see the padding; close cuts it off.
+     */
+    @Test
+    void aFileBeingWrittenIsPaddedWithZerosUntilClose() throws IOException {
+        byte[] ten = "ten bytes!".getBytes(UTF_8);
+        Path p = dir.resolve("padded");
+        try (OutputStream out = MappedFiles.newOutputStream(p)) {
+            out.write(ten);
+            assertEquals(paddedHex("ten bytes!"), HexFormat.of().formatHex(Files.readAllBytes(p)));
+        }
+        assertEquals(10, Files.size(p));
+        try (SeekableByteChannel channel = MappedFiles.newByteChannel(p, WRITE, SYNC)) {
+            channel.position(10).write(ByteBuffer.wrap(ten));
+            assertEquals(4096, Files.size(p), "SYNC forces the bytes, the padding included");
+        }
+        assertEquals(20, Files.size(p));
+        Files.write(p, new byte[5000]);
+        try (OutputStream out = MappedFiles.newOutputStream(p, APPEND)) {
+            out.write(1);
+            assertEquals(10_000, Files.size(p), "the step doubles the size");
+        }
+        assertEquals(5001, Files.size(p));
+    }
+
+    /**
+     * A writer killed before close: its file keeps the padding, and its DELETE_ON_CLOSE file is
+     * left behind, where the JDK would have left exactly the bytes written and no file.
+     */
+    @Test
+    void aWriterKilledBeforeCloseLeavesThePaddingAndItsDeleteOnCloseFile() throws Exception {
+        Path padded = dir.resolve("killed-padded");
+        Path deleteOnClose = dir.resolve("killed-delete-on-close");
+        try (ChildJvm child = ChildJvm.start(WritesThenWaits.class, padded.toString(), deleteOnClose.toString())) {
+            child.awaitLine("written", Duration.ofSeconds(60));
+            assertEquals(4096, Files.size(padded), "another process sees the padding");
+            child.kill();
+        }
+        assertEquals(paddedHex("ten bytes!"), HexFormat.of().formatHex(Files.readAllBytes(padded)));
+        assertEquals(paddedHex("x"), HexFormat.of().formatHex(Files.readAllBytes(deleteOnClose)), "left behind, padded too");
+    }
+
+    /** {@code text} followed by zeros up to the first growth step, in hex. */
+    private static String paddedHex(String text) {
+        return HexFormat.of().formatHex(Arrays.copyOf(text.getBytes(UTF_8), 4096));
+    }
+
+    /** Writes ten bytes to one file and one to a DELETE_ON_CLOSE file, then waits to be killed. */
+    public static final class WritesThenWaits {
+        public static void main(String[] args) throws Exception {
+            OutputStream padded = MappedFiles.newOutputStream(Path.of(args[0]));
+            padded.write("ten bytes!".getBytes(UTF_8));
+            OutputStream deleted = MappedFiles.newOutputStream(Path.of(args[1]), CREATE_NEW, WRITE, DELETE_ON_CLOSE);
+            deleted.write('x');
+            System.out.println("written");
+            Thread.sleep(Duration.ofMinutes(2));
         }
     }
 }

@@ -60,7 +60,9 @@ import java.util.stream.StreamSupport;
  * written file ends at its last byte; a new file gets the permissions {@code Files} gives it, not
  * {@link MMap}'s owner-only default), and the exceptions: {@link java.nio.file.NoSuchFileException}
  * for a missing file, {@link java.nio.file.FileAlreadyExistsException} for {@code CREATE_NEW},
- * {@link java.nio.charset.MalformedInputException} for text that is not valid in its charset, the
+ * {@link java.nio.charset.MalformedInputException} for text that is not valid in its charset,
+ * {@link UnmappableCharacterException} (or, as {@code Files} has it, {@code MalformedInputException})
+ * for text its charset cannot encode, the
  * same {@link IllegalArgumentException}s and {@link UnsupportedOperationException}s for options
  * that do not go together, and {@link java.nio.channels.ClosedChannelException} after close.
  * {@link MapOption}s may be passed along ({@code POPULATE} reads the file in at once).

@@ -28,6 +28,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
@@ -38,9 +39,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.Spliterator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -475,6 +478,34 @@ class MappedFilesTest {
         assertFalse(isMapped(p), "unmapped once the input stream is closed");
         assertEquals(List.of("a", "b", "c"), MappedFiles.readAllLines(p));
         assertFalse(isMapped(p), "readAllLines leaves nothing mapped");
+    }
+
+    /**
+     * An iterator or spliterator that outlives its closed lines stream throws, in the middle and
+     * past the last line alike: never a clean end. (Files.lines answers from what its reader
+     * buffered before the close, and throws only once that runs out.)
+     */
+    @Test
+    void theLinesOfAClosedStreamThrowClosedChannelException() throws IOException {
+        Path p = dir.resolve("lines-closed");
+        Files.writeString(p, "a\nb\n");
+        for (int read : List.of(1, 2)) {
+            Stream<String> lines = MappedFiles.lines(p);
+            Iterator<String> iterator = lines.iterator();
+            for (int i = 0; i < read; i++) {
+                iterator.next();
+            }
+            lines.close();
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, iterator::hasNext, read + " read");
+            assertEquals(ClosedChannelException.class, e.getCause().getClass());
+        }
+        Files.writeString(p, "line\n".repeat(100_000));
+        Stream<String> lines = MappedFiles.lines(p);
+        Spliterator<String> spliterator = lines.spliterator();
+        lines.close();
+        assertEquals(ClosedChannelException.class, assertThrows(UncheckedIOException.class, spliterator::trySplit).getCause().getClass());
+        assertEquals(ClosedChannelException.class,
+                assertThrows(UncheckedIOException.class, () -> spliterator.forEachRemaining(line -> {})).getCause().getClass());
     }
 
     /** Whether this process maps the file, according to the kernel. */

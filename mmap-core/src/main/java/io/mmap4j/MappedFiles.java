@@ -77,7 +77,8 @@ import java.util.stream.StreamSupport;
  *     cannot be opened for writing.</li>
  * <li>{@code APPEND} writes at the end of the file as this stream or channel sees it, not
  *     atomically at the end as other processes append to it ({@code O_APPEND}).</li>
- * <li>While a stream or channel writes past the end, with any options, the file grows in
+ * <li>While a stream or channel writes past the end (so also during {@code write} and
+ *     {@code writeString}), with any options, the file grows in
  *     {@link MMap#grow()}'s steps and holds zeros from the last byte written up to the step (10
  *     bytes written to a new file: 4096 bytes on disk) until close cuts them off. Other processes
  *     see that size and those zeros meanwhile, and a crash or kill before close leaves them in the
@@ -382,7 +383,8 @@ public final class MappedFiles {
      *                                  {@code APPEND} and {@code TRUNCATE_EXISTING}
      * @throws java.nio.charset.CharacterCodingException if a line cannot be encoded in
      *                                  {@code charset}; as with {@code Files}, the file has then been
-     *                                  opened (created, truncated) and holds what was encoded before
+     *                                  opened (created, truncated) and holds what was written of
+     *                                  the text before the bad character
      * @throws IOException              if the file cannot be opened, grown or mapped
      */
     public static Path write(Path path, Iterable<? extends CharSequence> lines, Charset charset, OpenOption... options)

@@ -33,6 +33,7 @@ final class LineSpliterator implements Spliterator<String> {
     @Override
     public boolean tryAdvance(Consumer<? super String> action) {
         if (position >= end) {
+            checkOpen(); // past the last line of a closed stream, an iterator must not report a clean end
             return false;
         }
         action.accept(nextLine());
@@ -41,6 +42,7 @@ final class LineSpliterator implements Spliterator<String> {
 
     @Override
     public void forEachRemaining(Consumer<? super String> action) {
+        checkOpen();
         while (position < end) {
             action.accept(nextLine());
         }
@@ -55,13 +57,28 @@ final class LineSpliterator implements Spliterator<String> {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (IllegalStateException e) {
-            if (map.isOpen()) {
-                throw e;
-            }
-            ClosedChannelException closed = new ClosedChannelException(); // the stream was closed
-            closed.initCause(e);
-            throw new UncheckedIOException(closed);
+            throw closed(e);
         }
+    }
+
+    private void checkOpen() {
+        if (!map.isOpen()) {
+            try {
+                map.segment(); // throws, with the message that names the map
+            } catch (IllegalStateException e) {
+                throw closed(e);
+            }
+        }
+    }
+
+    /** The stream was closed, which closed the map: what a closed JDK lines stream throws. Any other state error is not ours. */
+    private UncheckedIOException closed(IllegalStateException e) {
+        if (map.isOpen()) {
+            throw e;
+        }
+        ClosedChannelException closed = new ClosedChannelException();
+        closed.initCause(e);
+        return new UncheckedIOException(closed);
     }
 
     /**
@@ -74,8 +91,14 @@ final class LineSpliterator implements Spliterator<String> {
             return null;
         }
         long middle = position + (end - position) / 2;
-        long lineEnd = ByteSearch.lineEnd(segment, middle, end);
-        long split = ByteSearch.nextLine(segment, lineEnd, end);
+        long lineEnd;
+        long split;
+        try {
+            lineEnd = ByteSearch.lineEnd(segment, middle, end);
+            split = ByteSearch.nextLine(segment, lineEnd, end);
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
         if (lineEnd == end || split >= end) {
             return null;
         }

@@ -191,7 +191,7 @@ public final class MappedChannel implements SeekableByteChannel {
      * the end.
      *
      * @return this channel
-     * @throws ClosedChannelException   if this channel is closed
+     * @throws ClosedChannelException   if this channel or its map is closed
      * @throws IllegalArgumentException if {@code newPosition} is negative
      */
     @Override
@@ -573,9 +573,20 @@ public final class MappedChannel implements SeekableByteChannel {
         }
     }
 
+    /**
+     * Both this channel and its map must be open: an operation that does not touch the mapped
+     * memory (position, skip) would otherwise answer on a closed map. A volatile read.
+     */
     private void checkOpen() throws ClosedChannelException {
         if (!open) {
             throw new ClosedChannelException();
+        }
+        if (!map.isOpen()) {
+            try {
+                map.segment(); // throws, with the message that names the map
+            } catch (IllegalStateException e) {
+                throw closedMap(e);
+            }
         }
     }
 
@@ -597,7 +608,7 @@ public final class MappedChannel implements SeekableByteChannel {
      * The map was closed under the channel: a {@link ClosedChannelException}, with the map's
      * message as its cause. Any other {@code IllegalStateException} is not ours to translate.
      */
-    private IOException closedMap(IllegalStateException e) {
+    private ClosedChannelException closedMap(IllegalStateException e) {
         if (map.isOpen()) {
             throw e;
         }

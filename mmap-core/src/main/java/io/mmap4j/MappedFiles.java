@@ -9,15 +9,23 @@ import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnmappableCharacterException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
@@ -52,7 +60,9 @@ import java.util.stream.StreamSupport;
  * written file ends at its last byte; a new file gets the permissions {@code Files} gives it, not
  * {@link MMap}'s owner-only default), and the exceptions: {@link java.nio.file.NoSuchFileException}
  * for a missing file, {@link java.nio.file.FileAlreadyExistsException} for {@code CREATE_NEW},
- * {@link java.nio.charset.MalformedInputException} for text that is not valid in its charset, the
+ * {@link java.nio.charset.MalformedInputException} for text that is not valid in its charset,
+ * {@link UnmappableCharacterException} (or, as {@code Files} has it, {@code MalformedInputException})
+ * for text its charset cannot encode, the
  * same {@link IllegalArgumentException}s and {@link UnsupportedOperationException}s for options
  * that do not go together, and {@link java.nio.channels.ClosedChannelException} after close.
  * {@link MapOption}s may be passed along ({@code POPULATE} reads the file in at once).
@@ -67,9 +77,16 @@ import java.util.stream.StreamSupport;
  *     cannot be opened for writing.</li>
  * <li>{@code APPEND} writes at the end of the file as this stream or channel sees it, not
  *     atomically at the end as other processes append to it ({@code O_APPEND}).</li>
- * <li>With {@code SYNC} or {@code DSYNC} every write is forced to the device ({@code msync}) before
- *     it returns; while the file grows it holds zeros past the last byte written, up to the
- *     growth step, until close cuts them off, so a crash in between can leave them.</li>
+ * <li>While a stream or channel writes past the end (so also during {@code write} and
+ *     {@code writeString}), with any options, the file grows in
+ *     {@link MMap#grow()}'s steps and holds zeros from the last byte written up to the step (10
+ *     bytes written to a new file: 4096 bytes on disk) until close cuts them off. Other processes
+ *     see that size and those zeros meanwhile, and a crash or kill before close leaves them in the
+ *     file, where {@code Files} would leave exactly the bytes written. With {@code SYNC} or
+ *     {@code DSYNC} every write is also forced to the device ({@code msync}) before it returns.</li>
+ * <li>{@code DELETE_ON_CLOSE} deletes the file when the stream or channel is closed, where the
+ *     JDK unlinks it right after opening it: the file is visible, and can be opened by name, while
+ *     it is in use, and a crash or kill before close leaves it behind.</li>
  * <li>A write to a file system that has run out of space faults when it touches a new page of
  *     the file, which the JVM reports as an {@link InternalError}, where {@code Files} throws an
  *     {@code IOException} ("No space left on device"); this is how every memory-mapped write
@@ -84,6 +101,16 @@ import java.util.stream.StreamSupport;
  * hold the whole file on the heap, as their {@code Files} namesakes do. A written file grows by
  * {@link MMap#grow()}'s steps (doubling up to 64 MiB, then 64 MiB at a time), each an
  * {@code ftruncate} and an {@code mmap}.
+ *
+ * <p>Each step maps the file anew at its new size and keeps the older mappings until close, so
+ * writing a file of S MiB takes virtual address space (not memory: the pages are the page
+ * cache's) of about the sum of the sizes it passed through: 128 MiB for the doublings, then
+ * 128 + 192 + ... + S, about S&sup2;/128 MiB. Writing 1 GiB reserves about 8 GiB of address space,
+ * 10 GiB about 800 GiB, and near 128 GiB the 128 TiB of a Linux x86-64 process run out. To write
+ * a file of many GiB, map it once at its final size ({@code MMap.open(path, size, CREATE, WRITE)})
+ * and write through that map or its {@link MMap#channel()}, which then never grows; or, when the
+ * size is not known, use {@code Files.newOutputStream}. {@link MapOption#AUTO_UNMAP} lets the
+ * garbage collector release the older mappings instead, when it gets to them.
  */
 public final class MappedFiles {
     /** Files creates new files with 0666 less the umask; MMap's own default is owner-only. */
@@ -337,8 +364,134 @@ public final class MappedFiles {
      */
     public static Path write(Path path, byte[] bytes, OpenOption... options) throws IOException {
         Objects.requireNonNull(bytes, "bytes");
+        return writeBytes(path, bytes, 0, bytes.length, options);
+    }
+
+    /**
+     * Writes lines of text to a file, as {@link Files#write(Path, Iterable, Charset, OpenOption...)}:
+     * each line followed by {@link System#lineSeparator()}, encoded in {@code charset} as they
+     * are written, through an 8 KiB buffer, so the text is never all on the heap at once. A
+     * {@code null} line is written as {@code "null"}, as {@link java.io.Writer#append} does.
+     *
+     * @param path    the file to write
+     * @param lines   the lines, without terminators
+     * @param charset the charset to encode them in
+     * @param options as for {@link #newOutputStream}
+     * @return {@code path}
+     * @throws NullPointerException     if {@code lines} or {@code charset} is null; the file is not touched
+     * @throws IllegalArgumentException if {@code options} contains {@code READ}, or both
+     *                                  {@code APPEND} and {@code TRUNCATE_EXISTING}
+     * @throws java.nio.charset.CharacterCodingException if a line cannot be encoded in
+     *                                  {@code charset}; as with {@code Files}, the file has then been
+     *                                  opened (created, truncated) and holds what was written of
+     *                                  the text before the bad character
+     * @throws IOException              if the file cannot be opened, grown or mapped
+     */
+    public static Path write(Path path, Iterable<? extends CharSequence> lines, Charset charset, OpenOption... options)
+            throws IOException {
+        Objects.requireNonNull(lines, "lines");
+        Objects.requireNonNull(charset, "charset");
+        CharsetEncoder encoder = charset.newEncoder(); // reports what cannot be encoded, as Files' does
+        try (OutputStream out = newOutputStream(path, options);
+             Writer writer = new BufferedWriter(new OutputStreamWriter(out, encoder))) {
+            String separator = System.lineSeparator();
+            for (CharSequence line : lines) {
+                writer.append(line).append(separator);
+            }
+        }
+        return path;
+    }
+
+    /**
+     * Writes lines of text to a file in UTF-8, as {@link Files#write(Path, Iterable, OpenOption...)};
+     * see {@link #write(Path, Iterable, Charset, OpenOption...)}.
+     *
+     * @param path    the file to write
+     * @param lines   the lines, without terminators
+     * @param options as for {@link #newOutputStream}
+     * @return {@code path}
+     * @throws NullPointerException     if {@code lines} is null; the file is not touched
+     * @throws IllegalArgumentException if {@code options} contains {@code READ}, or both
+     *                                  {@code APPEND} and {@code TRUNCATE_EXISTING}
+     * @throws java.nio.charset.CharacterCodingException if a line is not valid UTF-16 (a lone
+     *                                  surrogate); the file then holds what was encoded before
+     * @throws IOException              if the file cannot be opened, grown or mapped
+     */
+    public static Path write(Path path, Iterable<? extends CharSequence> lines, OpenOption... options)
+            throws IOException {
+        return write(path, lines, StandardCharsets.UTF_8, options);
+    }
+
+    /**
+     * Writes text to a file in UTF-8, as {@link Files#writeString(Path, CharSequence, OpenOption...)};
+     * see {@link #writeString(Path, CharSequence, Charset, OpenOption...)}.
+     *
+     * @param path    the file to write
+     * @param text    the text
+     * @param options as for {@link #newOutputStream}
+     * @return {@code path}
+     * @throws NullPointerException     if {@code path} or {@code text} is null
+     * @throws IllegalArgumentException if {@code options} contains {@code READ}, or both
+     *                                  {@code APPEND} and {@code TRUNCATE_EXISTING}
+     * @throws java.nio.charset.UnmappableCharacterException if {@code text} is not valid UTF-16 (a
+     *                                  lone surrogate); the file is not touched
+     * @throws IOException              if the file cannot be opened, grown or mapped
+     */
+    public static Path writeString(Path path, CharSequence text, OpenOption... options) throws IOException {
+        return writeString(path, text, StandardCharsets.UTF_8, options);
+    }
+
+    /**
+     * Writes text to a file, as {@link Files#writeString(Path, CharSequence, Charset, OpenOption...)}:
+     * encodes all of it first, so that text that cannot be encoded leaves the file untouched, then
+     * writes the bytes as {@link #write(Path, byte[], OpenOption...)}. Costs, as with {@code Files},
+     * the encoded text on the heap, and one copy of it into the mapped memory.
+     *
+     * @param path    the file to write
+     * @param text    the text
+     * @param charset the charset to encode it in
+     * @param options as for {@link #newOutputStream}
+     * @return {@code path}
+     * @throws NullPointerException     if {@code path}, {@code text} or {@code charset} is null
+     * @throws IllegalArgumentException if {@code options} contains {@code READ}, or both
+     *                                  {@code APPEND} and {@code TRUNCATE_EXISTING}
+     * @throws java.nio.charset.CharacterCodingException if {@code text} cannot be encoded in
+     *                                  {@code charset}, the same subtype {@code Files} throws; the
+     *                                  file is not touched
+     * @throws OutOfMemoryError         if the encoded text is larger than an array can be
+     * @throws IOException              if the file cannot be opened, grown or mapped
+     */
+    public static Path writeString(Path path, CharSequence text, Charset charset, OpenOption... options)
+            throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(charset, "charset");
+        ByteBuffer bytes = encode(text, charset);
+        // CharsetEncoder.encode always returns a heap buffer
+        return writeBytes(path, bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining(), options);
+    }
+
+    /**
+     * {@code text} in {@code charset}, failing as {@code Files.writeString} does: the JDK encodes
+     * UTF-8 and ISO-8859-1 itself and reports every failure in them (a lone surrogate too, which
+     * an encoder calls malformed) as an {@link UnmappableCharacterException} of length 1; other
+     * charsets fail as their encoder does.
+     */
+    private static ByteBuffer encode(CharSequence text, Charset charset) throws CharacterCodingException {
+        try {
+            return charset.newEncoder().encode(CharBuffer.wrap(text.toString())); // toString: what Files encodes
+        } catch (CharacterCodingException e) {
+            if (charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.ISO_8859_1)) {
+                throw new UnmappableCharacterException(1);
+            }
+            throw e;
+        }
+    }
+
+    private static Path writeBytes(Path path, byte[] bytes, int offset, int length, OpenOption... options)
+            throws IOException {
         try (OutputStream out = newOutputStream(path, options)) {
-            out.write(bytes);
+            out.write(bytes, offset, length);
         }
         return path;
     }

@@ -231,11 +231,33 @@ class MappedChannelTest {
         assertTrue(ch.isOpen());
         ClosedChannelException e = assertThrows(ClosedChannelException.class, () -> ch.read(ByteBuffer.allocate(1)));
         assertEquals("the map of " + p + " is closed", e.getCause().getMessage());
-        assertThrows(ClosedChannelException.class, ch::size);
-        assertThrows(ClosedChannelException.class, ch::readLine);
-        assertThrows(ClosedChannelException.class, in::read);
-        assertThrows(ClosedChannelException.class, () -> in.read(new byte[2]));
-        assertThrows(ClosedChannelException.class, () -> out.write(1));
+        List<Executable> calls = List.of(
+                () -> ch.write(buffer("x")),
+                ch::position,
+                () -> ch.position(1),
+                () -> ch.position(-1), // closed is reported before the bad argument, as by FileChannel
+                () -> ch.position(0, MappedChannel.Origin.START),
+                () -> ch.position(0, MappedChannel.Origin.CURRENT),
+                () -> ch.position(0, MappedChannel.Origin.END),
+                ch::size,
+                () -> ch.truncate(0),
+                () -> ch.truncate(-1),
+                ch::readLine,
+                in::read,
+                () -> in.read(new byte[2]),
+                in::readAllBytes,
+                () -> in.readNBytes(2),
+                () -> in.skip(1),
+                () -> in.skip(0),
+                () -> in.skip(-1),
+                in::available,
+                () -> in.transferTo(OutputStream.nullOutputStream()),
+                () -> out.write(1),
+                () -> out.write(new byte[2]));
+        for (Executable call : calls) {
+            ClosedChannelException closed = assertThrows(ClosedChannelException.class, call);
+            assertEquals("the map of " + p + " is closed", closed.getCause().getMessage());
+        }
         ch.close(); // nothing to cut back on a closed map, and no exception
         in.close();
         out.close();

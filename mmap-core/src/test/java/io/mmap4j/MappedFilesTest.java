@@ -21,23 +21,29 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import io.mmap4j.testkit.ChildJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.Spliterator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -195,18 +201,38 @@ class MappedFilesTest {
     }
 
     /**
-     * Files opens a directory for newInputStream, newByteChannel and lines and fails on the first
-     * read (lines: wrapped in UncheckedIOException); MappedFiles fails at open with the same
-     * exception. Either way, "open and read" ends in the same IOException. (Files.lines(dir) made
-     * parallel maps the directory and says "No such device"; its sequential answer is the one to match.)
+     * The one documented difference on a directory: Files opens it for newInputStream,
+     * newByteChannel and lines and fails on the first read (lines: wrapped in
+     * UncheckedIOException); MappedFiles fails at open, with the same IOException unwrapped. The
+     * whole-file reads fail in the call with both.
      */
-    @TestFactory
-    Stream<DynamicTest> aDirectoryIsReportedAsFilesReportsIt() {
-        return readers(dir, UTF_8).stream().filter(r -> !r.name.equals("lines parallel")).map(reader -> dynamicTest(reader.name, () -> {
-            String expected = outcome(reader.files).replace("unchecked ", "");
-            assertEquals("threw java.io.IOException: Is a directory", expected);
-            assertEquals(expected, outcome(reader.mapped));
-        }));
+    @Test
+    void aDirectoryFailsAtOpenWhereFilesFailsAtTheFirstRead() throws IOException {
+        String isADirectory = "threw java.io.IOException: Is a directory";
+        for (Reader reader : readers(dir, UTF_16)) {
+            if (reader.name.startsWith("read")) {
+                assertEquals(isADirectory, outcome(reader.files), reader.name);
+                assertEquals(isADirectory, outcome(reader.mapped), reader.name);
+            }
+        }
+
+        try (InputStream in = Files.newInputStream(dir)) {
+            assertEquals(isADirectory, outcome(in::read));
+        }
+        try (SeekableByteChannel channel = Files.newByteChannel(dir)) {
+            assertEquals(isADirectory, outcome(() -> channel.read(ByteBuffer.allocate(1))));
+        }
+        for (Charset cs : List.of(UTF_8, UTF_16)) {
+            try (Stream<String> lines = Files.lines(dir, cs)) {
+                assertEquals("unchecked " + isADirectory, outcome(lines::findFirst), cs.name());
+            }
+        }
+
+        assertEquals(isADirectory, outcome(() -> MappedFiles.newInputStream(dir)));
+        assertEquals(isADirectory, outcome(() -> MappedFiles.newByteChannel(dir)));
+        assertEquals(isADirectory, outcome(() -> MappedFiles.newByteChannel(dir, Set.of(READ))));
+        assertEquals(isADirectory, outcome(() -> MappedFiles.lines(dir)));
+        assertEquals(isADirectory, outcome(() -> MappedFiles.lines(dir, UTF_16)));
     }
 
     @Test
@@ -263,6 +289,10 @@ class MappedFilesTest {
                 String name = options + (exists ? " on an existing file" : " on a missing file");
                 tests.add(dynamicTest("write " + name, () -> compareWrite(exists ? old : null, n[0]++,
                         p -> Files.write(p, bytes, array), p -> MappedFiles.write(p, bytes, array))));
+                tests.add(dynamicTest("write lines " + name, () -> compareWrite(exists ? old : null, n[0]++,
+                        p -> Files.write(p, LINES, array), p -> MappedFiles.write(p, LINES, array))));
+                tests.add(dynamicTest("writeString " + name, () -> compareWrite(exists ? old : null, n[0]++,
+                        p -> Files.writeString(p, "new\ncontent", array), p -> MappedFiles.writeString(p, "new\ncontent", array))));
                 tests.add(dynamicTest("newOutputStream, write by byte and by array, " + name, () -> compareWrite(
                         exists ? old : null, n[0]++,
                         p -> writeInPieces(Files.newOutputStream(p, array), bytes),
@@ -273,6 +303,70 @@ class MappedFilesTest {
             }
         }
         return tests.stream();
+    }
+
+    static final List<String> LINES = List.of("new", "", "content");
+
+    /** Text that every charset can encode, and text that some cannot: each in both kinds of string (Latin-1 and UTF-16). */
+    static final List<String> TEXTS = List.of("", "plain ascii", "café", "€ and 😀", "a\uD800b", "ends high \uD83D",
+            "\uDE00 low first", "x".repeat(20_000) + "\uD800", "y".repeat(20_000) + "€");
+
+    /**
+     * The text writers with every charset, on text some charsets cannot encode: the same bytes
+     * left (untouched by writeString, partly written by write lines, as Files leaves them) and the
+     * same exception, type and message.
+     */
+    @TestFactory
+    Stream<DynamicTest> writingTextLeavesWhatFilesLeaves() {
+        byte[] old = "old content".getBytes(UTF_8);
+        List<DynamicTest> tests = new ArrayList<>();
+        int[] n = {0};
+        for (String text : TEXTS) {
+            String name = text.length() > 30 ? text.substring(0, 10) + "... (" + text.length() + " chars)" : text;
+            List<String> lines = List.of("first", text, "last");
+            tests.add(dynamicTest("writeString UTF-8 " + name, () -> compareWrite(old, n[0]++,
+                    p -> Files.writeString(p, text), p -> MappedFiles.writeString(p, text))));
+            tests.add(dynamicTest("write lines UTF-8 " + name, () -> compareWrite(old, n[0]++,
+                    p -> Files.write(p, lines), p -> MappedFiles.write(p, lines))));
+            for (Charset cs : CHARSETS) {
+                tests.add(dynamicTest("writeString " + cs + " " + name, () -> compareWrite(old, n[0]++,
+                        p -> Files.writeString(p, new StringBuilder(text), cs),
+                        p -> MappedFiles.writeString(p, new StringBuilder(text), cs))));
+                tests.add(dynamicTest("write lines " + cs + " " + name, () -> compareWrite(old, n[0]++,
+                        p -> Files.write(p, lines, cs, APPEND), p -> MappedFiles.write(p, lines, cs, APPEND))));
+            }
+        }
+        return tests.stream();
+    }
+
+    /** Null arguments: the same exception type as Files (messages differ: the JDK's are helpful NPE texts), and nothing created. */
+    @Test
+    void textWritersRefuseNullsAsFilesDoes() throws IOException {
+        Path p = dir.resolve("nulls");
+        List<String> withNull = new ArrayList<>(List.of("a"));
+        withNull.add(null);
+        List<Call[]> pairs = List.of(
+                new Call[] {() -> Files.writeString(null, "x"), () -> MappedFiles.writeString(null, "x")},
+                new Call[] {() -> Files.writeString(p, null), () -> MappedFiles.writeString(p, null)},
+                new Call[] {() -> Files.writeString(p, "x", (Charset) null), () -> MappedFiles.writeString(p, "x", (Charset) null)},
+                new Call[] {() -> Files.writeString(p, "x", (OpenOption) null), () -> MappedFiles.writeString(p, "x", (OpenOption) null)},
+                new Call[] {() -> Files.write(null, LINES), () -> MappedFiles.write(null, LINES)},
+                new Call[] {() -> Files.write(p, (Iterable<String>) null), () -> MappedFiles.write(p, (Iterable<String>) null)},
+                new Call[] {() -> Files.write(p, LINES, (Charset) null), () -> MappedFiles.write(p, LINES, (Charset) null)},
+                new Call[] {() -> Files.write(p, LINES, UTF_8, (OpenOption) null),
+                        () -> MappedFiles.write(p, LINES, UTF_8, (OpenOption) null)});
+        for (Call[] pair : pairs) {
+            String expected = outcome(pair[0]);
+            assertTrue(expected.startsWith("threw java.lang.NullPointerException"), expected);
+            assertTrue(outcome(pair[1]).startsWith("threw java.lang.NullPointerException"), outcome(pair[1]));
+            assertFalse(Files.exists(p), "nothing was created");
+        }
+        // Writer.append(null) writes "null": a null line is not refused.
+        Files.write(dir.resolve("null-line-theirs"), withNull);
+        MappedFiles.write(dir.resolve("null-line-ours"), withNull);
+        String sep = System.lineSeparator();
+        assertEquals("a" + sep + "null" + sep, Files.readString(dir.resolve("null-line-theirs")));
+        assertEquals("a" + sep + "null" + sep, Files.readString(dir.resolve("null-line-ours")));
     }
 
     interface PathCall {
@@ -334,7 +428,7 @@ class MappedFilesTest {
             assertEquals(expected, outcome(pair[1]));
         }
         assertFalse(Files.exists(p), "nothing was created");
-        assertThrows(NullPointerException.class, () -> MappedFiles.write(p, null));
+        assertThrows(NullPointerException.class, () -> MappedFiles.write(p, (byte[]) null));
         assertThrows(NullPointerException.class, () -> MappedFiles.readString(p, null));
         assertThrows(NullPointerException.class, () -> MappedFiles.lines(p, null));
         assertThrows(NullPointerException.class, () -> MappedFiles.newByteChannel(null));
@@ -386,6 +480,34 @@ class MappedFilesTest {
         assertFalse(isMapped(p), "readAllLines leaves nothing mapped");
     }
 
+    /**
+     * An iterator or spliterator that outlives its closed lines stream throws, in the middle and
+     * past the last line alike: never a clean end. (Files.lines answers from what its reader
+     * buffered before the close, and throws only once that runs out.)
+     */
+    @Test
+    void theLinesOfAClosedStreamThrowClosedChannelException() throws IOException {
+        Path p = dir.resolve("lines-closed");
+        Files.writeString(p, "a\nb\n");
+        for (int read : List.of(1, 2)) {
+            Stream<String> lines = MappedFiles.lines(p);
+            Iterator<String> iterator = lines.iterator();
+            for (int i = 0; i < read; i++) {
+                iterator.next();
+            }
+            lines.close();
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, iterator::hasNext, read + " read");
+            assertEquals(ClosedChannelException.class, e.getCause().getClass());
+        }
+        Files.writeString(p, "line\n".repeat(100_000));
+        Stream<String> lines = MappedFiles.lines(p);
+        Spliterator<String> spliterator = lines.spliterator();
+        lines.close();
+        assertEquals(ClosedChannelException.class, assertThrows(UncheckedIOException.class, spliterator::trySplit).getCause().getClass());
+        assertEquals(ClosedChannelException.class,
+                assertThrows(UncheckedIOException.class, () -> spliterator.forEachRemaining(line -> {})).getCause().getClass());
+    }
+
     /** Whether this process maps the file, according to the kernel. */
     static boolean isMapped(Path p) throws IOException {
         String path = p.toRealPath().toString();
@@ -410,6 +532,98 @@ class MappedFilesTest {
         }
         try (Stream<String> lines = MappedFiles.lines(p).parallel()) {
             assertEquals(expected.size(), lines.count());
+        }
+    }
+
+    /**
+     * Files unlinks a DELETE_ON_CLOSE file right after opening it; MappedFiles deletes it at close,
+     * so while it is in use it is there by name, with what was written so far.
+     */
+    @Test
+    void deleteOnCloseDeletesAtCloseWhereFilesUnlinksAtOpen() throws IOException {
+        Path theirs = dir.resolve("delete-theirs");
+        try (OutputStream out = Files.newOutputStream(theirs, CREATE_NEW, WRITE, DELETE_ON_CLOSE)) {
+            out.write('x');
+            assertFalse(Files.exists(theirs), "Files: unlinked while open");
+        }
+        Path ours = dir.resolve("delete-ours");
+        try (OutputStream out = MappedFiles.newOutputStream(ours, CREATE_NEW, WRITE, DELETE_ON_CLOSE)) {
+            out.write('x');
+            assertEquals('x', Files.readAllBytes(ours)[0], "MappedFiles: there while open, written bytes and all");
+        }
+        assertFalse(Files.exists(ours), "deleted at close");
+
+        Files.writeString(ours, "read, then deleted");
+        try (InputStream in = MappedFiles.newInputStream(ours, DELETE_ON_CLOSE)) {
+            assertEquals('r', in.read());
+            assertTrue(Files.exists(ours));
+        }
+        assertFalse(Files.exists(ours));
+        Files.writeString(ours, "read, then deleted");
+        try (SeekableByteChannel channel = MappedFiles.newByteChannel(ours, READ, DELETE_ON_CLOSE)) {
+            assertEquals(18, channel.size());
+            assertTrue(Files.exists(ours));
+        }
+        assertFalse(Files.exists(ours));
+    }
+
+    /**
+     * Until close, a file written past its end is padded with zeros up to the growth step, in
+     * every write mode, and other readers see the padding; close cuts it off.
+     */
+    @Test
+    void aFileBeingWrittenIsPaddedWithZerosUntilClose() throws IOException {
+        byte[] ten = "ten bytes!".getBytes(UTF_8);
+        Path p = dir.resolve("padded");
+        try (OutputStream out = MappedFiles.newOutputStream(p)) {
+            out.write(ten);
+            assertEquals(paddedHex("ten bytes!"), HexFormat.of().formatHex(Files.readAllBytes(p)));
+        }
+        assertEquals(10, Files.size(p));
+        try (SeekableByteChannel channel = MappedFiles.newByteChannel(p, WRITE, SYNC)) {
+            channel.position(10).write(ByteBuffer.wrap(ten));
+            assertEquals(4096, Files.size(p), "SYNC forces the bytes, the padding included");
+        }
+        assertEquals(20, Files.size(p));
+        Files.write(p, new byte[5000]);
+        try (OutputStream out = MappedFiles.newOutputStream(p, APPEND)) {
+            out.write(1);
+            assertEquals(10_000, Files.size(p), "the step doubles the size");
+        }
+        assertEquals(5001, Files.size(p));
+    }
+
+    /**
+     * A writer killed before close: its file keeps the padding, and its DELETE_ON_CLOSE file is
+     * left behind, where the JDK would have left exactly the bytes written and no file.
+     */
+    @Test
+    void aWriterKilledBeforeCloseLeavesThePaddingAndItsDeleteOnCloseFile() throws Exception {
+        Path padded = dir.resolve("killed-padded");
+        Path deleteOnClose = dir.resolve("killed-delete-on-close");
+        try (ChildJvm child = ChildJvm.start(WritesThenWaits.class, padded.toString(), deleteOnClose.toString())) {
+            child.awaitLine("written", Duration.ofSeconds(60));
+            assertEquals(4096, Files.size(padded), "another process sees the padding");
+            child.kill();
+        }
+        assertEquals(paddedHex("ten bytes!"), HexFormat.of().formatHex(Files.readAllBytes(padded)));
+        assertEquals(paddedHex("x"), HexFormat.of().formatHex(Files.readAllBytes(deleteOnClose)), "left behind, padded too");
+    }
+
+    /** {@code text} followed by zeros up to the first growth step, in hex. */
+    private static String paddedHex(String text) {
+        return HexFormat.of().formatHex(Arrays.copyOf(text.getBytes(UTF_8), 4096));
+    }
+
+    /** Writes ten bytes to one file and one to a DELETE_ON_CLOSE file, then waits to be killed. */
+    public static final class WritesThenWaits {
+        public static void main(String[] args) throws Exception {
+            OutputStream padded = MappedFiles.newOutputStream(Path.of(args[0]));
+            padded.write("ten bytes!".getBytes(UTF_8));
+            OutputStream deleted = MappedFiles.newOutputStream(Path.of(args[1]), CREATE_NEW, WRITE, DELETE_ON_CLOSE);
+            deleted.write('x');
+            System.out.println("written");
+            Thread.sleep(Duration.ofMinutes(2));
         }
     }
 }

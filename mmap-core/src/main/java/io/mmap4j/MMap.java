@@ -1620,13 +1620,23 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Tells the kernel the pages are not needed soon; a shared map loses nothing.
+     * Tells the kernel the pages are not needed soon ({@code madvise(MADV_DONTNEED)}), so that it
+     * may drop them from this process; a shared map loses nothing, its pages are read back from
+     * the file on the next access. A {@linkplain MapOption#PRIVATE private} map refuses: its
+     * written pages are private copies that exist nowhere else, and dropping them would silently
+     * revert its writes to the file's content.
      *
      * @throws IllegalStateException if closed
-     * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
+     * @throws UnsupportedOperationException if the map is private, or if this wraps memory that is
+     *                                       not mapped from a file
      */
     public void unload() {
-        current().unload();
+        MemorySegment s = current();
+        if (isPrivate()) {
+            throw new UnsupportedOperationException("unload() would discard this PRIVATE map's writes (MADV_DONTNEED"
+                    + " drops its private copies of the pages): " + source);
+        }
+        s.unload();
     }
 
     /**

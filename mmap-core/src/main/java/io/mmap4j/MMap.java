@@ -1858,8 +1858,10 @@ public final class MMap implements AutoCloseable {
      *
      * @throws IllegalStateException if a view's buffer is in use by an I/O operation at this
      *                               moment, so the memory cannot be unmapped yet; the handle is
-     *                               closed, and calling close again retries the unmap
-     * @throws UncheckedIOException  if closing the file fails
+     *                               closed all the same, the file and its lock are released
+     *                               ({@code DELETE_ON_CLOSE} deletes it), and calling close again
+     *                               retries only the unmap
+     * @throws UncheckedIOException  if closing or deleting the file fails; neither is retried
      */
     @Override
     public void close() {

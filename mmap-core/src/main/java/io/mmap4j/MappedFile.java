@@ -117,31 +117,49 @@ final class MappedFile {
     }
 
     /**
-     * Unmaps (explicit lifetime), then releases the lock and closes the channel. Idempotent, and
-     * retried by the next call if the arena could not close because a view's buffer is in use by
-     * an I/O operation.
+     * Unmaps (explicit lifetime), releases the lock, closes the channel and, with
+     * {@code DELETE_ON_CLOSE}, deletes the file. Each step is tried even when an earlier one fails,
+     * so a failed unmap does not leak the descriptor or the lock; the first failure is thrown, with
+     * any later ones suppressed. Idempotent: a later call retries only the unmap, which fails while
+     * a view's buffer is in use by an I/O operation; the channel is closed and the file deleted at
+     * most once (a second delete could hit a new file of the same name).
      */
     void close() {
+        RuntimeException failure = null;
         if (arena != null && !unmapped) {
             try {
                 arena.close();
+                unmapped = true;
             } catch (IllegalStateException e) {
-                throw new IllegalStateException("cannot unmap " + path + " yet: one of its views is in use by an "
-                        + "I/O operation; close again once it completes", e);
+                failure = new IllegalStateException("cannot unmap " + path + " yet: one of its views is in use by an"
+                        + " I/O operation; close again once it completes (the file and its lock are released)", e);
             }
-            unmapped = true;
         }
-        if (released) {
-            return; // a second delete could hit a new file of the same name
-        }
-        released = true;
-        try {
-            channel.close(); // also releases the lock
+        if (!released) {
+            released = true;
+            try {
+                channel.close(); // also releases the lock
+            } catch (IOException e) {
+                failure = chain(failure, new UncheckedIOException("closing " + path + " failed", e));
+            }
             if (spec.deleteOnClose()) {
-                Files.deleteIfExists(path);
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    failure = chain(failure, new UncheckedIOException("deleting " + path + " on close failed", e));
+                }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("closing " + path + " failed", e);
         }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException chain(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 }

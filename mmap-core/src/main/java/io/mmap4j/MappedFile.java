@@ -6,10 +6,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,6 +25,8 @@ final class MappedFile {
     final long offset;
     final OpenSpec spec;
     private final FileChannel channel;
+    /** Identifies the file for {@link ExclusiveLocks}; null where the file system has no keys. */
+    private final Object fileKey;
     /**
      * Explicit lifetime: one shared arena holds every segment mapped so far, so that views of a range
      * mapped before a resize stay valid until close, and closing it unmaps all of them at once.
@@ -35,11 +36,12 @@ final class MappedFile {
     private boolean unmapped;
     private boolean released;
 
-    private MappedFile(Path path, long offset, OpenSpec spec, FileChannel channel) {
+    private MappedFile(Path path, long offset, OpenSpec spec, FileChannel channel, Object fileKey) {
         this.path = path;
         this.offset = offset;
         this.spec = spec;
         this.channel = channel;
+        this.fileKey = fileKey;
         this.arena = spec.autoUnmap() ? null : Arena.ofShared();
     }
 
@@ -49,31 +51,21 @@ final class MappedFile {
             attributes = new FileAttribute<?>[] {OWNER_ONLY};
         }
         FileChannel channel = FileChannel.open(path, spec.channelOptions(), attributes);
+        Object key = ExclusiveLocks.key(path, spec.channelOptions().contains(LinkOption.NOFOLLOW_LINKS));
+        boolean locked = false;
         try {
             if (spec.exclusiveLock()) {
-                lock(path, channel); // held until the channel closes
+                ExclusiveLocks.lock(path, key, channel); // held until the channel closes
+                locked = true;
             }
-            return new MappedFile(path, offset, spec, channel);
+            return new MappedFile(path, offset, spec, channel, key);
         } catch (IOException | RuntimeException e) {
             try {
-                channel.close();
+                ExclusiveLocks.close(channel, key, locked);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;
-        }
-    }
-
-    private static void lock(Path path, FileChannel channel) throws IOException {
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            throw new FileSystemException(path.toString(), null,
-                    "locked by another map or channel in this JVM (EXCLUSIVE_LOCK)");
-        }
-        if (lock == null) {
-            throw new FileSystemException(path.toString(), null, "locked by another process (EXCLUSIVE_LOCK)");
         }
     }
 
@@ -138,7 +130,8 @@ final class MappedFile {
         if (!released) {
             released = true;
             try {
-                channel.close(); // also releases the lock
+                // Releases the lock if this map holds it; otherwise may wait for the holder's close.
+                ExclusiveLocks.close(channel, fileKey, spec.exclusiveLock());
             } catch (IOException e) {
                 failure = chain(failure, new UncheckedIOException("closing " + path + " failed", e));
             }

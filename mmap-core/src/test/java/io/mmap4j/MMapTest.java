@@ -303,7 +303,7 @@ class MMapTest {
     }
 
     @Test
-    void anExclusiveLockKeepsOutASecondLocker() throws IOException {
+    void anExclusiveLockKeepsOutASecondLocker() throws Exception {
         Path file = dir.resolve("locked.bin");
         try (MMap m = MMap.open(file, 64, CREATE, READ, WRITE, MapOption.EXCLUSIVE_LOCK)) {
             FileSystemException e = assertThrows(FileSystemException.class,
@@ -312,6 +312,8 @@ class MMapTest {
             try (MMap unlocked = MMap.open(file, READ)) {
                 assertEquals(64, unlocked.size(), "the lock is advisory: a map that does not ask still opens");
             }
+            // Only another process sees an fcntl lock: closing that second map must not have dropped it.
+            assertEquals("refused", ExclusiveLockTest.tryLockInAnotherJvm(file));
         }
         MMap.open(file, READ, WRITE, MapOption.EXCLUSIVE_LOCK).close(); // released by close
     }

@@ -438,7 +438,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void pread(long pos, byte[] dst) {
-        pread(pos, dst, 0, dst.length);
+        try {
+            pread(pos, dst, 0, dst.length);
+        } catch (NullPointerException e) {
+            throw failure(e, pos, 0, Access.READ);
+        }
     }
 
     /**
@@ -474,14 +478,13 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void pread(long pos, ByteBuffer dst) {
-        if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        int n = dst.remaining();
         try {
-            MemorySegment.copy(segment, pos, MemorySegment.ofBuffer(dst), 0, n);
+            if (dst.isReadOnly()) {
+                throw new ReadOnlyBufferException(); // as ByteBuffer.put does: the JDK gives it no message
+            }
+            MemorySegment.copy(segment, pos, MemorySegment.ofBuffer(dst), 0, dst.remaining());
         } catch (RuntimeException e) {
-            throw failure(e, pos, n, Access.READ);
+            throw failure(e, pos, dst == null ? 0 : dst.remaining(), Access.READ);
         }
         dst.position(dst.limit());
     }
@@ -496,11 +499,10 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed, or if {@code dst} is no longer alive
      */
     public void pread(long pos, MemorySegment dst) {
-        long n = dst.byteSize();
         try {
-            MemorySegment.copy(segment, pos, dst, 0, n);
+            MemorySegment.copy(segment, pos, dst, 0, dst.byteSize());
         } catch (RuntimeException e) {
-            throw failure(e, pos, n, Access.READ);
+            throw failure(e, pos, dst == null ? 0 : dst.byteSize(), Access.READ);
         }
     }
 
@@ -514,7 +516,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void pwrite(long pos, byte[] src) {
-        pwrite(pos, src, 0, src.length);
+        try {
+            pwrite(pos, src, 0, src.length);
+        } catch (NullPointerException e) {
+            throw failure(e, pos, 0, Access.WRITE);
+        }
     }
 
     /**
@@ -551,11 +557,10 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void pwrite(long pos, ByteBuffer src) {
-        int n = src.remaining();
         try {
-            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, pos, n);
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, pos, src.remaining());
         } catch (RuntimeException e) {
-            throw failure(e, pos, n, Access.WRITE);
+            throw failure(e, pos, src == null ? 0 : src.remaining(), Access.WRITE);
         }
         src.position(src.limit());
     }
@@ -570,11 +575,10 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed, or if {@code src} is no longer alive
      */
     public void pwrite(long pos, MemorySegment src) {
-        long n = src.byteSize();
         try {
-            MemorySegment.copy(src, 0, segment, pos, n);
+            MemorySegment.copy(src, 0, segment, pos, src.byteSize());
         } catch (RuntimeException e) {
-            throw failure(e, pos, n, Access.WRITE);
+            throw failure(e, pos, src == null ? 0 : src.byteSize(), Access.WRITE);
         }
     }
 
@@ -1881,7 +1885,10 @@ public final class MMap implements AutoCloseable {
     // limit; the catch blocks cost nothing until then. Views, streams and the native calls, off
     // the hot path, check up front with range() and current().
 
-    /** What an access does, for {@link #failure}: whether it writes, and whether it must be aligned. */
+    /**
+     * What an access does, for {@link #failure}: whether it writes, and whether it must be aligned.
+     * A read's caller-given buffer is its {@code dst}, a write's its {@code src}.
+     */
     private enum Access {
         READ(false, false), WRITE(true, false), ATOMIC_READ(false, true), ATOMIC_WRITE(true, true);
 
@@ -1900,6 +1907,11 @@ public final class MMap implements AutoCloseable {
      * (a caller's array or buffer was at fault, or the access raced with a resize).
      */
     private RuntimeException failure(RuntimeException e, long pos, long length, Access access) {
+        if (e instanceof NullPointerException) {
+            // Only a caller's buffer can be null; named here, as Objects.requireNonNull would, so
+            // that the access path carries no null check of its own.
+            return new NullPointerException(access.writes ? "src" : "dst");
+        }
         MemorySegment s = segment;
         if (s == CLOSED) {
             return closedMap();
@@ -1947,11 +1959,12 @@ public final class MMap implements AutoCloseable {
             return closedMap();
         }
         if (pos < 0) {
-            return new IndexOutOfBoundsException("negative position " + pos + " in the map of " + source);
+            return new IndexOutOfBoundsException("negative position " + pos + " in the " + s.byteSize() + "-byte map of "
+                    + source);
         }
         if (length < 0) {
-            return new IndexOutOfBoundsException("negative length " + length + " at position " + pos
-                    + " in the map of " + source);
+            return new IndexOutOfBoundsException("negative length " + length + " at position " + pos + " in the "
+                    + s.byteSize() + "-byte map of " + source);
         }
         return new IndexOutOfBoundsException("range [" + pos + ", " + pos + " + " + length
                 + ") is outside the " + s.byteSize() + "-byte map of " + source);

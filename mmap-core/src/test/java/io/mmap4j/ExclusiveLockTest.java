@@ -4,7 +4,6 @@ import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.mmap4j.testkit.ChildJvm;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,17 +27,6 @@ class ExclusiveLockTest {
 
     @TempDir
     Path dir;
-
-    @Test
-    void aFailedSecondLockerInThisJvmDoesNotReleaseTheLock() throws Exception {
-        Path file = dir.resolve("second-locker.bin");
-        try (MMap m = MMap.open(file, 64, CREATE, READ, WRITE, MapOption.EXCLUSIVE_LOCK)) {
-            FileSystemException e = assertThrows(FileSystemException.class,
-                    () -> MMap.open(file, READ, WRITE, MapOption.EXCLUSIVE_LOCK));
-            assertEquals(file + ": locked by another map or channel in this JVM (EXCLUSIVE_LOCK)", e.getMessage());
-            assertEquals("refused", tryLockInAnotherJvm(file), "closing the failed open's channel kept the lock");
-        }
-    }
 
     /** Pins the limit MapOption.EXCLUSIVE_LOCK documents: the JDK and the kernel, not mmap4j, decide it. */
     @Test

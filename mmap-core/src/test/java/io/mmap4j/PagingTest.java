@@ -37,14 +37,12 @@ class PagingTest {
 
     @Test
     void unloadingASharedMapKeepsItsData() throws IOException {
-        Path file = dir.resolve("unload.bin");
         byte[] data = randomBytes(SIZE);
-        try (MMap m = MMap.open(file, SIZE, CREATE, READ, WRITE)) {
-            m.pwrite(0, data);
+        try (MMap m = mapHolding("unload.bin", data)) {
             m.unload();
             assertArrayEquals(data, m.pread(0, SIZE), "the pages are read back from the file");
         }
-        assertArrayEquals(data, Files.readAllBytes(file));
+        assertArrayEquals(data, Files.readAllBytes(dir.resolve("unload.bin")));
     }
 
     @Test
@@ -63,12 +61,10 @@ class PagingTest {
 
     @Test
     void forceWritesWhatAFreshChannelReadsBack() throws IOException {
-        Path file = dir.resolve("force.bin");
         byte[] data = randomBytes(SIZE);
-        try (MMap m = MMap.open(file, SIZE, CREATE, READ, WRITE)) {
-            m.pwrite(0, data);
+        try (MMap m = mapHolding("force.bin", data)) {
             m.force();
-            assertArrayEquals(data, readThroughAChannel(file, 0, SIZE));
+            assertArrayEquals(data, readThroughAChannel(m.path().orElseThrow(), 0, SIZE));
         }
     }
 
@@ -83,6 +79,13 @@ class PagingTest {
             assertArrayEquals(data, readThroughAChannel(file, 4000, data.length));
             m.force(m.size(), 0); // an empty range at the end is valid and does nothing
         }
+    }
+
+    /** A new shared map of a new file in {@link #dir}, sized to {@code data} and holding it. */
+    private MMap mapHolding(String name, byte[] data) throws IOException {
+        MMap m = MMap.open(dir.resolve(name), data.length, CREATE, READ, WRITE);
+        m.pwrite(0, data);
+        return m;
     }
 
     private static byte[] readThroughAChannel(Path file, long position, int length) throws IOException {

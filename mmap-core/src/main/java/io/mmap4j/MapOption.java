@@ -17,7 +17,7 @@ public enum MapOption implements OpenOption {
      * {@link StandardOpenOption#WRITE}, but the JDK still opens the file for reading and writing,
      * so the caller needs write permission. {@link MMap#force()} has nothing to write and a
      * private map cannot be {@linkplain MMap#resize(long) resized} (a new mapping would drop the
-     * private changes) nor {@linkplain MMap#unload() unloaded} (that would drop them too).
+     * private changes).
      */
     PRIVATE,
 

@@ -32,8 +32,8 @@ final class ExclusiveLocks {
 
     /**
      * The file key of the file just opened at {@code path}, or null where the file system has none
-     * or the name was removed or replaced since the open (the channel's close then is not
-     * deferred: it cannot be told apart from a channel of another file).
+     * or the name is gone. Read by name, as the JDK offers no key for a channel: a name replaced
+     * between the open and this call gives the other file's key, which only loses this protection.
      */
     static Object key(Path path, boolean noFollowLinks) {
         try {
@@ -47,16 +47,13 @@ final class ExclusiveLocks {
     /** Takes the exclusive lock on {@code channel}'s file, or fails naming who holds it. */
     static void lock(Path path, Object key, FileChannel channel) throws IOException {
         synchronized (HELD) {
-            // The JDK's own check (OverlappingFileLockException) also covers channels of this JVM
-            // that are not maps, but it knows only locks whose channel is still open.
-            if (key != null && HELD.containsKey(key)) {
-                throw lockedInThisJvm(path);
-            }
             FileLock lock;
             try {
                 lock = channel.tryLock();
             } catch (OverlappingFileLockException e) {
-                throw lockedInThisJvm(path);
+                // The JDK's table of this JVM's locks: another map, or a user's FileChannel.
+                throw new FileSystemException(path.toString(), null,
+                        "locked by another map or channel in this JVM (EXCLUSIVE_LOCK)");
             }
             if (lock == null) {
                 throw new FileSystemException(path.toString(), null, "locked by another process (EXCLUSIVE_LOCK)");
@@ -65,11 +62,6 @@ final class ExclusiveLocks {
                 HELD.put(key, new ArrayList<>());
             }
         }
-    }
-
-    private static FileSystemException lockedInThisJvm(Path path) {
-        return new FileSystemException(path.toString(), null,
-                "locked by another map or channel in this JVM (EXCLUSIVE_LOCK)");
     }
 
     /**

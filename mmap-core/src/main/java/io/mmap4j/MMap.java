@@ -481,7 +481,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void pread(long pos, byte[] dst) {
-        pread(pos, dst, 0, dst.length);
+        try {
+            pread(pos, dst, 0, dst.length);
+        } catch (NullPointerException e) {
+            throw failure(e, pos, 0, Access.READ);
+        }
     }
 
     /**
@@ -524,14 +528,13 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void pread(long pos, ByteBuffer dst) {
-        if (dst.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        int n = dst.remaining();
         try {
-            MemorySegment.copy(segment, pos, MemorySegment.ofBuffer(dst), 0, n);
+            if (dst.isReadOnly()) {
+                throw new ReadOnlyBufferException(); // as ByteBuffer.put does: the JDK gives it no message
+            }
+            MemorySegment.copy(segment, pos, MemorySegment.ofBuffer(dst), 0, dst.remaining());
         } catch (RuntimeException e) {
-            throw failure(e, pos, n, Access.READ);
+            throw failure(e, pos, dst == null ? 0 : dst.remaining(), Access.READ);
         }
         dst.position(dst.limit());
     }
@@ -549,11 +552,10 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed, or if {@code dst} is no longer alive
      */
     public void pread(long pos, MemorySegment dst) {
-        long n = dst.byteSize();
         try {
-            MemorySegment.copy(segment, pos, dst, 0, n);
+            MemorySegment.copy(segment, pos, dst, 0, dst.byteSize());
         } catch (RuntimeException e) {
-            throw failure(e, pos, n, Access.READ);
+            throw failure(e, pos, dst == null ? 0 : dst.byteSize(), Access.READ);
         }
     }
 
@@ -569,7 +571,11 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void pwrite(long pos, byte[] src) {
-        pwrite(pos, src, 0, src.length);
+        try {
+            pwrite(pos, src, 0, src.length);
+        } catch (NullPointerException e) {
+            throw failure(e, pos, 0, Access.WRITE);
+        }
     }
 
     /**
@@ -613,11 +619,10 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void pwrite(long pos, ByteBuffer src) {
-        int n = src.remaining();
         try {
-            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, pos, n);
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, pos, src.remaining());
         } catch (RuntimeException e) {
-            throw failure(e, pos, n, Access.WRITE);
+            throw failure(e, pos, src == null ? 0 : src.remaining(), Access.WRITE);
         }
         src.position(src.limit());
     }
@@ -635,11 +640,10 @@ public final class MMap implements AutoCloseable {
      * @throws IllegalStateException     if closed, or if {@code src} is no longer alive
      */
     public void pwrite(long pos, MemorySegment src) {
-        long n = src.byteSize();
         try {
-            MemorySegment.copy(src, 0, segment, pos, n);
+            MemorySegment.copy(src, 0, segment, pos, src.byteSize());
         } catch (RuntimeException e) {
-            throw failure(e, pos, n, Access.WRITE);
+            throw failure(e, pos, src == null ? 0 : src.byteSize(), Access.WRITE);
         }
     }
 
@@ -1830,13 +1834,23 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Tells the kernel the pages are not needed soon; a shared map loses nothing.
+     * Tells the kernel the pages are not needed soon ({@code madvise(MADV_DONTNEED)}), so that it
+     * may drop them from this process; a shared map loses nothing, its pages are read back from
+     * the file on the next access. A {@linkplain MapOption#PRIVATE private} map refuses: its
+     * written pages are private copies that exist nowhere else, and dropping them would silently
+     * revert its writes to the file's content.
      *
      * @throws IllegalStateException if closed
-     * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
+     * @throws UnsupportedOperationException if the map is private, or if this wraps memory that is
+     *                                       not mapped from a file
      */
     public void unload() {
-        current().unload();
+        MemorySegment s = current();
+        if (isPrivate()) {
+            throw new UnsupportedOperationException("unload() would discard this PRIVATE map's writes (MADV_DONTNEED"
+                    + " drops its private copies of the pages): " + source);
+        }
+        s.unload();
     }
 
     /**
@@ -2073,8 +2087,10 @@ public final class MMap implements AutoCloseable {
      *
      * @throws IllegalStateException if a view's buffer is in use by an I/O operation at this
      *                               moment, so the memory cannot be unmapped yet; the handle is
-     *                               closed, and calling close again retries the unmap
-     * @throws UncheckedIOException  if closing the file fails
+     *                               closed all the same, the file and its lock are released
+     *                               ({@code DELETE_ON_CLOSE} deletes it), and calling close again
+     *                               retries only the unmap
+     * @throws UncheckedIOException  if closing or deleting the file fails; neither is retried
      */
     @Override
     public void close() {
@@ -2094,7 +2110,10 @@ public final class MMap implements AutoCloseable {
     // limit; the catch blocks cost nothing until then. Views, streams and the native calls, off
     // the hot path, check up front with range() and current().
 
-    /** What an access does, for {@link #failure}: whether it writes, and whether it must be aligned. */
+    /**
+     * What an access does, for {@link #failure}: whether it writes, and whether it must be aligned.
+     * A read's caller-given buffer is its {@code dst}, a write's its {@code src}.
+     */
     private enum Access {
         READ(false, false), WRITE(true, false), ATOMIC_READ(false, true), ATOMIC_WRITE(true, true);
 
@@ -2113,6 +2132,11 @@ public final class MMap implements AutoCloseable {
      * (a caller's array or buffer was at fault, or the access raced with a resize).
      */
     private RuntimeException failure(RuntimeException e, long pos, long length, Access access) {
+        if (e instanceof NullPointerException) {
+            // Only a caller's buffer can be null; named here, as Objects.requireNonNull would, so
+            // that the access path carries no null check of its own.
+            return new NullPointerException(access.writes ? "src" : "dst");
+        }
         MemorySegment s = segment;
         if (s == CLOSED) {
             return closedMap();
@@ -2160,11 +2184,12 @@ public final class MMap implements AutoCloseable {
             return closedMap();
         }
         if (pos < 0) {
-            return new IndexOutOfBoundsException("negative position " + pos + " in the map of " + source);
+            return new IndexOutOfBoundsException("negative position " + pos + " in the " + s.byteSize() + "-byte map of "
+                    + source);
         }
         if (length < 0) {
-            return new IndexOutOfBoundsException("negative length " + length + " at position " + pos
-                    + " in the map of " + source);
+            return new IndexOutOfBoundsException("negative length " + length + " at position " + pos + " in the "
+                    + s.byteSize() + "-byte map of " + source);
         }
         return new IndexOutOfBoundsException("range [" + pos + ", " + pos + " + " + length
                 + ") is outside the " + s.byteSize() + "-byte map of " + source);

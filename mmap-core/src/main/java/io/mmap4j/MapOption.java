@@ -46,7 +46,17 @@ public enum MapOption implements OpenOption {
      * Hold an exclusive lock on the whole file while the map is open. Opening fails with a
      * {@link java.nio.file.FileSystemException} when another process, or another map in this
      * JVM, holds a lock on the file. Needs {@link StandardOpenOption#WRITE} or {@link #PRIVATE}.
-     * The lock is advisory ({@code fcntl}): it keeps out only those who ask for it.
+     * The lock is advisory: it keeps out only those who ask for it.
+     *
+     * <p>It is a {@link java.nio.channels.FileLock}, which on Linux is a POSIX ({@code fcntl})
+     * record lock, owned by the process: the kernel releases it as soon as this JVM closes
+     * <em>any</em> descriptor of the file, as {@code FileLock} warns. Other maps of the same file
+     * opened in this JVM are safe: while the lock is held, closing them leaves their descriptor
+     * open until the locking map closes (so opening and closing such maps in a loop holds one
+     * descriptor per map until then). Anything else in this JVM that opens and closes the file,
+     * such as {@code Files.readAllBytes} or a {@code FileChannel}, silently releases the lock for
+     * every process; this map still reports nothing. Hold the lock in a JVM that touches the file
+     * only through mmap4j, or lock a separate lock file.
      */
     EXCLUSIVE_LOCK
 }

@@ -6,10 +6,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,6 +25,8 @@ final class MappedFile {
     final long offset;
     final OpenSpec spec;
     private final FileChannel channel;
+    /** Identifies the file for {@link ExclusiveLocks}; null where the file system has no keys. */
+    private final Object fileKey;
     /**
      * Explicit lifetime: one shared arena holds every segment mapped so far, so that views of a range
      * mapped before a resize stay valid until close, and closing it unmaps all of them at once.
@@ -35,11 +36,12 @@ final class MappedFile {
     private boolean unmapped;
     private boolean released;
 
-    private MappedFile(Path path, long offset, OpenSpec spec, FileChannel channel) {
+    private MappedFile(Path path, long offset, OpenSpec spec, FileChannel channel, Object fileKey) {
         this.path = path;
         this.offset = offset;
         this.spec = spec;
         this.channel = channel;
+        this.fileKey = fileKey;
         this.arena = spec.autoUnmap() ? null : Arena.ofShared();
     }
 
@@ -49,31 +51,21 @@ final class MappedFile {
             attributes = new FileAttribute<?>[] {OWNER_ONLY};
         }
         FileChannel channel = FileChannel.open(path, spec.channelOptions(), attributes);
+        Object key = ExclusiveLocks.key(path, spec.channelOptions().contains(LinkOption.NOFOLLOW_LINKS));
+        boolean locked = false;
         try {
             if (spec.exclusiveLock()) {
-                lock(path, channel); // held until the channel closes
+                ExclusiveLocks.lock(path, key, channel); // held until the channel closes
+                locked = true;
             }
-            return new MappedFile(path, offset, spec, channel);
+            return new MappedFile(path, offset, spec, channel, key);
         } catch (IOException | RuntimeException e) {
             try {
-                channel.close();
+                ExclusiveLocks.close(channel, key, locked);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;
-        }
-    }
-
-    private static void lock(Path path, FileChannel channel) throws IOException {
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            throw new FileSystemException(path.toString(), null,
-                    "locked by another map or channel in this JVM (EXCLUSIVE_LOCK)");
-        }
-        if (lock == null) {
-            throw new FileSystemException(path.toString(), null, "locked by another process (EXCLUSIVE_LOCK)");
         }
     }
 
@@ -117,31 +109,50 @@ final class MappedFile {
     }
 
     /**
-     * Unmaps (explicit lifetime), then releases the lock and closes the channel. Idempotent, and
-     * retried by the next call if the arena could not close because a view's buffer is in use by
-     * an I/O operation.
+     * Unmaps (explicit lifetime), releases the lock, closes the channel and, with
+     * {@code DELETE_ON_CLOSE}, deletes the file. Each step is tried even when an earlier one fails,
+     * so a failed unmap does not leak the descriptor or the lock; the first failure is thrown, with
+     * any later ones suppressed. Idempotent: a later call retries only the unmap, which fails while
+     * a view's buffer is in use by an I/O operation; the channel is closed and the file deleted at
+     * most once (a second delete could hit a new file of the same name).
      */
     void close() {
+        RuntimeException failure = null;
         if (arena != null && !unmapped) {
             try {
                 arena.close();
+                unmapped = true;
             } catch (IllegalStateException e) {
-                throw new IllegalStateException("cannot unmap " + path + " yet: one of its views is in use by an "
-                        + "I/O operation; close again once it completes", e);
+                failure = new IllegalStateException("cannot unmap " + path + " yet: one of its views is in use by an"
+                        + " I/O operation; close again once it completes (the file and its lock are released)", e);
             }
-            unmapped = true;
         }
-        if (released) {
-            return; // a second delete could hit a new file of the same name
-        }
-        released = true;
-        try {
-            channel.close(); // also releases the lock
+        if (!released) {
+            released = true;
+            try {
+                // Releases the lock if this map holds it; otherwise may wait for the holder's close.
+                ExclusiveLocks.close(channel, fileKey, spec.exclusiveLock());
+            } catch (IOException e) {
+                failure = chain(failure, new UncheckedIOException("closing " + path + " failed", e));
+            }
             if (spec.deleteOnClose()) {
-                Files.deleteIfExists(path);
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    failure = chain(failure, new UncheckedIOException("deleting " + path + " on close failed", e));
+                }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("closing " + path + " failed", e);
         }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException chain(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 }

@@ -1,6 +1,7 @@
 package io.mmap4j;
 
 import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.DELETE_ON_CLOSE;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,10 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.Pipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -155,6 +160,71 @@ class LifetimeTest {
         m.close();
         assertThrows(IllegalStateException.class, () -> before.get(ValueLayout.JAVA_BYTE, 0));
         assertTrue(mappedRanges(file).isEmpty());
+    }
+
+    /**
+     * A view's buffer inside a blocking write (here to a full pipe) holds the mapping, so close
+     * cannot unmap it; it must still release the descriptor, the lock and the name at once, and a
+     * later close must finish the unmap without closing or deleting anything twice.
+     */
+    @Test
+    void aCloseThatCannotUnmapYetStillReleasesTheFileAndItsLock() throws Exception {
+        Path file = dir.resolve("busy.bin");
+        Path link = dir.resolve("busy-link.bin");
+        int size = 1 << 20; // larger than a pipe holds, so the write blocks inside the system call
+        MMap m = MMap.open(file, size, CREATE, READ, WRITE, MapOption.EXCLUSIVE_LOCK, DELETE_ON_CLOSE);
+        Files.createLink(link, file);
+        MemorySegment view = m.slice(0, size);
+        Pipe pipe = Pipe.open();
+        try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source()) {
+            CompletableFuture<Integer> writer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sink.write(m.asByteBuffer(0, size));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+            int drained = source.read(chunk); // the write has begun, and cannot finish before we drain
+
+            IllegalStateException e = assertThrows(IllegalStateException.class, m::close);
+            assertEquals("cannot unmap " + file + " yet: one of its views is in use by an I/O operation; close again"
+                    + " once it completes (the file and its lock are released)", e.getMessage());
+            assertFalse(m.isOpen());
+            assertFalse(Files.exists(file), "DELETE_ON_CLOSE deleted the name");
+            assertEquals(List.of(), openDescriptors(link), "the descriptor was closed");
+            try (FileChannel other = FileChannel.open(link, READ, WRITE); FileLock lock = other.tryLock()) {
+                assertTrue(lock != null && lock.isValid(), "the lock was released");
+            }
+            assertEquals(0L, view.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), "still mapped: the view works");
+
+            while (drained < size) {
+                drained += source.read(chunk.clear());
+            }
+            assertEquals(size, writer.get(30, TimeUnit.SECONDS));
+        }
+        Files.write(file, new byte[1]); // a new file of the same name, which a second delete would remove
+        m.close();
+        m.close();
+        assertThrows(IllegalStateException.class, () -> view.get(ValueLayout.JAVA_BYTE, 0), "unmapped by the retry");
+        assertTrue(Files.exists(file), "the retry did not delete again");
+    }
+
+    /** The entries of /proc/self/fd open on the same file as {@code file}, even under a deleted name. */
+    private static List<Path> openDescriptors(Path file) throws IOException {
+        List<Path> found = new ArrayList<>();
+        try (var fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (Files.isSameFile(fd, file)) {
+                        found.add(fd);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the directory stream's own descriptor, or one closed while listing
+                }
+            }
+        }
+        return found;
     }
 
     private static void awaitUnmapped(Path file) throws Exception {

@@ -83,6 +83,24 @@ class MMapTest {
     }
 
     @Test
+    void aShorterFileOpenedLargerWithWriteGrowsAndKeepsItsContent() throws IOException {
+        Path file = dir.resolve("grown.bin");
+        byte[] content = new byte[1000];
+        Arrays.fill(content, (byte) 0x5A);
+        Files.write(file, content);
+        try (MMap m = MMap.open(file, 10_000, READ, WRITE)) {
+            assertEquals(10_000, m.size());
+            assertEquals(10_000, Files.size(file), "the file on disk grew");
+            assertArrayEquals(content, m.pread(0, 1000), "the existing bytes are kept");
+            assertArrayEquals(new byte[9000], m.pread(1000, 9000), "the new bytes read as zeros");
+            m.putByte(9999, (byte) 1);
+        }
+        byte[] onDisk = Files.readAllBytes(file);
+        assertArrayEquals(content, Arrays.copyOf(onDisk, 1000));
+        assertEquals(1, onDisk[9999]);
+    }
+
+    @Test
     void aLongerFileIsNotShrunkAndAShorterReadOnlyFileIsAnErrorNamingBothSizes() throws IOException {
         Path file = dir.resolve("sizes.bin");
         Files.write(file, new byte[100]);
@@ -303,15 +321,18 @@ class MMapTest {
     }
 
     @Test
-    void anExclusiveLockKeepsOutASecondLocker() throws IOException {
+    void anExclusiveLockKeepsOutASecondLocker() throws Exception {
         Path file = dir.resolve("locked.bin");
         try (MMap m = MMap.open(file, 64, CREATE, READ, WRITE, MapOption.EXCLUSIVE_LOCK)) {
             FileSystemException e = assertThrows(FileSystemException.class,
                     () -> MMap.open(file, READ, WRITE, MapOption.EXCLUSIVE_LOCK));
-            assertTrue(e.getMessage().contains("locked"), e.getMessage());
+            assertEquals(file + ": locked by another map or channel in this JVM (EXCLUSIVE_LOCK)", e.getMessage());
             try (MMap unlocked = MMap.open(file, READ)) {
                 assertEquals(64, unlocked.size(), "the lock is advisory: a map that does not ask still opens");
             }
+            // Only another process sees an fcntl lock: neither the failed open's channel nor the
+            // second map's, both closed by now, may have taken it with them.
+            assertEquals("refused", ExclusiveLockTest.tryLockInAnotherJvm(file));
         }
         MMap.open(file, READ, WRITE, MapOption.EXCLUSIVE_LOCK).close(); // released by close
     }

@@ -7,6 +7,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -15,9 +16,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,6 +159,69 @@ class ResizeTest {
             }
             assertEquals(null, failure.get());
             assertEquals(adds[0], m.getLongVolatile(4096), "no add was lost across resizes");
+        }
+    }
+
+    /**
+     * A reader past the new end while the map shrinks and grows again: each read returns the
+     * zeros the file holds there, or throws IndexOutOfBoundsException (it saw the small mapping;
+     * at most 1001 resizes),
+     * or InternalError (it had loaded the large mapping just before the file was cut, the SIGBUS
+     * that docs/lifetimes.md describes). Never anything else, and never a JVM crash.
+     */
+    @Test
+    void aReaderPastTheNewEndDuringAShrinkGetsOnlyTheDocumentedOutcomes() throws Exception {
+        Path file = dir.resolve("shrinking.bin");
+        int small = 8192;
+        int large = 1 << 20;
+        try (MMap m = MMap.open(file, large, CREATE, READ, WRITE)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> unexpected = new AtomicReference<>();
+            long[] outcomes = new long[3]; // value read, IndexOutOfBoundsException, InternalError
+            AtomicLong attempts = new AtomicLong();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                long pos = small;
+                while (!stop.get()) {
+                    attempts.incrementAndGet();
+                    pos = pos + 4096 < large ? pos + 4096 : small;
+                    try {
+                        long v = m.getLong(pos);
+                        if (v != 0) {
+                            throw new AssertionError("read " + v + " at " + pos + " where the file holds zeros");
+                        }
+                        outcomes[0]++;
+                    } catch (IndexOutOfBoundsException e) {
+                        // Ours, or the FFM's when the map had grown back by the time the failure
+                        // was examined (MMap.failure cannot tell then which mapping refused).
+                        if (!e.getMessage().startsWith("range [" + pos + ", " + pos + " + 8) is outside the ")
+                                && !e.getMessage().contains("new offset = " + pos + "; new length = 8")) {
+                            unexpected.set(e);
+                        }
+                        outcomes[1]++;
+                    } catch (InternalError e) {
+                        outcomes[2]++;
+                    } catch (Throwable e) {
+                        unexpected.set(e);
+                        return;
+                    }
+                }
+            });
+            while (attempts.get() == 0) {
+                Thread.onSpinWait();
+            }
+            // Each resize leaves a mapping until close, so the rounds are bounded; the reader's
+            // attempts only end the loop early. Ends on a shrink.
+            for (int round = 0; round <= 1000 && (round % 2 == 0 || attempts.get() < 20_000); round++) {
+                m.resize(round % 2 == 0 ? small : large);
+            }
+            stop.set(true);
+            reader.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(reader.isAlive());
+            assertEquals(null, unexpected.get());
+            System.out.println("reads, IndexOutOfBoundsExceptions, InternalErrors: " + Arrays.toString(outcomes));
+            assertTrue(outcomes[0] > 0 || outcomes[1] > 0, "the reader ran: " + Arrays.toString(outcomes));
+            assertEquals(small, Files.size(file), "the last resize shrank the file");
+            assertThrows(IndexOutOfBoundsException.class, () -> m.getLong(small));
         }
     }
 

@@ -160,7 +160,8 @@ public final class MMap implements AutoCloseable {
      * @param path    the file
      * @param options {@link StandardOpenOption}s ({@code READ} is implied; {@code WRITE} for a
      *                writable map), {@link java.nio.file.LinkOption#NOFOLLOW_LINKS}, {@link MapOption}s
-     * @return the open map; costs one {@code open} and one {@code mmap} system call
+     * @return the open map; costs one {@code open}, one {@code stat} and one {@code mmap} system
+     *         call
      * @throws IOException                   if the file cannot be opened, locked or mapped
      * @throws IllegalArgumentException      for options that make no sense for a map ({@code APPEND},
      *                                       {@code SYNC}, {@code EXCLUSIVE_LOCK} without {@code WRITE})
@@ -178,7 +179,8 @@ public final class MMap implements AutoCloseable {
      * @param path    the file
      * @param size    the number of bytes to map, {@code >= 0}
      * @param options as for {@link #open(Path, OpenOption...)}
-     * @return the open map; costs one {@code open}, possibly an {@code ftruncate}, and one {@code mmap}
+     * @return the open map; costs one {@code open}, one {@code stat}, possibly an
+     *         {@code ftruncate}, and one {@code mmap}
      * @throws IllegalArgumentException if {@code size} is negative, or for options as above
      * @throws IOException              if the file cannot be opened, locked, grown or mapped
      */
@@ -190,7 +192,9 @@ public final class MMap implements AutoCloseable {
      * Maps {@code size} bytes of a file starting at file offset {@code offset}. The offset need
      * not be page-aligned. The file is grown as for {@link #open(Path, long, OpenOption...)}.
      *
-     * <p>Costs one {@code open}, possibly an {@code ftruncate}, and one {@code mmap} system call;
+     * <p>Costs one {@code open}, one {@code stat} (the file's identity, so that closing another map
+     * of a file this JVM holds {@link MapOption#EXCLUSIVE_LOCK} on cannot drop that lock), possibly
+     * an {@code ftruncate}, and one {@code mmap} system call;
      * {@link MapOption#EXCLUSIVE_LOCK} adds an {@code fcntl} lock, {@link MapOption#POPULATE} a
      * read of the whole range.
      *

@@ -10,16 +10,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The tour in quick mode, run twice: every step passes, and the second run finds the counts grown. */
+/** The tour in quick mode, run twice: every step passes, the counts grow, the README shows what it prints. */
 class TourTest {
     /** What the tour's steps create: shared memory, temporary directories and files. */
     private static final List<String> TOUR_PREFIXES = List.of("mmap4j-example-", "mmap4j-pingpong-",
             "mmap4j-counters-example", "mmap4j-access");
+    /** The README's copy of the tour's output: the first code block after the heading. */
+    private static final Pattern README_TOUR = Pattern.compile("## The tour\\n.*?```\\n(.*?)```", Pattern.DOTALL);
 
     @TempDir
     static Path dir;
@@ -67,6 +71,19 @@ class TourTest {
         try (Counters read = Counters.openReadOnly(counters)) {
             assertEquals(2, read.find("tour.runs").orElseThrow().get());
             assertEquals(6, read.find("tour.steps.1-3.passed").orElseThrow().get());
+        }
+    }
+
+    @Test
+    void theReadmeShowsTheStepsAndClaimsTheTourPrints() throws Exception {
+        Matcher block = README_TOUR.matcher(Files.readString(Path.of("..", "README.md")));
+        assertTrue(block.find(), "README.md has no code block under \"## The tour\"");
+        List<String> claims = block.group(1).lines()
+                .filter(line -> line.matches("\\[\\d/5] .*") || line.startsWith("      proves: ")).toList();
+        assertEquals(10, claims.size(), () -> "5 titles and 5 proves lines in the README's tour block: " + claims);
+        List<String> printed = first.output().lines().toList();
+        for (String claim : claims) {
+            assertTrue(printed.contains(claim), () -> "README.md shows a line the tour does not print:\n" + claim);
         }
     }
 

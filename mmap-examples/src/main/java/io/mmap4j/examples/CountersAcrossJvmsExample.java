@@ -6,44 +6,62 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Atomic counters across JVMs: several JVMs increment the same named counter of one counters file
  * at the same time, and not one increment is lost.
  *
+ * <p>"At the same time" is arranged and checked, for only increments that race can be lost. JVMs
+ * start hundreds of milliseconds apart, so the incrementers first meet at a start barrier: a
+ * second counter in the same file. Then the counter is its own clock: the values a JVM's
+ * increments returned say when its loop ran, and every loop must have started before any ended.
+ *
  * <pre>mvn -B -q -DskipTests -Pdemo verify -Dexample=CountersAcrossJvmsExample</pre>
  */
 public final class CountersAcrossJvmsExample {
     private static final String NAME = "tour.clicks";
+    private static final String READY = "tour.ready"; // how many incrementers are at the start barrier
+    private static final long BARRIER_TIMEOUT_NANOS = 30_000_000_000L;
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 3 && args[0].equals("incrementer")) {
-            increment(Path.of(args[1]), Long.parseLong(args[2]));
+        if (args.length == 4 && args[0].equals("incrementer")) {
+            increment(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
         } else {
             System.exit(run(false) ? 0 : 1);
         }
     }
 
-    /** Starts the JVMs, waits for them, and checks the total; true if it is exact. */
+    /** Starts the JVMs, waits for them, and checks; true if the total is exact and the loops overlapped. */
     public static boolean run(boolean quick) throws Exception {
         int jvms = 3;
-        long each = quick ? 100_000 : 1_000_000;
+        long each = quick ? 3_000_000 : 10_000_000;
         Path dir = Files.createTempDirectory("mmap4j-counters-example");
         Path file = dir.resolve("clicks.counters");
+        dir.toFile().deleteOnExit(); // at exit, Ctrl-C too, in reverse order: the file, then the directory
+        file.toFile().deleteOnExit();
         try {
             List<Process> incrementers = new ArrayList<>();
             for (int i = 0; i < jvms; i++) {
                 incrementers.add(Jvm.start(CountersAcrossJvmsExample.class, "incrementer", file.toString(),
-                        String.valueOf(each)));
+                        String.valueOf(jvms), String.valueOf(each)));
             }
+            long lastStart = 0, firstEnd = Long.MAX_VALUE; // in values of the counter, the clock they share
             for (Process incrementer : incrementers) {
-                Jvm.finish(incrementer).forEach(line -> System.out.println("    " + line));
+                String[] loop = Jvm.finish(incrementer).getFirst().split(" "); // first value, last value, ms
+                long first = Long.parseLong(loop[0]), last = Long.parseLong(loop[1]);
+                System.out.printf("    pid %d: %,d increments in %s ms returned %,d to %,d (%,d by the others)%n",
+                        incrementer.pid(), each, loop[2], first, last, last - first + 1 - each);
+                lastStart = Math.max(lastStart, first);
+                firstEnd = Math.min(firstEnd, last);
             }
             try (Counters counters = Counters.openReadOnly(file)) {
                 long total = counters.find(NAME).orElseThrow().get();
                 System.out.printf("    %s = %,d after %d JVMs added %,d each: %s%n", NAME, total, jvms, each,
                         total == jvms * each ? "exact" : "WRONG, expected " + (jvms * each));
-                return total == jvms * each;
+                System.out.printf("    the last loop began at %,d and the first ended at %,d: they %s%n", lastStart,
+                        firstEnd, lastStart < firstEnd ? "overlapped" : "did NOT overlap");
+                return total == jvms * each && lastStart < firstEnd;
             }
         } finally {
             Files.deleteIfExists(file);
@@ -51,17 +69,34 @@ public final class CountersAcrossJvmsExample {
         }
     }
 
-    /** One incrementing JVM: opens (or creates) the file, looks the counter up once, adds. */
-    private static void increment(Path file, long times) throws Exception {
+    /** One incrementing JVM: opens (or creates) the file, meets the others, adds; prints when it ran. */
+    private static void increment(Path file, int jvms, long times) throws Exception {
         try (Counters counters = Counters.open(file)) {
             Counter clicks = counters.counter(NAME); // the same id in every JVM, whoever created it
+            awaitAll(counters.counter(READY), jvms);
             long start = System.nanoTime();
-            for (long i = 0; i < times; i++) {
-                clicks.incrementAndGet();
+            long first = clicks.incrementAndGet();
+            long last = first;
+            for (long i = 1; i < times; i++) {
+                last = clicks.incrementAndGet();
             }
-            long nanos = System.nanoTime() - start;
-            System.out.printf("pid %d: %,d increments of \"%s\" (id %d) in %,d ms%n", ProcessHandle.current().pid(),
-                    times, NAME, clicks.id(), nanos / 1_000_000);
+            System.out.println(first + " " + last + " " + (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    /**
+     * The start barrier: counts this JVM in, then waits until all {@code jvms} are in. It naps
+     * rather than spins: on a busy machine the scheduler makes a JVM that has spun for a while
+     * wait its turn, often until the others have finished their loops.
+     */
+    private static void awaitAll(Counter ready, int jvms) throws TimeoutException, InterruptedException {
+        ready.incrementAndGet();
+        long deadline = System.nanoTime() + BARRIER_TIMEOUT_NANOS;
+        while (ready.get() < jvms) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new TimeoutException("only " + ready.get() + " of " + jvms + " JVMs reached the start in 30 s");
+            }
+            Thread.sleep(1);
         }
     }
 

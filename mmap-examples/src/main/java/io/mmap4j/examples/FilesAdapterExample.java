@@ -31,6 +31,7 @@ public final class FilesAdapterExample {
     public static boolean run(boolean quick) throws Exception {
         long targetBytes = quick ? 8L << 20 : 300L << 20;
         Path log = Files.createTempFile("mmap4j-access", ".log");
+        log.toFile().deleteOnExit(); // the finally below does not run on Ctrl-C; this does
         try {
             long[] written = generate(log, targetBytes);
             long lines = written[0], errors = written[1];

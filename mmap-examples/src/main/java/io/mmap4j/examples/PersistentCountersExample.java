@@ -1,5 +1,6 @@
 package io.mmap4j.examples;
 
+import io.mmap4j.counters.Counter;
 import io.mmap4j.counters.Counters;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,11 +45,15 @@ public final class PersistentCountersExample {
         boolean grewExactly = true;
         try (Counters counters = Counters.open(file)) {
             for (Map.Entry<String, Long> event : events.entrySet()) {
-                long now = counters.counter(event.getKey()).addAndGet(event.getValue());
-                long before = now - event.getValue();
+                Counter counter = counters.counter(event.getKey()); // created at 0 if the file lacks it
+                long before = counter.get(); // what earlier runs left
+                counter.addAndGet(event.getValue());
+                long now = counter.get();
+                long expected = before + event.getValue();
                 after.put(event.getKey(), now);
-                grewExactly &= counters.counter(event.getKey()).get() == now;
-                System.out.printf("    %-22s %,8d  (was %,d before this run)%n", event.getKey(), now, before);
+                grewExactly &= now == expected;
+                System.out.printf("    %-22s %,8d  (was %,d before this run)%s%n", event.getKey(), now, before,
+                        now == expected ? "" : "  WRONG, expected " + expected);
             }
         }
         System.out.println("    " + (existed ? "kept in " : "created ") + file);

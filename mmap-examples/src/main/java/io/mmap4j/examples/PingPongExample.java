@@ -37,6 +37,7 @@ public final class PingPongExample {
         int measured = quick ? 100_000 : 1_000_000;
         String name = "mmap4j-pingpong-" + ProcessHandle.current().pid();
         try (MMap shared = MMap.openShared(name, 4096, CREATE_NEW, READ, WRITE, DELETE_ON_CLOSE)) {
+            MMap.sharedMemoryPath(name).toFile().deleteOnExit(); // DELETE_ON_CLOSE does not run on Ctrl-C
             Process ponger = Jvm.start(PingPongExample.class, "ponger", name, String.valueOf(warmUp + measured));
             try {
                 long[] nanos = new long[measured];

@@ -20,7 +20,7 @@ import java.util.List;
  * with acquire, so the message bytes written before it are visible once it is), the reader's
  * acknowledgement at 8, the message length at 16 and its bytes from 64.
  *
- * <pre>java -cp ... io.mmap4j.examples.SharedMemoryExample</pre>
+ * <pre>mvn -B -q -DskipTests -Pdemo verify -Dexample=SharedMemoryExample</pre>
  */
 public final class SharedMemoryExample {
     private static final long SEQUENCE = 0;
@@ -42,22 +42,29 @@ public final class SharedMemoryExample {
     public static boolean run() throws Exception {
         String name = "mmap4j-example-" + ProcessHandle.current().pid();
         try (MMap shared = MMap.openShared(name, 4096, CREATE_NEW, READ, WRITE, DELETE_ON_CLOSE)) {
+            MMap.sharedMemoryPath(name).toFile().deleteOnExit(); // DELETE_ON_CLOSE does not run on Ctrl-C
             System.out.println("    writer pid " + ProcessHandle.current().pid() + " maps " + MMap.sharedMemoryPath(name));
             Process reader = Jvm.start(SharedMemoryExample.class, "reader", name);
             try {
+                List<String> expected = new ArrayList<>();
                 for (int i = 1; i <= MESSAGES; i++) {
-                    byte[] message = ("hello #" + i + " from pid " + ProcessHandle.current().pid()).getBytes(UTF_8);
-                    shared.pwrite(MESSAGE, message);
-                    shared.putLong(LENGTH, message.length);
+                    String message = "hello #" + i + " from pid " + ProcessHandle.current().pid();
+                    byte[] bytes = message.getBytes(UTF_8);
+                    shared.pwrite(MESSAGE, bytes);
+                    shared.putLong(LENGTH, bytes.length);
                     shared.putLongRelease(SEQUENCE, i); // publishes the bytes written above
                     if (!await(shared, ACK, i)) {
                         System.out.println("    the reader did not acknowledge message " + i);
                         return false;
                     }
+                    expected.add(saw(reader.pid(), message));
                 }
                 List<String> seen = Jvm.finish(reader);
                 seen.forEach(line -> System.out.println("    " + line));
-                return seen.size() == MESSAGES && seen.getLast().contains("#" + MESSAGES);
+                boolean same = seen.equals(expected);
+                System.out.println("    every message arrived intact and in order: "
+                        + (same ? "yes" : "NO, expected " + expected));
+                return same;
             } finally {
                 reader.destroyForcibly();
             }
@@ -75,11 +82,16 @@ public final class SharedMemoryExample {
                 }
                 long length = view.get(ValueLayout.JAVA_LONG_UNALIGNED, LENGTH);
                 byte[] message = view.asSlice(MESSAGE, length).toArray(ValueLayout.JAVA_BYTE);
-                seen.add("reader pid " + ProcessHandle.current().pid() + " saw \"" + new String(message, UTF_8) + "\"");
+                seen.add(saw(ProcessHandle.current().pid(), new String(message, UTF_8)));
                 shared.putLongRelease(ACK, i);
             }
             seen.forEach(System.out::println);
         }
+    }
+
+    /** The reader's line for a message: what it prints, and what the writer expects it to print. */
+    private static String saw(long readerPid, String message) {
+        return "reader pid " + readerPid + " saw \"" + message + "\"";
     }
 
     /** Spins until the long at {@code pos} reaches {@code value}; false after the timeout. */

@@ -10,45 +10,87 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The tour in quick mode, twice: every step passes, and the second run finds the counts grown. */
+/** The tour in quick mode, run twice: every step passes, the counts grow, the README shows what it prints. */
 class TourTest {
+    /** What the tour's steps create: shared memory, temporary directories and files. */
+    private static final List<String> TOUR_PREFIXES = List.of("mmap4j-example-", "mmap4j-pingpong-",
+            "mmap4j-counters-example", "mmap4j-access");
+    /** The README's copy of the tour's output: the first code block after the heading. */
+    private static final Pattern README_TOUR = Pattern.compile("## The tour\\n.*?```\\n(.*?)```", Pattern.DOTALL);
+
     @TempDir
-    Path dir;
+    static Path dir;
+    static Path counters;
+    static Run first;
+    static Run second;
+    static List<Path> leftoversBefore;
+    static List<Path> leftoversAfter;
+
+    @BeforeAll
+    static void runTheTourTwice() throws Exception {
+        counters = dir.resolve("events.counters");
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        leftoversBefore = leftovers(tmp);
+        first = tour(counters);
+        second = tour(counters);
+        leftoversAfter = leftovers(tmp);
+    }
+
+    /** One run of the tour: how many steps passed, and what it printed. */
+    record Run(int passed, String output) {}
 
     @Test
-    void everyStepPassesAndThePersistentCountsGrowAcrossRuns() throws Exception {
-        Path counters = dir.resolve("events.counters");
-        String first = tour(counters);
-        assertTrue(first.contains("All 5 steps passed."), first);
-        assertTrue(first.contains("tour.clicks = 300,000 after 3 JVMs added 100,000 each: exact"), first);
-        assertTrue(first.contains("100,000 round trips between pid"), first);
-        assertTrue(first.contains("created " + counters), first);
-
-        String second = tour(counters);
-        assertTrue(second.contains("All 5 steps passed."), second);
-        assertTrue(second.contains("tour.runs                     2  (was 1 before this run)"), second);
-        assertTrue(second.contains("kept in " + counters), second);
-        try (Counters read = Counters.openReadOnly(counters)) {
-            assertEquals(2, read.find("tour.runs").orElseThrow().get());
-            assertEquals(6, read.find("tour.steps.passed").orElseThrow().get(), "3 steps pass before step 4, twice");
+    void everyStepPasses() {
+        for (Run run : List.of(first, second)) {
+            String output = run.output();
+            assertEquals(5, run.passed(), output);
+            assertTrue(output.contains("All 5 steps passed."), output);
+            assertTrue(output.contains("every message arrived intact and in order: yes"), output);
+            assertTrue(output.contains("tour.clicks = 9,000,000 after 3 JVMs added 3,000,000 each: exact"), output);
+            assertTrue(output.contains(": they overlapped"), output);
+            assertTrue(output.contains("100,000 round trips between pid"), output);
         }
     }
 
     @Test
-    void theTourLeavesNoTemporaryFilesBehind() throws Exception {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        List<Path> before = leftovers(tmp);
-        tour(dir.resolve("events.counters"));
-        assertEquals(before, leftovers(tmp));
+    void thePersistentCountsGrowAcrossRuns() throws Exception {
+        String one = first.output(), two = second.output();
+        assertTrue(one.contains("created " + counters), one);
+        assertTrue(one.contains("tour.runs                     1  (was 0 before this run)"), one);
+        assertTrue(one.contains("tour.steps.1-3.passed         3  (was 0 before this run)"), one);
+        assertTrue(two.contains("kept in " + counters), two);
+        assertTrue(two.contains("tour.runs                     2  (was 1 before this run)"), two);
+        assertTrue(two.contains("tour.steps.1-3.passed         6  (was 3 before this run)"), two);
+        try (Counters read = Counters.openReadOnly(counters)) {
+            assertEquals(2, read.find("tour.runs").orElseThrow().get());
+            assertEquals(6, read.find("tour.steps.1-3.passed").orElseThrow().get());
+        }
     }
 
-    /** What the tour's steps create: shared memory, temporary directories and files. */
-    private static final List<String> TOUR_PREFIXES = List.of("mmap4j-example-", "mmap4j-pingpong-",
-            "mmap4j-counters-example", "mmap4j-access");
+    @Test
+    void theReadmeShowsTheStepsAndClaimsTheTourPrints() throws Exception {
+        Matcher block = README_TOUR.matcher(Files.readString(Path.of("..", "README.md")));
+        assertTrue(block.find(), "README.md has no code block under \"## The tour\"");
+        List<String> claims = block.group(1).lines()
+                .filter(line -> line.matches("\\[\\d/5] .*") || line.startsWith("      proves: ")).toList();
+        assertEquals(10, claims.size(), () -> "5 titles and 5 proves lines in the README's tour block: " + claims);
+        List<String> printed = first.output().lines().toList();
+        for (String claim : claims) {
+            assertTrue(printed.contains(claim), () -> "README.md shows a line the tour does not print:\n" + claim);
+        }
+    }
+
+    @Test
+    void theTourLeavesNoTemporaryFilesBehind() {
+        assertEquals(leftoversBefore, leftoversAfter);
+    }
 
     private static List<Path> leftovers(Path tmp) throws Exception {
         try (Stream<Path> shm = Files.list(Path.of("/dev/shm")); Stream<Path> temp = Files.list(tmp)) {
@@ -58,18 +100,16 @@ class TourTest {
         }
     }
 
-    /** Runs the quick tour with its output captured. */
-    private static String tour(Path counters) {
+    /** Runs the quick tour with its output captured, and shown. */
+    private static Run tour(Path counters) {
         PrintStream out = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(5, Tour.run(true, counters));
+            return new Run(Tour.run(true, counters), captured.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);
+            out.print(captured.toString(StandardCharsets.UTF_8));
         }
-        String output = captured.toString(StandardCharsets.UTF_8);
-        out.print(output);
-        return output;
     }
 }

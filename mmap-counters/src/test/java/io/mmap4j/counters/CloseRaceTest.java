@@ -126,8 +126,8 @@ class CloseRaceTest {
             return null;
         }, creators, MAX_SKEW_SPINS);
 
-        try (Counters reopened = Counters.open(path); MMap raw = MMap.open(path)) {
-            long allocated = Regions.of(LAYOUT).allocated(raw, path);
+        try (Counters reopened = Counters.open(path)) {
+            long allocated = Headers.allocated(path);
             Set<Integer> ids = new HashSet<>();
             for (Counter counter : reopened.counters()) {
                 assertTrue(ids.add(counter.id()), "id " + counter.id() + " listed twice");

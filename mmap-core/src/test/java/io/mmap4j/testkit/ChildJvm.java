@@ -94,9 +94,20 @@ public final class ChildJvm implements AutoCloseable {
         assertEquals(expectedExitCode, process.exitValue(), () -> name + " exit code; output:\n" + joined());
     }
 
-    /** Kills the child at once ({@code SIGKILL}) and waits until it is gone. */
+    /**
+     * Kills the child at once ({@code SIGKILL}) and waits until it is gone. Everything it printed
+     * stays readable ({@link #awaitExit} waits for the rest): {@link Process#destroyForcibly()}
+     * would also close the pipes, losing the lines still in them, so the kill goes through the
+     * process handle.
+     */
     public void kill() throws InterruptedException {
-        process.destroyForcibly().waitFor();
+        process.toHandle().destroyForcibly();
+        process.waitFor();
+        try {
+            process.getOutputStream().close();
+        } catch (IOException unsentInputOfADeadProcess) {
+            // nothing to do: the child is gone
+        }
     }
 
     /** Sends a line to the child's standard input. */

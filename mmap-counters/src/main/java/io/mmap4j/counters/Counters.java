@@ -20,6 +20,9 @@ import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -76,8 +79,9 @@ import java.util.function.Consumer;
  * 67 to 75 ns, allocating its 48-byte UTF-8 form.
  *
  * <h2>Lifetime</h2>
- * {@link #close()} unmaps the file; every {@link Counter} then throws {@link IllegalStateException},
- * from any thread, and the JVM never crashes. A file another process truncates while it is mapped
+ * {@link #close()} lets names other threads are creating at that moment finish, then unmaps the
+ * file; every {@link Counter} then throws {@link IllegalStateException}, from any thread, and the
+ * JVM never crashes. A file another process truncates while it is mapped
  * makes accesses fail with {@link InternalError} (the JVM's {@code SIGBUS}); don't truncate it.
  */
 public final class Counters implements AutoCloseable {
@@ -90,6 +94,14 @@ public final class Counters implements AutoCloseable {
     private final AtomicReferenceArray<Counter> byId;
     /** Records this process claimed and wrote, but lost the race for their name: used for the next new name. */
     private final ConcurrentLinkedQueue<Integer> spares = new ConcurrentLinkedQueue<>();
+    /**
+     * Held shared while a name is looked up and created, exclusively by {@link #close()}. Close gives
+     * spares back to the file, so a spare a creator took at the same moment would be published by one
+     * and handed to another process by the other; and a creation cut short by the unmap would leave
+     * its claimed id behind. Creations do not exclude each other: between them the file's CAS rules
+     * suffice, as between processes.
+     */
+    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
     private Counters(MMap map, Path path, Regions regions, CounterTable table, boolean readOnly) {
         this.map = map;
@@ -173,8 +185,9 @@ public final class Counters implements AutoCloseable {
      * create the same name at the same moment all get the same counter.
      *
      * <p>Costs, for a name this process has looked up before, one {@code ConcurrentHashMap} lookup;
-     * nothing allocates. A name new to this process is encoded to UTF-8 (allocated) and looked up
-     * in the file's hash index; a name new to the file then claims an id, has its record written and
+     * nothing allocates. A name new to this process takes a shared read lock (which only
+     * {@link #close()} waits for), is encoded to UTF-8 (allocated) and looked up in the file's hash
+     * index; a name new to the file then claims an id, has its record written and
      * is published in the index, each step an atomic operation on the file. The class's cost
      * section has measured numbers.
      *
@@ -183,7 +196,8 @@ public final class Counters implements AutoCloseable {
      * @throws IllegalArgumentException if the name is empty, not well-formed Unicode, or longer in
      *                                  UTF-8 than {@link CountersLayout#maxNameBytes()}
      * @throws IllegalStateException    if the name is new and the file is full (the message names its
-     *                                  capacity), or if this is closed
+     *                                  capacity), or if this is closed (also by another thread while
+     *                                  this call waited for the close to finish)
      * @throws java.nio.ReadOnlyBufferException if the name is new and the file was opened read-only
      * @throws UncheckedIOException     wrapping a {@link CorruptCountersException} if the lookup meets
      *                                  an index entry or record damaged since the file was opened
@@ -195,7 +209,10 @@ public final class Counters implements AutoCloseable {
         }
         byte[] bytes = Names.encode(name, regions.layout.maxNameBytes(), path);
         int hash = Names.hash(bytes);
+        Lock open = lifecycle.readLock();
+        open.lock();
         try {
+            ensureOpen(); // again: a close may have run while this thread waited for the lock
             int id = table.find(bytes, hash);
             if (id < 0) {
                 if (readOnly) {
@@ -207,6 +224,8 @@ public final class Counters implements AutoCloseable {
             return cache(id, name);
         } catch (CorruptCountersException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            open.unlock();
         }
     }
 
@@ -389,29 +408,40 @@ public final class Counters implements AutoCloseable {
     }
 
     /**
-     * Unmaps the file. Every {@link Counter} of it throws {@link IllegalStateException} from now on.
-     * Closing again does nothing.
+     * Unmaps the file. Every {@link Counter} of it throws {@link IllegalStateException} from now on,
+     * and so does {@link #counter(String)} for a name not looked up before. First waits for the
+     * {@link #counter(String)} calls other threads are making at this moment to finish (each reads
+     * a few index entries and writes at most one record). Closing again does nothing.
      *
-     * <p>Costs at most a few compare-and-sets (to give back ids this process claimed but lost a
-     * race for), then what {@link MMap#close()} costs: a handshake with every thread of the JVM,
-     * an {@code munmap} and a {@code close}.
+     * <p>Costs that wait, at most a few compare-and-sets (to give back ids this process claimed but
+     * lost a race for), then what {@link MMap#close()} costs: a handshake with every thread of the
+     * JVM, an {@code munmap} and a {@code close}.
      *
      * @throws UncheckedIOException if closing the file fails
      */
     @Override
-    public synchronized void close() {
-        if (!map.isOpen()) {
-            return;
-        }
-        // Records that lost a race for their name, if they are the last ids claimed, go back.
-        List<Integer> ids = new ArrayList<>(spares);
-        ids.sort(Comparator.reverseOrder());
-        for (int id : ids) {
-            if (!table.unclaim(id)) {
-                break;
+    public void close() {
+        Lock exclusive = lifecycle.writeLock();
+        exclusive.lock();
+        try {
+            if (!map.isOpen()) {
+                return;
             }
+            // Records that lost a race for their name, if they are the last ids claimed, go back.
+            List<Integer> ids = new ArrayList<>();
+            for (Integer id = spares.poll(); id != null; id = spares.poll()) {
+                ids.add(id);
+            }
+            ids.sort(Comparator.reverseOrder());
+            for (int id : ids) {
+                if (!table.unclaim(id)) {
+                    break;
+                }
+            }
+            map.close();
+        } finally {
+            exclusive.unlock();
         }
-        map.close();
     }
 
     /** The path, capacity and state, for logs. */

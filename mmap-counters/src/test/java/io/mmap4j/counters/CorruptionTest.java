@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Damaged files: each open either works or throws {@link CorruptCountersException} naming the
@@ -66,11 +67,13 @@ class CorruptionTest {
         assertEquals(file, e.file());
     }
 
-    @Test
-    void wrongVersion() throws IOException {
+    /** The version below, just above and at the top of its u32 range (read unsigned, never as -1). */
+    @ParameterizedTest
+    @ValueSource(longs = {0, 2, 0xFFFF_FFFFL})
+    void wrongVersion(long version) throws IOException {
         byte[] bytes = valid.clone();
-        putInt(bytes, 8, 2);
-        assertTrue(corrupt(bytes, 8).getMessage().endsWith("format version is 2, this library reads version 1"));
+        putInt(bytes, 8, (int) version);
+        assertTrue(corrupt(bytes, 8).getMessage().endsWith("format version is " + version + ", this library reads version 1"));
     }
 
     @Test

@@ -1,10 +1,12 @@
 package io.mmap4j.examples;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
@@ -19,8 +22,16 @@ import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every Java block in README.md compiles against the library, and those with a main run. */
+/**
+ * Every Java block in README.md compiles against the library, and those with a main run; the
+ * blocks whose output says something are checked line by line.
+ */
 class ReadmeTest {
+    /** What those blocks print, by class. */
+    private static final Map<String, List<String>> OUTPUT = Map.of(
+            // emmap's README sequence on counter 0, each call returning the old value (issue 4)
+            "CountersQuickStart", List.of("0", "1", "6", "7", "9", "15"));
+
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CLASS_NAME = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)");
 
@@ -58,10 +69,29 @@ class ReadmeTest {
                 Class<?> type = loader.loadClass(className);
                 Method main = findMain(type);
                 if (main != null) {
-                    main.invoke(null, (Object) new String[0]);
+                    List<String> printed = runCapturingOutput(main);
+                    if (OUTPUT.containsKey(className)) {
+                        assertEquals(OUTPUT.get(className), printed, className + " in README.md");
+                    }
                 }
             }
         }
+        assertTrue(classes.containsAll(OUTPUT.keySet()), "README.md lost a block whose output is checked: " + OUTPUT.keySet());
+    }
+
+    /** Runs a README main with System.out going to a buffer; returns the lines it printed. */
+    private static List<String> runCapturingOutput(Method main) throws Exception {
+        PrintStream out = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, UTF_8));
+        try {
+            main.invoke(null, (Object) new String[0]);
+        } finally {
+            System.setOut(out);
+        }
+        String text = printed.toString(UTF_8);
+        out.print(text); // still in the test's log
+        return text.lines().toList();
     }
 
     private static Method findMain(Class<?> type) {

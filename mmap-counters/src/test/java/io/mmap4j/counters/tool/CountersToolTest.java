@@ -8,6 +8,7 @@ import io.mmap4j.counters.Counter;
 import io.mmap4j.counters.Counters;
 import io.mmap4j.testkit.ChildJvm;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,21 +89,33 @@ class CountersToolTest {
 
     @Test
     void printsIdNameValueAndRateOnceByDefault() throws Exception {
-        Path file = dir.resolve("once.counters");
+        Path file = threeCounters(dir.resolve("once.counters"), "ü.name");
+        assertOneFrameOfThree(run("stat", file.toString()), file, "ü.name");
+    }
+
+    /** Writes a new file with three counters of known values, the last one named {@code lastName}. */
+    static Path threeCounters(Path file, String lastName) throws IOException {
         try (Counters c = Counters.open(file)) {
             c.counter("requests").set(5);
             c.counter("errors").set(-2);
-            c.counter("ü.name").set(Long.MAX_VALUE);
+            c.counter(lastName).set(Long.MAX_VALUE);
         }
-        Run r = run("stat", file.toString());
+        return file;
+    }
+
+    /** Checks a run that printed one frame of {@link #threeCounters}: header, column names, a row per counter. */
+    static void assertOneFrameOfThree(Run r, Path file, String lastName) {
         assertEquals(0, r.status, r.err);
+        assertEquals("", r.err);
         List<String> lines = r.out.lines().toList();
         assertEquals(5, lines.size(), r.out);
         assertTrue(lines.get(0).endsWith("  " + file + "  showing 3 of 3 counters, capacity 1024"), lines.get(0));
-        assertEquals(List.of("id", "name", "value", "rate/s"), List.of(lines.get(1).trim().split(" +")));
-        assertEquals(List.of("0", "requests", "5", "0.0"), List.of(lines.get(2).trim().split(" +")));
-        assertEquals(List.of("1", "errors", "-2", "0.0"), List.of(lines.get(3).trim().split(" +")));
-        assertEquals(List.of("2", "ü.name", "9223372036854775807", "0.0"), List.of(lines.get(4).trim().split(" +")));
+        assertEquals(List.of(
+                List.of("id", "name", "value", "rate/s"),
+                List.of("0", "requests", "5", "0.0"),
+                List.of("1", "errors", "-2", "0.0"),
+                List.of("2", lastName, "9223372036854775807", "0.0")),
+                lines.subList(1, 5).stream().map(line -> List.of(line.trim().split(" +"))).toList());
     }
 
     @Test

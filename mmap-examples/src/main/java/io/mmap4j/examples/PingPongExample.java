@@ -22,6 +22,8 @@ import java.util.Arrays;
 public final class PingPongExample {
     private static final long PING = 0;
     private static final long PONG = 128;
+    /** What {@link #await} returns if the other JVM died: no number either side ever writes. */
+    private static final long DIED = -1;
 
     public static void main(String[] args) throws Exception {
         if (args.length == 3 && args[0].equals("ponger")) {
@@ -31,7 +33,7 @@ public final class PingPongExample {
         }
     }
 
-    /** Measures round trips against a second JVM and prints the percentiles; true if every ping came back. */
+    /** Measures round trips against a second JVM and prints the percentiles; true if every ping came back, in order. */
     public static boolean run(boolean quick) throws Exception {
         int warmUp = quick ? 20_000 : 200_000;
         int measured = quick ? 100_000 : 1_000_000;
@@ -44,8 +46,10 @@ public final class PingPongExample {
                 for (int i = 1; i <= warmUp + measured; i++) {
                     long start = System.nanoTime();
                     shared.putLongRelease(PING, i);
-                    if (!await(shared, PONG, i, ponger.toHandle())) {
-                        System.out.println("    the other JVM died at round trip " + i);
+                    long answer = await(shared, PONG, i, ponger.toHandle());
+                    if (answer != i) {
+                        System.out.println("    round trip " + i + ": "
+                                + (answer == DIED ? "the other JVM died" : "the other JVM answered " + answer));
                         return false;
                     }
                     if (i > warmUp) {
@@ -69,21 +73,26 @@ public final class PingPongExample {
     private static void pong(String name, long roundTrips) throws Exception {
         ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
         try (MMap shared = MMap.openShared(name, 4096, READ, WRITE)) {
-            for (long i = 1; i <= roundTrips && await(shared, PING, i, parent); i++) {
+            for (long i = 1; i <= roundTrips && await(shared, PING, i, parent) == i; i++) {
                 shared.putLongRelease(PONG, i);
             }
         }
     }
 
-    /** Spins until the long at {@code pos} is {@code value}; false if {@code other} dies first. */
-    private static boolean await(MMap shared, long pos, long value, ProcessHandle other) {
-        for (int spins = 1; shared.getLongAcquire(pos) != value; spins++) {
+    /**
+     * Spins while the long at {@code pos} still holds the number before {@code value}, then returns
+     * what it holds: {@code value}, or anything else if the other side broke the protocol, so that
+     * a wrong answer fails the round trip instead of hanging it. {@link #DIED} if {@code other} dies.
+     */
+    private static long await(MMap shared, long pos, long value, ProcessHandle other) {
+        long seen;
+        for (int spins = 1; (seen = shared.getLongAcquire(pos)) == value - 1; spins++) {
             if ((spins & 0xFFFF) == 0 && !other.isAlive()) { // rarely: a liveness check is a system call
-                return false;
+                return DIED;
             }
             Thread.onSpinWait();
         }
-        return true;
+        return seen;
     }
 
     private static long percentile(long[] sorted, double percent) {

@@ -245,7 +245,7 @@ public final class MappedChannel implements SeekableByteChannel {
         try {
             return sizeOf(map.segment());
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -275,7 +275,7 @@ public final class MappedChannel implements SeekableByteChannel {
                 grownSize = -1;
             }
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
         if (position > size) {
             position = size;
@@ -377,7 +377,7 @@ public final class MappedChannel implements SeekableByteChannel {
             position = ByteSearch.nextLine(s, lineEnd, end);
             return line;
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -396,7 +396,7 @@ public final class MappedChannel implements SeekableByteChannel {
             MemorySegment s = map.segment();
             return readable(s, 1) < 0 ? -1 : s.get(JAVA_BYTE, position++) & 0xFF;
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -422,7 +422,7 @@ public final class MappedChannel implements SeekableByteChannel {
             position += n;
             return bytes;
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -471,7 +471,7 @@ public final class MappedChannel implements SeekableByteChannel {
             reserve(at + 1).set(JAVA_BYTE, at, (byte) b);
             wrote(at, 1);
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -503,7 +503,7 @@ public final class MappedChannel implements SeekableByteChannel {
             }
             return n;
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -519,7 +519,7 @@ public final class MappedChannel implements SeekableByteChannel {
             }
             wrote(at, n);
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -581,11 +581,19 @@ public final class MappedChannel implements SeekableByteChannel {
         if (!open) {
             throw new ClosedChannelException();
         }
+        checkMapOpen(map);
+    }
+
+    /**
+     * Throws what {@link #closedMap} makes of the closed-map exception if {@code map} is closed;
+     * also for the lines stream of {@link MappedFiles#lines}. A volatile read.
+     */
+    static void checkMapOpen(MMap map) throws ClosedChannelException {
         if (!map.isOpen()) {
             try {
                 map.segment(); // throws, with the message that names the map
             } catch (IllegalStateException e) {
-                throw closedMap(e);
+                throw closedMap(map, e);
             }
         }
     }
@@ -608,7 +616,7 @@ public final class MappedChannel implements SeekableByteChannel {
      * The map was closed under the channel: a {@link ClosedChannelException}, with the map's
      * message as its cause. Any other {@code IllegalStateException} is not ours to translate.
      */
-    private ClosedChannelException closedMap(IllegalStateException e) {
+    static ClosedChannelException closedMap(MMap map, IllegalStateException e) {
         if (map.isOpen()) {
             throw e;
         }

@@ -92,7 +92,7 @@ final class LineSpliterator implements Spliterator<String> {
         } catch (IllegalStateException e) {
             throw closed(e);
         }
-        if (lineEnd == end || split >= end) {
+        if (split >= end) { // also when no terminator follows the middle: then split == lineEnd == end
             return null;
         }
         LineSpliterator prefix = new LineSpliterator(map, segment, new LineDecoder(decoder.charset()), position, split);

@@ -230,7 +230,8 @@ public final class MappedChannel implements SeekableByteChannel {
             throw new IllegalArgumentException("position " + base + " (" + origin + ") + " + offset + " = " + target
                     + " is negative");
         }
-        return position(target);
+        position = target; // already checked: open, not negative
+        return this;
     }
 
     /**

@@ -160,11 +160,12 @@ public final class MMap implements AutoCloseable {
      * @param path    the file
      * @param options {@link StandardOpenOption}s ({@code READ} is implied; {@code WRITE} for a
      *                writable map), {@link java.nio.file.LinkOption#NOFOLLOW_LINKS}, {@link MapOption}s
-     * @return the open map; costs one {@code open}, one {@code stat} and one {@code mmap} system
-     *         call
+     * @return the open map; costs one {@code open}, one {@code stat}, a few {@code fstat}s (the
+     *         file's size) and one {@code mmap} system call
      * @throws IOException                   if the file cannot be opened, locked or mapped
      * @throws IllegalArgumentException      for options that make no sense for a map ({@code APPEND},
-     *                                       {@code SYNC}, {@code EXCLUSIVE_LOCK} without {@code WRITE})
+     *                                       {@code SYNC}, {@code EXCLUSIVE_LOCK} without {@code WRITE}
+     *                                       or {@code PRIVATE})
      * @throws UnsupportedOperationException for an option this method does not know
      */
     public static MMap open(Path path, OpenOption... options) throws IOException {
@@ -179,8 +180,8 @@ public final class MMap implements AutoCloseable {
      * @param path    the file
      * @param size    the number of bytes to map, {@code >= 0}
      * @param options as for {@link #open(Path, OpenOption...)}
-     * @return the open map; costs one {@code open}, one {@code stat}, possibly an
-     *         {@code ftruncate}, and one {@code mmap}
+     * @return the open map; costs one {@code open}, one {@code stat}, a few {@code fstat}s,
+     *         possibly an {@code ftruncate}, and one {@code mmap}
      * @throws IllegalArgumentException if {@code size} is negative, or for options as above
      * @throws IOException              if the file cannot be opened, locked, grown or mapped
      */
@@ -193,8 +194,8 @@ public final class MMap implements AutoCloseable {
      * not be page-aligned. The file is grown as for {@link #open(Path, long, OpenOption...)}.
      *
      * <p>Costs one {@code open}, one {@code stat} (the file's identity, so that closing another map
-     * of a file this JVM holds {@link MapOption#EXCLUSIVE_LOCK} on cannot drop that lock), possibly
-     * an {@code ftruncate}, and one {@code mmap} system call;
+     * of a file this JVM holds {@link MapOption#EXCLUSIVE_LOCK} on cannot drop that lock), a few
+     * {@code fstat}s (the file's size), possibly an {@code ftruncate}, and one {@code mmap} system call;
      * {@link MapOption#EXCLUSIVE_LOCK} adds an {@code fcntl} lock, {@link MapOption#POPULATE} a
      * read of the whole range.
      *

@@ -108,7 +108,9 @@ public final class MMap implements AutoCloseable {
      * segment-to-segment ranges with inlined loads and stores, where its array copy calls the
      * native copy stub. Measured about 1 ns (25%) faster at 8 and 16 B, no gain from 32 B
      * (docs/BENCHMARKS.md). The wrapper segment does not escape, so nothing is allocated. Not for 0
-     * bytes: that segment copy checks nothing, and an empty access to a closed map must throw.
+     * bytes: that segment copy checks nothing, and an empty access to a closed map must throw. The
+     * array range is checked first, with {@link Objects#checkFromIndexSize}, so that a bad one is
+     * reported as the array copy of longer ranges reports it, not as a range of the wrapper.
      */
     private static final int INLINE_COPY_MAX = 16;
 

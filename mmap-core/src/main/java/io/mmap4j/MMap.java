@@ -339,7 +339,8 @@ public final class MMap implements AutoCloseable {
      * handle. A read-only segment gives a read-only map. Alignment of atomics is judged on the
      * segment's address.
      *
-     * <p>Costs one small allocation (the handle); no system call, no copy.
+     * <p>Costs the handle and its name for messages (the segment's {@code toString}), a few small
+     * allocations; no system call, no copy.
      *
      * @param segment native memory to wrap
      * @return a handle over the memory
@@ -359,7 +360,7 @@ public final class MMap implements AutoCloseable {
      * {@link java.nio.MappedByteBuffer} from existing code. The buffer's position and limit are
      * not changed and later changes to them are not seen. A read-only buffer gives a read-only map.
      *
-     * <p>Costs two small allocations (a segment over the buffer and the handle); no system call, no
+     * <p>Costs a segment over the buffer, then as {@link #wrap(MemorySegment)}; no system call, no
      * copy.
      *
      * @param buffer a direct or mapped buffer to wrap

@@ -342,8 +342,8 @@ public final class MappedChannel implements SeekableByteChannel {
      * line ends at {@code "\n"}, {@code "\r\n"}, a lone {@code '\r'}, or the end, as
      * {@link java.io.BufferedReader#readLine()} decides; the last line needs no terminator.
      * Returns null at the end, so {@code "a\nb"} gives {@code "a"}, {@code "b"}, null, and
-     * {@code "a\n"} gives {@code "a"}, null. Costs a scan of the line, eight bytes at a time, and
-     * one copy into the new string.
+     * {@code "a\n"} gives {@code "a"}, null. Costs a scan of the line, eight bytes at a time, a
+     * copy into a buffer the channel reuses, and the decoding of that into the new string.
      *
      * @param charset UTF-8, US-ASCII, or another charset in which {@code '\n'} and {@code '\r'}
      *                are the single bytes 0x0A and 0x0D and those bytes mean nothing else (such as

@@ -313,7 +313,7 @@ public final class MMap implements AutoCloseable {
         OpenSpec spec = OpenSpec.of(options);
         MappedFile file = MappedFile.open(path, offset, spec, attributes);
         try {
-            MemorySegment segment = file.map(size >= 0 ? size : Math.max(0, file.fileSize() - offset));
+            MemorySegment segment = file.map(size); // size < 0: to the end of the file
             String source = offset == 0 ? path.toString() : path + " at file offset " + offset;
             return new MMap(file, segment, spec.readOnly(), source);
         } catch (IOException | RuntimeException | Error e) {

@@ -382,6 +382,7 @@ public final class MappedChannel implements SeekableByteChannel {
         }
     }
 
+    /** Names the map, and whether this channel is closed, for logs. */
     @Override
     public String toString() {
         return "MappedChannel[" + map + (isOpen() ? "" : ", closed") + "]";

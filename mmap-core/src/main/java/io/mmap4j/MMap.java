@@ -1962,11 +1962,12 @@ public final class MMap implements AutoCloseable {
      * <p>Other threads may keep reading and writing during a resize: they use the old mapping or
      * the new one, both valid for the bytes the file still holds. Views taken before stay valid
      * (until close) and keep showing their range; a view of a range cut off by shrinking faults
-     * ({@link InternalError}) if used. Costs an {@code mmap}, and an {@code ftruncate} when the
-     * file changes; memory mapped before stays mapped until close, so grow in large steps
-     * ({@link #grow()}) rather than byte by byte. Two processes growing one file at the same moment
-     * can undo each other's growth ({@code ftruncate} sets a length, it cannot only extend): let
-     * one process grow a shared file and the others {@link #refresh()}.
+     * ({@link InternalError}) if used. Costs a few {@code fstat}s (the file's size), an
+     * {@code mmap}, and an {@code ftruncate} when the file changes; memory mapped before stays
+     * mapped until close, so grow in large steps ({@link #grow()}) rather than byte by byte. Two
+     * processes growing one file at the same moment can undo each other's growth
+     * ({@code ftruncate} sets a length, it cannot only extend): let one process grow a shared file
+     * and the others {@link #refresh()}.
      *
      * @param newSize the new size in bytes, {@code >= 0}
      * @throws IllegalArgumentException      if {@code newSize} is negative or the end overflows a long
@@ -2041,8 +2042,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Maps the file as it is now, from this map's file offset to its end: picks up growth (or
      * truncation) made by another process or another handle. Views taken before stay valid for
-     * the bytes the file still holds. Costs an {@code fstat}, and an {@code mmap} if the size
-     * changed. A wrapped segment just reports its size.
+     * the bytes the file still holds. Costs an {@code fstat} and, if the size changed, an
+     * {@code mmap} with a few more {@code fstat}s. A wrapped segment just reports its size.
      *
      * @return the new size of the map
      * @throws UnsupportedOperationException if the map is private (remapping would drop its changes)

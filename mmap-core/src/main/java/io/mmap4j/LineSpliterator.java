@@ -62,23 +62,16 @@ final class LineSpliterator implements Spliterator<String> {
     }
 
     private void checkOpen() {
-        if (!map.isOpen()) {
-            try {
-                map.segment(); // throws, with the message that names the map
-            } catch (IllegalStateException e) {
-                throw closed(e);
-            }
+        try {
+            MappedChannel.checkMapOpen(map);
+        } catch (ClosedChannelException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** The stream was closed, which closed the map: what a closed JDK lines stream throws. Any other state error is not ours. */
     private UncheckedIOException closed(IllegalStateException e) {
-        if (map.isOpen()) {
-            throw e;
-        }
-        ClosedChannelException closed = new ClosedChannelException();
-        closed.initCause(e);
-        return new UncheckedIOException(closed);
+        return new UncheckedIOException(MappedChannel.closedMap(map, e));
     }
 
     /**
@@ -99,7 +92,7 @@ final class LineSpliterator implements Spliterator<String> {
         } catch (IllegalStateException e) {
             throw closed(e);
         }
-        if (lineEnd == end || split >= end) {
+        if (split >= end) { // also when no terminator follows the middle: then split == lineEnd == end
             return null;
         }
         LineSpliterator prefix = new LineSpliterator(map, segment, new LineDecoder(decoder.charset()), position, split);

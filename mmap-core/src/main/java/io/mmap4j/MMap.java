@@ -108,7 +108,9 @@ public final class MMap implements AutoCloseable {
      * segment-to-segment ranges with inlined loads and stores, where its array copy calls the
      * native copy stub. Measured about 1 ns (25%) faster at 8 and 16 B, no gain from 32 B
      * (docs/BENCHMARKS.md). The wrapper segment does not escape, so nothing is allocated. Not for 0
-     * bytes: that segment copy checks nothing, and an empty access to a closed map must throw.
+     * bytes: that segment copy checks nothing, and an empty access to a closed map must throw. The
+     * array range is checked first, with {@link Objects#checkFromIndexSize}, so that a bad one is
+     * reported as the array copy of longer ranges reports it, not as a range of the wrapper.
      */
     private static final int INLINE_COPY_MAX = 16;
 
@@ -160,11 +162,12 @@ public final class MMap implements AutoCloseable {
      * @param path    the file
      * @param options {@link StandardOpenOption}s ({@code READ} is implied; {@code WRITE} for a
      *                writable map), {@link java.nio.file.LinkOption#NOFOLLOW_LINKS}, {@link MapOption}s
-     * @return the open map; costs one {@code open}, one {@code stat} and one {@code mmap} system
-     *         call
+     * @return the open map; costs one {@code open}, one {@code stat}, a few {@code fstat}s (the
+     *         file's size) and one {@code mmap} system call
      * @throws IOException                   if the file cannot be opened, locked or mapped
      * @throws IllegalArgumentException      for options that make no sense for a map ({@code APPEND},
-     *                                       {@code SYNC}, {@code EXCLUSIVE_LOCK} without {@code WRITE})
+     *                                       {@code SYNC}, {@code EXCLUSIVE_LOCK} without {@code WRITE}
+     *                                       or {@code PRIVATE})
      * @throws UnsupportedOperationException for an option this method does not know
      */
     public static MMap open(Path path, OpenOption... options) throws IOException {
@@ -179,8 +182,8 @@ public final class MMap implements AutoCloseable {
      * @param path    the file
      * @param size    the number of bytes to map, {@code >= 0}
      * @param options as for {@link #open(Path, OpenOption...)}
-     * @return the open map; costs one {@code open}, one {@code stat}, possibly an
-     *         {@code ftruncate}, and one {@code mmap}
+     * @return the open map; costs one {@code open}, one {@code stat}, a few {@code fstat}s,
+     *         possibly an {@code ftruncate}, and one {@code mmap}
      * @throws IllegalArgumentException if {@code size} is negative, or for options as above
      * @throws IOException              if the file cannot be opened, locked, grown or mapped
      */
@@ -193,8 +196,8 @@ public final class MMap implements AutoCloseable {
      * not be page-aligned. The file is grown as for {@link #open(Path, long, OpenOption...)}.
      *
      * <p>Costs one {@code open}, one {@code stat} (the file's identity, so that closing another map
-     * of a file this JVM holds {@link MapOption#EXCLUSIVE_LOCK} on cannot drop that lock), possibly
-     * an {@code ftruncate}, and one {@code mmap} system call;
+     * of a file this JVM holds {@link MapOption#EXCLUSIVE_LOCK} on cannot drop that lock), a few
+     * {@code fstat}s (the file's size), possibly an {@code ftruncate}, and one {@code mmap} system call;
      * {@link MapOption#EXCLUSIVE_LOCK} adds an {@code fcntl} lock, {@link MapOption#POPULATE} a
      * read of the whole range.
      *
@@ -310,7 +313,7 @@ public final class MMap implements AutoCloseable {
         OpenSpec spec = OpenSpec.of(options);
         MappedFile file = MappedFile.open(path, offset, spec, attributes);
         try {
-            MemorySegment segment = file.map(size >= 0 ? size : Math.max(0, file.fileSize() - offset));
+            MemorySegment segment = file.map(size); // size < 0: to the end of the file
             String source = offset == 0 ? path.toString() : path + " at file offset " + offset;
             return new MMap(file, segment, spec.readOnly(), source);
         } catch (IOException | RuntimeException | Error e) {
@@ -336,7 +339,8 @@ public final class MMap implements AutoCloseable {
      * handle. A read-only segment gives a read-only map. Alignment of atomics is judged on the
      * segment's address.
      *
-     * <p>Costs one small allocation (the handle); no system call, no copy.
+     * <p>Costs the handle and its name for messages (the segment's {@code toString}), a few small
+     * allocations; no system call, no copy.
      *
      * @param segment native memory to wrap
      * @return a handle over the memory
@@ -356,7 +360,7 @@ public final class MMap implements AutoCloseable {
      * {@link java.nio.MappedByteBuffer} from existing code. The buffer's position and limit are
      * not changed and later changes to them are not seen. A read-only buffer gives a read-only map.
      *
-     * <p>Costs two small allocations (a segment over the buffer and the handle); no system call, no
+     * <p>Costs a segment over the buffer, then as {@link #wrap(MemorySegment)}; no system call, no
      * copy.
      *
      * @param buffer a direct or mapped buffer to wrap
@@ -1958,11 +1962,12 @@ public final class MMap implements AutoCloseable {
      * <p>Other threads may keep reading and writing during a resize: they use the old mapping or
      * the new one, both valid for the bytes the file still holds. Views taken before stay valid
      * (until close) and keep showing their range; a view of a range cut off by shrinking faults
-     * ({@link InternalError}) if used. Costs an {@code mmap}, and an {@code ftruncate} when the
-     * file changes; memory mapped before stays mapped until close, so grow in large steps
-     * ({@link #grow()}) rather than byte by byte. Two processes growing one file at the same moment
-     * can undo each other's growth ({@code ftruncate} sets a length, it cannot only extend): let
-     * one process grow a shared file and the others {@link #refresh()}.
+     * ({@link InternalError}) if used. Costs a few {@code fstat}s (the file's size), an
+     * {@code mmap}, and an {@code ftruncate} when the file changes; memory mapped before stays
+     * mapped until close, so grow in large steps ({@link #grow()}) rather than byte by byte. Two
+     * processes growing one file at the same moment can undo each other's growth
+     * ({@code ftruncate} sets a length, it cannot only extend): let one process grow a shared file
+     * and the others {@link #refresh()}.
      *
      * @param newSize the new size in bytes, {@code >= 0}
      * @throws IllegalArgumentException      if {@code newSize} is negative or the end overflows a long
@@ -2037,8 +2042,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Maps the file as it is now, from this map's file offset to its end: picks up growth (or
      * truncation) made by another process or another handle. Views taken before stay valid for
-     * the bytes the file still holds. Costs an {@code fstat}, and an {@code mmap} if the size
-     * changed. A wrapped segment just reports its size.
+     * the bytes the file still holds. Costs an {@code fstat} and, if the size changed, an
+     * {@code mmap} with a few more {@code fstat}s. A wrapped segment just reports its size.
      *
      * @return the new size of the map
      * @throws UnsupportedOperationException if the map is private (remapping would drop its changes)

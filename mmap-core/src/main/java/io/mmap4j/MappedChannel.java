@@ -230,7 +230,8 @@ public final class MappedChannel implements SeekableByteChannel {
             throw new IllegalArgumentException("position " + base + " (" + origin + ") + " + offset + " = " + target
                     + " is negative");
         }
-        return position(target);
+        position = target; // already checked: open, not negative
+        return this;
     }
 
     /**
@@ -245,7 +246,7 @@ public final class MappedChannel implements SeekableByteChannel {
         try {
             return sizeOf(map.segment());
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -275,7 +276,7 @@ public final class MappedChannel implements SeekableByteChannel {
                 grownSize = -1;
             }
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
         if (position > size) {
             position = size;
@@ -341,8 +342,8 @@ public final class MappedChannel implements SeekableByteChannel {
      * line ends at {@code "\n"}, {@code "\r\n"}, a lone {@code '\r'}, or the end, as
      * {@link java.io.BufferedReader#readLine()} decides; the last line needs no terminator.
      * Returns null at the end, so {@code "a\nb"} gives {@code "a"}, {@code "b"}, null, and
-     * {@code "a\n"} gives {@code "a"}, null. Costs a scan of the line, eight bytes at a time, and
-     * one copy into the new string.
+     * {@code "a\n"} gives {@code "a"}, null. Costs a scan of the line, eight bytes at a time, a
+     * copy into a buffer the channel reuses, and the decoding of that into the new string.
      *
      * @param charset UTF-8, US-ASCII, or another charset in which {@code '\n'} and {@code '\r'}
      *                are the single bytes 0x0A and 0x0D and those bytes mean nothing else (such as
@@ -377,10 +378,11 @@ public final class MappedChannel implements SeekableByteChannel {
             position = ByteSearch.nextLine(s, lineEnd, end);
             return line;
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
+    /** Names the map, and whether this channel is closed, for logs. */
     @Override
     public String toString() {
         return "MappedChannel[" + map + (isOpen() ? "" : ", closed") + "]";
@@ -396,7 +398,7 @@ public final class MappedChannel implements SeekableByteChannel {
             MemorySegment s = map.segment();
             return readable(s, 1) < 0 ? -1 : s.get(JAVA_BYTE, position++) & 0xFF;
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -422,7 +424,7 @@ public final class MappedChannel implements SeekableByteChannel {
             position += n;
             return bytes;
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -471,7 +473,7 @@ public final class MappedChannel implements SeekableByteChannel {
             reserve(at + 1).set(JAVA_BYTE, at, (byte) b);
             wrote(at, 1);
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -503,7 +505,7 @@ public final class MappedChannel implements SeekableByteChannel {
             }
             return n;
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -519,7 +521,7 @@ public final class MappedChannel implements SeekableByteChannel {
             }
             wrote(at, n);
         } catch (IllegalStateException e) {
-            throw closedMap(e);
+            throw closedMap(map, e);
         }
     }
 
@@ -581,11 +583,19 @@ public final class MappedChannel implements SeekableByteChannel {
         if (!open) {
             throw new ClosedChannelException();
         }
+        checkMapOpen(map);
+    }
+
+    /**
+     * Throws what {@link #closedMap} makes of the closed-map exception if {@code map} is closed;
+     * also for the lines stream of {@link MappedFiles#lines}. A volatile read.
+     */
+    static void checkMapOpen(MMap map) throws ClosedChannelException {
         if (!map.isOpen()) {
             try {
                 map.segment(); // throws, with the message that names the map
             } catch (IllegalStateException e) {
-                throw closedMap(e);
+                throw closedMap(map, e);
             }
         }
     }
@@ -608,7 +618,7 @@ public final class MappedChannel implements SeekableByteChannel {
      * The map was closed under the channel: a {@link ClosedChannelException}, with the map's
      * message as its cause. Any other {@code IllegalStateException} is not ours to translate.
      */
-    private ClosedChannelException closedMap(IllegalStateException e) {
+    static ClosedChannelException closedMap(MMap map, IllegalStateException e) {
         if (map.isOpen()) {
             throw e;
         }

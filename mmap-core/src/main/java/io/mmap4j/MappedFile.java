@@ -74,11 +74,15 @@ final class MappedFile {
     }
 
     /**
-     * Maps {@code size} bytes at this map's offset. The file is extended first if it is shorter and
-     * the map may grow it; otherwise a file that is too short is an error naming both sizes.
+     * Maps {@code size} bytes at this map's offset, or, for a negative {@code size}, the file from
+     * that offset to its end. The file is extended first if it is shorter and the map may grow it;
+     * otherwise a file that is too short is an error naming both sizes.
      */
     MemorySegment map(long size) throws IOException {
         long fileSize = channel.size();
+        if (size < 0) {
+            size = Math.max(0, fileSize - offset);
+        }
         if (offset + size > fileSize && !spec.mayGrowFile()) {
             throw new FileSystemException(path.toString(), null, "file has " + fileSize + " bytes, a "
                     + spec.mode() + " map of " + size + " bytes at offset " + offset + " needs " + (offset + size)

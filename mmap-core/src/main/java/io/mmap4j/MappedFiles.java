@@ -95,9 +95,10 @@ import java.util.stream.StreamSupport;
  * </ul>
  *
  * <h2>Memory and cost</h2>
- * Opening costs an {@code open}, an {@code fstat} and an {@code mmap}. Streams, channels and
- * {@link #lines} copy only what is asked for from the mapped memory, so a file larger than the
- * heap streams through it; {@link #readAllBytes}, {@link #readString} and {@link #readAllLines}
+ * Opening costs as {@link MMap#open(Path, OpenOption...)} (an {@code open}, a {@code stat}, a few
+ * {@code fstat}s and an {@code mmap}) and, for reading, a {@code stat} to refuse a directory.
+ * Streams, channels and {@link #lines} copy only what is asked for from the mapped memory, so a
+ * file larger than the heap streams through it; {@link #readAllBytes}, {@link #readString} and {@link #readAllLines}
  * hold the whole file on the heap, as their {@code Files} namesakes do. A written file grows by
  * {@link MMap#grow()}'s steps (doubling up to 64 MiB, then 64 MiB at a time), each an
  * {@code ftruncate} and an {@code mmap}.

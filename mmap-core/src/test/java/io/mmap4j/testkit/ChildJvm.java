@@ -87,7 +87,7 @@ public final class ChildJvm implements AutoCloseable {
     /** Waits for the child to exit and checks its exit code; fails (and kills it) on timeout. */
     public void awaitExit(Duration timeout, int expectedExitCode) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor();
+            kill();
             fail(name + " did not exit within " + timeout + "; output:\n" + joined());
         }
         outputEnded.await(10, TimeUnit.SECONDS); // the pipe closes right after exit

@@ -116,6 +116,7 @@ public final class ChildJvm implements AutoCloseable {
         process.getOutputStream().flush();
     }
 
+    /** Whether the child is still running. */
     public boolean isAlive() {
         return process.isAlive();
     }

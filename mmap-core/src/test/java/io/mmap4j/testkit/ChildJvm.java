@@ -43,7 +43,11 @@ public final class ChildJvm implements AutoCloseable {
         return start(List.of(), main, args);
     }
 
-    /** Starts {@code main} with extra JVM options (before the class name) and {@code args}. */
+    /**
+     * Starts {@code main} with extra JVM options and {@code args}. The options come after the kit's
+     * own {@code -Xmx256m -XX:+UseSerialGC} (and before the class name), so that, say,
+     * {@code -Xmx32m} overrides the kit's heap size.
+     */
     public static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());

@@ -73,7 +73,7 @@ class PagingTest {
         Path file = dir.resolve("force-range.bin");
         try (MMap m = MMap.open(file, 1000, 3 * 4096, CREATE, READ, WRITE)) {
             byte[] data = randomBytes(5000);
-            // Starts mid-page, at an odd file offset (1000 + 3000), so the range is rounded out to pages.
+            // Starts mid-page, at file offset 4000 (1000 + 3000), so the range is rounded out to pages.
             m.pwrite(3000, data);
             m.force(3000, data.length);
             assertArrayEquals(data, readThroughAChannel(file, 4000, data.length));

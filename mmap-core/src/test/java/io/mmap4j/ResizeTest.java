@@ -163,11 +163,10 @@ class ResizeTest {
     }
 
     /**
-     * A reader past the new end while the map shrinks and grows again: each read returns the
-     * zeros the file holds there, or throws IndexOutOfBoundsException (it saw the small mapping;
-     * at most 1001 resizes),
-     * or InternalError (it had loaded the large mapping just before the file was cut, the SIGBUS
-     * that docs/lifetimes.md describes). Never anything else, and never a JVM crash.
+     * A reader past the new end while the map shrinks and grows again (at most 1001 resizes): each
+     * read returns the zeros the file holds there, or throws IndexOutOfBoundsException (it saw the
+     * small mapping), or InternalError (it had loaded the large mapping just before the file was
+     * cut, the SIGBUS that docs/lifetimes.md describes). Never anything else, and never a JVM crash.
      */
     @Test
     void aReaderPastTheNewEndDuringAShrinkGetsOnlyTheDocumentedOutcomes() throws Exception {

@@ -43,7 +43,11 @@ public final class ChildJvm implements AutoCloseable {
         return start(List.of(), main, args);
     }
 
-    /** Starts {@code main} with extra JVM options (before the class name) and {@code args}. */
+    /**
+     * Starts {@code main} with extra JVM options and {@code args}. The options come after the kit's
+     * own {@code -Xmx256m -XX:+UseSerialGC} (and before the class name), so that, say,
+     * {@code -Xmx32m} overrides the kit's heap size.
+     */
     public static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
@@ -87,7 +91,7 @@ public final class ChildJvm implements AutoCloseable {
     /** Waits for the child to exit and checks its exit code; fails (and kills it) on timeout. */
     public void awaitExit(Duration timeout, int expectedExitCode) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor();
+            kill();
             fail(name + " did not exit within " + timeout + "; output:\n" + joined());
         }
         outputEnded.await(10, TimeUnit.SECONDS); // the pipe closes right after exit
@@ -116,6 +120,7 @@ public final class ChildJvm implements AutoCloseable {
         process.getOutputStream().flush();
     }
 
+    /** Whether the child is still running. */
     public boolean isAlive() {
         return process.isAlive();
     }

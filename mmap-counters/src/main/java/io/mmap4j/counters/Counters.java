@@ -428,10 +428,8 @@ public final class Counters implements AutoCloseable {
                 return;
             }
             // Records that lost a race for their name, if they are the last ids claimed, go back.
-            List<Integer> ids = new ArrayList<>();
-            for (Integer id = spares.poll(); id != null; id = spares.poll()) {
-                ids.add(id);
-            }
+            // No creator can take a spare meanwhile: they hold the read lock, and fail once closed.
+            List<Integer> ids = new ArrayList<>(spares);
             ids.sort(Comparator.reverseOrder());
             for (int id : ids) {
                 if (!table.unclaim(id)) {

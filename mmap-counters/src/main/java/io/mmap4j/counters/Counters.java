@@ -480,15 +480,16 @@ public final class Counters implements AutoCloseable {
 
     private Counter cache(int id, String name) {
         Counter counter = byId.get(id);
-        if (counter == null) {
-            Counter fresh = new Counter(this, id, name, map.slice(regions.valueOffset(id), Long.BYTES));
-            counter = byId.compareAndExchange(id, null, fresh);
-            if (counter == null) {
-                counter = fresh;
-            }
+        if (counter != null) {
+            return counter; // whoever put it there also puts it into byName
         }
-        byName.putIfAbsent(name, counter);
-        return counter;
+        Counter fresh = new Counter(this, id, name, map.slice(regions.valueOffset(id), Long.BYTES));
+        counter = byId.compareAndExchange(id, null, fresh);
+        if (counter != null) {
+            return counter;
+        }
+        byName.putIfAbsent(name, fresh);
+        return fresh;
     }
 
     private void ensureOpen() {

@@ -89,7 +89,6 @@ public final class Counters implements AutoCloseable {
     private final Path path;
     private final Regions regions;
     private final CounterTable table;
-    private final boolean readOnly;
     private final ConcurrentHashMap<String, Counter> byName = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<Counter> byId;
     /** Records this process claimed and wrote, but lost the race for their name: used for the next new name. */
@@ -103,12 +102,11 @@ public final class Counters implements AutoCloseable {
      */
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
-    private Counters(MMap map, Path path, Regions regions, CounterTable table, boolean readOnly) {
+    private Counters(MMap map, Path path, Regions regions, CounterTable table) {
         this.map = map;
         this.path = path;
         this.regions = regions;
         this.table = table;
-        this.readOnly = readOnly;
         this.byId = new AtomicReferenceArray<>(regions.layout.capacity());
     }
 
@@ -147,7 +145,7 @@ public final class Counters implements AutoCloseable {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(attributes, "attributes");
-        return checked(CounterFiles.openOrCreate(path, layout, attributes), path, false);
+        return checked(CounterFiles.openOrCreate(path, layout, attributes), path);
     }
 
     /**
@@ -165,15 +163,15 @@ public final class Counters implements AutoCloseable {
      */
     public static Counters openReadOnly(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
-        return checked(MMap.open(path, READ), path, true);
+        return checked(MMap.open(path, READ), path);
     }
 
-    private static Counters checked(MMap map, Path path, boolean readOnly) throws IOException {
+    private static Counters checked(MMap map, Path path) throws IOException {
         try {
             Regions regions = Regions.read(map, path);
             CounterTable table = new CounterTable(map, regions, path);
             table.validate();
-            return new Counters(map, path, regions, table, readOnly);
+            return new Counters(map, path, regions, table);
         } catch (IOException | RuntimeException | Error e) {
             map.close();
             throw e;
@@ -215,7 +213,7 @@ public final class Counters implements AutoCloseable {
             ensureOpen(); // again: a close may have run while this thread waited for the lock
             int id = table.find(bytes, hash);
             if (id < 0) {
-                if (readOnly) {
+                if (map.isReadOnly()) {
                     throw new ReadOnlyMapException("cannot create counter " + Names.show(name) + ": " + path
                             + " was opened read-only");
                 }
@@ -381,7 +379,7 @@ public final class Counters implements AutoCloseable {
      * @return whether counters can only be read
      */
     public boolean isReadOnly() {
-        return readOnly;
+        return map.isReadOnly();
     }
 
     /**
@@ -428,10 +426,8 @@ public final class Counters implements AutoCloseable {
                 return;
             }
             // Records that lost a race for their name, if they are the last ids claimed, go back.
-            List<Integer> ids = new ArrayList<>();
-            for (Integer id = spares.poll(); id != null; id = spares.poll()) {
-                ids.add(id);
-            }
+            // No creator can take a spare meanwhile: they hold the read lock, and fail once closed.
+            List<Integer> ids = new ArrayList<>(spares);
             ids.sort(Comparator.reverseOrder());
             for (int id : ids) {
                 if (!table.unclaim(id)) {
@@ -447,7 +443,7 @@ public final class Counters implements AutoCloseable {
     /** The path, capacity and state, for logs. */
     @Override
     public String toString() {
-        return "Counters[" + path + ", capacity " + regions.layout.capacity() + (readOnly ? ", read-only" : "")
+        return "Counters[" + path + ", capacity " + regions.layout.capacity() + (map.isReadOnly() ? ", read-only" : "")
                 + (isOpen() ? "" : ", closed") + "]";
     }
 
@@ -457,7 +453,7 @@ public final class Counters implements AutoCloseable {
         if (!map.isOpen()) {
             return new IllegalStateException(what + " is closed: its Counters was closed", e);
         }
-        if (readOnly) {
+        if (map.isReadOnly()) {
             return new ReadOnlyMapException(what + " is read-only: the file was opened with openReadOnly");
         }
         return e;
@@ -482,15 +478,16 @@ public final class Counters implements AutoCloseable {
 
     private Counter cache(int id, String name) {
         Counter counter = byId.get(id);
-        if (counter == null) {
-            Counter fresh = new Counter(this, id, name, map.slice(regions.valueOffset(id), Long.BYTES));
-            counter = byId.compareAndExchange(id, null, fresh);
-            if (counter == null) {
-                counter = fresh;
-            }
+        if (counter != null) {
+            return counter; // whoever put it there also puts it into byName
         }
-        byName.putIfAbsent(name, counter);
-        return counter;
+        Counter fresh = new Counter(this, id, name, map.slice(regions.valueOffset(id), Long.BYTES));
+        counter = byId.compareAndExchange(id, null, fresh);
+        if (counter != null) {
+            return counter;
+        }
+        byName.putIfAbsent(name, fresh);
+        return fresh;
     }
 
     private void ensureOpen() {

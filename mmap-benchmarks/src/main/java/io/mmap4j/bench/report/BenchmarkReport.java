@@ -135,8 +135,7 @@ public final class BenchmarkReport {
                     .thenComparing(r -> r.name().peer()));
             for (JmhRun.Row row : comparison) {
                 String operation = row.name().operation() + (row.name().role().isEmpty() ? "" : " (" + row.name().role() + ")");
-                String peer = row.name().peer().equals(OURS) ? "**" + OURS + "**" : row.name().peer();
-                md.append("| ").append(operation).append(" | ").append(row.params()).append(" | ").append(peer)
+                md.append("| ").append(operation).append(" | ").append(row.params()).append(" | ").append(peer(row.name().peer()))
                         .append(" | ").append(number(row.score())).append(" | ").append(number(row.error())).append(" |");
                 if (profiled) {
                     md.append(' ').append(Double.isNaN(row.allocated()) ? "" : number(row.allocated())).append(" |");
@@ -185,13 +184,17 @@ public final class BenchmarkReport {
                 .append("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (LatencyHarness.Result r : results) {
             var s = r.stats();
-            String transport = r.transport().equals(OURS) ? "**" + OURS + "**" : r.transport();
-            md.append("| ").append(transport).append(" | ").append(s.count()).append(" | ").append(r.warmup())
+            md.append("| ").append(peer(r.transport())).append(" | ").append(s.count()).append(" | ").append(r.warmup())
                     .append(" | ").append(s.p50()).append(" | ").append(s.p90()).append(" | ").append(s.p99())
                     .append(" | ").append(s.p999()).append(" | ").append(s.max()).append(" | ")
                     .append(number(s.mean())).append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** A peer's name for a table cell: ours in bold. */
+    private static String peer(String name) {
+        return name.equals(OURS) ? "**" + name + "**" : name;
     }
 
     /** Three significant digits or so: 2.34, 23.4, 234, 2345. */

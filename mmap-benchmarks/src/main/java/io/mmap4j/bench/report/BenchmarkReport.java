@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * java -cp benchmarks.jar io.mmap4j.bench.report.BenchmarkReport --jmh FILE [--latency FILE]
- *      [--mode short|full] [--note TEXT] [--date INSTANT] [--docs docs/BENCHMARKS.md]
+ *      [--mode short|full|smoke] [--note TEXT] [--date INSTANT] [--docs docs/BENCHMARKS.md]
  * </pre>
  * With {@code --docs}, everything between the file's {@link #BEGIN} and {@link #END} markers is
  * replaced and the rest is kept; without it the section is printed. The run's date is
@@ -237,7 +237,7 @@ public final class BenchmarkReport {
                 case "--note" -> note = args[++i];
                 case "--date" -> date = Instant.parse(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: --jmh FILE"
-                        + " [--latency FILE] [--mode short|full] [--note TEXT] [--date 2026-11-22T01:27:00Z] [--docs FILE]");
+                        + " [--latency FILE] [--mode short|full|smoke] [--note TEXT] [--date 2026-11-22T01:27:00Z] [--docs FILE]");
             }
         }
         if (jmh == null) {

@@ -121,6 +121,7 @@ public final class LatencyHarness {
         }
     }
 
+    /** Runs every transport (or the one {@code --transport} names); the arguments are in the class description. */
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.FULL;
         List<Transport> transports = List.of(Transport.values());

@@ -221,6 +221,7 @@ public final class BenchmarkReport {
         return document.substring(0, begin + BEGIN.length()) + "\n" + section + document.substring(end);
     }
 
+    /** Writes or prints the results section; the arguments are in the class description. */
     public static void main(String[] args) throws IOException {
         Path jmh = null;
         Path latency = null;

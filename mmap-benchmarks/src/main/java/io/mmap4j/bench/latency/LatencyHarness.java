@@ -55,13 +55,11 @@ public final class LatencyHarness {
      * @throws IOException if a JVM cannot be started, fails, or does not finish in time
      */
     public static long[] run(Transport transport, Settings settings) throws IOException, InterruptedException {
-        Path directory = TrialFile.directory();
-        Path region = Files.createTempFile(directory, "mmap4j-pingpong-" + transport.label() + "-", ".dat");
-        Path samples = Files.createTempFile(directory, "mmap4j-pingpong-samples-", ".bin");
+        Path region = TrialFile.createZeroed("pingpong-" + transport.label(), (int) PingPong.REGION_SIZE);
+        Path samples = Files.createTempFile(TrialFile.directory(), "mmap4j-pingpong-samples-", ".bin");
         Process pong = null;
         Process ping = null;
         try {
-            Files.write(region, new byte[(int) PingPong.REGION_SIZE]);
             pong = start(transport, "pong", transport.name(), region.toString());
             ping = start(transport, "ping", transport.name(), region.toString(), Integer.toString(settings.warmup()),
                     Integer.toString(settings.rounds()), Long.toString(settings.budget().toMillis()), samples.toString());
@@ -123,6 +121,7 @@ public final class LatencyHarness {
         }
     }
 
+    /** Runs every transport (or the one {@code --transport} names); the arguments are in the class description. */
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.FULL;
         List<Transport> transports = List.of(Transport.values());

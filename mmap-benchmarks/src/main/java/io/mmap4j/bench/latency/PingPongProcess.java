@@ -26,6 +26,7 @@ final class PingPongProcess {
     private PingPongProcess() {
     }
 
+    /** Plays one side; the arguments are in the class description. */
     public static void main(String[] args) throws IOException {
         String role = args[0];
         Transport transport = Transport.valueOf(args[1]);

@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * java -cp benchmarks.jar io.mmap4j.bench.report.BenchmarkReport --jmh FILE [--latency FILE]
- *      [--mode short|full] [--note TEXT] [--date INSTANT] [--docs docs/BENCHMARKS.md]
+ *      [--mode short|full|smoke] [--note TEXT] [--date INSTANT] [--docs docs/BENCHMARKS.md]
  * </pre>
  * With {@code --docs}, everything between the file's {@link #BEGIN} and {@link #END} markers is
  * replaced and the rest is kept; without it the section is printed. The run's date is
@@ -135,8 +135,7 @@ public final class BenchmarkReport {
                     .thenComparing(r -> r.name().peer()));
             for (JmhRun.Row row : comparison) {
                 String operation = row.name().operation() + (row.name().role().isEmpty() ? "" : " (" + row.name().role() + ")");
-                String peer = row.name().peer().equals(OURS) ? "**" + OURS + "**" : row.name().peer();
-                md.append("| ").append(operation).append(" | ").append(row.params()).append(" | ").append(peer)
+                md.append("| ").append(operation).append(" | ").append(row.params()).append(" | ").append(peer(row.name().peer()))
                         .append(" | ").append(number(row.score())).append(" | ").append(number(row.error())).append(" |");
                 if (profiled) {
                     md.append(' ').append(Double.isNaN(row.allocated()) ? "" : number(row.allocated())).append(" |");
@@ -185,13 +184,17 @@ public final class BenchmarkReport {
                 .append("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (LatencyHarness.Result r : results) {
             var s = r.stats();
-            String transport = r.transport().equals(OURS) ? "**" + OURS + "**" : r.transport();
-            md.append("| ").append(transport).append(" | ").append(s.count()).append(" | ").append(r.warmup())
+            md.append("| ").append(peer(r.transport())).append(" | ").append(s.count()).append(" | ").append(r.warmup())
                     .append(" | ").append(s.p50()).append(" | ").append(s.p90()).append(" | ").append(s.p99())
                     .append(" | ").append(s.p999()).append(" | ").append(s.max()).append(" | ")
                     .append(number(s.mean())).append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** A peer's name for a table cell: ours in bold. */
+    private static String peer(String name) {
+        return name.equals(OURS) ? "**" + name + "**" : name;
     }
 
     /** Three significant digits or so: 2.34, 23.4, 234, 2345. */
@@ -218,6 +221,7 @@ public final class BenchmarkReport {
         return document.substring(0, begin + BEGIN.length()) + "\n" + section + document.substring(end);
     }
 
+    /** Writes or prints the results section; the arguments are in the class description. */
     public static void main(String[] args) throws IOException {
         Path jmh = null;
         Path latency = null;
@@ -234,7 +238,7 @@ public final class BenchmarkReport {
                 case "--note" -> note = args[++i];
                 case "--date" -> date = Instant.parse(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: --jmh FILE"
-                        + " [--latency FILE] [--mode short|full] [--note TEXT] [--date 2026-11-22T01:27:00Z] [--docs FILE]");
+                        + " [--latency FILE] [--mode short|full|smoke] [--note TEXT] [--date 2026-11-22T01:27:00Z] [--docs FILE]");
             }
         }
         if (jmh == null) {

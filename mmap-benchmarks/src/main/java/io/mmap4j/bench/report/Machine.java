@@ -17,6 +17,7 @@ import java.util.Optional;
  */
 public record Machine(String cpu, int cores, String memory, String os) {
 
+    /** This machine: reads {@code /proc/cpuinfo} and {@code /proc/meminfo} where they exist, and system properties. */
     public static Machine current() {
         String arch = System.getProperty("os.arch");
         String cpu = field(Path.of("/proc/cpuinfo"), "model name").orElse(arch);

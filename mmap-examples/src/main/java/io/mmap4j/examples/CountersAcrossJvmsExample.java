@@ -41,17 +41,17 @@ public final class CountersAcrossJvmsExample {
         dir.toFile().deleteOnExit(); // at exit, Ctrl-C too, in reverse order: the file, then the directory
         file.toFile().deleteOnExit();
         try {
-            List<Process> incrementers = new ArrayList<>();
+            List<Jvm> incrementers = new ArrayList<>();
             for (int i = 0; i < jvms; i++) {
                 incrementers.add(Jvm.start(CountersAcrossJvmsExample.class, "incrementer", file.toString(),
                         String.valueOf(jvms), String.valueOf(each)));
             }
             long lastStart = 0, firstEnd = Long.MAX_VALUE; // in values of the counter, the clock they share
-            for (Process incrementer : incrementers) {
-                String[] loop = Jvm.finish(incrementer).getFirst().split(" "); // first value, last value, ms
+            for (Jvm incrementer : incrementers) {
+                String[] loop = incrementer.finish().getFirst().split(" "); // first value, last value, ms
                 long first = Long.parseLong(loop[0]), last = Long.parseLong(loop[1]);
                 System.out.printf("    pid %d: %,d increments in %s ms returned %,d to %,d (%,d by the others)%n",
-                        incrementer.pid(), each, loop[2], first, last, last - first + 1 - each);
+                        incrementer.handle().pid(), each, loop[2], first, last, last - first + 1 - each);
                 lastStart = Math.max(lastStart, first);
                 firstEnd = Math.min(firstEnd, last);
             }

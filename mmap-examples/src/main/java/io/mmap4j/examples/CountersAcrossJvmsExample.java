@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeoutException;
 public final class CountersAcrossJvmsExample {
     private static final String NAME = "tour.clicks";
     private static final String READY = "tour.ready"; // how many incrementers are at the start barrier
-    private static final long BARRIER_TIMEOUT_NANOS = 30_000_000_000L;
+    private static final long BARRIER_TIMEOUT_SECONDS = 30;
 
     public static void main(String[] args) throws Exception {
         if (args.length == 4 && args[0].equals("incrementer")) {
@@ -91,10 +92,11 @@ public final class CountersAcrossJvmsExample {
      */
     private static void awaitAll(Counter ready, int jvms) throws TimeoutException, InterruptedException {
         ready.incrementAndGet();
-        long deadline = System.nanoTime() + BARRIER_TIMEOUT_NANOS;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BARRIER_TIMEOUT_SECONDS);
         while (ready.get() < jvms) {
             if (System.nanoTime() - deadline > 0) {
-                throw new TimeoutException("only " + ready.get() + " of " + jvms + " JVMs reached the start in 30 s");
+                throw new TimeoutException("only " + ready.get() + " of " + jvms + " JVMs reached the start in "
+                        + BARRIER_TIMEOUT_SECONDS + " s");
             }
             Thread.sleep(1);
         }

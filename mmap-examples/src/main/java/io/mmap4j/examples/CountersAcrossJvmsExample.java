@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeoutException;
 public final class CountersAcrossJvmsExample {
     private static final String NAME = "tour.clicks";
     private static final String READY = "tour.ready"; // how many incrementers are at the start barrier
-    private static final long BARRIER_TIMEOUT_NANOS = 30_000_000_000L;
+    private static final long BARRIER_TIMEOUT_SECONDS = 30;
 
     public static void main(String[] args) throws Exception {
         if (args.length == 4 && args[0].equals("incrementer")) {
@@ -41,17 +42,17 @@ public final class CountersAcrossJvmsExample {
         dir.toFile().deleteOnExit(); // at exit, Ctrl-C too, in reverse order: the file, then the directory
         file.toFile().deleteOnExit();
         try {
-            List<Process> incrementers = new ArrayList<>();
+            List<Jvm> incrementers = new ArrayList<>();
             for (int i = 0; i < jvms; i++) {
                 incrementers.add(Jvm.start(CountersAcrossJvmsExample.class, "incrementer", file.toString(),
                         String.valueOf(jvms), String.valueOf(each)));
             }
             long lastStart = 0, firstEnd = Long.MAX_VALUE; // in values of the counter, the clock they share
-            for (Process incrementer : incrementers) {
-                String[] loop = Jvm.finish(incrementer).getFirst().split(" "); // first value, last value, ms
+            for (Jvm incrementer : incrementers) {
+                String[] loop = incrementer.finish().getFirst().split(" "); // first value, last value, ms
                 long first = Long.parseLong(loop[0]), last = Long.parseLong(loop[1]);
                 System.out.printf("    pid %d: %,d increments in %s ms returned %,d to %,d (%,d by the others)%n",
-                        incrementer.pid(), each, loop[2], first, last, last - first + 1 - each);
+                        incrementer.handle().pid(), each, loop[2], first, last, last - first + 1 - each);
                 lastStart = Math.max(lastStart, first);
                 firstEnd = Math.min(firstEnd, last);
             }
@@ -91,10 +92,11 @@ public final class CountersAcrossJvmsExample {
      */
     private static void awaitAll(Counter ready, int jvms) throws TimeoutException, InterruptedException {
         ready.incrementAndGet();
-        long deadline = System.nanoTime() + BARRIER_TIMEOUT_NANOS;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BARRIER_TIMEOUT_SECONDS);
         while (ready.get() < jvms) {
             if (System.nanoTime() - deadline > 0) {
-                throw new TimeoutException("only " + ready.get() + " of " + jvms + " JVMs reached the start in 30 s");
+                throw new TimeoutException("only " + ready.get() + " of " + jvms + " JVMs reached the start in "
+                        + BARRIER_TIMEOUT_SECONDS + " s");
             }
             Thread.sleep(1);
         }

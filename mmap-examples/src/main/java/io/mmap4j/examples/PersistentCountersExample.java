@@ -57,7 +57,7 @@ public final class PersistentCountersExample {
             }
         }
         System.out.println("    " + (existed ? "kept in " : "created ") + file);
-        List<String> seen = Jvm.finish(Jvm.start(PersistentCountersExample.class, "reader", file.toString()));
+        List<String> seen = Jvm.start(PersistentCountersExample.class, "reader", file.toString()).finish();
         boolean sameInFreshJvm = after.entrySet().stream().allMatch(e -> seen.contains(e.getKey() + "=" + e.getValue()));
         System.out.println("    a fresh JVM reads the same values from the file: " + (sameInFreshJvm ? "yes" : "NO " + seen));
         return grewExactly && sameInFreshJvm;

@@ -40,13 +40,12 @@ public final class PingPongExample {
         String name = "mmap4j-pingpong-" + ProcessHandle.current().pid();
         try (MMap shared = MMap.openShared(name, 4096, CREATE_NEW, READ, WRITE, DELETE_ON_CLOSE)) {
             MMap.sharedMemoryPath(name).toFile().deleteOnExit(); // DELETE_ON_CLOSE does not run on Ctrl-C
-            Process ponger = Jvm.start(PingPongExample.class, "ponger", name, String.valueOf(warmUp + measured));
-            try {
+            try (Jvm ponger = Jvm.start(PingPongExample.class, "ponger", name, String.valueOf(warmUp + measured))) {
                 long[] nanos = new long[measured];
                 for (int i = 1; i <= warmUp + measured; i++) {
                     long start = System.nanoTime();
                     shared.putLongRelease(PING, i);
-                    long answer = await(shared, PONG, i, ponger.toHandle());
+                    long answer = await(shared, PONG, i, ponger.handle());
                     if (answer != i) {
                         System.out.println("    round trip " + i + ": "
                                 + (answer == DIED ? "the other JVM died" : "the other JVM answered " + answer));
@@ -56,15 +55,13 @@ public final class PingPongExample {
                         nanos[i - warmUp - 1] = System.nanoTime() - start;
                     }
                 }
-                Jvm.finish(ponger);
+                ponger.finish();
                 Arrays.sort(nanos);
                 System.out.printf("    %,d round trips between pid %d and pid %d (after %,d to warm up):%n", measured,
-                        ProcessHandle.current().pid(), ponger.pid(), warmUp);
+                        ProcessHandle.current().pid(), ponger.handle().pid(), warmUp);
                 System.out.printf("    p50 %,d ns   p99 %,d ns   p99.9 %,d ns   max %,d ns%n", percentile(nanos, 50),
                         percentile(nanos, 99), percentile(nanos, 99.9), nanos[nanos.length - 1]);
                 return true;
-            } finally {
-                ponger.destroyForcibly();
             }
         }
     }

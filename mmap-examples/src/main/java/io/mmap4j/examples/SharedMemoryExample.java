@@ -44,8 +44,7 @@ public final class SharedMemoryExample {
         try (MMap shared = MMap.openShared(name, 4096, CREATE_NEW, READ, WRITE, DELETE_ON_CLOSE)) {
             MMap.sharedMemoryPath(name).toFile().deleteOnExit(); // DELETE_ON_CLOSE does not run on Ctrl-C
             System.out.println("    writer pid " + ProcessHandle.current().pid() + " maps " + MMap.sharedMemoryPath(name));
-            Process reader = Jvm.start(SharedMemoryExample.class, "reader", name);
-            try {
+            try (Jvm reader = Jvm.start(SharedMemoryExample.class, "reader", name)) {
                 List<String> expected = new ArrayList<>();
                 for (int i = 1; i <= MESSAGES; i++) {
                     String message = "hello #" + i + " from pid " + ProcessHandle.current().pid();
@@ -57,16 +56,14 @@ public final class SharedMemoryExample {
                         System.out.println("    the reader did not acknowledge message " + i);
                         return false;
                     }
-                    expected.add(saw(reader.pid(), message));
+                    expected.add(saw(reader.handle().pid(), message));
                 }
-                List<String> seen = Jvm.finish(reader);
+                List<String> seen = reader.finish();
                 seen.forEach(line -> System.out.println("    " + line));
                 boolean same = seen.equals(expected);
                 System.out.println("    every message arrived intact and in order: "
                         + (same ? "yes" : "NO, expected " + expected));
                 return same;
-            } finally {
-                reader.destroyForcibly();
             }
         }
     }

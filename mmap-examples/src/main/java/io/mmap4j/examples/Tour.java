@@ -35,7 +35,6 @@ public final class Tour {
 
     /** Runs the five steps; returns how many passed. */
     public static int run(boolean quick, Path countersFile) {
-        boolean finalQuick = quick;
         System.out.printf("mmap4j tour: memory-mapped files and shared memory between JVMs (pid %d, Java %s, %d cores)%n%n",
                 ProcessHandle.current().pid(), Runtime.version().feature(), Runtime.getRuntime().availableProcessors());
         int passed = 0;
@@ -43,10 +42,10 @@ public final class Tour {
                 "a write in one JVM shows at once through a zero-copy view in another", SharedMemoryExample::run);
         passed += step(2, "Atomic counters across JVMs",
                 "three JVMs add to one named counter at the same time and not one increment is lost",
-                () -> CountersAcrossJvmsExample.run(finalQuick));
+                () -> CountersAcrossJvmsExample.run(quick));
         passed += step(3, "Round-trip latency between JVMs",
                 "two JVMs ping-pong over shared memory, each round trip back in order; p50/p99/p99.9 show its cost",
-                () -> PingPongExample.run(finalQuick));
+                () -> PingPongExample.run(quick));
         Map<String, Long> events = new LinkedHashMap<>();
         events.put("tour.runs", 1L);
         events.put("tour.steps.1-3.passed", (long) passed); // the steps that ran before this one
@@ -55,7 +54,7 @@ public final class Tour {
                 () -> PersistentCountersExample.run(countersFile, events));
         passed += step(5, "A mapped file used as a file",
                 "MappedFiles gives the answers of java.nio.file.Files, straight from mapped memory",
-                () -> FilesAdapterExample.run(finalQuick));
+                () -> FilesAdapterExample.run(quick));
         System.out.println(passed == 5 ? "All 5 steps passed." : (5 - passed) + " of 5 steps FAILED.");
         return passed;
     }

@@ -1,12 +1,10 @@
 package io.mmap4j.examples;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -69,7 +67,8 @@ class ReadmeTest {
                 Class<?> type = loader.loadClass(className);
                 Method main = findMain(type);
                 if (main != null) {
-                    List<String> printed = runCapturingOutput(main);
+                    List<String> printed =
+                            Printed.by(() -> main.invoke(null, (Object) new String[0])).output().lines().toList();
                     if (OUTPUT.containsKey(className)) {
                         assertEquals(OUTPUT.get(className), printed, className + " in README.md");
                     }
@@ -77,21 +76,6 @@ class ReadmeTest {
             }
         }
         assertTrue(classes.containsAll(OUTPUT.keySet()), "README.md lost a block whose output is checked: " + OUTPUT.keySet());
-    }
-
-    /** Runs a README main with System.out going to a buffer; returns the lines it printed. */
-    private static List<String> runCapturingOutput(Method main) throws Exception {
-        PrintStream out = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true, UTF_8));
-        try {
-            main.invoke(null, (Object) new String[0]);
-        } finally {
-            System.setOut(out);
-        }
-        String text = printed.toString(UTF_8);
-        out.print(text); // still in the test's log
-        return text.lines().toList();
     }
 
     private static Method findMain(Class<?> type) {

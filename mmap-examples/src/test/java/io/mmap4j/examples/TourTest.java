@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.counters.Counters;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,8 +25,8 @@ class TourTest {
     @TempDir
     static Path dir;
     static Path counters;
-    static Run first;
-    static Run second;
+    static Printed<Integer> first;
+    static Printed<Integer> second;
     static List<Path> leftoversBefore;
     static List<Path> leftoversAfter;
 
@@ -43,14 +40,11 @@ class TourTest {
         leftoversAfter = leftovers(tmp);
     }
 
-    /** One run of the tour: how many steps passed, and what it printed. */
-    record Run(int passed, String output) {}
-
     @Test
     void everyStepPasses() {
-        for (Run run : List.of(first, second)) {
+        for (Printed<Integer> run : List.of(first, second)) {
             String output = run.output();
-            assertEquals(5, run.passed(), output);
+            assertEquals(5, run.value(), output);
             assertTrue(output.contains("All 5 steps passed."), output);
             assertTrue(output.contains("every message arrived intact and in order: yes"), output);
             assertTrue(output.contains("tour.clicks = 9,000,000 after 3 JVMs added 3,000,000 each: exact"), output);
@@ -100,16 +94,8 @@ class TourTest {
         }
     }
 
-    /** Runs the quick tour with its output captured, and shown. */
-    private static Run tour(Path counters) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(Tour.run(true, counters), captured.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            out.print(captured.toString(StandardCharsets.UTF_8));
-        }
+    /** Runs the quick tour with its output captured, and shown; the value is how many steps passed. */
+    private static Printed<Integer> tour(Path counters) throws Exception {
+        return Printed.by(() -> Tour.run(true, counters));
     }
 }

@@ -60,7 +60,10 @@ public final class TrialFile {
         return Arrays.copyOfRange(CONTENT, pos, pos + length);
     }
 
-    /** Deletes a file made by {@link #create}; a file already gone is fine. */
+    /**
+     * Deletes a trial file: from {@link #create}, {@link #createZeroed}, or one a benchmark made
+     * itself. A file already gone is fine.
+     */
     public static void delete(Path file) throws IOException {
         if (file != null) {
             Files.deleteIfExists(file);

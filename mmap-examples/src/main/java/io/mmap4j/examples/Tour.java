@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * A tour of mmap4j: five steps, each running real JVMs, saying in one line what it proves, and
- * checking it. Exits non-zero if any check fails. {@code --quick} runs smaller sizes (for tests);
- * {@code --counters FILE} keeps the persistent counts elsewhere than
+ * checking it. Exits non-zero if any check fails. {@code --quick} runs the smaller sizes
+ * {@code TourTest} uses; {@code --counters FILE} keeps the persistent counts elsewhere than
  * {@link PersistentCountersExample#DEFAULT_FILE}.
  *
  * <pre>mvn -B -q -DskipTests -Pdemo verify</pre>

@@ -2,10 +2,13 @@ package io.mmap4j.examples;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
- * A tour of mmap4j: five steps, each running real JVMs, saying in one line what it proves, and
+ * A tour of mmap4j: steps each running real JVMs, saying in one line what it proves, and
  * checking it. Exits non-zero if any check fails. {@code --quick} runs the smaller sizes
  * {@code TourTest} uses; {@code --counters FILE} keeps the persistent counts elsewhere than
  * {@link PersistentCountersExample#DEFAULT_FILE}.
@@ -13,8 +16,13 @@ import java.util.Map;
  * <pre>mvn -B -q -DskipTests -Pdemo verify</pre>
  */
 public final class Tour {
-    interface Step {
+    /** What a step does: true if every check it made passed. */
+    interface Check {
         boolean run() throws Exception;
+    }
+
+    /** One step: a title, what it proves in one line, and the check that proves it. */
+    record Step(String title, String proves, Check check) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -30,41 +38,53 @@ public final class Tour {
                 }
             }
         }
-        System.exit(run(quick, counters) == 5 ? 0 : 1);
+        System.exit(run(quick, counters) == steps(quick, counters, () -> 0).size() ? 0 : 1);
     }
 
-    /** Runs the five steps; returns how many passed. */
+    /** Runs every step, in order; returns how many passed. */
     public static int run(boolean quick, Path countersFile) {
         System.out.printf("mmap4j tour: memory-mapped files and shared memory between JVMs (pid %d, Java %s, %d cores)%n%n",
                 ProcessHandle.current().pid(), Runtime.version().feature(), Runtime.getRuntime().availableProcessors());
-        int passed = 0;
-        passed += step(1, "Shared memory between JVMs",
-                "a write in one JVM shows at once through a zero-copy view in another", SharedMemoryExample::run);
-        passed += step(2, "Atomic counters across JVMs",
-                "three JVMs add to one named counter at the same time and not one increment is lost",
-                () -> CountersAcrossJvmsExample.run(quick));
-        passed += step(3, "Round-trip latency between JVMs",
-                "two JVMs ping-pong over shared memory, each round trip back in order; p50/p99/p99.9 show its cost",
-                () -> PingPongExample.run(quick));
-        Map<String, Long> events = new LinkedHashMap<>();
-        events.put("tour.runs", 1L);
-        events.put("tour.steps.1-3.passed", (long) passed); // the steps that ran before this one
-        passed += step(4, "Persistent event counters",
-                "counts kept in a file survive the JVM: run the tour again and they have grown",
-                () -> PersistentCountersExample.run(countersFile, events));
-        passed += step(5, "A mapped file used as a file",
-                "MappedFiles gives the answers of java.nio.file.Files, straight from mapped memory",
-                () -> FilesAdapterExample.run(quick));
-        System.out.println(passed == 5 ? "All 5 steps passed." : (5 - passed) + " of 5 steps FAILED.");
-        return passed;
+        AtomicInteger passed = new AtomicInteger();
+        List<Step> steps = steps(quick, countersFile, passed::get);
+        for (int i = 0; i < steps.size(); i++) {
+            passed.addAndGet(runStep(i + 1, steps.size(), steps.get(i)));
+        }
+        System.out.println(passed.get() == steps.size() ? "All " + passed + " steps passed."
+                : (steps.size() - passed.get()) + " of " + steps.size() + " steps FAILED.");
+        return passed.get();
     }
 
-    private static int step(int number, String title, String proves, Step step) {
-        System.out.println("[" + number + "/5] " + title);
-        System.out.println("      proves: " + proves);
+    /** The steps, in the order they run; {@code passedSoFar} tells step 4 how many passed before it. */
+    static List<Step> steps(boolean quick, Path countersFile, IntSupplier passedSoFar) {
+        Map<String, Long> events = new LinkedHashMap<>();
+        return List.of(
+                new Step("Shared memory between JVMs",
+                        "a write in one JVM shows at once through a zero-copy view in another", SharedMemoryExample::run),
+                new Step("Atomic counters across JVMs",
+                        "three JVMs add to one named counter at the same time and not one increment is lost",
+                        () -> CountersAcrossJvmsExample.run(quick)),
+                new Step("Round-trip latency between JVMs",
+                        "two JVMs ping-pong over shared memory, each round trip back in order; p50/p99/p99.9 show its cost",
+                        () -> PingPongExample.run(quick)),
+                new Step("Persistent event counters",
+                        "counts kept in a file survive the JVM: run the tour again and they have grown",
+                        () -> {
+                            events.put("tour.runs", 1L);
+                            events.put("tour.steps.1-3.passed", (long) passedSoFar.getAsInt());
+                            return PersistentCountersExample.run(countersFile, events);
+                        }),
+                new Step("A mapped file used as a file",
+                        "MappedFiles gives the answers of java.nio.file.Files, straight from mapped memory",
+                        () -> FilesAdapterExample.run(quick)));
+    }
+
+    private static int runStep(int number, int of, Step step) {
+        System.out.println("[" + number + "/" + of + "] " + step.title());
+        System.out.println("      proves: " + step.proves());
         boolean ok;
         try {
-            ok = step.run();
+            ok = step.check().run();
         } catch (Exception e) {
             System.out.println("    error: " + e);
             ok = false;

@@ -1450,7 +1450,8 @@ public final class MMap implements AutoCloseable {
      *
      * @param advice how the map will be used
      * @return whether the advice was applied
-     * @throws IOException if the kernel refused it (the message names the errno)
+     * @throws IOException                   if the kernel refused it (the message names the errno)
+     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map
      */
     public boolean advise(Advice advice) throws IOException {
         return advise(0, size(), advice);
@@ -1460,18 +1461,20 @@ public final class MMap implements AutoCloseable {
      * Advises the kernel how a range will be used ({@code madvise} of the pages holding it). An
      * optional extra that needs native access ({@code --enable-native-access=io.mmap4j}, or
      * {@code ALL-UNNAMED} on the class path); without it nothing happens, one warning is logged,
-     * and {@code false} is returned.
+     * and {@code false} is returned. {@link Advice#DONTNEED} is refused on a private map, as
+     * {@link #unload()} is.
      *
      * @param pos    the position
      * @param length the number of bytes
      * @param advice how the range will be used
      * @return whether the advice was applied
-     * @throws IOException if the kernel refused it (the message names the errno)
+     * @throws IOException                   if the kernel refused it (the message names the errno)
+     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map
      */
     public boolean advise(long pos, long length, Advice advice) throws IOException {
         Objects.requireNonNull(advice, "advice");
         synchronized (stateLock) { // close waits, so the range stays mapped during the call
-            return Paging.advise(range(pos, length), pos, length, advice);
+            return Paging.advise(range(pos, length), pos, length, advice, this);
         }
     }
 

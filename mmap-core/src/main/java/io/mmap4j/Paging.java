@@ -7,9 +7,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * What a map asks of the kernel about its pages: write them back ({@code msync}), read them in,
  * drop them, advise, lock ({@link NativeMemory}), and whether they are resident. The rule of its
- * own: {@code unload} does not drop the pages of a {@linkplain MapOption#PRIVATE private} map,
- * which are the only copy of its writes. Callers pass the current mapping, or the range of it,
- * already checked.
+ * own: nothing drops the pages of a {@linkplain MapOption#PRIVATE private} map, which are the only
+ * copy of its writes. Callers pass the current mapping, or the range of it, already checked.
  */
 final class Paging {
     private Paging() {}
@@ -31,7 +30,10 @@ final class Paging {
         s.unload();
     }
 
-    static boolean advise(MemorySegment s, long pos, long length, Advice advice) throws IOException {
+    static boolean advise(MemorySegment s, long pos, long length, Advice advice, MMap map) throws IOException {
+        if (advice == Advice.DONTNEED) {
+            refuseToDiscard(map, "advise(DONTNEED)");
+        }
         return NativeMemory.advise(s, pos, length, advice);
     }
 

@@ -20,6 +20,7 @@ public final class CorruptCountersException extends IOException {
     private final transient Path file;
     /** The byte offset of the first bad byte or field; serialized, unlike the file. */
     private final long offset;
+    private final String problem;
 
     /**
      * Reports a problem at one place in a file; the message names the file, the offset and the problem.
@@ -32,6 +33,12 @@ public final class CorruptCountersException extends IOException {
         super(file + ": corrupt counters file at byte offset " + offset + ": " + problem);
         this.file = file;
         this.offset = offset;
+        this.problem = problem;
+    }
+
+    /** The problem without the file and offset, for {@link Counters#verify}. */
+    String problem() {
+        return problem;
     }
 
     /**

@@ -189,9 +189,29 @@ final class CounterTable {
      * each record written with a well-formed name of the entry's hash, names unique, and every
      * entry reachable from its name's home position (else a lookup would miss it and create the
      * name twice). Costs a read of the index and of each published record.
+     *
+     * @throws CorruptCountersException for the first problem found
      */
     void validate() throws CorruptCountersException {
-        int start = firstEmpty();
+        check(problem -> {
+            throw problem;
+        });
+    }
+
+    /** Where {@link #check} reports each problem: {@link #validate} stops at the first, a verify collects them all. */
+    interface Problems {
+        void add(CorruptCountersException problem) throws CorruptCountersException;
+    }
+
+    /** Makes the checks of {@link #validate}, reporting each problem to {@code problems} and going on with the next entry. */
+    void check(Problems problems) throws CorruptCountersException {
+        int start;
+        try {
+            start = firstEmpty();
+        } catch (CorruptCountersException full) {
+            problems.add(full); // without an empty entry no probe sequence ends: nothing else can be checked
+            return;
+        }
         int runStart = (start + 1) & mask; // the first position of the current run of set entries
         BitSet ids = new BitSet();
         Set<String> names = new HashSet<>();
@@ -203,29 +223,43 @@ final class CounterTable {
                 runStart = (position + 1) & mask;
                 continue;
             }
-            int id = idOf(entry, at);
-            if (ids.get(id)) {
-                throw new CorruptCountersException(path, at, "index entry " + position + " names id " + id
-                        + ", which an earlier entry names too");
-            }
-            ids.set(id); // ids are unique and below the capacity, so at most capacity entries pass
-            int home = (int) (entry >>> 32) & mask;
-            if (((position - home) & mask) > ((position - runStart) & mask) && !reachable(home, position)) {
-                throw new CorruptCountersException(path, at, "index entry " + position + " (id " + id
-                        + ") cannot be found by a lookup: an empty entry lies between it and its home position " + home);
-            }
-            String name = name(entry, at);
-            if (!names.add(name)) {
-                throw new CorruptCountersException(path, at, "index entry " + position + " (id " + id + ") names "
-                        + Names.show(name) + ", which an earlier entry names too");
+            try {
+                checkEntry(position, at, entry, runStart, ids, names);
+            } catch (CorruptCountersException problem) {
+                problems.add(problem);
             }
         }
         // Read after the entries: an id is claimed before it is published, so it must be counted.
-        long allocated = format.allocated(map, path);
-        if (!ids.isEmpty() && ids.length() > allocated) {
-            int id = ids.length() - 1;
-            throw new CorruptCountersException(path, Header.ALLOCATED.offset(), "allocated count is " + allocated
-                    + ", but the index names id " + id);
+        try {
+            long allocated = format.allocated(map, path);
+            if (!ids.isEmpty() && ids.length() > allocated) {
+                int id = ids.length() - 1;
+                problems.add(new CorruptCountersException(path, Header.ALLOCATED.offset(), "allocated count is "
+                        + allocated + ", but the index names id " + id));
+            }
+        } catch (CorruptCountersException problem) {
+            problems.add(problem);
+        }
+    }
+
+    /** Checks one set entry; adds its id and name to those seen so far. */
+    private void checkEntry(int position, long at, long entry, int runStart, BitSet ids, Set<String> names)
+            throws CorruptCountersException {
+        int id = idOf(entry, at);
+        if (ids.get(id)) {
+            throw new CorruptCountersException(path, at, "index entry " + position + " names id " + id
+                    + ", which an earlier entry names too");
+        }
+        ids.set(id); // ids are unique and below the capacity, so at most capacity entries pass
+        int home = (int) (entry >>> 32) & mask;
+        if (((position - home) & mask) > ((position - runStart) & mask) && !reachable(home, position)) {
+            throw new CorruptCountersException(path, at, "index entry " + position + " (id " + id
+                    + ") cannot be found by a lookup: an empty entry lies between it and its home position " + home);
+        }
+        String name = name(entry, at);
+        if (!names.add(name)) {
+            throw new CorruptCountersException(path, at, "index entry " + position + " (id " + id + ") names "
+                    + Names.show(name) + ", which an earlier entry names too");
         }
     }
 

@@ -186,6 +186,36 @@ public final class Counters implements AutoCloseable {
         return checked(MMap.open(path, READ), path);
     }
 
+    /**
+     * Checks a counters file in full, read-only, and returns every problem found, like
+     * {@code fsck -n}: the checks {@link #openReadOnly} makes (docs/counters-format.md, "What a
+     * reader must check"), where open stops at the first problem. A problem in the header ends the
+     * check, since the header places every other region; past the header, each index entry is
+     * checked on its own, so one bad entry does not hide the next. Never writes, and may run while
+     * other processes update the file (counters they create meanwhile may or may not be checked).
+     * Costs a read of the header, the index and every record it names.
+     *
+     * @param path the counters file
+     * @return the problems in file order within each region (header, index, allocated count), or
+     *         an empty list for a sound file
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws IOException                      if it cannot be opened or mapped
+     */
+    public static List<CountersProblem> verify(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        try (MMap map = MMap.open(path, READ)) {
+            CountersFormat format;
+            try {
+                format = CountersFormat.read(map, path);
+            } catch (CorruptCountersException e) {
+                return List.of(CountersProblem.of(e));
+            }
+            List<CountersProblem> problems = new ArrayList<>();
+            new CounterTable(map, format, path).check(e -> problems.add(CountersProblem.of(e)));
+            return problems;
+        }
+    }
+
     private static Counters checked(MMap map, Path path) throws IOException {
         try {
             CountersFormat format = CountersFormat.read(map, path);

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -234,6 +235,27 @@ class CorruptionTest {
                 .contains("names \"a\", which an earlier entry names too"));
     }
 
+    @Test
+    void verifyReportsEveryProblemWithItsOffsetAndWritesNothing() throws IOException {
+        assertEquals(List.of(), Counters.verify(file), "a sound file");
+        byte[] bytes = valid.clone();
+        putInt(bytes, R.recordOffset(1), 1); // "b": state 1
+        putInt(bytes, R.recordOffset(3) + 8, 0); // "requests.total": name length 0
+        putLong(bytes, CountersFormat.Header.ALLOCATED.offset(), 3); // below the ids 3 and 4
+        Files.write(file, bytes);
+        List<CountersProblem> problems = Counters.verify(file);
+        assertEquals(3, problems.size(), problems::toString);
+        assertTrue(problems.containsAll(List.of(
+                new CountersProblem(R.recordOffset(1), "record 1 is named by index entry at " + entryAt(entryPosition(bytes, 1))
+                        + " but its state is 1, not 2 (written)"),
+                new CountersProblem(R.recordOffset(3) + 8, "record 3 has name length 0, outside 1 to 32"),
+                new CountersProblem(CountersFormat.Header.ALLOCATED.offset(), "allocated count is 3, but the index names id 4"))),
+                problems::toString);
+        assertEquals("at byte offset 128: allocated count is 3, but the index names id 4", problems.get(2).toString());
+        assertArrayEquals(bytes, Files.readAllBytes(file), "verify wrote nothing");
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> Counters.verify(dir.resolve("missing")));
+    }
+
     /**
      * Writes a record with these name bytes as id 5 and indexes it; with {@code afterExisting >= 0}
      * directly in the next empty entry after the existing one, bypassing the duplicate check.
@@ -323,14 +345,18 @@ class CorruptionTest {
     /** Returns whether the file opened. */
     private boolean fuzzOnce(byte[] bytes, boolean readOnly) throws IOException {
         Files.write(file, bytes);
+        List<CountersProblem> problems = Counters.verify(file);
         Counters counters;
         try {
             counters = readOnly ? Counters.openReadOnly(file) : Counters.open(file);
         } catch (CorruptCountersException e) {
             assertTrue(e.offset() >= 0 && e.offset() <= Math.max(bytes.length, 16384), e::getMessage);
+            assertEquals(e.offset(), problems.getFirst().offset(), () -> "verify's first problem is open's: " + problems);
+            assertTrue(e.getMessage().endsWith(": " + problems.getFirst().problem()), () -> e.getMessage() + " vs " + problems);
             assertArrayEquals(bytes, Files.readAllBytes(file), "a refused file is left as it was");
             return false;
         }
+        assertEquals(List.of(), problems, "verify finds nothing in a file that opens");
         try (counters) {
             exercise(counters, readOnly);
         }
@@ -404,11 +430,16 @@ class CorruptionTest {
         return bytes;
     }
 
-    /** Opens bytes as a file; expects a CorruptCountersException at {@code offset}, and the file unchanged. */
+    /**
+     * Opens bytes as a file; expects a CorruptCountersException at {@code offset}, {@link Counters#verify}
+     * to report that one problem, and the file unchanged.
+     */
     private CorruptCountersException corrupt(byte[] bytes, long offset) throws IOException {
         CorruptCountersException e = assertThrows(CorruptCountersException.class, () -> open(bytes));
         assertEquals(offset, e.offset(), e::getMessage);
-        assertTrue(e.getMessage().startsWith(file + ": corrupt counters file at byte offset " + offset + ": "));
+        String prefix = file + ": corrupt counters file at byte offset " + offset + ": ";
+        assertTrue(e.getMessage().startsWith(prefix));
+        assertEquals(List.of(new CountersProblem(offset, e.getMessage().substring(prefix.length()))), Counters.verify(file));
         assertArrayEquals(bytes, Files.readAllBytes(file), "never rewritten");
         CorruptCountersException readOnly = assertThrows(CorruptCountersException.class, () -> Counters.openReadOnly(file));
         assertEquals(e.getMessage(), readOnly.getMessage());

@@ -13,8 +13,8 @@ import java.util.Map;
  * run adds to them, and a fresh JVM reads back exactly what this one left.
  *
  * <p>The file is {@code <java.io.tmpdir>/mmap4j-tour/events.counters} unless a path is given;
- * it is kept on purpose, so that the next run shows the counts grown. Watch it with the stat tool:
- * {@code java -jar mmap-counters/target/mmap-counters-cli.jar stat /tmp/mmap4j-tour/events.counters}.
+ * it is kept on purpose, so that the next run shows the counts grown. Watch it with the command-line
+ * tool: {@code bin/mmap4j stat /tmp/mmap4j-tour/events.counters}.
  *
  * <pre>mvn -B -q -DskipTests -Pdemo verify -Dexample=PersistentCountersExample</pre>
  */

@@ -1,5 +1,6 @@
 package io.mmap4j.store;
 
+import static io.mmap4j.store.StaticFormat.ALIGNED_VALUE_MIN;
 import static io.mmap4j.store.StaticFormat.DATA_OFFSET;
 import static io.mmap4j.store.StaticFormat.MAGIC;
 import static io.mmap4j.store.StaticFormat.PAGE;
@@ -117,6 +118,7 @@ record StaticHeader(long seed, long entries, long records, long dataEnd, long in
         expect(problems, AT_HASH, "hash function", uintAt(file, AT_HASH), XXH64);
         expect(problems, AT_FLAGS, "flags", uintAt(file, AT_FLAGS), 0);
         expect(problems, AT_DATA_OFFSET, "data offset", longAt(file, AT_DATA_OFFSET), DATA_OFFSET);
+        expect(problems, AT_ALIGNED_VALUE_MIN, "aligned value minimum", uintAt(file, AT_ALIGNED_VALUE_MIN), ALIGNED_VALUE_MIN);
         read(file).checkRegions(problems, length);
         CRC32C crc = new CRC32C();
         crc.update(file.asSlice(0, FIELDS).asByteBuffer());

@@ -106,7 +106,7 @@ class Store:
          self.max_disp, self.aligned_min, self.index_crc, header_crc) = struct.unpack_from("<IIIIQQQQQQQQQQQIIII", buf, 8)
         if version != 1:
             fail("version %d, expected 1" % version)
-        if page != PAGE or hash_fn != 1 or flags != 0 or data_offset != PAGE:
+        if page != PAGE or hash_fn != 1 or flags != 0 or data_offset != PAGE or self.aligned_min != 65536:
             fail("page size %d, hash function %d, flags %d, data offset %d" % (page, hash_fn, flags, data_offset))
         if self.data_end < PAGE or self.data_end % 8 or self.data_end > size:
             fail("data end %d" % self.data_end)

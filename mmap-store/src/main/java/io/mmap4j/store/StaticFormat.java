@@ -26,6 +26,9 @@ final class StaticFormat {
     /** The writer starts values of at least this many bytes on a page boundary. */
     static final int ALIGNED_VALUE_MIN = 65_536;
 
+    /** The most bytes summed through one {@code ByteBuffer} view (a buffer holds less than 2 GiB). */
+    static final int BUFFER_LIMIT = 1 << 30;
+
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Index slots are 16-byte aligned in a page-aligned region: aligned reads. */

@@ -22,7 +22,9 @@ import java.util.zip.CRC32C;
  */
 final class StaticOutput {
     static final int BUFFER_BYTES = 1 << 20;
-    private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[PAGE]);
+    /** Never written: a page of zeros to compare with and to sum. */
+    private static final byte[] ZERO_BYTES = new byte[PAGE];
+    private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(ZERO_BYTES);
     /** Read only with absolute gets, which change no state: safe to share. */
     private static final ByteBuffer ZEROS = ZERO_PAGE.asByteBuffer();
 
@@ -76,14 +78,14 @@ final class StaticOutput {
      * {@code sum}. Where the output is page-aligned, whole pages of zeros become holes.
      */
     void append(MemorySegment src, long offset, long length, boolean sum) throws IOException {
-        if (sum) {
-            crc.update(src.asSlice(offset, length).asByteBuffer());
-        }
         long end = offset + length;
         while (offset < end) {
             if (position() % PAGE == 0 && end - offset >= PAGE
                     && MemorySegment.mismatch(src, offset, offset + PAGE, ZERO_PAGE, 0, PAGE) < 0) {
                 flush();
+                if (sum) {
+                    crc.update(ZERO_BYTES, 0, PAGE);
+                }
                 bufferStart += PAGE; // a hole: never written, reads as zeros
                 offset += PAGE;
                 continue;
@@ -92,9 +94,12 @@ final class StaticOutput {
                 flush();
             }
             // Up to the next page boundary of the output, so each page gets its zero check.
-            long chunk = Math.min(end - offset, Math.min(buffer.remaining(), PAGE - position() % PAGE));
+            int chunk = (int) Math.min(end - offset, Math.min(buffer.remaining(), PAGE - position() % PAGE));
             MemorySegment.copy(src, offset, bufferSegment, buffer.position(), chunk);
-            buffer.position(buffer.position() + (int) chunk);
+            if (sum) {
+                crc.update(buffer.slice(buffer.position(), chunk)); // just copied: summed from the cache
+            }
+            buffer.position(buffer.position() + chunk);
             offset += chunk;
         }
     }

@@ -363,8 +363,8 @@ final class StaticStoreWriter implements StaticStore.Writer {
 
     private static int crc32c(MemorySegment segment) {
         CRC32C crc = new CRC32C();
-        for (long at = 0; at < segment.byteSize(); at += Integer.MAX_VALUE) {
-            crc.update(segment.asSlice(at, Math.min(Integer.MAX_VALUE, segment.byteSize() - at)).asByteBuffer());
+        for (long at = 0; at < segment.byteSize(); at += StaticFormat.BUFFER_LIMIT) {
+            crc.update(segment.asSlice(at, Math.min(StaticFormat.BUFFER_LIMIT, segment.byteSize() - at)).asByteBuffer());
         }
         return (int) crc.getValue();
     }

@@ -208,8 +208,8 @@ final class StaticVerifier {
     }
 
     private void update(CRC32C crc, long from, long length) {
-        for (long at = from, end = from + length; at < end; at += Integer.MAX_VALUE) {
-            crc.update(file.asSlice(at, Math.min(Integer.MAX_VALUE, end - at)).asByteBuffer());
+        for (long at = from, end = from + length; at < end; at += StaticFormat.BUFFER_LIMIT) {
+            crc.update(file.asSlice(at, Math.min(StaticFormat.BUFFER_LIMIT, end - at)).asByteBuffer());
         }
     }
 

@@ -1,6 +1,5 @@
 package io.mmap4j.bench;
 
-import com.linkedin.paldb.api.PalDB;
 import com.linkedin.paldb.api.StoreReader;
 import com.linkedin.paldb.api.StoreWriter;
 import com.spotify.sparkey.Sparkey;
@@ -160,13 +159,13 @@ public class StaticStoreLookupBenchmark {
             build("paldb");
             File file = dir.resolve("store.paldb").toFile();
             byte[] key = new byte[KEY_BYTES];
-            StoreWriter w = PalDB.createWriter(file, PalDB.newConfiguration());
+            StoreWriter w = PalDbPeer.writer(file);
             for (int i = 0; i < count; i++) {
                 key(i, key);
-                w.put((Object) key.clone(), (Object) value(i)); // as objects: put(byte[], byte[]) takes serialized forms
+                PalDbPeer.put(w, key.clone(), value(i));
             }
             w.close();
-            reader = PalDB.createReader(file, PalDB.newConfiguration()); // mmap on, cache off: its defaults
+            reader = PalDbPeer.reader(file);
         }
 
         @Override

@@ -1,6 +1,5 @@
 package io.mmap4j.bench;
 
-import com.linkedin.paldb.api.PalDB;
 import com.linkedin.paldb.api.StoreReader;
 import com.linkedin.paldb.api.StoreWriter;
 import com.spotify.sparkey.Sparkey;
@@ -58,7 +57,7 @@ public class StaticStoreOpenBenchmark {
         mmap4j = dir.resolve("store.static");
         sparkey = dir.resolve("store.spi").toFile();
         paldb = dir.resolve("store.paldb").toFile();
-        StoreWriter pal = PalDB.createWriter(paldb, PalDB.newConfiguration());
+        StoreWriter pal = PalDbPeer.writer(paldb);
         try (StaticStore.Writer ours = StaticStore.writer(mmap4j, StaticStore.WriterOptions.DEFAULT.withForce(false));
              SparkeyWriter spark = Sparkey.createNew(sparkey)) {
             for (int i = 0; i < count; i++) {
@@ -66,7 +65,7 @@ public class StaticStoreOpenBenchmark {
                 value[0] = (byte) i;
                 ours.put(key, value);
                 spark.put(key, value);
-                pal.put((Object) key.clone(), (Object) value.clone());
+                PalDbPeer.put(pal, key.clone(), value.clone());
             }
             spark.writeHash();
         }
@@ -95,7 +94,7 @@ public class StaticStoreOpenBenchmark {
 
     @Benchmark
     public long open_paldb() {
-        StoreReader reader = PalDB.createReader(paldb, PalDB.newConfiguration());
+        StoreReader reader = PalDbPeer.reader(paldb);
         try {
             return reader.size();
         } finally {
@@ -119,7 +118,7 @@ public class StaticStoreOpenBenchmark {
 
     @Benchmark
     public int openAndGet_paldb() {
-        StoreReader reader = PalDB.createReader(paldb, PalDB.newConfiguration());
+        StoreReader reader = PalDbPeer.reader(paldb);
         try {
             return reader.getByteArray(key, null).length;
         } finally {

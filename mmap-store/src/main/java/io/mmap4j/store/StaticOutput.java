@@ -80,8 +80,7 @@ final class StaticOutput {
     void append(MemorySegment src, long offset, long length, boolean sum) throws IOException {
         long end = offset + length;
         while (offset < end) {
-            if (position() % PAGE == 0 && end - offset >= PAGE
-                    && MemorySegment.mismatch(src, offset, offset + PAGE, ZERO_PAGE, 0, PAGE) < 0) {
+            if (position() % PAGE == 0 && end - offset >= PAGE && zeroPage(src, offset)) {
                 flush();
                 if (sum) {
                     crc.update(ZERO_BYTES, 0, PAGE);
@@ -93,15 +92,33 @@ final class StaticOutput {
             if (!buffer.hasRemaining()) {
                 flush();
             }
-            // Up to the next page boundary of the output, so each page gets its zero check.
-            int chunk = (int) Math.min(end - offset, Math.min(buffer.remaining(), PAGE - position() % PAGE));
-            MemorySegment.copy(src, offset, bufferSegment, buffer.position(), chunk);
+            int run = run(src, offset, (int) Math.min(end - offset, buffer.remaining()));
+            MemorySegment.copy(src, offset, bufferSegment, buffer.position(), run);
             if (sum) {
-                crc.update(buffer.slice(buffer.position(), chunk)); // just copied: summed from the cache
+                crc.update(buffer.slice(buffer.position(), run)); // just copied: summed from the cache
             }
-            buffer.position(buffer.position() + chunk);
-            offset += chunk;
+            buffer.position(buffer.position() + run);
+            offset += run;
         }
+    }
+
+    /**
+     * How many of the next {@code max} bytes of {@code src} to copy in one go: up to the first
+     * whole zero page that would start on a page boundary of the output, which becomes a hole.
+     * Checking a page of random bytes stops at its first byte.
+     */
+    private int run(MemorySegment src, long offset, int max) {
+        long firstBoundary = StaticFormat.roundUp(position(), PAGE) - position();
+        for (long at = firstBoundary == 0 ? PAGE : firstBoundary; at + PAGE <= max; at += PAGE) {
+            if (zeroPage(src, offset + at)) {
+                return (int) at;
+            }
+        }
+        return max;
+    }
+
+    private static boolean zeroPage(MemorySegment src, long offset) {
+        return MemorySegment.mismatch(src, offset, offset + PAGE, ZERO_PAGE, 0, PAGE) < 0;
     }
 
     /** Appends {@code bytes} from {@code offset}, as {@link #append(MemorySegment, long, long, boolean)}. */

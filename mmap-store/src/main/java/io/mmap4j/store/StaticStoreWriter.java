@@ -303,29 +303,23 @@ final class StaticStoreWriter implements StaticStore.Writer {
         long indexOffset = roundUp(dataEnd, PAGE);
         StaticIndexBuilder index = resources.index();
         long slots = StaticFormat.slotsFor(index.count(), options.loadFactor());
-        StaticIndexBuilder.Result built;
-        int indexCrc;
+        FileChannel channel = resources.channel();
         try (MMap indexMap = MMap.open(resources.temp(), indexOffset, slots * SLOT_BYTES, READ, WRITE)) {
             MemorySegment slotsSegment = indexMap.segment();
-            built = index.build(slotsSegment, slots, this::sameKey);
+            StaticIndexBuilder.Result built = index.build(slotsSegment, slots, this::sameKey);
             if (built.replaced().length > 0) {
                 recountReplaced(built.replaced(), slotsSegment, slots);
             }
-            indexCrc = crc32c(slotsSegment);
-            if (options.force()) {
-                indexMap.force();
+            StaticHeader header = new StaticHeader(seed, built.entries(), index.count(), dataEnd, indexOffset, slots,
+                    indexOffset + slots * SLOT_BYTES, keyBytes, valueBytes, largestValue, built.maxDisplacement(),
+                    ALIGNED_VALUE_MIN, crc32c(slotsSegment));
+            ByteBuffer page = header.encode();
+            while (page.hasRemaining()) {
+                channel.write(page, page.position());
             }
-        }
-        StaticHeader header = new StaticHeader(seed, built.entries(), index.count(), dataEnd, indexOffset, slots,
-                indexOffset + slots * SLOT_BYTES, keyBytes, valueBytes, largestValue, built.maxDisplacement(),
-                ALIGNED_VALUE_MIN, indexCrc);
-        FileChannel channel = resources.channel();
-        ByteBuffer page = header.encode();
-        while (page.hasRemaining()) {
-            channel.write(page, page.position());
-        }
-        if (options.force()) {
-            channel.force(true);
+            if (options.force()) {
+                indexMap.force(); // msync of the index, then fsync: the records and the header too
+            }
         }
         channel.close();
         try {

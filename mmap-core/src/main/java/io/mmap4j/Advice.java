@@ -2,10 +2,10 @@ package io.mmap4j;
 
 /**
  * How the kernel should expect a mapped range to be used, for {@link MMap#advise(Advice)}
- * ({@code madvise(2)}). Advice changes performance, never contents, except
- * {@link #DONTNEED} on a {@link MapOption#PRIVATE} map. Giving advice costs one system call (see
- * {@link MMap#advise(long, long, Advice)} for when it throws); what follows is the kernel's work,
- * as each constant says.
+ * ({@code madvise(2)}). Advice changes performance, never contents: {@link #DONTNEED}, which would
+ * drop a {@link MapOption#PRIVATE} map's writes, is refused on such a map. Giving advice costs one
+ * system call (see {@link MMap#advise(long, long, Advice)} for when it throws); what follows is the
+ * kernel's work, as each constant says.
  */
 public enum Advice {
     /** No special treatment ({@code MADV_NORMAL}). */
@@ -18,8 +18,9 @@ public enum Advice {
     WILLNEED(3),
     /**
      * Not needed soon: the kernel may drop the pages ({@code MADV_DONTNEED}). A shared map loses
-     * nothing (pages come back from the file, at the cost of a page fault and possibly a read each);
-     * a private map loses its private changes in the range.
+     * nothing (pages come back from the file, at the cost of a page fault and possibly a read each).
+     * A private map would lose its private changes in the range, so {@link MMap#advise} refuses it
+     * there, as {@link MMap#unload()} does.
      */
     DONTNEED(4);
 

@@ -22,9 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * a buffer that grows to the longest line, so reading lines allocates only the strings.
  */
 final class LineDecoder {
-    /** The largest array the JDK allocates, as in {@code Files.readAllBytes}. */
-    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
-
     private static final Map<Charset, Boolean> SPLITS_ON_BYTES = new ConcurrentHashMap<>();
 
     private final Charset charset;
@@ -38,16 +35,16 @@ final class LineDecoder {
         return charset;
     }
 
-    /** Decodes the bytes {@code [from, to)} of {@code s}. */
+    /** Decodes the bytes {@code [from, to)} of {@code s}, copied into the reused buffer first. */
     String decode(MemorySegment s, long from, long to) throws IOException {
         long length = to - from;
-        if (length > MAX_ARRAY) {
+        if (length > MappedChannel.MAX_ARRAY) {
             throw new IOException("the line of " + length + " bytes at position " + from
-                    + " is longer than the largest String (" + MAX_ARRAY + " bytes)");
+                    + " is longer than the largest String (" + MappedChannel.MAX_ARRAY + " bytes)");
         }
         int n = (int) length;
         if (n > buffer.length) {
-            buffer = new byte[(int) Math.min(MAX_ARRAY, Math.max(n, 2L * buffer.length))];
+            buffer = new byte[(int) Math.min(MappedChannel.MAX_ARRAY, Math.max(n, 2L * buffer.length))];
         }
         MemorySegment.copy(s, JAVA_BYTE, from, buffer, 0, n);
         return decode(buffer, 0, n, charset);

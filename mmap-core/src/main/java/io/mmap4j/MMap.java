@@ -13,22 +13,20 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel.MapMode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * A memory-mapped file, or a range of one, or named shared memory: positional reads and writes,
+ * A memory-mapped file, a range of one, or named shared memory: positional reads and writes,
  * little-endian typed access, atomics, and zero-copy views.
  *
  * <pre>{@code
@@ -44,20 +42,90 @@ import java.util.Set;
  * file, and every other map of the same file, in this process or another, sees them at once.
  * Named shared memory ({@link #openShared}) lives in {@code /dev/shm}: memory only, gone at reboot.
  *
- * <h2>Byte order and alignment</h2>
- * Every typed access is little-endian whatever the host, so a file reads the same on every
- * machine and from C or Python. Plain typed access may be unaligned. Atomic and ordered access
- * ({@code getAndAddLong}, {@code getIntVolatile}, ...) needs natural alignment, judged on the
- * <em>file offset</em> of the position: in a map opened at file offset 4, position 4 is
- * 8-byte aligned and position 0 is not.
+ * <h2>Positions, byte order and alignment</h2>
+ * A position ({@code pos}) counts bytes from the start of the map; a range of {@code length}
+ * bytes at {@code pos} must lie within the map. Typed access is little-endian whatever the host, so
+ * a file reads the same on every machine and from C or Python. Plain access may be unaligned (and
+ * may then tear). Atomic and ordered access needs natural alignment, judged on the <em>file
+ * offset</em> of the position: in a map opened at file offset 4, position 4 is 8-byte aligned and
+ * position 0 is not.
+ *
+ * <h2>Memory ordering</h2>
+ * Every access is a {@link VarHandle} access mode on the mapped memory. The hardware performs and
+ * orders it on the shared physical page, which knows nothing of processes, so each mode orders
+ * accesses between processes mapping the file exactly as it does between threads
+ * ({@code docs/lifetimes.md} shows the patterns). {@code X} is {@code Int} or {@code Long}.
+ * <table class="striped">
+ * <caption>What each access mode orders, and what it compiles to</caption>
+ * <thead><tr><th scope="col">methods</th><th scope="col">ordering</th><th scope="col">x86-64</th>
+ * <th scope="col">AArch64</th></tr></thead>
+ * <tbody>
+ * <tr><td>{@code getShort}, {@code putLong}, ..., {@code pread}, {@code pwrite}, {@code copy},
+ *     {@code fill}</td><td>plain: none; the JIT and the CPU may reorder them</td><td>{@code mov},
+ *     {@code memcpy}</td><td>{@code ldr}/{@code str}, {@code memcpy}</td></tr>
+ * <tr><td>{@code getXOpaque}, {@code putXOpaque}</td><td>atomic, eventually visible; orders
+ *     nothing else</td><td>{@code mov}</td><td>{@code ldr}/{@code str}</td></tr>
+ * <tr><td>{@code getXAcquire}</td><td>later accesses are not moved before it</td>
+ *     <td>{@code mov}</td><td>{@code ldar}</td></tr>
+ * <tr><td>{@code putXRelease}</td><td>earlier accesses are not moved after it</td>
+ *     <td>{@code mov}</td><td>{@code stlr}</td></tr>
+ * <tr><td>{@code getXVolatile}</td><td>sequentially consistent</td><td>{@code mov}</td>
+ *     <td>{@code ldar}</td></tr>
+ * <tr><td>{@code putXVolatile}</td><td>sequentially consistent</td><td>{@code mov}, then a
+ *     {@code lock}-prefixed fence that drains the store buffer</td><td>{@code stlr}</td></tr>
+ * <tr><td>{@code getAndAddX}, {@code getAndSubX}, {@code getAndSetX}</td><td>atomic,
+ *     sequentially consistent; return the previous value</td><td>{@code lock xadd},
+ *     {@code xchg}</td><td>LSE atomics (ARMv8.1+)</td></tr>
+ * <tr><td>{@code getAndBitwiseAndX}, {@code ...OrX}, {@code ...XorX}</td><td>as above</td>
+ *     <td>a {@code lock cmpxchg} loop, retried while other writers change the value</td>
+ *     <td>LSE atomics</td></tr>
+ * <tr><td>{@code compareAndSetX}, {@code compareAndExchangeX}</td><td>as above; strong: fails
+ *     only when the value differed, never spuriously</td><td>{@code lock cmpxchg}</td>
+ *     <td>LSE {@code cas}</td></tr>
+ * </tbody>
+ * </table>
+ *
+ * <h2>Errors</h2>
+ * Every method checks its arguments, and each message names the bad value and the limit it broke:
+ * <ul>
+ * <li>{@link IndexOutOfBoundsException}: a position or range outside the map, a negative length,
+ *     or a range outside the caller's array;</li>
+ * <li>{@link IllegalArgumentException}: a misaligned atomic access (the message gives its file
+ *     offset), a negative size or file offset, options that make no sense for a map;</li>
+ * <li>{@link ReadOnlyMapException}, a {@link ReadOnlyBufferException}: a write, resize or output
+ *     stream on a read-only map;</li>
+ * <li>{@link IllegalStateException}: any access after {@link #close()};</li>
+ * <li>{@link NullPointerException}: a null argument;</li>
+ * <li>{@link UnsupportedOperationException}: what a map of its kind cannot do, such as resizing a
+ *     private map, as the method says;</li>
+ * <li>{@link IOException}: only from the methods that work on the file ({@code open},
+ *     {@code resize}, {@code force}, {@code advise}, the page locks).</li>
+ * </ul>
+ * An access that throws has read or written nothing. If another process truncates the file, an
+ * access to a page past its new end throws {@link InternalError} (the JVM's translation of
+ * {@code SIGBUS}) and the JVM carries on; {@link #refresh()} maps the file at its new size.
  *
  * <h2>Lifetime</h2>
  * By default {@link #close()} unmaps at once, and every later access, through this handle or any
  * view obtained from it ({@link #slice}, {@link #segment()}, {@link #asByteBuffer}), from any
  * thread, throws {@link IllegalStateException}. It never crashes the JVM, not even when another
  * thread is in the middle of an access. With {@link MapOption#AUTO_UNMAP}, close releases the file
- * and its lock, and the memory stays mapped while any view is reachable. See
- * {@code docs/lifetimes.md}.
+ * and its lock, and the memory stays mapped while any view is reachable. Streams and channels
+ * ({@link #inputStream}, {@link #outputStream}, {@link #channel()}) stop with the handle, whatever
+ * the lifetime, with {@link ClosedChannelException}. A wrapped segment's memory is its owner's.
+ * See {@code docs/lifetimes.md}.
+ *
+ * <h2>Size</h2>
+ * {@link #resize}, {@link #grow()} and {@link #refresh()} map the file anew at another size (as do
+ * channels and output streams that write past the end). Other threads may keep reading and
+ * writing meanwhile: they use the old mapping or the new one, both valid for the bytes the file
+ * still holds. Views taken before keep showing their range; one of a range cut off by shrinking
+ * faults ({@link InternalError}) if used. Earlier mappings stay mapped until close, one kernel
+ * mapping each, so grow in large steps. Only a shared map of a file can change size: a private
+ * map would drop its changes, and a wrapped segment's size is its owner's
+ * ({@link UnsupportedOperationException}). {@code ftruncate} sets a length, it cannot only extend,
+ * so two processes growing one file at once can undo each other's growth: let one process grow a
+ * shared file and the others {@link #refresh()}.
  *
  * <h2>As a file</h2>
  * {@link #inputStream(long)}, {@link #outputStream(long)} and {@link #channel()} (a
@@ -65,30 +133,19 @@ import java.util.Set;
  * Java code expects streams and channels; {@link #indexOf} and {@link #lastIndexOf} search it.
  * {@link MappedFiles} does the same for whole files, in the words of {@link Files}.
  *
- * <h2>Errors</h2>
- * A range outside the map is an {@link IndexOutOfBoundsException}; a misaligned atomic an
- * {@link IllegalArgumentException}; a write to a read-only map a {@link ReadOnlyBufferException};
- * any access after close an {@link IllegalStateException}; a null argument a
- * {@link NullPointerException}. Each message names the bad value and the limit it broke.
- * If another process truncates the file, an access to a page past its new end throws
- * {@link InternalError} (the JVM's translation of {@code SIGBUS}) and the JVM carries on;
- * {@link #refresh()} maps the file at its new size.
- *
- * <h2 id="cost">Threads and cost</h2>
- * A handle is safe for use by many threads. Each method's description says what a call costs.
- * <em>The checks</em> there are what every access to the mapped memory pays before the memory
- * operation itself: one volatile read of the current mapping (a plain {@code mov} on x86-64),
- * then the FFM's bounds, alignment, read-only and liveness checks, as on a bare
- * {@link MemorySegment}. Nothing on the path of a typed or atomic access allocates or takes a
- * lock; messages are built only once an access has failed. Only {@link #resize}, {@link #grow()},
- * {@link #refresh}, {@link #force()}, {@link #advise}, {@link #lockPages}, {@link #unlockPages}
- * and {@link #close} serialise on the handle.
- *
- * <p>Measured on the bench machine of {@code docs/BENCHMARKS.md} (2 AMD EPYC cloud cores,
- * JDK 25, one thread, uncontended): {@link #getAndAddLong} 2.07 ns, {@link #compareAndSetLong}
- * 2.63 ns, {@link #getLongVolatile} 1.51 ns, {@link #putLongVolatile} 2.39 ns; a
- * {@link #pread(long, byte[])} of 8 bytes 4.03 ns and of 64 bytes 5.23 ns, into an existing
- * array; no allocation in any of them.
+ * <h2>Threads and cost</h2>
+ * A handle is safe for use by many threads. Every access to the mapped memory pays <em>the
+ * checks</em>, then the memory operation of the table above: one volatile read of the current
+ * mapping (a plain {@code mov} on x86-64), then the FFM's bounds, alignment, read-only and liveness
+ * checks, as on a bare {@link MemorySegment}. Nothing on the path of an access allocates or takes a
+ * lock; messages are built only once an access has failed. Copies are one {@code memcpy} (inlined
+ * loads and stores when short); a method that takes a {@link ByteBuffer} or returns a view makes
+ * one small object, which the JIT often eliminates. System calls are made only by the methods
+ * that open, resize, force, load, unload, advise or lock pages, each as it says; those that change
+ * or must keep the mapping ({@code resize}, {@code grow}, {@code refresh}, {@code force()},
+ * {@code advise}, {@code lockPages}, {@code unlockPages}, {@code close}) serialise on the handle.
+ * Measured figures, against a raw {@link VarHandle} on the same segment and the peers, are in
+ * {@code docs/BENCHMARKS.md}.
  */
 public final class MMap implements AutoCloseable {
     // Plain typed access: little-endian whatever the host, unaligned allowed.
@@ -106,19 +163,14 @@ public final class MMap implements AutoCloseable {
     /**
      * Up to this many bytes, pread/pwrite copy through a heap segment: the JDK copies such short
      * segment-to-segment ranges with inlined loads and stores, where its array copy calls the
-     * native copy stub. Measured about 1 ns (25%) faster at 8 and 16 B, no gain from 32 B
-     * (docs/BENCHMARKS.md). The wrapper segment does not escape, so nothing is allocated. Not for 0
-     * bytes: that segment copy checks nothing, and an empty access to a closed map must throw. The
-     * array range is checked first, with {@link Objects#checkFromIndexSize}, so that a bad one is
-     * reported as the array copy of longer ranges reports it, not as a range of the wrapper.
+     * native copy stub: faster at 8 and 16 B, no gain from 32 B, as measured in the positional I/O
+     * findings of docs/BENCHMARKS.md. The wrapper segment does not escape, so nothing is
+     * allocated. Not for 0 bytes: that segment copy checks nothing, and an empty access to a closed
+     * map must throw. The array range is checked first, with {@link Objects#checkFromIndexSize}, so
+     * that a bad one is reported as the array copy of longer ranges reports it, not as a range of
+     * the wrapper.
      */
     private static final int INLINE_COPY_MAX = 16;
-
-    /** emmap's growth policy: double up to this size, then add this much at a time. */
-    private static final long GROWTH_STEP = 64L << 20;
-    private static final long MIN_GROWTH = 4096;
-    private static final Path SHARED_MEMORY = Path.of("/dev/shm");
-    private static final int MAX_NAME_BYTES = 255;
 
     /**
      * Stands in for the mapping once closed: zero bytes long, so every bounds check fails and the
@@ -141,7 +193,8 @@ public final class MMap implements AutoCloseable {
     private final Object stateLock = new Object();
     /**
      * The current mapping, or {@link #CLOSED}. Volatile so that a close or resize is seen promptly
-     * by every thread, also inside loops the JIT would otherwise hoist the load out of.
+     * by every thread, also inside loops the JIT would otherwise hoist the load out of. Written only
+     * by {@link #replaceMapping}.
      */
     private volatile MemorySegment segment;
 
@@ -157,13 +210,14 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Maps a whole existing file. An empty file gives an empty map, which {@link #resize} or
-     * {@link #grow()} can enlarge.
+     * {@link #grow()} can enlarge. Costs an {@code open}, a {@code stat}, a few {@code fstat}s (the
+     * file's size) and an {@code mmap}; {@link MapOption#EXCLUSIVE_LOCK} adds an {@code fcntl}
+     * lock, {@link MapOption#POPULATE} a read of the whole range.
      *
      * @param path    the file
      * @param options {@link StandardOpenOption}s ({@code READ} is implied; {@code WRITE} for a
      *                writable map), {@link java.nio.file.LinkOption#NOFOLLOW_LINKS}, {@link MapOption}s
-     * @return the open map; costs one {@code open}, one {@code stat}, a few {@code fstat}s (the
-     *         file's size) and one {@code mmap} system call
+     * @return the open map
      * @throws IOException                   if the file cannot be opened, locked or mapped
      * @throws IllegalArgumentException      for options that make no sense for a map ({@code APPEND},
      *                                       {@code SYNC}, {@code EXCLUSIVE_LOCK} without {@code WRITE}
@@ -177,37 +231,29 @@ public final class MMap implements AutoCloseable {
     /**
      * Maps the first {@code size} bytes of a file. A shorter file is grown to {@code size} (sparse,
      * zero-filled) when {@code WRITE} is given; without {@code WRITE} it is an {@link IOException}
-     * naming both sizes. A longer file is left as it is.
+     * naming both sizes. A longer file is left as it is. Costs as {@link #open(Path, OpenOption...)},
+     * and possibly an {@code ftruncate}.
      *
      * @param path    the file
-     * @param size    the number of bytes to map, {@code >= 0}
+     * @param size    the number of bytes to map
      * @param options as for {@link #open(Path, OpenOption...)}
-     * @return the open map; costs one {@code open}, one {@code stat}, a few {@code fstat}s,
-     *         possibly an {@code ftruncate}, and one {@code mmap}
-     * @throws IllegalArgumentException if {@code size} is negative, or for options as above
-     * @throws IOException              if the file cannot be opened, locked, grown or mapped
+     * @return the open map
+     * @throws IOException if the file cannot be opened, locked, grown or mapped
      */
     public static MMap open(Path path, long size, OpenOption... options) throws IOException {
         return openRange(path, 0, requireSize(size), options);
     }
 
     /**
-     * Maps {@code size} bytes of a file starting at file offset {@code offset}. The offset need
-     * not be page-aligned. The file is grown as for {@link #open(Path, long, OpenOption...)}.
-     *
-     * <p>Costs one {@code open}, one {@code stat} (the file's identity, so that closing another map
-     * of a file this JVM holds {@link MapOption#EXCLUSIVE_LOCK} on cannot drop that lock), a few
-     * {@code fstat}s (the file's size), possibly an {@code ftruncate}, and one {@code mmap} system call;
-     * {@link MapOption#EXCLUSIVE_LOCK} adds an {@code fcntl} lock, {@link MapOption#POPULATE} a
-     * read of the whole range.
+     * Maps {@code size} bytes of a file from file offset {@code offset}, which need not be
+     * page-aligned, growing the file as {@link #open(Path, long, OpenOption...)} does.
      *
      * @param path    the file
-     * @param offset  the file offset at which the map starts, {@code >= 0}
-     * @param size    the number of bytes to map, {@code >= 0}
+     * @param offset  the file offset at which the map starts
+     * @param size    the number of bytes to map
      * @param options as for {@link #open(Path, OpenOption...)}
      * @return the open map
-     * @throws IllegalArgumentException if {@code offset} or {@code size} is negative or their sum overflows
-     * @throws IOException              if the file cannot be opened, locked, grown or mapped
+     * @throws IOException if the file cannot be opened, locked, grown or mapped
      */
     public static MMap open(Path path, long offset, long size, OpenOption... options) throws IOException {
         return openRange(path, offset, requireSize(size), options);
@@ -219,21 +265,17 @@ public final class MMap implements AutoCloseable {
      * create it. Without attributes a new file is owner-only ({@code rw-------}) where the file
      * system supports POSIX permissions.
      *
-     * <p>Costs as {@link #open(Path, long, long, OpenOption...)}.
-     *
      * @param path       the file
-     * @param offset     the file offset at which the map starts, {@code >= 0}
-     * @param size       the number of bytes to map, {@code >= 0}
+     * @param offset     the file offset at which the map starts
+     * @param size       the number of bytes to map
      * @param options    as for {@link #open(Path, OpenOption...)}
      * @param attributes attributes for a file created by this call
      * @return the open map
-     * @throws IllegalArgumentException if {@code offset} or {@code size} is negative or their sum
-     *                                  overflows, or for options as above
-     * @throws IOException              if the file cannot be opened, locked, grown or mapped
+     * @throws IOException if the file cannot be opened, locked, grown or mapped
      */
     public static MMap open(Path path, long offset, long size, Set<? extends OpenOption> options,
                             FileAttribute<?>... attributes) throws IOException {
-        return openRange(path, offset, requireSize(size), options, attributes);
+        return openRange(path, offset, requireSize(size), OpenSpec.forMap(options), attributes);
     }
 
     /**
@@ -242,105 +284,35 @@ public final class MMap implements AutoCloseable {
      * {@link #open(Path, long, OpenOption...)}; pass {@code CREATE, READ, WRITE} to create it, and
      * {@link StandardOpenOption#DELETE_ON_CLOSE} to remove the name when this map closes.
      *
-     * <p>Costs as {@link #open(Path, long, OpenOption...)}, plus a {@code stat} of
-     * {@code /dev/shm}; no disk I/O.
-     *
-     * @param name a file name: 1 to 255 UTF-8 bytes, no {@code '/'}, no NUL, not {@code "."} or {@code ".."}
-     * @param size the number of bytes to map, {@code >= 0}
+     * @param name    a file name: 1 to 255 UTF-8 bytes, no {@code '/'}, no NUL, not {@code "."} or {@code ".."}
+     * @param size    the number of bytes to map
      * @param options as for {@link #open(Path, OpenOption...)}
      * @return the open map
-     * @throws IllegalArgumentException if the name is not valid, or {@code size} is negative
-     * @throws IOException              if this system has no {@code /dev/shm}, or as for {@code open}
+     * @throws IOException if this system has no {@code /dev/shm}, or as for {@code open}
      * @see #sharedMemoryPath(String)
      */
     public static MMap openShared(String name, long size, OpenOption... options) throws IOException {
-        Path path = sharedMemoryPath(name);
-        if (!Files.isDirectory(SHARED_MEMORY)) {
-            throw new FileSystemException(SHARED_MEMORY.toString(), null,
-                    "named shared memory needs a tmpfs at /dev/shm, which this system lacks");
-        }
+        Path path = SharedMemory.path(name);
+        SharedMemory.requireDirectory();
         return openRange(path, 0, requireSize(size), options);
     }
 
     /**
-     * The path of named shared memory: {@code /dev/shm/<name>}. Use it to delete the name
-     * ({@code Files.deleteIfExists}) or to list what exists.
+     * The path of named shared memory, {@code /dev/shm/<name>}: to delete the name
+     * ({@code Files.deleteIfExists}), or list what exists.
      *
-     * <p>Costs the UTF-8 encoding of the name (to count its bytes) and a {@code Path.resolve}; no
-     * system call.
-     *
-     * @param name the name of the shared memory
+     * @param name the name of the shared memory, as for {@link #openShared}
      * @return {@code /dev/shm/<name>}
-     * @throws IllegalArgumentException if the name is empty, longer than 255 UTF-8 bytes, contains
-     *                                  {@code '/'} or NUL, or is {@code "."} or {@code ".."}
      */
     public static Path sharedMemoryPath(String name) {
-        Objects.requireNonNull(name, "name");
-        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes == 0 || bytes > MAX_NAME_BYTES) {
-            throw new IllegalArgumentException("shared memory name must be 1 to " + MAX_NAME_BYTES
-                    + " UTF-8 bytes, got " + bytes + ": \"" + name + "\"");
-        }
-        if (name.indexOf('/') >= 0 || name.indexOf('\0') >= 0 || name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException("shared memory name must be a plain file name (no '/', no NUL, not"
-                    + " \".\" or \"..\"), got \"" + name + "\"");
-        }
-        return SHARED_MEMORY.resolve(name);
-    }
-
-    /** The whole file, as {@link #open(Path, OpenOption...)}, with the full form's options and attributes. */
-    static MMap openFile(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attributes)
-            throws IOException {
-        return openRange(path, 0, -1, options, attributes);
-    }
-
-    /** size < 0 means "to the end of the file". */
-    private static MMap openRange(Path path, long offset, long size, OpenOption[] options,
-                                  FileAttribute<?>... attributes) throws IOException {
-        return openRange(path, offset, size, Arrays.asList(Objects.requireNonNull(options, "options")), attributes);
-    }
-
-    private static MMap openRange(Path path, long offset, long size, Collection<? extends OpenOption> options,
-                                  FileAttribute<?>... attributes) throws IOException {
-        Objects.requireNonNull(path, "path");
-        Objects.requireNonNull(attributes, "attributes");
-        if (offset < 0) {
-            throw new IllegalArgumentException("negative file offset " + offset);
-        }
-        if (size > Long.MAX_VALUE - offset) {
-            throw new IllegalArgumentException("file offset " + offset + " + size " + size + " overflows a long");
-        }
-        OpenSpec spec = OpenSpec.of(options);
-        MappedFile file = MappedFile.open(path, offset, spec, attributes);
-        try {
-            MemorySegment segment = file.map(size); // size < 0: to the end of the file
-            String source = offset == 0 ? path.toString() : path + " at file offset " + offset;
-            return new MMap(file, segment, spec.readOnly(), source);
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                file.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-    }
-
-    private static long requireSize(long size) {
-        if (size < 0) {
-            throw new IllegalArgumentException("negative size " + size);
-        }
-        return size;
+        return SharedMemory.path(name);
     }
 
     /**
      * Wraps memory this handle does not own: a mapped segment from elsewhere, or any other native
      * segment. The segment's own arena decides its lifetime; {@link #close()} only closes this
      * handle. A read-only segment gives a read-only map. Alignment of atomics is judged on the
-     * segment's address.
-     *
-     * <p>Costs the handle and its name for messages (the segment's {@code toString}), a few small
-     * allocations; no system call, no copy.
+     * segment's address. No system call, no copy.
      *
      * @param segment native memory to wrap
      * @return a handle over the memory
@@ -357,11 +329,8 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Wraps the bytes of a direct or mapped buffer between its position and limit, for example a
-     * {@link java.nio.MappedByteBuffer} from existing code. The buffer's position and limit are
-     * not changed and later changes to them are not seen. A read-only buffer gives a read-only map.
-     *
-     * <p>Costs a segment over the buffer, then as {@link #wrap(MemorySegment)}; no system call, no
-     * copy.
+     * {@link java.nio.MappedByteBuffer} from existing code, as {@link #wrap(MemorySegment)}. The
+     * buffer's position and limit are not changed, and later changes to them are not seen.
      *
      * @param buffer a direct or mapped buffer to wrap
      * @return a handle over the memory
@@ -376,16 +345,39 @@ public final class MMap implements AutoCloseable {
         return wrap(MemorySegment.ofBuffer(buffer));
     }
 
+    /** The whole file, with options sorted by {@link MappedFiles}' rules. */
+    static MMap openFile(Path path, OpenSpec spec, FileAttribute<?>... attributes) throws IOException {
+        return openRange(path, 0, -1, spec, attributes);
+    }
+
+    private static MMap openRange(Path path, long offset, long size, OpenOption[] options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        return openRange(path, offset, size, OpenSpec.forMap(Arrays.asList(options)));
+    }
+
+    /** {@code size < 0} maps to the end of the file. */
+    private static MMap openRange(Path path, long offset, long size, OpenSpec spec, FileAttribute<?>... attributes)
+            throws IOException {
+        MappedFile file = MappedFile.open(path, offset, size, spec, attributes);
+        MemorySegment segment = file.mapFirst(size);
+        String source = offset == 0 ? path.toString() : path + " at file offset " + offset;
+        return new MMap(file, segment, spec.readOnly(), source);
+    }
+
+    private static long requireSize(long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("negative size " + size);
+        }
+        return size;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // What the map is
 
     /**
      * The number of bytes mapped.
      *
-     * <p>Costs one volatile read of the current mapping; allocates nothing.
-     *
-     * @return the number of bytes mapped
-     * @throws IllegalStateException if closed
+     * @return the size of the map
      */
     public long size() {
         return current().byteSize();
@@ -393,8 +385,6 @@ public final class MMap implements AutoCloseable {
 
     /**
      * The mapped file. Works after close.
-     *
-     * <p>Costs an {@code Optional}; no system call.
      *
      * @return the file, or empty for a {@linkplain #wrap wrapped} segment
      */
@@ -405,8 +395,6 @@ public final class MMap implements AutoCloseable {
     /**
      * The file offset at which the map starts. Works after close.
      *
-     * <p>Costs a field read.
-     *
      * @return the file offset of position 0; 0 for a wrapped segment
      */
     public long fileOffset() {
@@ -415,9 +403,7 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Whether writes are refused: opened without {@code WRITE} and not {@code PRIVATE}, or
-     * wrapping read-only memory.
-     *
-     * <p>Costs a field read.
+     * wrapping read-only memory. Works after close.
      *
      * @return whether the map is read-only
      */
@@ -426,9 +412,7 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Whether the map is private copy-on-write ({@link MapOption#PRIVATE}).
-     *
-     * <p>Costs a field read.
+     * Whether the map is private copy-on-write ({@link MapOption#PRIVATE}). Works after close.
      *
      * @return whether the map is private
      */
@@ -438,8 +422,6 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Whether {@link #close()} has not been called yet.
-     *
-     * <p>Costs one volatile read; allocates nothing.
      *
      * @return whether the map is open
      */
@@ -456,20 +438,14 @@ public final class MMap implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Positional I/O. Each copies exactly the bytes asked for or throws; nothing is partial.
+    // Positional I/O: each copies exactly the bytes asked for or throws.
 
     /**
      * Reads {@code length} bytes at {@code pos} into a new array.
      *
-     * <p>Costs the allocation of the returned array, a bounds check, then one copy
-     * ({@code memcpy}).
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos    the position
      * @param length the number of bytes
-     * @return the bytes read
-     * @throws IndexOutOfBoundsException if {@code pos} or {@code length} is negative or the range
-     *                                   passes the end of the map
-     * @throws IllegalStateException     if closed
+     * @return the bytes read, in an array allocated for them
      */
     public byte[] pread(long pos, int length) {
         MemorySegment s = range(pos, length);
@@ -481,12 +457,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Fills {@code dst} with the bytes at {@code pos}.
      *
-     * <p>Costs as {@link #pread(long, byte[], int, int)}.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos the position
      * @param dst where the bytes go
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or the range passes the end
-     * @throws IllegalStateException     if closed
      */
     public void pread(long pos, byte[] dst) {
         try {
@@ -499,16 +471,10 @@ public final class MMap implements AutoCloseable {
     /**
      * Reads {@code length} bytes at {@code pos} into {@code dst[offset, offset + length)}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, a bounds check on {@code dst}, then one copy:
-     * inlined loads and stores for 1 to 16 bytes, the JVM's copy stub ({@code memcpy}) beyond;
-     * allocates nothing.
-     *
-     * @param pos    the position in the map, in bytes from its start
+     * @param pos    the position
      * @param dst    where the bytes go
      * @param offset the index in {@code dst} of the first byte
      * @param length the number of bytes
-     * @throws IndexOutOfBoundsException if the range passes the end of the map or of {@code dst}
-     * @throws IllegalStateException     if closed
      */
     public void pread(long pos, byte[] dst, int offset, int length) {
         try {
@@ -525,15 +491,10 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Reads {@code dst.remaining()} bytes at {@code pos} into {@code dst}, advancing its position.
+     * A read-only {@code dst} is a {@link ReadOnlyBufferException}, as {@code ByteBuffer.put} has it.
      *
-     * <p>Costs <a href="#cost">the checks</a>, a segment over {@code dst} (one small object, unless
-     * the JIT eliminates it), then one copy ({@code memcpy}).
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos the position
      * @param dst where the bytes go
-     * @throws IndexOutOfBoundsException if the range passes the end of the map
-     * @throws ReadOnlyBufferException   if {@code dst} is read-only
-     * @throws IllegalStateException     if closed
      */
     public void pread(long pos, ByteBuffer dst) {
         try {
@@ -548,16 +509,12 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Reads {@code dst.byteSize()} bytes at {@code pos} into {@code dst}.
+     * Reads {@code dst.byteSize()} bytes at {@code pos} into {@code dst}. As with
+     * {@link MemorySegment#copy}, a read-only {@code dst} is an {@link IllegalArgumentException} and
+     * one no longer alive an {@link IllegalStateException}.
      *
-     * <p>Costs <a href="#cost">the checks</a> on both segments, then one copy ({@code memcpy});
-     * allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos the position
      * @param dst where the bytes go
-     * @throws IndexOutOfBoundsException if the range passes the end of the map
-     * @throws IllegalArgumentException  if {@code dst} is read-only
-     * @throws IllegalStateException     if closed, or if {@code dst} is no longer alive
      */
     public void pread(long pos, MemorySegment dst) {
         try {
@@ -570,13 +527,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes all of {@code src} at {@code pos}.
      *
-     * <p>Costs as {@link #pwrite(long, byte[], int, int)}.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos the position
      * @param src the bytes to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or the range passes the end
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if closed
      */
     public void pwrite(long pos, byte[] src) {
         try {
@@ -589,17 +541,10 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes {@code src[offset, offset + length)} at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, a bounds check on {@code src}, then one copy:
-     * inlined loads and stores for 1 to 16 bytes, the JVM's copy stub ({@code memcpy}) beyond;
-     * allocates nothing.
-     *
-     * @param pos    the position in the map, in bytes from its start
+     * @param pos    the position
      * @param src    the bytes to write
      * @param offset the index in {@code src} of the first byte
      * @param length the number of bytes
-     * @throws IndexOutOfBoundsException if the range passes the end of the map or of {@code src}
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if closed
      */
     public void pwrite(long pos, byte[] src, int offset, int length) {
         try {
@@ -617,14 +562,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes the {@code src.remaining()} bytes of {@code src} at {@code pos}, advancing its position.
      *
-     * <p>Costs <a href="#cost">the checks</a>, a segment over {@code src} (one small object, unless
-     * the JIT eliminates it), then one copy ({@code memcpy}).
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos the position
      * @param src the bytes to write
-     * @throws IndexOutOfBoundsException if the range passes the end of the map
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if closed
      */
     public void pwrite(long pos, ByteBuffer src) {
         try {
@@ -636,16 +575,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes all {@code src.byteSize()} bytes of {@code src} at {@code pos}.
+     * Writes all {@code src.byteSize()} bytes of {@code src} at {@code pos}. A {@code src} no
+     * longer alive is an {@link IllegalStateException}, as with {@link MemorySegment#copy}.
      *
-     * <p>Costs <a href="#cost">the checks</a> on both segments, then one copy ({@code memcpy});
-     * allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos the position
      * @param src the bytes to write
-     * @throws IndexOutOfBoundsException if the range passes the end of the map
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if closed, or if {@code src} is no longer alive
      */
     public void pwrite(long pos, MemorySegment src) {
         try {
@@ -659,15 +593,9 @@ public final class MMap implements AutoCloseable {
      * Copies {@code length} bytes from {@code srcPos} to {@code dstPos} within the map, correctly
      * when the ranges overlap ({@code memmove}).
      *
-     * <p>Costs <a href="#cost">the checks</a> on both ranges, then one {@code memmove}; allocates
-     * nothing.
-     *
      * @param srcPos where the bytes are read from
      * @param dstPos where the bytes go
-     * @param length the number of bytes to copy, {@code >= 0}
-     * @throws IndexOutOfBoundsException if either range is outside the map or {@code length} is negative
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if closed
+     * @param length the number of bytes to copy
      */
     public void copy(long srcPos, long dstPos, long length) {
         MemorySegment s = segment;
@@ -682,15 +610,9 @@ public final class MMap implements AutoCloseable {
     /**
      * Sets {@code length} bytes at {@code pos} to {@code value} ({@code memset}).
      *
-     * <p>Costs <a href="#cost">the checks</a>, a slice of the range (one small object, unless the
-     * JIT eliminates it), then one fill of {@code length} bytes.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param length the number of bytes to set, {@code >= 0}
-     * @param value the byte every position is set to
-     * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if closed
+     * @param pos    the position
+     * @param length the number of bytes to set
+     * @param value  the byte every position is set to
      */
     public void fill(long pos, long length, byte value) {
         try {
@@ -701,17 +623,13 @@ public final class MMap implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Typed access: little-endian, plain (no ordering), unaligned allowed.
+    // Typed access: little-endian, plain, unaligned allowed.
 
     /**
      * Reads the byte at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 1 bytes of the map follow it
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public byte getByte(long pos) {
         try {
@@ -724,13 +642,8 @@ public final class MMap implements AutoCloseable {
     /**
      * Writes the byte at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 1 bytes of the map follow it
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putByte(long pos, byte value) {
         try {
@@ -741,14 +654,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Reads the little-endian short at {@code pos}.
+     * Reads the short at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 2 bytes of the map follow it
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public short getShort(long pos) {
         try {
@@ -759,15 +668,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes a little-endian short at {@code pos}.
+     * Writes a short at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 2 bytes of the map follow it
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putShort(long pos, short value) {
         try {
@@ -778,14 +682,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Reads the little-endian int at {@code pos}.
+     * Reads the int at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public int getInt(long pos) {
         try {
@@ -796,15 +696,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes a little-endian int at {@code pos}.
+     * Writes an int at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putInt(long pos, int value) {
         try {
@@ -815,14 +710,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Reads the little-endian long at {@code pos}.
+     * Reads the long at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public long getLong(long pos) {
         try {
@@ -833,15 +724,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes a little-endian long at {@code pos}.
+     * Writes a long at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putLong(long pos, long value) {
         try {
@@ -852,14 +738,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Reads the little-endian IEEE 754 float at {@code pos}.
+     * Reads the IEEE 754 float at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public float getFloat(long pos) {
         try {
@@ -870,15 +752,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes a little-endian IEEE 754 float at {@code pos}.
+     * Writes an IEEE 754 float at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putFloat(long pos, float value) {
         try {
@@ -889,14 +766,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Reads the little-endian IEEE 754 double at {@code pos}.
+     * Reads the IEEE 754 double at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain load; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public double getDouble(long pos) {
         try {
@@ -907,15 +780,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes a little-endian IEEE 754 double at {@code pos}.
+     * Writes an IEEE 754 double at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain store; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putDouble(long pos, double value) {
         try {
@@ -926,22 +794,13 @@ public final class MMap implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Int atomics and ordered access. These are the VarHandle access modes on mapped memory, so
-    // they order and are atomic across processes mapping the same file as well as across threads:
-    // the hardware's instructions act on the shared physical page and know nothing of processes.
-    // The read-modify-write methods return the previous value, as emmap's do.
+    // Int atomics and ordered access, on 4 bytes aligned to 4; see the class's ordering table.
 
     /**
-     * Reads the int at {@code pos} with volatile semantics (sequentially consistent).
+     * Reads the int at {@code pos}, volatile.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one volatile load (a plain {@code mov} on
-     * x86-64); allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public int getIntVolatile(long pos) {
         try {
@@ -952,18 +811,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes the int at {@code pos} with volatile semantics (sequentially consistent).
+     * Writes the int at {@code pos}, volatile.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then a store and a full fence (a
-     * {@code lock}-prefixed instruction on x86-64), which waits for the CPU's store buffer to drain;
-     * allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putIntVolatile(long pos, int value) {
         try {
@@ -974,16 +825,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Reads the int at {@code pos} with acquire semantics: later accesses are not moved before it.
+     * Reads the int at {@code pos}, acquire.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one acquiring load (a plain {@code mov} on
-     * x86-64, {@code ldar} on AArch64); allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public int getIntAcquire(long pos) {
         try {
@@ -994,17 +839,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes the int at {@code pos} with release semantics: earlier accesses are not moved after it.
+     * Writes the int at {@code pos}, release.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one releasing store (a plain {@code mov} on
-     * x86-64, {@code stlr} on AArch64); allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putIntRelease(long pos, int value) {
         try {
@@ -1015,16 +853,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Reads the int at {@code pos} atomically, without ordering other accesses (opaque).
+     * Reads the int at {@code pos}, opaque.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain load that the JIT may not remove or
-     * merge; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public int getIntOpaque(long pos) {
         try {
@@ -1035,17 +867,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes the int at {@code pos} atomically, without ordering other accesses (opaque).
+     * Writes the int at {@code pos}, opaque.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain store that the JIT may not remove or
-     * merge; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putIntOpaque(long pos, int value) {
         try {
@@ -1056,19 +881,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically adds {@code delta} to the int at {@code pos}; returns the previous value.
+     * Atomically adds {@code delta} to the int at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one atomic fetch-and-add ({@code lock xadd} on
-     * x86-64, an LSE atomic on AArch64); allocates nothing. Writers on other cores contend for the
-     * cache line.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos   the position
      * @param delta the amount to add
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @return the previous value
      */
     public int getAndAddInt(long pos, int delta) {
         try {
@@ -1079,17 +896,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically subtracts {@code delta} from the int at {@code pos}; returns the previous value.
+     * Atomically subtracts {@code delta} from the int at {@code pos}: an add of {@code -delta}.
      *
-     * <p>Costs as {@link #getAndAddInt(long, int)}: one atomic fetch-and-add of {@code -delta}.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos   the position
      * @param delta the amount to subtract
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @return the previous value
      */
     public int getAndSubInt(long pos, int delta) {
         try {
@@ -1100,18 +911,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically replaces the int at {@code pos} with {@code value} (exchange); returns the previous value.
+     * Atomically replaces the int at {@code pos} with {@code value} (exchange).
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one atomic exchange ({@code xchg}, implicitly
-     * locked, on x86-64); allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the new value
+     * @return the previous value
      */
     public int getAndSetInt(long pos, int value) {
         try {
@@ -1122,19 +926,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically ANDs {@code mask} into the int at {@code pos}; returns the previous value.
+     * Atomically ANDs {@code mask} into the int at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
-     * {@code lock cmpxchg} on x86-64, which has no fetch-and-AND instruction), retried while other
-     * writers change the value; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param mask the bits to combine with the value
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos  the position
+     * @param mask the bits to keep
+     * @return the previous value
      */
     public int getAndBitwiseAndInt(long pos, int mask) {
         try {
@@ -1145,19 +941,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically ORs {@code mask} into the int at {@code pos}; returns the previous value.
+     * Atomically ORs {@code mask} into the int at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
-     * {@code lock cmpxchg} on x86-64, which has no fetch-and-OR instruction), retried while other
-     * writers change the value; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param mask the bits to combine with the value
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos  the position
+     * @param mask the bits to set
+     * @return the previous value
      */
     public int getAndBitwiseOrInt(long pos, int mask) {
         try {
@@ -1168,19 +956,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically XORs {@code mask} into the int at {@code pos}; returns the previous value.
+     * Atomically XORs {@code mask} into the int at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
-     * {@code lock cmpxchg} on x86-64, which has no fetch-and-XOR instruction), retried while other
-     * writers change the value; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param mask the bits to combine with the value
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos  the position
+     * @param mask the bits to flip
+     * @return the previous value
      */
     public int getAndBitwiseXorInt(long pos, int mask) {
         try {
@@ -1191,20 +971,12 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically sets the int at {@code pos} to {@code newValue} if it equals {@code expected}.
-     * A strong CAS: it fails only if the value differed, never spuriously.
+     * Atomically sets the int at {@code pos} to {@code newValue} if it is {@code expected}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one {@code lock cmpxchg} on x86-64 (an LSE
-     * {@code cas} on AArch64); allocates nothing.
-     *
-     * @param pos      the position in the map, in bytes from its start
+     * @param pos      the position
      * @param expected the value the caller expects to find
      * @param newValue the value to write if {@code expected} is found
      * @return whether the value was replaced
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
      */
     public boolean compareAndSetInt(long pos, int expected, int newValue) {
         try {
@@ -1215,18 +987,12 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically sets the int at {@code pos} to {@code newValue} if it equals {@code expected}.
+     * Atomically sets the int at {@code pos} to {@code newValue} if it is {@code expected}.
      *
-     * <p>Costs as {@link #compareAndSetInt(long, int, int)}: one {@code lock cmpxchg} on x86-64.
-     *
-     * @param pos      the position in the map, in bytes from its start
+     * @param pos      the position
      * @param expected the value the caller expects to find
      * @param newValue the value to write if {@code expected} is found
-     * @return the value found, which equals {@code expected} exactly when it was replaced
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 4 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 4
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @return the value found, which is {@code expected} exactly when it was replaced
      */
     public int compareAndExchangeInt(long pos, int expected, int newValue) {
         try {
@@ -1237,19 +1003,13 @@ public final class MMap implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Long atomics and ordered access: as the int ones above, on 8 bytes aligned to 8.
+    // Long atomics and ordered access: as the int ones, on 8 bytes aligned to 8.
 
     /**
-     * Reads the long at {@code pos} with volatile semantics (sequentially consistent).
+     * Reads the long at {@code pos}, volatile.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one volatile load (a plain {@code mov} on
-     * x86-64); allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public long getLongVolatile(long pos) {
         try {
@@ -1260,18 +1020,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes the long at {@code pos} with volatile semantics (sequentially consistent).
+     * Writes the long at {@code pos}, volatile.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then a store and a full fence (a
-     * {@code lock}-prefixed instruction on x86-64), which waits for the CPU's store buffer to drain;
-     * allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putLongVolatile(long pos, long value) {
         try {
@@ -1282,16 +1034,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Reads the long at {@code pos} with acquire semantics: later accesses are not moved before it.
+     * Reads the long at {@code pos}, acquire.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one acquiring load (a plain {@code mov} on
-     * x86-64, {@code ldar} on AArch64); allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public long getLongAcquire(long pos) {
         try {
@@ -1302,17 +1048,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes the long at {@code pos} with release semantics: earlier accesses are not moved after it.
+     * Writes the long at {@code pos}, release.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one releasing store (a plain {@code mov} on
-     * x86-64, {@code stlr} on AArch64); allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putLongRelease(long pos, long value) {
         try {
@@ -1323,16 +1062,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Reads the long at {@code pos} atomically, without ordering other accesses (opaque).
+     * Reads the long at {@code pos}, opaque.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain load that the JIT may not remove or
-     * merge; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @return the value read
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws IllegalStateException     if the map is closed
+     * @param pos the position
+     * @return the value
      */
     public long getLongOpaque(long pos) {
         try {
@@ -1343,17 +1076,10 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Writes the long at {@code pos} atomically, without ordering other accesses (opaque).
+     * Writes the long at {@code pos}, opaque.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one plain store that the JIT may not remove or
-     * merge; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the value
      */
     public void putLongOpaque(long pos, long value) {
         try {
@@ -1364,19 +1090,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically adds {@code delta} to the long at {@code pos}; returns the previous value.
+     * Atomically adds {@code delta} to the long at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one atomic fetch-and-add ({@code lock xadd} on
-     * x86-64, an LSE atomic on AArch64); about 2 ns uncontended on the bench machine of
-     * {@code docs/BENCHMARKS.md}; allocates nothing. Writers on other cores contend for the cache line.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos   the position
      * @param delta the amount to add
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @return the previous value
      */
     public long getAndAddLong(long pos, long delta) {
         try {
@@ -1387,17 +1105,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically subtracts {@code delta} from the long at {@code pos}; returns the previous value.
+     * Atomically subtracts {@code delta} from the long at {@code pos}: an add of {@code -delta}.
      *
-     * <p>Costs as {@link #getAndAddLong(long, long)}: one atomic fetch-and-add of {@code -delta}.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos   the position
      * @param delta the amount to subtract
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @return the previous value
      */
     public long getAndSubLong(long pos, long delta) {
         try {
@@ -1408,18 +1120,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically replaces the long at {@code pos} with {@code value} (exchange); returns the previous value.
+     * Atomically replaces the long at {@code pos} with {@code value} (exchange).
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one atomic exchange ({@code xchg}, implicitly
-     * locked, on x86-64); allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param value the value to write
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos   the position
+     * @param value the new value
+     * @return the previous value
      */
     public long getAndSetLong(long pos, long value) {
         try {
@@ -1430,19 +1135,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically ANDs {@code mask} into the long at {@code pos}; returns the previous value.
+     * Atomically ANDs {@code mask} into the long at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
-     * {@code lock cmpxchg} on x86-64, which has no fetch-and-AND instruction), retried while other
-     * writers change the value; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param mask the bits to combine with the value
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos  the position
+     * @param mask the bits to keep
+     * @return the previous value
      */
     public long getAndBitwiseAndLong(long pos, long mask) {
         try {
@@ -1453,19 +1150,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically ORs {@code mask} into the long at {@code pos}; returns the previous value.
+     * Atomically ORs {@code mask} into the long at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
-     * {@code lock cmpxchg} on x86-64, which has no fetch-and-OR instruction), retried while other
-     * writers change the value; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param mask the bits to combine with the value
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos  the position
+     * @param mask the bits to set
+     * @return the previous value
      */
     public long getAndBitwiseOrLong(long pos, long mask) {
         try {
@@ -1476,19 +1165,11 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically XORs {@code mask} into the long at {@code pos}; returns the previous value.
+     * Atomically XORs {@code mask} into the long at {@code pos}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then a compare-and-set loop (a volatile load and a
-     * {@code lock cmpxchg} on x86-64, which has no fetch-and-XOR instruction), retried while other
-     * writers change the value; allocates nothing.
-     *
-     * @param pos the position in the map, in bytes from its start
-     * @param mask the bits to combine with the value
-     * @return the value before the operation
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @param pos  the position
+     * @param mask the bits to flip
+     * @return the previous value
      */
     public long getAndBitwiseXorLong(long pos, long mask) {
         try {
@@ -1499,20 +1180,12 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically sets the long at {@code pos} to {@code newValue} if it equals {@code expected}.
-     * A strong CAS: it fails only if the value differed, never spuriously.
+     * Atomically sets the long at {@code pos} to {@code newValue} if it is {@code expected}.
      *
-     * <p>Costs <a href="#cost">the checks</a>, then one {@code lock cmpxchg} on x86-64 (an LSE
-     * {@code cas} on AArch64); allocates nothing.
-     *
-     * @param pos      the position in the map, in bytes from its start
+     * @param pos      the position
      * @param expected the value the caller expects to find
      * @param newValue the value to write if {@code expected} is found
      * @return whether the value was replaced
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
      */
     public boolean compareAndSetLong(long pos, long expected, long newValue) {
         try {
@@ -1523,18 +1196,12 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Atomically sets the long at {@code pos} to {@code newValue} if it equals {@code expected}.
+     * Atomically sets the long at {@code pos} to {@code newValue} if it is {@code expected}.
      *
-     * <p>Costs as {@link #compareAndSetLong(long, long, long)}: one {@code lock cmpxchg} on x86-64.
-     *
-     * @param pos      the position in the map, in bytes from its start
+     * @param pos      the position
      * @param expected the value the caller expects to find
      * @param newValue the value to write if {@code expected} is found
-     * @return the value found, which equals {@code expected} exactly when it was replaced
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or fewer than 8 bytes of the map follow it
-     * @throws IllegalArgumentException  if the file offset of {@code pos} is not a multiple of 8
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if the map is closed
+     * @return the value found, which is {@code expected} exactly when it was replaced
      */
     public long compareAndExchangeLong(long pos, long expected, long newValue) {
         try {
@@ -1546,33 +1213,23 @@ public final class MMap implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------
     // Zero-copy views. A view shares the mapped memory: writes through it are writes to the file,
-    // and it shows writes made by any thread or process. It never owns the mapping: with the
-    // default lifetime it throws IllegalStateException once this map is closed; with AUTO_UNMAP it
-    // keeps the memory mapped while reachable. A view taken before a resize keeps showing the
-    // range it was taken from.
+    // and it shows writes made by any thread or process. It never owns the mapping.
 
     /**
      * A view of {@code length} bytes at {@code pos}; read-only if the map is.
      *
-     * <p>Costs a bounds check and one small allocation (the view); no system call, no copy.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos    the position
      * @param length the number of bytes
      * @return a view of the range
-     * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
-     * @throws IllegalStateException     if closed
      */
     public MemorySegment slice(long pos, long length) {
         return range(pos, length).asSlice(pos, length);
     }
 
     /**
-     * A view of the whole map as it is now; read-only if the map is.
-     *
-     * <p>Costs one volatile read: it returns the mapping's own segment; allocates nothing.
+     * A view of the whole map as it is now: the mapping's own segment; read-only if the map is.
      *
      * @return a view of the whole map
-     * @throws IllegalStateException if closed
      */
     public MemorySegment segment() {
         return current();
@@ -1580,31 +1237,22 @@ public final class MMap implements AutoCloseable {
 
     /**
      * A little-endian {@link ByteBuffer} view of {@code length} bytes at {@code pos}, for APIs that
-     * take buffers ({@code FileChannel.write}, codecs). Read-only if the map is. Like any view, it
-     * throws {@link IllegalStateException} once the map is closed.
+     * take buffers ({@code FileChannel.write}, codecs); read-only if the map is.
      *
-     * <p>Costs a bounds check and two small allocations (a slice and the buffer); no system call,
-     * no copy.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos    the position
      * @param length the number of bytes
      * @return a buffer view
-     * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
-     * @throws IllegalStateException     if closed
      */
     public ByteBuffer asByteBuffer(long pos, int length) {
         return slice(pos, length).asByteBuffer().order(LITTLE_ENDIAN);
     }
 
     /**
-     * A little-endian {@link ByteBuffer} view of the whole map.
-     *
-     * <p>Costs one small allocation (the buffer); no system call, no copy.
+     * A little-endian {@link ByteBuffer} view of the whole map; read-only if the map is.
      *
      * @return a buffer view
      * @throws UnsupportedOperationException if the map is larger than a buffer can be (2 GiB - 1);
      *                                       use {@link #asByteBuffer(long, int)} on a range
-     * @throws IllegalStateException         if closed
      */
     public ByteBuffer asByteBuffer() {
         MemorySegment s = current();
@@ -1616,74 +1264,55 @@ public final class MMap implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Streams, channels and search: the map used where Java code expects a file.
+    // The map as a file: MappedChannel, the streams over it, and ByteSearch.
 
     /**
      * An input stream of the map's bytes from {@code pos} to the end of the map (its size at each
-     * read, so a {@link #refresh()} is seen). Reads copy straight from the mapped memory; nothing
-     * is buffered. Closing the stream leaves the map open; closing the map makes the stream throw
-     * {@link java.nio.channels.ClosedChannelException}. As {@code Files.newInputStream}'s stream,
-     * a negative {@code skip} moves back (not before position 0), and there is no mark.
-     *
-     * <p>Costs a bounds check and two small allocations (the stream and its {@link MappedChannel});
-     * no system call.
+     * read, so a {@link #refresh()} is seen), copied straight from the mapped memory, unbuffered.
+     * As {@code Files.newInputStream}'s stream, a negative {@code skip} moves back (not before
+     * position 0), and there is no mark. Closing the stream leaves the map open.
      *
      * @param pos where the stream starts, {@code 0 <= pos <= size()}
-     * @return a new stream that starts at {@code pos}
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or past the end
-     * @throws IllegalStateException     if closed
+     * @return a new stream
      */
     public InputStream inputStream(long pos) {
         range(pos, 0);
-        return new MappedInputStream(new MappedChannel(this, pos, MappedChannel.READ));
+        return new MappedInputStream(new MappedChannel(this, pos, ChannelMode.READ, false));
     }
 
     /**
      * An output stream that writes the map from {@code pos} on. A write past the end grows the map
      * and the file by {@link #grow()}'s policy, in steps; closing the stream then cuts them back
      * to the last byte written, so the file ends there as with {@code Files.newOutputStream}. A
-     * stream that stays within the map leaves its size alone. Closing the stream leaves the map
-     * open. Writing past the end needs a shared map of a file; see {@link MappedChannel}.
-     *
-     * <p>Costs a bounds check and two small allocations (the stream and its {@link MappedChannel});
-     * no system call.
+     * stream that stays within the map leaves its size alone; closing it leaves the map open.
      *
      * @param pos where the stream starts, {@code 0 <= pos <= size()}
-     * @return a new stream that starts at {@code pos}
-     * @throws IndexOutOfBoundsException if {@code pos} is negative or past the end
-     * @throws ReadOnlyBufferException   if the map is read-only
-     * @throws IllegalStateException     if closed
+     * @return a new stream
      */
     public OutputStream outputStream(long pos) {
         writableRange(pos, 0);
-        return new MappedOutputStream(new MappedChannel(this, pos, MappedChannel.WRITE));
+        return new MappedOutputStream(new MappedChannel(this, pos, ChannelMode.WRITE, false));
     }
 
     /**
      * A {@link java.nio.channels.SeekableByteChannel} over the map at position 0, with
-     * {@link MappedChannel#readLine()} and seeking from the end. Writable unless the map is
-     * read-only; writes past the end grow the map as {@link #outputStream(long)} does. Closing
-     * the channel leaves the map open.
+     * {@link MappedChannel#readLine()} and seeking from the end; writable unless the map is
+     * read-only. Writes past the end grow the map as {@link #outputStream(long)}'s do. Closing the
+     * channel leaves the map open.
      *
-     * <p>Costs one small allocation (the channel); no system call.
-     *
-     * @return a new channel at position 0, read-only if the map is
-     * @throws IllegalStateException if closed
+     * @return a new channel
      */
     public MappedChannel channel() {
         current();
-        return new MappedChannel(this, 0, readOnly ? MappedChannel.READ : MappedChannel.READ | MappedChannel.WRITE);
+        return new MappedChannel(this, 0, readOnly ? ChannelMode.READ : ChannelMode.READ_WRITE, false);
     }
 
     /**
      * The lowest position at which {@code pattern} occurs in the map, or -1; as Python's
      * {@code mmap.find(pattern)}.
      *
-     * <p>Costs a scan of the whole map, as {@link #indexOf(byte[], long, long)}.
-     *
      * @param pattern the bytes to find; an empty pattern is found at 0
-     * @return the position of the first match, or -1 if there is none
-     * @throws IllegalStateException if closed
+     * @return the position of the first match, or -1
      * @see #indexOf(byte[], long, long)
      */
     public long indexOf(byte[] pattern) {
@@ -1694,13 +1323,9 @@ public final class MMap implements AutoCloseable {
      * The lowest position at or after {@code from} at which {@code pattern} occurs in the map, or
      * -1; as Python's {@code mmap.find(pattern, from)}.
      *
-     * <p>Costs a scan from {@code from} to the end, as {@link #indexOf(byte[], long, long)}.
-     *
      * @param pattern the bytes to find; an empty pattern is found at {@code from}
      * @param from    where the search starts, {@code 0 <= from <= size()}
-     * @return the position of the first match at or after {@code from}, or -1 if there is none
-     * @throws IndexOutOfBoundsException if {@code from} is negative or past the end
-     * @throws IllegalStateException     if closed
+     * @return the position of the first match, or -1
      * @see #indexOf(byte[], long, long)
      */
     public long indexOf(byte[] pattern, long from) {
@@ -1712,19 +1337,13 @@ public final class MMap implements AutoCloseable {
     /**
      * The lowest position {@code p} such that {@code pattern} occupies {@code [p, p +
      * pattern.length)} within {@code [from, to)}, or -1; as Python's {@code mmap.find(pattern,
-     * from, to)}. An empty pattern is found at {@code from}; a pattern longer than the range is not
-     * found. Costs a scan of the range eight bytes at a time, comparing the middle of the pattern
-     * only where its first and last bytes both match. Allocates nothing for a pattern of up to 16
-     * bytes; a longer one costs one small object, a segment over the pattern whose middle is then
-     * compared with the vectorised {@link MemorySegment#mismatch}.
+     * from, to)}. A scan eight bytes at a time, comparing the middle of the pattern only where its
+     * first and last bytes both match; a pattern longer than 16 bytes costs one small object.
      *
-     * @param pattern the bytes to find
+     * @param pattern the bytes to find; an empty pattern is found at {@code from}
      * @param from    the start of the range searched, inclusive, {@code 0 <= from <= to}
      * @param to      the end of the range searched, exclusive, {@code to <= size()}
-     * @return the position of the first match within the range, or -1 if there is none
-     * @throws IndexOutOfBoundsException if {@code from} or {@code to} is negative or past the end,
-     *                                   or {@code to < from}
-     * @throws IllegalStateException     if closed
+     * @return the position of the first match, or -1
      */
     public long indexOf(byte[] pattern, long from, long to) {
         Objects.requireNonNull(pattern, "pattern");
@@ -1733,13 +1352,10 @@ public final class MMap implements AutoCloseable {
 
     /**
      * The highest position at which {@code pattern} occurs in the map, or -1; as Python's
-     * {@code mmap.rfind(pattern)}. An empty pattern is found at {@link #size()}.
+     * {@code mmap.rfind(pattern)}.
      *
-     * <p>Costs a scan of the whole map from its end, as {@link #indexOf(byte[], long, long)}.
-     *
-     * @param pattern the bytes to find
-     * @return the position of the last match, or -1 if there is none
-     * @throws IllegalStateException if closed
+     * @param pattern the bytes to find; an empty pattern is found at {@link #size()}
+     * @return the position of the last match, or -1
      * @see #lastIndexOf(byte[], long, long)
      */
     public long lastIndexOf(byte[] pattern) {
@@ -1751,90 +1367,54 @@ public final class MMap implements AutoCloseable {
     /**
      * The highest position {@code p} such that {@code pattern} occupies {@code [p, p +
      * pattern.length)} within {@code [from, to)}, or -1; as Python's {@code mmap.rfind(pattern,
-     * from, to)}. Note that both bounds limit the whole match, unlike {@link String#lastIndexOf(String, int)}
-     * whose bound limits where the match starts. An empty pattern is found at {@code to}. Costs
-     * as {@link #indexOf(byte[], long, long)}, scanning from the end.
+     * from, to)}, and as {@link #indexOf(byte[], long, long)} scanning from the end. Both bounds
+     * limit the whole match, unlike {@link String#lastIndexOf(String, int)}'s.
      *
-     * @param pattern the bytes to find
+     * @param pattern the bytes to find; an empty pattern is found at {@code to}
      * @param from    the start of the range searched, inclusive, {@code 0 <= from <= to}
      * @param to      the end of the range searched, exclusive, {@code to <= size()}
-     * @return the position of the last match within the range, or -1 if there is none
-     * @throws IndexOutOfBoundsException if {@code from} or {@code to} is negative or past the end,
-     *                                   or {@code to < from}
-     * @throws IllegalStateException     if closed
+     * @return the position of the last match, or -1
      */
     public long lastIndexOf(byte[] pattern, long from, long to) {
         Objects.requireNonNull(pattern, "pattern");
         return ByteSearch.lastIndexOf(searchRange(from, to), from, to, pattern);
     }
 
-    /** The current mapping, if {@code [from, to)} is a range within it. */
-    private MemorySegment searchRange(long from, long to) {
-        range(from, 0);
-        MemorySegment s = range(to, 0);
-        if (to < from) {
-            throw new IndexOutOfBoundsException("search range [" + from + ", " + to + ") ends before it starts, in the"
-                    + " map of " + source);
-        }
-        return s;
-    }
-
     // ---------------------------------------------------------------------------------------------
-    // Durability and paging
+    // Durability and paging: Paging and NativeMemory.
 
     /**
      * Writes every modified page of the map to the file ({@code msync(MS_SYNC)}), then the file's
-     * metadata ({@code fsync}), so that data and size survive a crash of the machine. Blocks until
-     * done; costs two system calls and a disk write of the dirty pages, and holds the handle's
-     * lock meanwhile. A private map has nothing to write.
+     * metadata ({@code fsync}), so that data and size survive a crash of the machine; blocks until
+     * they are on the device. A private map has nothing to write.
      *
-     * @throws IOException           if the file cannot be written
-     * @throws IllegalStateException if closed
+     * @throws IOException                   if the file cannot be written
      * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
      */
     public void force() throws IOException {
         synchronized (stateLock) {
-            MemorySegment s = current();
-            try {
-                s.force();
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
-            if (file != null) {
-                file.force();
-            }
+            Paging.force(current(), file);
         }
     }
 
     /**
      * Writes the modified pages of a range to the file ({@code msync(MS_SYNC)} of the pages that
-     * hold it). File metadata is not written: call {@link #force()} after a resize.
+     * hold it), without the file's metadata: call {@link #force()} after a resize. Unlike
+     * {@code force()}, does not serialise on the handle.
      *
-     * <p>Costs one {@code msync} system call, which blocks until the dirty pages of the range are
-     * written, and a slice of the range; unlike {@link #force()} it does not serialise on the
-     * handle.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos    the position
      * @param length the number of bytes
-     * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
-     * @throws IOException               if the file cannot be written
-     * @throws IllegalStateException     if closed
+     * @throws IOException                   if the file cannot be written
      * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
      */
     public void force(long pos, long length) throws IOException {
-        try {
-            slice(pos, length).force();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        Paging.force(slice(pos, length), null);
     }
 
     /**
-     * Reads every page of the map into memory (touches each page), so that later accesses take no
-     * page fault. Costs an {@code madvise(MADV_WILLNEED)}, a load and possibly a page fault per
-     * page, and a read of the whole map from the file where it is not cached.
+     * Reads every page of the map into memory ({@code madvise(MADV_WILLNEED)}, then a load from
+     * each page), so that later accesses take no page fault.
      *
-     * @throws IllegalStateException if closed
      * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
      */
     public void load() {
@@ -1842,33 +1422,23 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Tells the kernel the pages are not needed soon ({@code madvise(MADV_DONTNEED)}), so that it
-     * may drop them from this process; a shared map loses nothing, its pages are read back from
-     * the file on the next access. A {@linkplain MapOption#PRIVATE private} map refuses: its
-     * written pages are private copies that exist nowhere else, and dropping them would silently
-     * revert its writes to the file's content.
+     * Tells the kernel the pages are not needed soon ({@code madvise(MADV_DONTNEED)}): a shared
+     * map loses nothing, its pages are read back from the file on the next access.
      *
-     * @throws IllegalStateException if closed
-     * @throws UnsupportedOperationException if the map is private, or if this wraps memory that is
-     *                                       not mapped from a file
+     * @throws UnsupportedOperationException if the map is private (its written pages are private
+     *                                       copies that exist nowhere else, and dropping them would
+     *                                       silently revert its writes), or wraps memory that is not
+     *                                       mapped from a file
      */
     public void unload() {
-        MemorySegment s = current();
-        if (isPrivate()) {
-            throw new UnsupportedOperationException("unload() would discard this PRIVATE map's writes (MADV_DONTNEED"
-                    + " drops its private copies of the pages): " + source);
-        }
-        s.unload();
+        Paging.unload(current(), this);
     }
 
     /**
-     * Whether every page of the map is probably resident in memory ({@code mincore}); a hint, which
-     * may be stale by the time it returns.
-     *
-     * <p>Costs one {@code mincore} system call over every page of the map.
+     * Whether every page of the map is probably resident in memory ({@code mincore}): a hint,
+     * which may be stale by the time it returns.
      *
      * @return whether every page is probably resident
-     * @throws IllegalStateException if closed
      * @throws UnsupportedOperationException if this wraps memory that is not mapped from a file
      */
     public boolean isLoaded() {
@@ -1876,140 +1446,95 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
-     * Advises the kernel how the whole map will be used ({@code madvise}). An optional extra that
-     * needs native access ({@code --enable-native-access=io.mmap4j}, or {@code ALL-UNNAMED} on the
-     * class path); without it nothing happens, one warning is logged, and {@code false} is returned.
+     * Advises the kernel how the whole map will be used, as {@link #advise(long, long, Advice)}.
      *
-     * <p>Costs as {@link #advise(long, long, Advice)}.
-     *
-     * @param advice how the range will be used
+     * @param advice how the map will be used
      * @return whether the advice was applied
-     * @throws IOException           if the kernel refused it (the message names the errno)
-     * @throws IllegalStateException if closed
+     * @throws IOException                   if the kernel refused it (the message names the errno)
+     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map
      */
     public boolean advise(Advice advice) throws IOException {
         return advise(0, size(), advice);
     }
 
     /**
-     * Advises the kernel how a range will be used ({@code madvise} of the pages holding it), as
-     * {@link #advise(Advice)}.
+     * Advises the kernel how a range will be used ({@code madvise} of the pages holding it). An
+     * optional extra that needs native access ({@code --enable-native-access=io.mmap4j}, or
+     * {@code ALL-UNNAMED} on the class path); without it nothing happens, one warning is logged,
+     * and {@code false} is returned. {@link Advice#DONTNEED} is refused on a private map, as
+     * {@link #unload()} is.
      *
-     * <p>Costs one {@code madvise} system call through a downcall, and a small native allocation
-     * for its {@code errno}; it holds the handle's lock, so {@link #close()} waits for it. The
-     * first native call in the JVM also looks up the C functions. What the advice then costs is the
-     * kernel's: {@code WILLNEED} starts reading the range in.
-     *
-     * @param pos the position in the map, in bytes from its start
+     * @param pos    the position
      * @param length the number of bytes
      * @param advice how the range will be used
      * @return whether the advice was applied
-     * @throws IndexOutOfBoundsException if the range is outside the map or {@code length} is negative
-     * @throws IOException               if the kernel refused it
-     * @throws IllegalStateException     if closed
+     * @throws IOException                   if the kernel refused it (the message names the errno)
+     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map
      */
     public boolean advise(long pos, long length, Advice advice) throws IOException {
         Objects.requireNonNull(advice, "advice");
         synchronized (stateLock) { // close waits, so the range stays mapped during the call
-            return NativeMemory.advise(range(pos, length), pos, length, advice);
+            return Paging.advise(range(pos, length), pos, length, advice, this);
         }
     }
 
     /**
      * Locks the map's pages in memory ({@code mlock}): they are read in now and never paged out
      * until {@link #unlockPages()} or close. Limited by {@code RLIMIT_MEMLOCK} ({@code ulimit -l}).
-     * An optional extra, as {@link #advise(Advice)}.
-     *
-     * <p>Costs one {@code mlock} system call, which reads in every page not yet resident; it holds
-     * the handle's lock.
+     * An optional extra, as {@link #advise(long, long, Advice)}.
      *
      * @return whether the pages were locked
-     * @throws IOException           if the kernel refused (the message names the errno and the limit)
-     * @throws IllegalStateException if closed
+     * @throws IOException if the kernel refused (the message names the errno and the limit)
      */
     public boolean lockPages() throws IOException {
         synchronized (stateLock) {
-            MemorySegment s = current();
-            return NativeMemory.lock(s, 0, s.byteSize(), true);
+            return Paging.lock(current(), true);
         }
     }
 
     /**
      * Unlocks pages locked by {@link #lockPages()} ({@code munlock}). An optional extra, as
-     * {@link #advise(Advice)}.
-     *
-     * <p>Costs one {@code munlock} system call; it holds the handle's lock.
+     * {@link #advise(long, long, Advice)}.
      *
      * @return whether the pages were unlocked
-     * @throws IOException           if the kernel refused
-     * @throws IllegalStateException if closed
+     * @throws IOException if the kernel refused
      */
     public boolean unlockPages() throws IOException {
         synchronized (stateLock) {
-            MemorySegment s = current();
-            return NativeMemory.lock(s, 0, s.byteSize(), false);
+            return Paging.lock(current(), false);
         }
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Resizing
+    // Size: MappedFile resizes, this handle switches to the new mapping.
 
     /**
      * Changes the size of the map to {@code newSize} bytes, and the file with it: a file shorter
      * than the new end of the map is extended (sparse, zero-filled); a file that ended where the
      * map ended is truncated to its new end. Bytes of the file beyond the map are never discarded.
+     * Costs a few {@code fstat}s, an {@code mmap}, and an {@code ftruncate} when the file changes.
      *
-     * <p>Other threads may keep reading and writing during a resize: they use the old mapping or
-     * the new one, both valid for the bytes the file still holds. Views taken before stay valid
-     * (until close) and keep showing their range; a view of a range cut off by shrinking faults
-     * ({@link InternalError}) if used. Costs a few {@code fstat}s (the file's size), an
-     * {@code mmap}, and an {@code ftruncate} when the file changes; memory mapped before stays
-     * mapped until close, so grow in large steps ({@link #grow()}) rather than byte by byte. Two
-     * processes growing one file at the same moment can undo each other's growth
-     * ({@code ftruncate} sets a length, it cannot only extend): let one process grow a shared file
-     * and the others {@link #refresh()}.
-     *
-     * @param newSize the new size in bytes, {@code >= 0}
-     * @throws IllegalArgumentException      if {@code newSize} is negative or the end overflows a long
-     * @throws ReadOnlyBufferException       if the map is read-only
-     * @throws UnsupportedOperationException if the map is private or wraps a segment it does not own
-     * @throws IOException                   if the file cannot be resized or mapped
-     * @throws IllegalStateException         if closed
+     * @param newSize the new size in bytes
+     * @throws IOException if the file cannot be resized or mapped
      */
     public void resize(long newSize) throws IOException {
         requireSize(newSize);
         synchronized (stateLock) {
-            MemorySegment old = current();
-            MappedFile f = resizableFile("resized");
-            long oldSize = old.byteSize();
-            if (newSize > Long.MAX_VALUE - f.offset) {
-                throw new IllegalArgumentException("file offset " + f.offset + " + size " + newSize + " overflows a long");
-            }
-            if (newSize == oldSize) {
-                return;
-            }
-            boolean mapEndsFile = f.fileSize() <= f.offset + oldSize;
-            segment = f.map(newSize); // extends the file if it is shorter
-            if (newSize < oldSize && mapEndsFile) {
-                f.truncate(f.offset + newSize);
-            }
+            MemorySegment current = current();
+            replaceMapping(resizableFile("resized").resize(current, newSize));
         }
     }
 
     /**
      * Grows the map (and the file) by emmap's policy: doubles the size up to 64 MiB (from at
-     * least 4 KiB), then adds 64 MiB at a time. Same rules and costs as {@link #resize(long)}: an
-     * {@code ftruncate} and an {@code mmap}.
+     * least 4 KiB), then adds 64 MiB at a time; as {@link #resize(long)}.
      *
      * @return the new size
-     * @throws ReadOnlyBufferException       if the map is read-only
-     * @throws UnsupportedOperationException if the map is private or wraps a segment it does not own
-     * @throws IOException                   if the file cannot be grown or mapped
-     * @throws IllegalStateException         if closed
+     * @throws IOException if the file cannot be grown or mapped
      */
     public long grow() throws IOException {
         synchronized (stateLock) {
-            long size = nextSize(current().byteSize());
+            long size = MappedFile.grownSize(current().byteSize(), 0);
             resize(size);
             return size;
         }
@@ -2022,50 +1547,41 @@ public final class MMap implements AutoCloseable {
     void growTo(long minSize) throws IOException {
         synchronized (stateLock) {
             long size = current().byteSize();
-            if (size >= minSize) {
-                return;
+            if (size < minSize) {
+                resize(MappedFile.grownSize(size, minSize));
             }
-            while (size < minSize) {
-                size = nextSize(size);
-            }
-            resize(size);
         }
-    }
-
-    private static long nextSize(long size) {
-        if (size < GROWTH_STEP) {
-            return Math.max(MIN_GROWTH, size * 2);
-        }
-        return size > Long.MAX_VALUE - GROWTH_STEP ? Long.MAX_VALUE : size + GROWTH_STEP;
     }
 
     /**
      * Maps the file as it is now, from this map's file offset to its end: picks up growth (or
-     * truncation) made by another process or another handle. Views taken before stay valid for
-     * the bytes the file still holds. Costs an {@code fstat} and, if the size changed, an
-     * {@code mmap} with a few more {@code fstat}s. A wrapped segment just reports its size.
+     * truncation) made by another process or another handle. Costs an {@code fstat} and, if the
+     * size changed, an {@code mmap} with a few more {@code fstat}s. A wrapped segment just reports
+     * its size.
      *
      * @return the new size of the map
-     * @throws UnsupportedOperationException if the map is private (remapping would drop its changes)
      * @throws IOException                   if the file cannot be mapped
-     * @throws IllegalStateException         if closed
+     * @throws UnsupportedOperationException if the map is private (remapping would drop its changes)
      */
     public long refresh() throws IOException {
         synchronized (stateLock) {
-            MemorySegment s = current();
+            MemorySegment current = current();
             if (file == null) {
-                return s.byteSize();
+                return current.byteSize();
             }
             if (isPrivate()) {
                 throw new UnsupportedOperationException("a PRIVATE map cannot be refreshed: remapping would drop its"
                         + " private changes (" + source + ")");
             }
-            long size = Math.max(0, file.fileSize() - file.offset);
-            if (size != s.byteSize()) {
-                segment = file.map(size);
-            }
-            return size;
+            MemorySegment refreshed = file.refresh(current);
+            replaceMapping(refreshed);
+            return refreshed.byteSize();
         }
+    }
+
+    /** The one place the mapping changes while the map is open; callers hold {@link #stateLock}. */
+    private void replaceMapping(MemorySegment next) {
+        segment = next;
     }
 
     private MappedFile resizableFile(String what) {
@@ -2087,18 +1603,15 @@ public final class MMap implements AutoCloseable {
     // Closing
 
     /**
-     * Closes the map. With the default lifetime the memory is unmapped at once and every view
-     * throws {@link IllegalStateException} from then on; a thread in the middle of an access either
-     * completes it or gets that exception. With {@link MapOption#AUTO_UNMAP} the file and its lock
-     * are released and the memory stays mapped until the last view is unreachable. Either way this
-     * handle refuses access from now on. Closing again does nothing; {@code DELETE_ON_CLOSE}
-     * deletes the file now.
+     * Closes the map: from now on this handle refuses access, and the memory is unmapped at once
+     * (with {@link MapOption#AUTO_UNMAP}, once the last view is unreachable); the file and its lock
+     * are released, and {@code DELETE_ON_CLOSE} deletes the file. A thread in the middle of an
+     * access either completes it or gets {@link IllegalStateException}. Closing again does nothing.
      *
      * @throws IllegalStateException if a view's buffer is in use by an I/O operation at this
      *                               moment, so the memory cannot be unmapped yet; the handle is
-     *                               closed all the same, the file and its lock are released
-     *                               ({@code DELETE_ON_CLOSE} deletes it), and calling close again
-     *                               retries only the unmap
+     *                               closed all the same, the file and its lock are released, and
+     *                               calling close again retries only the unmap
      * @throws UncheckedIOException  if closing or deleting the file fails; neither is retried
      */
     @Override
@@ -2188,20 +1701,45 @@ public final class MMap implements AutoCloseable {
         return s;
     }
 
+    /** The current mapping, if {@code [from, to)} is a range within it. */
+    private MemorySegment searchRange(long from, long to) {
+        range(from, 0);
+        MemorySegment s = range(to, 0);
+        if (to < from) {
+            throw new IndexOutOfBoundsException("search range [" + from + ", " + to + ") ends before it starts, in the"
+                    + " map of " + source);
+        }
+        return s;
+    }
+
+    /**
+     * How {@link MappedChannel} and the streams report a closed map, as {@code java.nio} does: a
+     * {@link ClosedChannelException} whose cause is the closed-map exception. Returns if the map is open.
+     */
+    void throwIfClosed() throws ClosedChannelException {
+        if (segment == CLOSED) {
+            throw (ClosedChannelException) new ClosedChannelException().initCause(closedMap());
+        }
+    }
+
+    /** Names the map in messages: its file and offset, or the segment it wraps. */
+    String source() {
+        return source;
+    }
+
     private RuntimeException outOfBounds(MemorySegment s, long pos, long length) {
         if (s == CLOSED) {
             return closedMap();
         }
+        String map = s.byteSize() + "-byte map of " + source;
         if (pos < 0) {
-            return new IndexOutOfBoundsException("negative position " + pos + " in the " + s.byteSize() + "-byte map of "
-                    + source);
+            return new IndexOutOfBoundsException("negative position " + pos + " in the " + map);
         }
         if (length < 0) {
             return new IndexOutOfBoundsException("negative length " + length + " at position " + pos + " in the "
-                    + s.byteSize() + "-byte map of " + source);
+                    + map);
         }
-        return new IndexOutOfBoundsException("range [" + pos + ", " + pos + " + " + length
-                + ") is outside the " + s.byteSize() + "-byte map of " + source);
+        return new IndexOutOfBoundsException("range [" + pos + ", " + pos + " + " + length + ") is outside the " + map);
     }
 
     private IllegalArgumentException misaligned(MemorySegment s, long pos, int size) {

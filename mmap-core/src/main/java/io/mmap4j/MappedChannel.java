@@ -38,28 +38,33 @@ import java.util.Objects;
  * map ends it) and pulls the position back. A write past the end of the map grows the map by
  * {@link MMap#grow()}'s policy, in steps, never byte by byte; while it has grown, {@link #size()}
  * is where the written bytes end, and {@link #close()} cuts the map (and the file) back to that
- * size, as a file written with {@code Files.newOutputStream} ends at its last byte. Growing needs a
- * shared map of a file: a private map or a wrapped segment throws
- * {@link UnsupportedOperationException} instead. Over a map that is a prefix of a longer file, the
- * bytes a growth brings in are the file's own, not zeros.
+ * size, as a file written with {@code Files.newOutputStream} ends at its last byte. Over a map that
+ * is a prefix of a longer file, the bytes a growth brings in are the file's own, not zeros.
  *
  * <p>A channel that has not grown the map sees the map's current size, so a reader of a map that
  * is {@linkplain MMap#refresh() refreshed} sees the new size. While a channel writes past the end,
  * it should be the only one that resizes the map.
  *
  * <h2>Errors</h2>
- * As {@code FileChannel}: after {@link #close()}, or once the map is closed, every operation throws
- * {@link ClosedChannelException}; a write or truncate on a channel opened for reading only throws
- * {@link NonWritableChannelException} (so does every write over a read-only map), a read on one
- * opened for writing only {@link NonReadableChannelException}; a negative position or size is an
- * {@link IllegalArgumentException}.
+ * As {@code FileChannel}: after {@link #close()}, or once the map is closed, every operation but
+ * {@link #isOpen()} and {@link #close()} throws {@link ClosedChannelException} (whose cause, when
+ * the map was closed, names the map); a write or truncate on a channel opened for reading only
+ * throws {@link NonWritableChannelException} (so does every write over a read-only map), a read on
+ * one opened for writing only {@link NonReadableChannelException}; a negative position or size is
+ * an {@link IllegalArgumentException}. A write past the end of a map that cannot grow (a private
+ * map, a wrapped segment) throws {@link UnsupportedOperationException}; one that the file system
+ * refuses, or that would end past {@link Long#MAX_VALUE}, an {@link IOException}.
+ *
+ * <h2>Lifetime</h2>
+ * The channel borrows its map. Closing a channel obtained from {@link MMap#channel()} leaves the
+ * map open; closing one from {@link MappedFiles} closes its map. Close a channel before its map:
+ * once the map is closed, the channel can no longer cut it back.
  *
  * <h2>Threads and cost</h2>
  * Safe for use by several threads: each operation holds the channel's lock, so reads and writes
  * are atomic with respect to the position. A read or write is one {@code memcpy} from or to the
- * mapped memory; there is no system call unless the map grows. Closing a channel obtained from
- * {@link MMap#channel()} leaves the map open; one from {@link MappedFiles} closes its map. Close a
- * channel before its map: once the map is closed, the channel can no longer cut it back.
+ * mapped memory; there is no system call unless the map grows or the channel was opened with
+ * {@code SYNC} (an {@code msync} per write).
  */
 public final class MappedChannel implements SeekableByteChannel {
     /** Where {@link #position(long, Origin)} counts from, as {@code SEEK_SET}, {@code SEEK_CUR}, {@code SEEK_END}. */
@@ -72,18 +77,18 @@ public final class MappedChannel implements SeekableByteChannel {
         END
     }
 
-    // Modes, or-ed together.
-    static final int READ = 1;
-    static final int WRITE = 2;
-    /** Every write goes to the end, as {@code StandardOpenOption.APPEND}. */
-    static final int APPEND = 4;
-    /** Every write reaches the storage device before it returns, as {@code StandardOpenOption.SYNC}. */
-    static final int SYNC = 8;
-    /** Closing the channel closes the map. */
-    static final int OWNS_MAP = 16;
+    /**
+     * The largest array the JDK allocates, as {@code Files.readAllBytes} assumes: the limit of a
+     * whole read into one array, and of a line.
+     */
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** {@link #transferTo} copies through a buffer of at most this many bytes. */
+    private static final int TRANSFER_CHUNK = 64 * 1024;
 
     private final MMap map;
-    private final int mode;
+    private final ChannelMode mode;
+    /** Whether closing the channel closes the map: a channel of {@link MappedFiles}. */
+    private final boolean ownsMap;
     private long position;
     /**
      * The size while this channel has grown the map: the map then holds zero bytes past it, up to
@@ -91,13 +96,14 @@ public final class MappedChannel implements SeekableByteChannel {
      */
     private long grownSize = -1;
     private boolean open = true;
-    /** The decoder of the last {@link #readLine} call; lines in the same charset reuse its buffer. */
-    private LineDecoder lineDecoder;
+    /** The line cursor of the last {@link #readLine} call; lines in the same charset reuse its buffer. */
+    private LineCursor lines;
 
-    MappedChannel(MMap map, long position, int mode) {
+    MappedChannel(MMap map, long position, ChannelMode mode, boolean ownsMap) {
         this.map = map;
         this.position = position;
         this.mode = mode;
+        this.ownsMap = ownsMap;
     }
 
     /**
@@ -121,9 +127,7 @@ public final class MappedChannel implements SeekableByteChannel {
      * @return the number of bytes read: all that {@code dst} has room for or all up to the end,
      *         whichever is fewer; 0 if {@code dst} has no room; -1 if the position is at or past
      *         the end
-     * @throws ClosedChannelException     if this channel or its map is closed
-     * @throws NonReadableChannelException if the channel was opened for writing only
-     * @throws IllegalArgumentException   if {@code dst} is read-only
+     * @throws IllegalArgumentException if {@code dst} is read-only
      */
     @Override
     public synchronized int read(ByteBuffer dst) throws IOException {
@@ -138,7 +142,7 @@ public final class MappedChannel implements SeekableByteChannel {
         int at = dst.position();
         int n = dst.hasArray()
                 ? readInto(dst.array(), dst.arrayOffset() + at, want)
-                : readInto(MemorySegment.ofBuffer(dst), 0, want);
+                : readInto(MemorySegment.ofBuffer(dst), want);
         if (n > 0) {
             dst.position(at + n);
         }
@@ -150,12 +154,6 @@ public final class MappedChannel implements SeekableByteChannel {
      * passes the end, and advances the position past it.
      *
      * @return the number of bytes written: {@code src.remaining()}
-     * @throws ClosedChannelException        if this channel or its map is closed
-     * @throws NonWritableChannelException   if the channel was opened for reading only, or the map is read-only
-     * @throws UnsupportedOperationException if the write passes the end of a map that cannot grow
-     *                                       (a private map, or a wrapped segment)
-     * @throws IOException                   if the file cannot be grown or mapped, or the write
-     *                                       would end past the largest position, {@link Long#MAX_VALUE}
      */
     @Override
     public synchronized int write(ByteBuffer src) throws IOException {
@@ -168,21 +166,17 @@ public final class MappedChannel implements SeekableByteChannel {
         if (src.hasArray()) {
             writeFrom(src.array(), src.arrayOffset() + at, n);
         } else {
-            writeFrom(MemorySegment.ofBuffer(src), 0, n);
+            writeFrom(MemorySegment.ofBuffer(src), n);
         }
         src.position(at + n);
         return n;
     }
 
-    /**
-     * The position: where the next read or write starts (in append mode, the size).
-     *
-     * @throws ClosedChannelException if this channel or its map is closed
-     */
+    /** The position: where the next read or write starts (in append mode, the size). */
     @Override
     public synchronized long position() throws IOException {
         checkOpen();
-        return (mode & APPEND) != 0 ? size() : position;
+        return mode.append() ? size() : position;
     }
 
     /**
@@ -191,8 +185,6 @@ public final class MappedChannel implements SeekableByteChannel {
      * the end.
      *
      * @return this channel
-     * @throws ClosedChannelException   if this channel or its map is closed
-     * @throws IllegalArgumentException if {@code newPosition} is negative
      */
     @Override
     public synchronized MappedChannel position(long newPosition) throws IOException {
@@ -211,7 +203,7 @@ public final class MappedChannel implements SeekableByteChannel {
      * @param offset the distance from {@code origin}, in bytes; negative counts back
      * @param origin where {@code offset} counts from: the start, the current position or the end
      * @return this channel
-     * @throws ClosedChannelException   if this channel or its map is closed
+     * @throws IOException              if this channel or its map is closed
      * @throws IllegalArgumentException if the new position would be negative or overflow a long
      */
     public synchronized MappedChannel position(long offset, Origin origin) throws IOException {
@@ -234,19 +226,15 @@ public final class MappedChannel implements SeekableByteChannel {
         return this;
     }
 
-    /**
-     * The size: the map's size, or, while this channel has grown the map, where the bytes it
-     * wrote end.
-     *
-     * @throws ClosedChannelException if this channel or its map is closed
-     */
+    /** The size: the map's size, or, while this channel has grown the map, where the bytes it wrote end. */
     @Override
     public synchronized long size() throws IOException {
         checkOpen();
         try {
             return sizeOf(map.segment());
         } catch (IllegalStateException e) {
-            throw closedMap(map, e);
+            map.throwIfClosed();
+            throw e;
         }
     }
 
@@ -254,14 +242,10 @@ public final class MappedChannel implements SeekableByteChannel {
      * Cuts the channel to {@code size} bytes if it is longer, resizing the map (and the file, when
      * the map ends it), and pulls the position back to {@code size} if it is past it, as
      * {@link java.nio.channels.FileChannel#truncate} does. A larger {@code size} changes nothing
-     * but the position rule.
+     * but the position rule. A map that cannot be resized (private, or a wrapped segment) throws
+     * {@link UnsupportedOperationException}.
      *
      * @return this channel
-     * @throws ClosedChannelException        if this channel or its map is closed
-     * @throws IllegalArgumentException      if {@code size} is negative
-     * @throws NonWritableChannelException   if the channel was opened for reading only, or the map is read-only
-     * @throws UnsupportedOperationException if the map cannot be resized (private, or a wrapped segment)
-     * @throws IOException                   if the file cannot be resized or mapped
      */
     @Override
     public synchronized MappedChannel truncate(long size) throws IOException {
@@ -276,7 +260,8 @@ public final class MappedChannel implements SeekableByteChannel {
                 grownSize = -1;
             }
         } catch (IllegalStateException e) {
-            throw closedMap(map, e);
+            map.throwIfClosed();
+            throw e;
         }
         if (position > size) {
             position = size;
@@ -305,17 +290,17 @@ public final class MappedChannel implements SeekableByteChannel {
         }
         open = false;
         try {
-            if (map.isOpen() && (mode & WRITE) != 0) {
+            if (map.isOpen() && mode.write()) {
                 if (grownSize >= 0) {
                     map.resize(grownSize);
                     grownSize = -1;
                 }
-                if ((mode & SYNC) != 0) {
+                if (mode.sync()) {
                     map.force();
                 }
             }
         } finally {
-            if ((mode & OWNS_MAP) != 0) {
+            if (ownsMap) {
                 map.close();
             }
         }
@@ -328,10 +313,9 @@ public final class MappedChannel implements SeekableByteChannel {
      * Reads the line at the position as UTF-8, as {@link #readLine(Charset)}.
      *
      * @return the line without its terminator, or null at the end
-     * @throws CharacterCodingException   if the line is not valid UTF-8; the position is left at its start
-     * @throws ClosedChannelException     if this channel or its map is closed
-     * @throws NonReadableChannelException if the channel was opened for writing only
-     * @throws IOException                if the line is longer than the largest {@code String}
+     * @throws CharacterCodingException if the line is not valid UTF-8; the position is left at its start
+     * @throws IOException              if the line is longer than the largest {@code String}, or as
+     *                                  any read
      */
     public String readLine() throws IOException {
         return readLine(StandardCharsets.UTF_8);
@@ -349,23 +333,21 @@ public final class MappedChannel implements SeekableByteChannel {
      *                are the single bytes 0x0A and 0x0D and those bytes mean nothing else (such as
      *                ISO-8859-1, which maps every byte to one char)
      * @return the line without its terminator, or null if the position is at or past the end
-     * @throws CharacterCodingException   if the line is not valid in {@code charset}; the position
-     *                                    is left at its start
-     * @throws IllegalArgumentException   if {@code charset} is not one whose lines can be found in
-     *                                    its bytes (UTF-16, UTF-32, EBCDIC)
-     * @throws ClosedChannelException     if this channel or its map is closed
-     * @throws NonReadableChannelException if the channel was opened for writing only
-     * @throws IOException                if the line is longer than the largest {@code String}
+     * @throws CharacterCodingException if the line is not valid in {@code charset}; the position
+     *                                  is left at its start
+     * @throws IllegalArgumentException if {@code charset} is not one whose lines can be found in
+     *                                  its bytes (UTF-16, UTF-32, EBCDIC)
+     * @throws IOException              if the line is longer than the largest {@code String}, or as
+     *                                  any read
      */
     public synchronized String readLine(Charset charset) throws IOException {
         Objects.requireNonNull(charset, "charset");
         checkReadable();
-        LineDecoder decoder = lineDecoder;
-        if (decoder == null || !decoder.charset().equals(charset)) {
+        if (lines == null || !lines.charset().equals(charset)) {
             if (!LineDecoder.splitsOnBytes(charset)) {
                 throw LineDecoder.notSplittable(charset);
             }
-            decoder = lineDecoder = new LineDecoder(charset);
+            lines = new LineCursor(charset, 0);
         }
         try {
             MemorySegment s = map.segment();
@@ -373,12 +355,13 @@ public final class MappedChannel implements SeekableByteChannel {
             if (position >= end) {
                 return null;
             }
-            long lineEnd = ByteSearch.lineEnd(s, position, end);
-            String line = decoder.decode(s, position, lineEnd);
-            position = ByteSearch.nextLine(s, lineEnd, end);
+            lines.position(position);
+            String line = lines.next(s, end);
+            position = lines.position();
             return line;
         } catch (IllegalStateException e) {
-            throw closedMap(map, e);
+            map.throwIfClosed();
+            throw e;
         }
     }
 
@@ -398,7 +381,8 @@ public final class MappedChannel implements SeekableByteChannel {
             MemorySegment s = map.segment();
             return readable(s, 1) < 0 ? -1 : s.get(JAVA_BYTE, position++) & 0xFF;
         } catch (IllegalStateException e) {
-            throw closedMap(map, e);
+            map.throwIfClosed();
+            throw e;
         }
     }
 
@@ -414,17 +398,17 @@ public final class MappedChannel implements SeekableByteChannel {
         try {
             MemorySegment s = map.segment();
             long remaining = Math.max(0, sizeOf(s) - position);
-            if (remaining > LineDecoder.MAX_ARRAY && max > LineDecoder.MAX_ARRAY) {
+            if (remaining > MAX_ARRAY && max > MAX_ARRAY) {
                 throw new OutOfMemoryError("Required array size too large: " + remaining + " bytes remain at position "
-                        + position + ", an array holds at most " + LineDecoder.MAX_ARRAY);
+                        + position + ", an array holds at most " + MAX_ARRAY);
             }
-            int n = (int) Math.min(remaining, max);
-            byte[] bytes = new byte[n];
-            MemorySegment.copy(s, JAVA_BYTE, position, bytes, 0, n);
-            position += n;
+            byte[] bytes = new byte[(int) Math.min(remaining, max)];
+            MemorySegment.copy(s, JAVA_BYTE, position, bytes, 0, bytes.length);
+            position += bytes.length;
             return bytes;
         } catch (IllegalStateException e) {
-            throw closedMap(map, e);
+            map.throwIfClosed();
+            throw e;
         }
     }
 
@@ -434,7 +418,7 @@ public final class MappedChannel implements SeekableByteChannel {
         if (remaining == 0) {
             return 0;
         }
-        byte[] chunk = new byte[(int) Math.min(remaining, 64 * 1024)];
+        byte[] chunk = new byte[(int) Math.min(remaining, TRANSFER_CHUNK)];
         long total = 0;
         for (int n; (n = read(chunk, 0, chunk.length)) > 0; ) {
             out.write(chunk, 0, n);
@@ -473,7 +457,8 @@ public final class MappedChannel implements SeekableByteChannel {
             reserve(at + 1).set(JAVA_BYTE, at, (byte) b);
             wrote(at, 1);
         } catch (IllegalStateException e) {
-            throw closedMap(map, e);
+            map.throwIfClosed();
+            throw e;
         }
     }
 
@@ -484,44 +469,67 @@ public final class MappedChannel implements SeekableByteChannel {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Internals. Callers hold the lock.
+    // Internals. Callers hold the lock. A segment access that fails with IllegalStateException
+    // because the map was closed meanwhile becomes ClosedChannelException (MMap.throwIfClosed);
+    // any other is not the channel's to translate.
 
     /**
-     * Copies up to {@code want} bytes at the position into {@code dst}, a {@code byte[]} (copied
-     * to directly, so that stream reads allocate nothing) or a {@code MemorySegment}, at
-     * {@code offset}; advances the position. Returns the count, or -1 at the end.
+     * Copies up to {@code want} bytes at the position into {@code dst[offset, ...)}, straight into
+     * the array so that stream reads allocate nothing; advances the position. The count, or -1 at
+     * the end.
      */
-    private int readInto(Object dst, long offset, int want) throws IOException {
+    private int readInto(byte[] dst, int offset, int want) throws ClosedChannelException {
         try {
             MemorySegment s = map.segment();
             int n = readable(s, want);
             if (n > 0) {
-                if (dst instanceof byte[] array) {
-                    MemorySegment.copy(s, JAVA_BYTE, position, array, (int) offset, n);
-                } else {
-                    MemorySegment.copy(s, position, (MemorySegment) dst, offset, n);
-                }
+                MemorySegment.copy(s, JAVA_BYTE, position, dst, offset, n);
                 position += n;
             }
             return n;
         } catch (IllegalStateException e) {
-            throw closedMap(map, e);
+            map.throwIfClosed();
+            throw e;
         }
     }
 
-    /** Writes {@code n} bytes of {@code src} (as for {@link #readInto}) from {@code offset}, growing the map if needed. */
-    private void writeFrom(Object src, long offset, int n) throws IOException {
+    /** As {@link #readInto(byte[], int, int)}, into the start of {@code dst}. */
+    private int readInto(MemorySegment dst, int want) throws ClosedChannelException {
+        try {
+            MemorySegment s = map.segment();
+            int n = readable(s, want);
+            if (n > 0) {
+                MemorySegment.copy(s, position, dst, 0, n);
+                position += n;
+            }
+            return n;
+        } catch (IllegalStateException e) {
+            map.throwIfClosed();
+            throw e;
+        }
+    }
+
+    /** Writes {@code src[offset, offset + n)} at the write position, growing the map if needed. */
+    private void writeFrom(byte[] src, int offset, int n) throws IOException {
         try {
             long at = writePosition(n);
-            MemorySegment s = reserve(at + n);
-            if (src instanceof byte[] array) {
-                MemorySegment.copy(array, (int) offset, s, JAVA_BYTE, at, n);
-            } else {
-                MemorySegment.copy((MemorySegment) src, offset, s, at, n);
-            }
+            MemorySegment.copy(src, offset, reserve(at + n), JAVA_BYTE, at, n);
             wrote(at, n);
         } catch (IllegalStateException e) {
-            throw closedMap(map, e);
+            map.throwIfClosed();
+            throw e;
+        }
+    }
+
+    /** As {@link #writeFrom(byte[], int, int)}, from the start of {@code src}. */
+    private void writeFrom(MemorySegment src, int n) throws IOException {
+        try {
+            long at = writePosition(n);
+            MemorySegment.copy(src, 0, reserve(at + n), at, n);
+            wrote(at, n);
+        } catch (IllegalStateException e) {
+            map.throwIfClosed();
+            throw e;
         }
     }
 
@@ -538,7 +546,7 @@ public final class MappedChannel implements SeekableByteChannel {
 
     /** Where a write of {@code n} bytes goes, checked not to end past {@link Long#MAX_VALUE}. */
     private long writePosition(int n) throws IOException {
-        long at = (mode & APPEND) != 0 ? sizeOf(map.segment()) : position;
+        long at = mode.append() ? sizeOf(map.segment()) : position;
         if (at > Long.MAX_VALUE - n) {
             throw new IOException("a write of " + n + " bytes at position " + at + " would end past the largest"
                     + " position, " + Long.MAX_VALUE);
@@ -570,7 +578,7 @@ public final class MappedChannel implements SeekableByteChannel {
         if (grownSize >= 0 && end > grownSize) {
             grownSize = end;
         }
-        if ((mode & SYNC) != 0) {
+        if (mode.sync()) {
             map.force(at, n);
         }
     }
@@ -583,47 +591,20 @@ public final class MappedChannel implements SeekableByteChannel {
         if (!open) {
             throw new ClosedChannelException();
         }
-        checkMapOpen(map);
-    }
-
-    /**
-     * Throws what {@link #closedMap} makes of the closed-map exception if {@code map} is closed;
-     * also for the lines stream of {@link MappedFiles#lines}. A volatile read.
-     */
-    static void checkMapOpen(MMap map) throws ClosedChannelException {
-        if (!map.isOpen()) {
-            try {
-                map.segment(); // throws, with the message that names the map
-            } catch (IllegalStateException e) {
-                throw closedMap(map, e);
-            }
-        }
+        map.throwIfClosed();
     }
 
     private void checkReadable() throws ClosedChannelException {
         checkOpen();
-        if ((mode & READ) == 0) {
+        if (!mode.read()) {
             throw new NonReadableChannelException();
         }
     }
 
     private void checkWritable() throws ClosedChannelException {
         checkOpen();
-        if ((mode & WRITE) == 0 || map.isReadOnly()) {
+        if (!mode.write() || map.isReadOnly()) {
             throw new NonWritableChannelException();
         }
-    }
-
-    /**
-     * The map was closed under the channel: a {@link ClosedChannelException}, with the map's
-     * message as its cause. Any other {@code IllegalStateException} is not ours to translate.
-     */
-    static ClosedChannelException closedMap(MMap map, IllegalStateException e) {
-        if (map.isOpen()) {
-            throw e;
-        }
-        ClosedChannelException closed = new ClosedChannelException();
-        closed.initCause(e);
-        return closed;
     }
 }

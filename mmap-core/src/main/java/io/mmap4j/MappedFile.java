@@ -5,21 +5,22 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
 
 /**
- * The file side of an {@link MMap}: the open channel, the lock held on it, and the lifetime of the
- * segments mapped from it. Not thread-safe: {@code MMap} serialises calls under its lock.
+ * The file side of an {@link MMap}: the open channel, the lock held on it, the segments mapped
+ * from it and their lifetime, and the file's size as the map resizes it. Not thread-safe:
+ * {@code MMap} serialises calls under its lock.
  */
 final class MappedFile {
-    private static final FileAttribute<?> OWNER_ONLY =
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    /** emmap's growth policy: double up to this size, then add this much at a time. */
+    private static final long GROWTH_STEP = 64L << 20;
+    private static final long MIN_GROWTH = 4096;
 
     final Path path;
     final long offset;
@@ -45,12 +46,19 @@ final class MappedFile {
         this.arena = spec.autoUnmap() ? null : Arena.ofShared();
     }
 
-    /** Opens the file and locks it if asked; nothing is mapped yet. */
-    static MappedFile open(Path path, long offset, OpenSpec spec, FileAttribute<?>[] attributes) throws IOException {
-        if (attributes.length == 0 && path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            attributes = new FileAttribute<?>[] {OWNER_ONLY};
+    /**
+     * Opens the file for a map of {@code size} bytes at {@code offset} ({@code size < 0}: to the
+     * end of the file) and locks it if asked; nothing is mapped yet.
+     */
+    static MappedFile open(Path path, long offset, long size, OpenSpec spec, FileAttribute<?>[] attributes)
+            throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(attributes, "attributes");
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative file offset " + offset);
         }
-        FileChannel channel = FileChannel.open(path, spec.channelOptions(), attributes);
+        requireEnd(offset, size);
+        FileChannel channel = FileChannel.open(path, spec.channelOptions(), spec.attributes(path, attributes));
         Object key = ExclusiveLocks.key(path, spec.channelOptions().contains(LinkOption.NOFOLLOW_LINKS));
         boolean locked = false;
         try {
@@ -69,8 +77,18 @@ final class MappedFile {
         }
     }
 
-    long fileSize() throws IOException {
-        return channel.size();
+    /** As {@link #map}, for a file just opened: if mapping fails, the file is closed, so nothing leaks. */
+    MemorySegment mapFirst(long size) throws IOException {
+        try {
+            return map(size);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -103,11 +121,54 @@ final class MappedFile {
         return segment;
     }
 
-    /** Cuts the file to {@code length} bytes. */
-    void truncate(long length) throws IOException {
-        channel.truncate(length);
+    /**
+     * The mapping of {@code newSize} bytes that replaces {@code current}, or {@code current} itself
+     * if it has that size already. A file shorter than the new end is extended (sparse, zero-filled);
+     * a file that ended where {@code current} ended is cut to the new end. Bytes of the file beyond
+     * the map are never discarded. {@code current} stays mapped until close.
+     */
+    MemorySegment resize(MemorySegment current, long newSize) throws IOException {
+        requireEnd(offset, newSize);
+        long oldSize = current.byteSize();
+        if (newSize == oldSize) {
+            return current;
+        }
+        boolean mapEndsFile = channel.size() <= offset + oldSize;
+        MemorySegment resized = map(newSize); // extends the file if it is shorter
+        if (newSize < oldSize && mapEndsFile) {
+            channel.truncate(offset + newSize);
+        }
+        return resized;
     }
 
+    /**
+     * The mapping of the file as it is now, from this map's offset to its end; {@code current} if
+     * its size is unchanged.
+     */
+    MemorySegment refresh(MemorySegment current) throws IOException {
+        long size = Math.max(0, channel.size() - offset);
+        return size == current.byteSize() ? current : map(size);
+    }
+
+    /**
+     * The size emmap's growth policy takes a map of {@code size} bytes to, in as many steps as it
+     * takes to hold {@code minSize} bytes, and at least one.
+     */
+    static long grownSize(long size, long minSize) {
+        do {
+            size = size < GROWTH_STEP ? Math.max(MIN_GROWTH, size * 2)
+                    : size > Long.MAX_VALUE - GROWTH_STEP ? Long.MAX_VALUE : size + GROWTH_STEP;
+        } while (size < minSize);
+        return size;
+    }
+
+    private static void requireEnd(long offset, long size) {
+        if (size > Long.MAX_VALUE - offset) {
+            throw new IllegalArgumentException("file offset " + offset + " + size " + size + " overflows a long");
+        }
+    }
+
+    /** Writes the file's metadata (its size) to the device; the map's pages are {@link Paging#force}'s. */
     void force() throws IOException {
         channel.force(true);
     }

@@ -2,9 +2,7 @@ package io.mmap4j;
 
 import static java.nio.file.StandardOpenOption.APPEND;
 import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.DSYNC;
 import static java.nio.file.StandardOpenOption.READ;
-import static java.nio.file.StandardOpenOption.SYNC;
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 
@@ -31,7 +29,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -114,10 +111,6 @@ import java.util.stream.StreamSupport;
  * garbage collector release the older mappings instead, when it gets to them.
  */
 public final class MappedFiles {
-    /** Files creates new files with 0666 less the umask; MMap's own default is owner-only. */
-    private static final FileAttribute<?>[] AS_FILES_CREATES = {
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw-rw-"))
-    };
     private static final FileAttribute<?>[] NO_ATTRIBUTES = {};
 
     private MappedFiles() {}
@@ -339,7 +332,7 @@ public final class MappedFiles {
             if (LineDecoder.splitsOnBytes(charset)) {
                 MMap map = channel.map();
                 MemorySegment segment = map.segment();
-                LineSpliterator lines = new LineSpliterator(map, segment, new LineDecoder(charset), 0, segment.byteSize());
+                LineSpliterator lines = new LineSpliterator(map, segment, charset, 0, segment.byteSize());
                 return StreamSupport.stream(lines, false).onClose(() -> closeUnchecked(channel));
             }
             BufferedReader reader = new BufferedReader(
@@ -497,56 +490,23 @@ public final class MappedFiles {
         return path;
     }
 
-    /**
-     * Opens a channel that owns its map, sorting {@code Files}' options into what the map needs
-     * and what the channel does itself (read or write only, append, sync).
-     */
+    /** Opens a channel that owns its map, with options sorted by {@code Files}' rules. */
     private static MappedChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>[] attributes)
             throws IOException {
         Objects.requireNonNull(path, "path");
-        Objects.requireNonNull(attributes, "attributes");
-        boolean read = false, write = false, append = false, truncate = false, sync = false, noFollow = false;
-        Set<OpenOption> mapOptions = new HashSet<>();
-        for (OpenOption option : options) {
-            Objects.requireNonNull(option, "options must not contain null");
-            if (option == READ) {
-                read = true;
-            } else if (option == WRITE) {
-                write = true;
-            } else if (option == APPEND) {
-                append = true; // done by the channel; a map has no append mode
-            } else if (option == SYNC || option == DSYNC) {
-                sync = true; // done by the channel with msync; meaningless for a map
-            } else {
-                truncate |= option == TRUNCATE_EXISTING;
-                noFollow |= option == LinkOption.NOFOLLOW_LINKS;
-                mapOptions.add(option);
-            }
-        }
-        if (!read && !write) {
-            write = append;
-            read = !append;
-        }
-        if (read && append) {
-            throw new IllegalArgumentException("READ + APPEND not allowed");
-        }
-        if (append && truncate) {
-            throw new IllegalArgumentException("APPEND + TRUNCATE_EXISTING not allowed");
-        }
-        if (write) {
-            mapOptions.add(WRITE);
-            if (attributes.length == 0 && path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                attributes = AS_FILES_CREATES;
-            }
-        } else if (noFollow ? Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) : Files.isDirectory(path)) {
+        OpenSpec spec = OpenSpec.forFiles(options);
+        if (!spec.channel().write() && isDirectory(path, spec)) {
             // Opening a directory for reading succeeds; only mapping it fails, with ENODEV ("No
             // such device"), or not at all if it reports size 0. Say what the JDK says on read.
             throw new IOException("Is a directory");
         }
-        MMap map = MMap.openFile(path, mapOptions, attributes);
-        int mode = MappedChannel.OWNS_MAP | (read ? MappedChannel.READ : 0) | (write ? MappedChannel.WRITE : 0)
-                | (append ? MappedChannel.APPEND : 0) | (sync ? MappedChannel.SYNC : 0);
-        return new MappedChannel(map, 0, mode);
+        return new MappedChannel(MMap.openFile(path, spec, attributes), 0, spec.channel(), true);
+    }
+
+    private static boolean isDirectory(Path path, OpenSpec spec) {
+        return spec.channelOptions().contains(LinkOption.NOFOLLOW_LINKS)
+                ? Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)
+                : Files.isDirectory(path);
     }
 
     private static void closeUnchecked(Closeable closeable) {

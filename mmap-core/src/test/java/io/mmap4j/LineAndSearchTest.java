@@ -191,7 +191,7 @@ class LineAndSearchTest {
                     MMap map = MMap.wrap(segment);
                     List<String> viaChannel = readLines(map.channel(), UTF_8);
                     List<String> viaLines = StreamSupport.stream(
-                            new LineSpliterator(map, segment, new LineDecoder(UTF_8), 0, content.length), false).toList();
+                            new LineSpliterator(map, segment, UTF_8, 0, content.length), false).toList();
                     if (!expected.equals(viaChannel) || !expected.equals(viaLines)) {
                         fail("text " + escape(text) + ": BufferedReader " + expected + ", readLine " + viaChannel
                                 + ", lines " + viaLines);
@@ -218,7 +218,7 @@ class LineAndSearchTest {
         try (Arena arena = Arena.ofConfined(); MMap map = mapOf(arena, content)) {
             // Split as deep as it goes, then read the pieces in order: every line exactly once.
             List<Spliterator<String>> pieces = new ArrayList<>();
-            split(new LineSpliterator(map, map.segment(), new LineDecoder(UTF_8), 0, content.length), pieces);
+            split(new LineSpliterator(map, map.segment(), UTF_8, 0, content.length), pieces);
             List<String> lines = new ArrayList<>();
             pieces.forEach(piece -> piece.forEachRemaining(lines::add));
             assertEquals(expected, lines, "after " + pieces.size() + " pieces");

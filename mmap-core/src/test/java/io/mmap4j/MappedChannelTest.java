@@ -8,6 +8,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -261,6 +262,51 @@ class MappedChannelTest {
         ch.close(); // nothing to cut back on a closed map, and no exception
         in.close();
         out.close();
+    }
+
+    /**
+     * A map closed while another thread reads through a channel and a stream of it: each read
+     * either completes with the map's bytes or throws ClosedChannelException whose cause names the
+     * map, whether the close came before the read or in the middle of its copy.
+     */
+    @Test
+    void aMapClosedDuringReadsMakesThemThrowClosedChannelExceptionNamingTheMap() throws Exception {
+        byte[] content = new byte[1 << 16];
+        Arrays.fill(content, (byte) 'x');
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 20; round++) {
+                Path p = dir.resolve("closed-during-" + round);
+                Files.write(p, content);
+                MMap map = MMap.open(p, READ);
+                MappedChannel ch = map.channel();
+                InputStream in = map.inputStream(0);
+                Future<Throwable> reader = pool.submit(() -> {
+                    ByteBuffer direct = ByteBuffer.allocateDirect(content.length);
+                    byte[] array = new byte[content.length];
+                    try {
+                        for (long reads = 0; ; reads++) {
+                            direct.clear();
+                            ch.position(0).read(direct);
+                            ch.position(0);
+                            assertEquals(content.length, ch.readLine().length());
+                            in.skip(-content.length);
+                            assertEquals(content.length, in.readNBytes(array, 0, array.length));
+                            assertArrayEquals(content, array);
+                        }
+                    } catch (IOException e) {
+                        return e;
+                    }
+                });
+                Thread.sleep(round % 5); // close before, during and between the reads
+                map.close();
+                Throwable thrown = reader.get(30, TimeUnit.SECONDS);
+                ClosedChannelException closed = assertInstanceOf(ClosedChannelException.class, thrown);
+                assertEquals("the map of " + p + " is closed", closed.getCause().getMessage());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

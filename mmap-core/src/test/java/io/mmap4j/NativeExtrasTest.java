@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.testkit.ChildJvm;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +35,7 @@ class NativeExtrasTest {
             assertTrue(output.contains("unlockPages: true"), String.join("\n", output));
             assertTrue(output.contains("data intact: 7"), String.join("\n", output));
             assertTrue(output.stream().noneMatch(l -> l.contains("WARNING")), String.join("\n", output));
+            assertPrivateWritesSurvive(output, "true");
         }
     }
 
@@ -51,7 +53,17 @@ class NativeExtrasTest {
                     String.join("\n", output));
             assertTrue(output.stream().noneMatch(l -> l.contains("restricted method")),
                     "no restricted method was even called:\n" + String.join("\n", output));
+            assertPrivateWritesSurvive(output, "false");
         }
+    }
+
+    /** DONTNEED is refused on a private map with or without native access; other advice is taken as any. */
+    private void assertPrivateWritesSurvive(List<String> output, String applied) {
+        String file = dir.resolve((applied.equals("true") ? "native" : "plain") + ".bin.private").toString();
+        assertTrue(output.contains("private DONTNEED refused: advise(DONTNEED) would discard this PRIVATE map's"
+                + " writes (MADV_DONTNEED drops its private copies of the pages): " + file), String.join("\n", output));
+        assertTrue(output.contains("private WILLNEED applied: " + applied), String.join("\n", output));
+        assertTrue(output.contains("private write intact: 99"), String.join("\n", output));
     }
 
     /** Calls every extra on a fresh 1 MiB map at an odd file offset and prints what happened. */
@@ -67,6 +79,19 @@ class NativeExtrasTest {
                 System.out.println("lockPages: " + locked + ", loaded: " + (locked && m.isLoaded()));
                 System.out.println("unlockPages: " + m.unlockPages());
                 System.out.println("data intact: " + m.getLong(3));
+            }
+            // Where native access makes MADV_DONTNEED real, it would revert a private map's writes.
+            Path cowFile = Path.of(args[0] + ".private");
+            Files.write(cowFile, new byte[4096]);
+            try (MMap cow = MMap.open(cowFile, MapOption.PRIVATE)) {
+                cow.putLong(0, 99);
+                try {
+                    System.out.println("private DONTNEED applied: " + cow.advise(Advice.DONTNEED));
+                } catch (UnsupportedOperationException e) {
+                    System.out.println("private DONTNEED refused: " + e.getMessage());
+                }
+                System.out.println("private WILLNEED applied: " + cow.advise(Advice.WILLNEED));
+                System.out.println("private write intact: " + cow.getLong(0));
             }
         }
     }

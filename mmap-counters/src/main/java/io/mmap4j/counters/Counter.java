@@ -9,19 +9,29 @@ import java.lang.invoke.VarHandle;
 /**
  * One named counter of a {@link Counters} file: a 64-bit value in shared memory with the methods
  * and memory semantics of {@link java.util.concurrent.atomic.AtomicLong}. Every process that has
- * the file open sees every update at once; updates from all of them are atomic.
+ * the file open sees every update at once; updates from all of them are atomic. Values wrap around
+ * on overflow, as {@code AtomicLong}'s do.
  *
- * <p>Cost: each method is one access to the mapped value (a {@code lock}-prefixed instruction for
- * the read-modify-write ones) behind <em>the checks</em> that each method's description refers
- * to: the FFM's bounds, alignment, read-only and liveness checks on the value's segment. Nothing
+ * <h2>Memory ordering</h2>
+ * Every method is sequentially consistent, as {@code AtomicLong}'s are: {@link #get()} is a
+ * volatile load, {@link #set(long)} a volatile store, and the others one atomic read-modify-write
+ * ({@code lock xadd}, {@code xchg} or {@code lock cmpxchg} on x86-64). {@link #compareAndSet} is
+ * strong: it fails only when the value differed, never spuriously. The order holds between
+ * processes as between threads: the instructions act on the shared physical page.
+ *
+ * <h2>Errors and lifetime</h2>
+ * A counter is valid as long as its {@code Counters} is open. After {@link Counters#close()}
+ * every method throws {@link IllegalStateException}, from any thread, naming the counter and its
+ * file, and never crashes the JVM. A counter of a file opened
+ * {@linkplain Counters#openReadOnly read-only} throws {@link io.mmap4j.ReadOnlyMapException} (a
+ * {@link java.nio.ReadOnlyBufferException}) from every method that writes.
+ *
+ * <h2>Cost</h2>
+ * Each method is one access to the mapped value behind the FFM's bounds, alignment, read-only and
+ * liveness checks on the value's segment, as {@link io.mmap4j.MMap}'s accesses are; nothing
  * allocates, nothing looks up the name. Keep the {@code Counter} rather than calling
- * {@link Counters#counter(String)} on every update. Values wrap around on overflow, as
- * {@code AtomicLong}'s do.
- *
- * <p>A counter is valid as long as its {@code Counters} is open. After {@link Counters#close()}
- * every method throws {@link IllegalStateException}, from any thread, and never crashes the JVM.
- * A counter of a file opened {@linkplain Counters#openReadOnly read-only} throws
- * {@link java.nio.ReadOnlyBufferException} from every method that writes.
+ * {@link Counters#counter(String)} on every update. Measured figures, against
+ * {@code AtomicLong.incrementAndGet}, are in {@code docs/BENCHMARKS.md}.
  */
 public final class Counter {
     /** Atomic, little-endian, on the 8-byte view of this counter's slot (always 8-aligned). */
@@ -43,8 +53,6 @@ public final class Counter {
     /**
      * The counter's name.
      *
-     * <p>Costs a field read.
-     *
      * @return the name it was created with
      */
     public String name() {
@@ -55,8 +63,6 @@ public final class Counter {
      * The counter's id: its index in the file, from 0 up in order of creation. Stable for the life
      * of the file and the same in every process; {@link Counters#counter(int)} finds it again.
      *
-     * <p>Costs a field read.
-     *
      * @return the id, from 0 to the file's capacity - 1
      */
     public int id() {
@@ -64,13 +70,9 @@ public final class Counter {
     }
 
     /**
-     * The current value (a volatile read).
-     *
-     * <p>Costs the checks, then one volatile load (a plain {@code mov} on x86-64); allocates
-     * nothing.
+     * The current value.
      *
      * @return the value
-     * @throws IllegalStateException if its {@link Counters} is closed
      */
     public long get() {
         try {
@@ -81,14 +83,9 @@ public final class Counter {
     }
 
     /**
-     * Sets the value (a volatile write).
-     *
-     * <p>Costs the checks, then a store and a full fence (a {@code lock}-prefixed instruction on
-     * x86-64); allocates nothing.
+     * Sets the value.
      *
      * @param newValue the new value
-     * @throws IllegalStateException           if its {@link Counters} is closed
-     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
      */
     public void set(long newValue) {
         try {
@@ -99,14 +96,10 @@ public final class Counter {
     }
 
     /**
-     * Sets the value and returns the old one, atomically (emmap's {@code set_counter}).
-     *
-     * <p>Costs the checks, then one atomic exchange ({@code xchg} on x86-64); allocates nothing.
+     * Sets the value and returns the old one (emmap's {@code set_counter}).
      *
      * @param newValue the new value
      * @return the value before
-     * @throws IllegalStateException           if its {@link Counters} is closed
-     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
      */
     public long getAndSet(long newValue) {
         try {
@@ -117,16 +110,11 @@ public final class Counter {
     }
 
     /**
-     * Sets the value to {@code newValue} if it is {@code expectedValue}, atomically. A strong CAS:
-     * it fails only when the value differed, never spuriously.
-     *
-     * <p>Costs the checks, then one {@code lock cmpxchg} on x86-64; allocates nothing.
+     * Sets the value to {@code newValue} if it is {@code expectedValue}.
      *
      * @param expectedValue the value the counter must have
      * @param newValue      the value to set if it has
      * @return whether the value was set
-     * @throws IllegalStateException           if its {@link Counters} is closed
-     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
      */
     public boolean compareAndSet(long expectedValue, long newValue) {
         try {
@@ -137,15 +125,10 @@ public final class Counter {
     }
 
     /**
-     * Adds {@code delta} and returns the old value, atomically (emmap's {@code inc_counter}).
-     *
-     * <p>Costs the checks, then one atomic fetch-and-add ({@code lock xadd} on x86-64); allocates
-     * nothing.
+     * Adds {@code delta} and returns the old value (emmap's {@code inc_counter}).
      *
      * @param delta the amount to add; negative subtracts
      * @return the value before
-     * @throws IllegalStateException           if its {@link Counters} is closed
-     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
      */
     public long getAndAdd(long delta) {
         try {
@@ -156,67 +139,46 @@ public final class Counter {
     }
 
     /**
-     * Adds {@code delta} and returns the new value, atomically.
-     *
-     * <p>Costs as {@link #getAndAdd(long)}.
+     * Adds {@code delta} and returns the new value.
      *
      * @param delta the amount to add; negative subtracts
      * @return the value after
-     * @throws IllegalStateException           if its {@link Counters} is closed
-     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
      */
     public long addAndGet(long delta) {
         return getAndAdd(delta) + delta;
     }
 
     /**
-     * Adds one and returns the new value, atomically.
-     *
-     * <p>Costs as {@link #getAndAdd(long)}: 2.38 ns on the bench machine of
-     * {@code docs/BENCHMARKS.md}, against 2.13 ns for {@code AtomicLong.incrementAndGet}.
+     * Adds one and returns the new value.
      *
      * @return the value after
-     * @throws IllegalStateException           if its {@link Counters} is closed
-     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
      */
     public long incrementAndGet() {
         return getAndAdd(1) + 1;
     }
 
     /**
-     * Adds one and returns the old value, atomically.
-     *
-     * <p>Costs as {@link #getAndAdd(long)}.
+     * Adds one and returns the old value.
      *
      * @return the value before
-     * @throws IllegalStateException           if its {@link Counters} is closed
-     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
      */
     public long getAndIncrement() {
         return getAndAdd(1);
     }
 
     /**
-     * Subtracts one and returns the new value, atomically.
-     *
-     * <p>Costs as {@link #getAndAdd(long)}.
+     * Subtracts one and returns the new value.
      *
      * @return the value after
-     * @throws IllegalStateException           if its {@link Counters} is closed
-     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
      */
     public long decrementAndGet() {
         return getAndAdd(-1) - 1;
     }
 
     /**
-     * Subtracts one and returns the old value, atomically.
-     *
-     * <p>Costs as {@link #getAndAdd(long)}.
+     * Subtracts one and returns the old value.
      *
      * @return the value before
-     * @throws IllegalStateException           if its {@link Counters} is closed
-     * @throws java.nio.ReadOnlyBufferException if the file was opened read-only
      */
     public long getAndDecrement() {
         return getAndAdd(-1);

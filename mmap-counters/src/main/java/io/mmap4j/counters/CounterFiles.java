@@ -63,10 +63,10 @@ final class CounterFiles {
         deleteStaleTemps(dir, prefix);
         Path temp = dir.resolve(prefix + ProcessHandle.current().pid() + "-"
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
-        Regions regions = Regions.of(layout);
+        CountersFormat format = CountersFormat.of(layout);
         try {
-            try (MMap map = MMap.open(temp, 0, regions.fileSize, Set.of(CREATE_NEW, READ, WRITE), attributes)) {
-                regions.writeHeader(map);
+            try (MMap map = MMap.open(temp, 0, format.fileSize, Set.of(CREATE_NEW, READ, WRITE), attributes)) {
+                format.writeHeader(map);
                 map.force(); // before the link: the name must never point at unwritten pages
             }
             try {

@@ -1,14 +1,15 @@
 package io.mmap4j.counters;
 
-import static io.mmap4j.counters.Regions.GENERATION_AT;
-import static io.mmap4j.counters.Regions.NAME_AT;
-import static io.mmap4j.counters.Regions.NAME_HASH_AT;
-import static io.mmap4j.counters.Regions.NAME_LENGTH_AT;
-import static io.mmap4j.counters.Regions.STATE_AT;
-import static io.mmap4j.counters.Regions.WRITING;
-import static io.mmap4j.counters.Regions.WRITTEN;
+import static io.mmap4j.counters.CountersFormat.NameRecord.GENERATION;
+import static io.mmap4j.counters.CountersFormat.NameRecord.NAME_AT;
+import static io.mmap4j.counters.CountersFormat.NameRecord.NAME_HASH;
+import static io.mmap4j.counters.CountersFormat.NameRecord.NAME_LENGTH;
+import static io.mmap4j.counters.CountersFormat.NameRecord.STATE;
+import static io.mmap4j.counters.CountersFormat.NameRecord.WRITING;
+import static io.mmap4j.counters.CountersFormat.NameRecord.WRITTEN;
 
 import io.mmap4j.MMap;
+import io.mmap4j.counters.CountersFormat.Header;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -22,12 +23,14 @@ import java.util.TreeMap;
  * names, lock-free between processes.
  *
  * <p>A new name is claimed, written and published in three steps, each safe to be cut short by a
- * crash: an atomic increment of the allocated count hands out a record id; the record is written
- * and marked {@code WRITTEN} with a release store; then a compare-and-set puts the id into the
- * first empty index entry on the name's probe sequence. That CAS is the one moment the name comes
- * into being, so the index is the only source of truth: a record that never made it into the
- * index is no counter (it costs one id of capacity). An inserter whose CAS loses, or who meets the
- * same name further along, takes the counter it found, so racers for one name all end with one id.
+ * crash: a compare-and-set increment of the allocated count hands out a record id ({@link #claim});
+ * the record is written and marked {@code WRITTEN} with a release store ({@link #write}); then a
+ * compare-and-set puts the id into the first empty index entry on the name's probe sequence
+ * ({@link #publish}). That CAS is the one moment the name comes into being, so the index is the
+ * only source of truth: a record that never made it into the index is no counter (it costs one id
+ * of capacity). An inserter whose CAS loses, or who meets the same name further along, takes the
+ * counter it found, so racers for one name all end with one id. {@link #find} and
+ * {@link #publish} walk the probe sequence with one loop, {@link #probe}.
  *
  * <p>Entries and records are only ever added, and written once before they are published; so an
  * entry that is set stays set and a published record never changes. Everything read from the file
@@ -35,47 +38,62 @@ import java.util.TreeMap;
  */
 final class CounterTable {
     private final MMap map;
-    private final Regions regions;
+    private final CountersFormat format;
     private final Path path;
     private final int mask;
     private final int capacity;
     private final int maxName;
 
-    CounterTable(MMap map, Regions regions, Path path) {
+    CounterTable(MMap map, CountersFormat format, Path path) {
         this.map = map;
-        this.regions = regions;
+        this.format = format;
         this.path = path;
-        this.mask = regions.indexEntries - 1;
-        this.capacity = regions.layout.capacity();
-        this.maxName = regions.layout.maxNameBytes();
+        this.mask = format.indexEntries - 1;
+        this.capacity = format.layout.capacity();
+        this.maxName = format.layout.maxNameBytes();
     }
 
     /** The id of the counter with this name, or -1 if there is none. */
     int find(byte[] name, int hash) throws CorruptCountersException {
-        return findOrPublish(name, hash, -1);
+        long found = probe(name, hash, hash & mask);
+        return found >= 0 ? (int) found : -1;
     }
 
     /**
-     * Publishes record {@code id}, already written with this name, unless the index has the name
-     * already; returns the id that holds the name now, {@code id} or another process's.
-     * With {@code id < 0}, only looks: returns the id found, or -1.
+     * Publishes record {@code id}, already written with this name, in the first empty entry of the
+     * name's probe sequence, unless the index has the name already: returns the id that holds the
+     * name now, {@code id} or another process's.
      */
-    int findOrPublish(byte[] name, int hash, int id) throws CorruptCountersException {
-        long published = ((long) hash << 32) | (id + 1L);
+    int publish(byte[] name, int hash, int id) throws CorruptCountersException {
+        long entry = ((long) hash << 32) | (id + 1L);
         int position = hash & mask;
-        for (int probes = 0; probes < regions.indexEntries; probes++, position = (position + 1) & mask) {
-            long at = regions.entryOffset(position);
+        // Each lost CAS is an entry set for good, so a sound index ends this within its size.
+        for (int attempt = 0; attempt < format.indexEntries; attempt++) {
+            long found = probe(name, hash, position);
+            if (found >= 0) {
+                return (int) found;
+            }
+            position = (int) -(found + 1);
+            // Volatile, so release: whoever sees the entry sees the record it names (written before).
+            if (map.compareAndSetLong(format.entryOffset(position), 0, entry)) {
+                return id;
+            }
+            // Another process filled this entry first; it may hold this very name, so probe on from it.
+        }
+        throw indexFull();
+    }
+
+    /**
+     * Walks the name's probe sequence from {@code position}: the id of the entry that names the
+     * name, or {@code -(p + 1)} where {@code p} is the first empty entry on the way.
+     */
+    private long probe(byte[] name, int hash, int position) throws CorruptCountersException {
+        for (int probes = 0; probes < format.indexEntries; probes++, position = (position + 1) & mask) {
+            long at = format.entryOffset(position);
             // Acquire pairs with the CAS that published the entry: the record it names is complete.
             long entry = map.getLongAcquire(at);
             if (entry == 0) {
-                if (id < 0) {
-                    return -1;
-                }
-                entry = map.compareAndExchangeLong(at, 0, published);
-                if (entry == 0) {
-                    return id;
-                }
-                // Another process filled this entry first; it may hold this very name.
+                return -(position + 1L);
             }
             if ((int) (entry >>> 32) == hash && Arrays.equals(name, nameBytes(entry, at))) {
                 return idOf(entry, at);
@@ -91,13 +109,13 @@ final class CounterTable {
      * @throws IllegalStateException if every id is taken
      */
     int claim() throws CorruptCountersException {
-        long allocated = regions.allocated(map, path);
+        long allocated = format.allocated(map, path);
         while (allocated < capacity) {
-            long seen = map.compareAndExchangeLong(Regions.ALLOCATED_AT, allocated, allocated + 1);
+            long seen = map.compareAndExchangeLong(Header.ALLOCATED.offset(), allocated, allocated + 1);
             if (seen == allocated) {
                 return (int) allocated;
             }
-            allocated = regions.allocated(map, path);
+            allocated = format.allocated(map, path);
         }
         throw new IllegalStateException("counters file " + path + " is full: all " + capacity
                 + " counters of its capacity are taken (a file's capacity is fixed when it is created)");
@@ -108,25 +126,26 @@ final class CounterTable {
      * that lost a race for its name does not cost capacity.
      */
     boolean unclaim(int id) {
-        return map.compareAndSetLong(Regions.ALLOCATED_AT, id + 1L, id);
+        return map.compareAndSetLong(Header.ALLOCATED.offset(), id + 1L, id);
     }
 
     /**
      * Writes a claimed, unpublished record. Marked WRITING first, so that a crash part way leaves
      * a record that says so; WRITTEN is a release store, so whoever sees it sees the whole record.
-     * The generation counts writes: a record reused after losing a race is written again.
+     * The generation counts writes, for tools that inspect unpublished records: a record reused
+     * after losing a race is written again.
      */
     void write(int id, byte[] name, int hash) {
-        long record = regions.recordOffset(id);
-        map.putIntVolatile(record + STATE_AT, WRITING);
-        map.putInt(record + GENERATION_AT, map.getInt(record + GENERATION_AT) + 1);
-        map.putInt(record + NAME_LENGTH_AT, name.length);
-        map.putInt(record + NAME_HASH_AT, hash);
+        long record = format.recordOffset(id);
+        map.putIntVolatile(STATE.at(record), WRITING);
+        GENERATION.write(map, record, GENERATION.read(map, record) + 1);
+        NAME_LENGTH.write(map, record, name.length);
+        NAME_HASH.write(map, record, hash);
         map.pwrite(record + NAME_AT, name);
         map.fill(record + NAME_AT + name.length, maxName - name.length, (byte) 0);
         // Nobody can have touched the value of an unpublished id; this keeps a reused one clean.
-        map.putLong(regions.valueOffset(id), 0);
-        map.putIntRelease(record + STATE_AT, WRITTEN);
+        map.putLong(format.valueOffset(id), 0);
+        map.putIntRelease(STATE.at(record), WRITTEN);
     }
 
     /**
@@ -135,11 +154,11 @@ final class CounterTable {
      * exactly when a lookup of its record's name finds it.
      */
     String publishedName(int id) throws CorruptCountersException {
-        long record = regions.recordOffset(id);
-        if (map.getIntAcquire(record + STATE_AT) != WRITTEN) {
+        long record = format.recordOffset(id);
+        if (map.getIntAcquire(STATE.at(record)) != WRITTEN) {
             return null;
         }
-        int length = map.getInt(record + NAME_LENGTH_AT);
+        int length = map.getInt(NAME_LENGTH.at(record));
         if (length < 1 || length > maxName) {
             return null; // an unpublished record may hold anything
         }
@@ -155,8 +174,8 @@ final class CounterTable {
     /** Every published counter, id to name, in id order. Reads the whole index and every record it names. */
     SortedMap<Integer, String> published() throws CorruptCountersException {
         SortedMap<Integer, String> published = new TreeMap<>();
-        for (int position = 0; position < regions.indexEntries; position++) {
-            long at = regions.entryOffset(position);
+        for (int position = 0; position < format.indexEntries; position++) {
+            long at = format.entryOffset(position);
             long entry = map.getLongAcquire(at);
             if (entry != 0) {
                 published.put(idOf(entry, at), name(entry, at));
@@ -178,7 +197,7 @@ final class CounterTable {
         Set<String> names = new HashSet<>();
         for (int step = 1; step <= mask; step++) {
             int position = (start + step) & mask;
-            long at = regions.entryOffset(position);
+            long at = format.entryOffset(position);
             long entry = map.getLongAcquire(at);
             if (entry == 0) {
                 runStart = (position + 1) & mask;
@@ -202,17 +221,17 @@ final class CounterTable {
             }
         }
         // Read after the entries: an id is claimed before it is published, so it must be counted.
-        long allocated = regions.allocated(map, path);
+        long allocated = format.allocated(map, path);
         if (!ids.isEmpty() && ids.length() > allocated) {
             int id = ids.length() - 1;
-            throw new CorruptCountersException(path, Regions.ALLOCATED_AT, "allocated count is " + allocated
+            throw new CorruptCountersException(path, Header.ALLOCATED.offset(), "allocated count is " + allocated
                     + ", but the index names id " + id);
         }
     }
 
     private int firstEmpty() throws CorruptCountersException {
-        for (int position = 0; position < regions.indexEntries; position++) {
-            if (map.getLongAcquire(regions.entryOffset(position)) == 0) {
+        for (int position = 0; position < format.indexEntries; position++) {
+            if (map.getLongAcquire(format.entryOffset(position)) == 0) {
                 return position;
             }
         }
@@ -220,7 +239,7 @@ final class CounterTable {
     }
 
     private CorruptCountersException indexFull() {
-        return new CorruptCountersException(path, regions.indexOffset, "all " + regions.indexEntries
+        return new CorruptCountersException(path, format.indexOffset, "all " + format.indexEntries
                 + " index entries are set, but a file of capacity " + capacity + " fills at most half of them");
     }
 
@@ -230,7 +249,7 @@ final class CounterTable {
      */
     private boolean reachable(int home, int position) {
         for (int p = home; p != position; p = (p + 1) & mask) {
-            if (map.getLongAcquire(regions.entryOffset(p)) == 0) {
+            if (map.getLongAcquire(format.entryOffset(p)) == 0) {
                 return false;
             }
         }
@@ -255,7 +274,7 @@ final class CounterTable {
     private String decode(int id, byte[] bytes) throws CorruptCountersException {
         String name = Names.decode(bytes);
         if (name == null) {
-            throw new CorruptCountersException(path, regions.recordOffset(id) + NAME_AT,
+            throw new CorruptCountersException(path, format.recordOffset(id) + NAME_AT,
                     "the name of id " + id + " is not well-formed UTF-8");
         }
         return name;
@@ -268,21 +287,22 @@ final class CounterTable {
      */
     private byte[] nameBytes(long entry, long at) throws CorruptCountersException {
         int id = idOf(entry, at);
-        long record = regions.recordOffset(id);
-        int state = map.getInt(record + STATE_AT);
+        long record = format.recordOffset(id);
+        int state = map.getInt(STATE.at(record));
         if (state != WRITTEN) {
-            throw new CorruptCountersException(path, record + STATE_AT, "record " + id + " is named by index entry at "
+            throw new CorruptCountersException(path, STATE.at(record), "record " + id + " is named by index entry at "
                     + at + " but its state is " + Integer.toUnsignedString(state) + ", not " + WRITTEN + " (written)");
         }
-        int length = map.getInt(record + NAME_LENGTH_AT);
+        int length = map.getInt(NAME_LENGTH.at(record));
         if (length < 1 || length > maxName) {
-            throw new CorruptCountersException(path, record + NAME_LENGTH_AT, "record " + id + " has name length "
+            throw new CorruptCountersException(path, NAME_LENGTH.at(record), "record " + id + " has name length "
                     + Integer.toUnsignedString(length) + ", outside 1 to " + maxName);
         }
         int hash = (int) (entry >>> 32);
-        if (map.getInt(record + NAME_HASH_AT) != hash) {
-            throw new CorruptCountersException(path, record + NAME_HASH_AT, "record " + id + " has name hash "
-                    + hex(map.getInt(record + NAME_HASH_AT)) + ", but its index entry at " + at + " says " + hex(hash));
+        int recordHash = map.getInt(NAME_HASH.at(record));
+        if (recordHash != hash) {
+            throw new CorruptCountersException(path, NAME_HASH.at(record), "record " + id + " has name hash "
+                    + hex(recordHash) + ", but its index entry at " + at + " says " + hex(hash));
         }
         byte[] name = map.pread(record + NAME_AT, length);
         if (Names.hash(name) != hash) {

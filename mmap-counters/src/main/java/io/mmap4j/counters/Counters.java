@@ -56,10 +56,9 @@ import java.util.function.Consumer;
  * one padded value slot per counter; {@code docs/counters-format.md} specifies it byte by byte.
  * A file is created complete under a temporary name and then linked into place, so no process
  * ever sees it half-made and processes that create it at the same moment share one file. Opening
- * checks the header, the index and every record it names, and never writes: a damaged file is a
- * {@link CorruptCountersException}, left exactly as found. A new file is owner-only
- * ({@code rw-------}) unless file attributes say otherwise. Values reach the disk when the
- * kernel writes the pages back, or at once with {@link #force()}.
+ * checks the header, the index and every record it names, and never writes. A new file is
+ * owner-only ({@code rw-------}) unless file attributes say otherwise. Values reach the disk when
+ * the kernel writes the pages back, or at once with {@link #force()}.
  *
  * <h2>Names</h2>
  * Names are 1 to {@link CountersLayout#maxNameBytes()} bytes of UTF-8 (240 by default); a longer
@@ -68,26 +67,49 @@ import java.util.function.Consumer;
  * the same counter. A process killed in the middle of creating a name may cost one id of
  * capacity; the name itself either exists completely or not at all. Counters are never deleted.
  *
- * <h2>Threads and cost</h2>
- * Safe for use by many threads. {@link #counter(String)} and {@link #counter(int)} cost a hash
- * lookup the first time in this process for each name, and then return a cached {@link Counter}
- * without allocating; keep the {@code Counter} for hot paths. {@link #counters()} and
- * {@link #snapshot()} read the whole index. Each method's description says what it costs.
- * Measured on the bench machine of {@code docs/BENCHMARKS.md} (2 AMD EPYC cloud cores, JDK 25):
- * {@link Counter#incrementAndGet()} 2.38 ns; {@link #counter(String)} of a name seen before
- * 3.08 ns among 10 names and 4.77 ns among 1000; {@link #find(String)} of a name not in the file
- * 67 to 75 ns, allocating its 48-byte UTF-8 form.
+ * <h2>Errors</h2>
+ * <ul>
+ * <li>A damaged file is a {@link CorruptCountersException} naming the file, the byte offset and
+ *     the problem, and is left exactly as found: thrown as is when found by {@code open}, wrapped
+ *     in an {@link java.io.UncheckedIOException} when a lookup meets an index entry or record
+ *     damaged since.</li>
+ * <li>A name that could never exist (empty, not well-formed Unicode, longer than the limit) is an
+ *     {@link IllegalArgumentException}; an id outside the capacity an
+ *     {@link IndexOutOfBoundsException}, one no counter has a {@link NoSuchElementException}.</li>
+ * <li>A new name in a file opened {@linkplain #openReadOnly read-only} is a
+ *     {@link ReadOnlyMapException}; in a full file an {@link IllegalStateException} naming its
+ *     capacity.</li>
+ * <li>After {@link #close()}, every method but {@code close}, {@code isOpen}, {@code isReadOnly},
+ *     {@code layout}, {@code path} and {@code toString} throws {@link IllegalStateException}, as
+ *     every {@link Counter} of the file does.</li>
+ * </ul>
  *
  * <h2>Lifetime</h2>
  * {@link #close()} lets names other threads are creating at that moment finish, then unmaps the
  * file; every {@link Counter} then throws {@link IllegalStateException}, from any thread, and the
- * JVM never crashes. A file another process truncates while it is mapped
- * makes accesses fail with {@link InternalError} (the JVM's {@code SIGBUS}); don't truncate it.
+ * JVM never crashes. A file another process truncates while it is mapped makes accesses fail with
+ * {@link InternalError} (the JVM's {@code SIGBUS}); don't truncate it.
+ *
+ * <h2>Memory ordering</h2>
+ * A value is read and updated with the sequentially consistent atomics of {@code AtomicLong}
+ * ({@link Counter}). A name's record is written completely before the compare-and-set that
+ * publishes it in the index, and every lookup reads index entries with acquire semantics, so a
+ * counter another process has just created is seen whole or not at all.
+ * {@code docs/counters-format.md} gives the order of each step.
+ *
+ * <h2>Threads and cost</h2>
+ * Safe for use by many threads. {@link #counter(String)} and {@link #counter(int)} cost a lookup in
+ * the file's hash index the first time in this process for each name, and then return a cached
+ * {@link Counter} without allocating; keep the {@code Counter} for hot paths, where an update is one
+ * atomic instruction. {@link #find(String)} of a name not in the file looks in the index every
+ * time, allocating the name's UTF-8 form. {@link #counters()} and {@link #snapshot()} read the
+ * whole index. Measured figures, against {@code AtomicLong} and Agrona's counters, are in
+ * {@code docs/BENCHMARKS.md}.
  */
 public final class Counters implements AutoCloseable {
     private final MMap map;
     private final Path path;
-    private final Regions regions;
+    private final CountersFormat format;
     private final CounterTable table;
     private final ConcurrentHashMap<String, Counter> byName = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<Counter> byId;
@@ -102,19 +124,18 @@ public final class Counters implements AutoCloseable {
      */
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
-    private Counters(MMap map, Path path, Regions regions, CounterTable table) {
+    private Counters(MMap map, Path path, CountersFormat format, CounterTable table) {
         this.map = map;
         this.path = path;
-        this.regions = regions;
+        this.format = format;
         this.table = table;
-        this.byId = new AtomicReferenceArray<>(regions.layout.capacity());
+        this.byId = new AtomicReferenceArray<>(format.layout.capacity());
     }
 
     /**
      * Opens the counters file for reading and writing, creating it with
-     * {@link CountersLayout#DEFAULT} (1024 counters, names up to 240 bytes) if it does not exist.
-     *
-     * <p>Costs as {@link #open(Path, CountersLayout, FileAttribute...)}.
+     * {@link CountersLayout#DEFAULT} (1024 counters, names up to 240 bytes) if it does not exist,
+     * as {@link #open(Path, CountersLayout, FileAttribute...)}.
      *
      * @param path the counters file
      * @return the open counters; close them to unmap the file
@@ -150,10 +171,9 @@ public final class Counters implements AutoCloseable {
 
     /**
      * Opens an existing counters file read-only, for monitoring: counters can be found and read,
-     * while other processes go on creating and updating them, but not created or changed.
-     *
-     * <p>Costs an {@code open} and an {@code mmap} system call, and a read of the header and of
-     * every published record.
+     * while other processes go on creating and updating them, but not created or changed. Costs an
+     * {@code open} and an {@code mmap} system call, and a read of the header and of every published
+     * record.
      *
      * @param path the counters file
      * @return the open counters, read-only; close them to unmap the file
@@ -168,10 +188,10 @@ public final class Counters implements AutoCloseable {
 
     private static Counters checked(MMap map, Path path) throws IOException {
         try {
-            Regions regions = Regions.read(map, path);
-            CounterTable table = new CounterTable(map, regions, path);
+            CountersFormat format = CountersFormat.read(map, path);
+            CounterTable table = new CounterTable(map, format, path);
             table.validate();
-            return new Counters(map, path, regions, table);
+            return new Counters(map, path, format, table);
         } catch (IOException | RuntimeException | Error e) {
             map.close();
             throw e;
@@ -180,32 +200,21 @@ public final class Counters implements AutoCloseable {
 
     /**
      * The counter with this name, created (with value 0) if it does not exist yet. Processes that
-     * create the same name at the same moment all get the same counter.
-     *
-     * <p>Costs, for a name this process has looked up before, one {@code ConcurrentHashMap} lookup;
-     * nothing allocates. A name new to this process takes a shared read lock (which only
-     * {@link #close()} waits for), is encoded to UTF-8 (allocated) and looked up in the file's hash
-     * index; a name new to the file then claims an id, has its record written and
-     * is published in the index, each step an atomic operation on the file. The class's cost
-     * section has measured numbers.
+     * create the same name at the same moment all get the same counter. A name this process has
+     * looked up before costs one {@code ConcurrentHashMap} lookup and allocates nothing. A new one
+     * takes a shared lock that only {@link #close()} waits for, is encoded to UTF-8 and looked up
+     * in the file's index; a name new to the file then claims an id, has its record written and is
+     * published in the index, each step an atomic operation on the file.
      *
      * @param name the counter's name
      * @return the counter, cached: later calls with the same name return the same object
-     * @throws IllegalArgumentException if the name is empty, not well-formed Unicode, or longer in
-     *                                  UTF-8 than {@link CountersLayout#maxNameBytes()}
-     * @throws IllegalStateException    if the name is new and the file is full (the message names its
-     *                                  capacity), or if this is closed (also by another thread while
-     *                                  this call waited for the close to finish)
-     * @throws java.nio.ReadOnlyBufferException if the name is new and the file was opened read-only
-     * @throws UncheckedIOException     wrapping a {@link CorruptCountersException} if the lookup meets
-     *                                  an index entry or record damaged since the file was opened
      */
     public Counter counter(String name) {
         Counter cached = cached(name);
         if (cached != null) {
             return cached;
         }
-        byte[] bytes = Names.encode(name, regions.layout.maxNameBytes(), path);
+        byte[] bytes = Names.encode(name, format.layout.maxNameBytes(), path);
         int hash = Names.hash(bytes);
         Lock open = lifecycle.readLock();
         open.lock();
@@ -228,25 +237,18 @@ public final class Counters implements AutoCloseable {
     }
 
     /**
-     * The counter with this name, if it exists; never creates one.
-     *
-     * <p>Costs as {@link #counter(String)} for a name that exists, and allocates the
-     * {@code Optional}. A name that no process has created costs a lookup in the file's hash index every
-     * time, allocating its UTF-8 form.
+     * The counter with this name, if it exists; never creates one. A name no process has created
+     * costs a lookup in the file's index every time.
      *
      * @param name the counter's name
      * @return the counter, or empty if no process has created it (yet)
-     * @throws IllegalArgumentException if the name could never exist: empty, not well-formed
-     *                                  Unicode, or longer than the name limit
-     * @throws IllegalStateException    if this is closed
-     * @throws UncheckedIOException     wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
      */
     public Optional<Counter> find(String name) {
         Counter cached = cached(name);
         if (cached != null) {
             return Optional.of(cached);
         }
-        byte[] bytes = Names.encode(name, regions.layout.maxNameBytes(), path);
+        byte[] bytes = Names.encode(name, format.layout.maxNameBytes(), path);
         try {
             int id = table.find(bytes, Names.hash(bytes));
             return id < 0 ? Optional.empty() : Optional.of(cache(id, name));
@@ -257,21 +259,16 @@ public final class Counters implements AutoCloseable {
 
     /**
      * The counter with this id. Ids run from 0 up in order of creation and are the same in every
-     * process; a new file's first counter is 0.
-     *
-     * <p>Costs an array read for an id this process has seen before; otherwise a read of the id's
-     * record, allocating its name.
+     * process; a new file's first counter is 0. An id this process has seen before costs an array
+     * read; another a read of its record.
      *
      * @param id the counter's id, from 0 to {@code layout().capacity() - 1}
      * @return the counter, cached: later calls with the same id return the same object
-     * @throws IndexOutOfBoundsException if {@code id} is negative or not below the capacity
-     * @throws NoSuchElementException    if no counter has this id (yet)
-     * @throws IllegalStateException     if this is closed
-     * @throws UncheckedIOException      wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
+     * @throws NoSuchElementException if no counter has this id (yet)
      */
     public Counter counter(int id) {
         ensureOpen();
-        int capacity = regions.layout.capacity();
+        int capacity = format.layout.capacity();
         if (id < 0 || id >= capacity) {
             throw new IndexOutOfBoundsException("counter id " + id + " is outside 0 to " + (capacity - 1)
                     + ", the ids of " + path);
@@ -293,15 +290,9 @@ public final class Counters implements AutoCloseable {
 
     /**
      * Every counter, in id order, as it is now: counters other processes create later are not in
-     * the list. Reads the whole index.
-     *
-     * <p>Costs a read of the whole index and of every published record's name, and allocates each
-     * name, a sorted map and the list (and the {@code Counter} of each id this process has not seen
-     * before).
+     * the list. Reads the whole index and the name of every record it names.
      *
      * @return the counters, in a new modifiable list
-     * @throws IllegalStateException if this is closed
-     * @throws UncheckedIOException  wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
      */
     public List<Counter> counters() {
         ensureOpen();
@@ -317,13 +308,9 @@ public final class Counters implements AutoCloseable {
     }
 
     /**
-     * Calls {@code action} with every counter, in id order, as {@link #counters()}.
-     *
-     * <p>Costs as {@link #counters()}, plus the calls of {@code action}.
+     * Calls {@code action} with every counter, in id order, as {@link #counters()} lists them.
      *
      * @param action what to do with each counter
-     * @throws IllegalStateException if this is closed
-     * @throws UncheckedIOException  wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
      */
     public void forEach(Consumer<? super Counter> action) {
         Objects.requireNonNull(action, "action");
@@ -331,15 +318,11 @@ public final class Counters implements AutoCloseable {
     }
 
     /**
-     * Every counter's name and value, in id order. Each value is read atomically, but the values of
-     * different counters at slightly different moments while other threads update them.
-     *
-     * <p>Costs as {@link #counters()}, plus one volatile load per counter, and allocates the map
-     * and a {@code Long} per value.
+     * Every counter's name and value, in id order, as {@link #counters()} lists them. Each value is
+     * read atomically, but the values of different counters at slightly different moments while
+     * other threads update them.
      *
      * @return each counter's name mapped to its value, in a new map in id order
-     * @throws IllegalStateException if this is closed
-     * @throws UncheckedIOException  wrapping a {@link CorruptCountersException}, as {@link #counter(String)}
      */
     public Map<String, Long> snapshot() {
         Map<String, Long> snapshot = new LinkedHashMap<>();
@@ -352,18 +335,14 @@ public final class Counters implements AutoCloseable {
     /**
      * The layout the file was created with: capacity, name limit, value slot size.
      *
-     * <p>Costs a field read.
-     *
      * @return the file's layout, read from its header when it was opened
      */
     public CountersLayout layout() {
-        return regions.layout;
+        return format.layout;
     }
 
     /**
      * The file.
-     *
-     * <p>Costs a field read.
      *
      * @return the path this was opened with
      */
@@ -374,8 +353,6 @@ public final class Counters implements AutoCloseable {
     /**
      * Whether this was opened with {@link #openReadOnly}.
      *
-     * <p>Costs a field read.
-     *
      * @return whether counters can only be read
      */
     public boolean isReadOnly() {
@@ -385,8 +362,6 @@ public final class Counters implements AutoCloseable {
     /**
      * Whether {@link #close()} has not been called yet.
      *
-     * <p>Costs one volatile read; allocates nothing.
-     *
      * @return whether the file is still mapped
      */
     public boolean isOpen() {
@@ -395,25 +370,20 @@ public final class Counters implements AutoCloseable {
 
     /**
      * Writes every modified page to the disk and waits until it is there ({@code msync}, then
-     * {@code fsync}), so that values and names survive a crash of the machine. Costs a disk write
-     * of the dirty pages.
+     * {@code fsync}), so that values and names survive a crash of the machine.
      *
-     * @throws IOException           if the file cannot be written
-     * @throws IllegalStateException if this is closed
+     * @throws IOException if the file cannot be written
      */
     public void force() throws IOException {
         map.force();
     }
 
     /**
-     * Unmaps the file. Every {@link Counter} of it throws {@link IllegalStateException} from now on,
-     * and so does {@link #counter(String)} for a name not looked up before. First waits for the
-     * {@link #counter(String)} calls other threads are making at this moment to finish (each reads
-     * a few index entries and writes at most one record). Closing again does nothing.
-     *
-     * <p>Costs that wait, at most a few compare-and-sets (to give back ids this process claimed but
-     * lost a race for), then what {@link MMap#close()} costs: a handshake with every thread of the
-     * JVM, an {@code munmap} and a {@code close}.
+     * Unmaps the file, after the {@link #counter(String)} calls other threads are making at this
+     * moment have finished (each reads a few index entries and writes at most one record) and the
+     * ids this process claimed but lost a race for have gone back where they can (a few
+     * compare-and-sets). Closing again does nothing. Costs what {@link MMap#close()} costs: a
+     * handshake with every thread of the JVM, an {@code munmap} and a {@code close}.
      *
      * @throws UncheckedIOException if closing the file fails
      */
@@ -443,7 +413,7 @@ public final class Counters implements AutoCloseable {
     /** The path, capacity and state, for logs. */
     @Override
     public String toString() {
-        return "Counters[" + path + ", capacity " + regions.layout.capacity() + (map.isReadOnly() ? ", read-only" : "")
+        return "Counters[" + path + ", capacity " + format.layout.capacity() + (map.isReadOnly() ? ", read-only" : "")
                 + (isOpen() ? "" : ", closed") + "]";
     }
 
@@ -469,7 +439,7 @@ public final class Counters implements AutoCloseable {
         Integer spare = spares.poll();
         int id = spare != null ? spare : table.claim();
         table.write(id, name, hash);
-        int holder = table.findOrPublish(name, hash, id);
+        int holder = table.publish(name, hash, id);
         if (holder != id) {
             spares.add(id); // another process published the name first; keep the record for the next name
         }
@@ -481,7 +451,7 @@ public final class Counters implements AutoCloseable {
         if (counter != null) {
             return counter; // whoever put it there also puts it into byName
         }
-        Counter fresh = new Counter(this, id, name, map.slice(regions.valueOffset(id), Long.BYTES));
+        Counter fresh = new Counter(this, id, name, map.slice(format.valueOffset(id), Long.BYTES));
         counter = byId.compareAndExchange(id, null, fresh);
         if (counter != null) {
             return counter;

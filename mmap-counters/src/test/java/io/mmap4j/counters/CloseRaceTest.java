@@ -79,21 +79,21 @@ class CloseRaceTest {
     private static Counters withTheLastIdSpare(ExecutorService pool, Path path) throws Exception {
         Counters counters = Counters.open(path, LAYOUT);
         try (MMap raw = MMap.open(path, READ, WRITE)) {
-            Regions regions = Regions.of(LAYOUT);
-            CounterTable other = new CounterTable(raw, regions, path);
+            CountersFormat format = CountersFormat.of(LAYOUT);
+            CounterTable other = new CounterTable(raw, format, path);
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 Counters racer = counters;
                 String name = "raced." + attempt;
                 byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-                long before = regions.allocated(raw, path);
+                long before = format.allocated(raw, path);
                 int[] ids = new int[2]; // the other's claimed id, and the id that holds the name
                 atOnce(pool, () -> {
                     ids[0] = other.claim();
                     other.write(ids[0], bytes, Names.hash(bytes));
-                    ids[1] = other.findOrPublish(bytes, Names.hash(bytes), ids[0]);
+                    ids[1] = other.publish(bytes, Names.hash(bytes), ids[0]);
                     return null;
                 }, List.of(() -> racer.counter(name).id()), 0);
-                long after = regions.allocated(raw, path);
+                long after = format.allocated(raw, path);
                 boolean lost = after == before + 2 && ids[1] == ids[0];
                 if (lost && ids[0] == before) {
                     return counters;

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CorruptionTest {
     /** Small, so that thousands of mutated copies are cheap: a 16 KiB file. */
     static final CountersLayout SMALL = new CountersLayout(16, 32, 64);
-    static final Regions R = Regions.of(SMALL);
+    static final CountersFormat R = CountersFormat.of(SMALL);
     static final String[] NAMES = {"a", "b", "ü.€", "requests.total", "0123456789abcdef0123456789abcdef"};
 
     @TempDir
@@ -215,8 +215,8 @@ class CorruptionTest {
     @Test
     void anAllocatedCountBelowAnIndexedId() throws IOException {
         byte[] bytes = valid.clone();
-        putLong(bytes, Regions.ALLOCATED_AT, 2);
-        assertTrue(corrupt(bytes, Regions.ALLOCATED_AT).getMessage().endsWith("allocated count is 2, but the index names id 4"));
+        putLong(bytes, CountersFormat.Header.ALLOCATED.offset(), 2);
+        assertTrue(corrupt(bytes, CountersFormat.Header.ALLOCATED.offset()).getMessage().endsWith("allocated count is 2, but the index names id 4"));
     }
 
     @Test
@@ -245,7 +245,7 @@ class CorruptionTest {
             int id = table.claim();
             table.write(id, name, hash);
             if (afterExisting < 0) {
-                assertEquals(id, table.findOrPublish(name, hash, id));
+                assertEquals(id, table.publish(name, hash, id));
             } else {
                 int p = hash & (R.indexEntries - 1);
                 while (map.getLong(R.entryOffset(p)) != 0) {
@@ -254,6 +254,25 @@ class CorruptionTest {
                 map.putLong(R.entryOffset(p), ((long) hash << 32) | (id + 1));
             }
         }
+    }
+
+    /** The generation is diagnostic only: no value of it, in any record, makes a file corrupt. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2, -1})
+    void aRecordsGenerationIsNotChecked(int generation) throws IOException {
+        byte[] bytes = valid.clone();
+        for (int id = 0; id < NAMES.length; id++) {
+            putInt(bytes, CountersFormat.NameRecord.GENERATION.at(R.recordOffset(id)), generation);
+        }
+        Files.write(file, bytes);
+        try (Counters c = Counters.open(file)) {
+            for (int i = 0; i < NAMES.length; i++) {
+                assertEquals(100 + i, c.counter(NAMES[i]).get());
+                assertEquals(i, c.counter(NAMES[i]).id());
+            }
+            assertEquals(NAMES.length, c.counters().size());
+        }
+        assertArrayEquals(bytes, Files.readAllBytes(file), "opening wrote nothing");
     }
 
     @Test
@@ -269,7 +288,7 @@ class CorruptionTest {
             assertEquals(100, c.counter("a").get(), "other names still work");
             raw.putLong(R.entryOffset(entryPosition(valid, 0)), ((long) Names.hash("a".getBytes()) << 32) | 1000);
             assertThrows(UncheckedIOException.class, c::snapshot);
-            raw.putLong(Regions.ALLOCATED_AT, 1_000);
+            raw.putLong(CountersFormat.Header.ALLOCATED.offset(), 1_000);
             assertThrows(UncheckedIOException.class, () -> c.counter("new"));
         }
     }

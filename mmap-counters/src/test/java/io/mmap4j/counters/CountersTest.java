@@ -113,7 +113,7 @@ class CountersTest {
         try (Counters c = Counters.open(path)) {
             c.counter("a");
             try (MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                CounterTable table = new CounterTable(raw, Regions.of(c.layout()), path);
+                CounterTable table = new CounterTable(raw, CountersFormat.of(c.layout()), path);
                 for (String name : new String[] {"b", "a"}) { // a new name, and one that exists already
                     byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
                     table.write(table.claim(), bytes, Names.hash(bytes));

@@ -1,10 +1,13 @@
 package io.mmap4j.counters;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mmap4j.MMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -58,8 +61,40 @@ class FormatTest {
         assertEquals(-7, b.getLong(282_624 + 128), "values are 128 bytes apart");
     }
 
+    /**
+     * The generation counts how many times a record was written, as a tool inspecting unpublished
+     * records needs: a record that lost the race for its name and is written again for the next
+     * name says 2. Nothing else reads it (CorruptionTest.aRecordsGenerationIsNotChecked).
+     */
+    @Test
+    void theGenerationCountsTheWritesOfARecord() throws IOException {
+        Path path = dir.resolve("generation.counters");
+        try (Counters c = Counters.open(path)) {
+            c.counter("a"); // id 0
+        }
+        int reused;
+        try (MMap raw = MMap.open(path, READ, WRITE)) {
+            CountersFormat format = CountersFormat.of(CountersLayout.DEFAULT);
+            CounterTable table = new CounterTable(raw, format, path);
+            byte[] a = "a".getBytes(UTF_8);
+            byte[] b = "b".getBytes(UTF_8);
+            reused = table.claim();
+            table.write(reused, a, Names.hash(a));
+            assertEquals(0, table.publish(a, Names.hash(a), reused), "loses the race: \"a\" is id 0");
+            table.write(reused, b, Names.hash(b)); // as Counters does with a spare, for its next new name
+            assertEquals(reused, table.publish(b, Names.hash(b), reused));
+            long generation = CountersFormat.NameRecord.GENERATION.offset();
+            assertEquals(1, raw.getInt(format.recordOffset(0) + generation), "written once");
+            assertEquals(2, raw.getInt(format.recordOffset(reused) + generation), "written twice");
+        }
+        try (Counters c = Counters.open(path)) {
+            assertEquals(List.of("a", "b"), c.counters().stream().map(Counter::name).toList());
+            assertEquals(reused, c.counter("b").id());
+        }
+    }
+
     private static void assertRecord(ByteBuffer b, int at, int length, int hash, String name) {
-        assertEquals(Regions.WRITTEN, b.getInt(at), "state");
+        assertEquals(CountersFormat.NameRecord.WRITTEN, b.getInt(at), "state");
         assertEquals(1, b.getInt(at + 4), "generation");
         assertEquals(length, b.getInt(at + 8), "name length");
         assertEquals(hash, b.getInt(at + 12), "name hash");

@@ -12,7 +12,7 @@ final class Headers {
     /** The file's allocated count: ids handed out so far, published or not. */
     static long allocated(Path file) throws IOException {
         try (MMap raw = MMap.open(file)) {
-            return raw.getLongVolatile(Regions.ALLOCATED_AT);
+            return raw.getLongVolatile(CountersFormat.Header.ALLOCATED.offset());
         }
     }
 }

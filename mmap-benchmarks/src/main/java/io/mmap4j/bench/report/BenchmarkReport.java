@@ -19,6 +19,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -28,13 +31,14 @@ import java.util.stream.Collectors;
  * {@link Baseline} peers measured in the same run.
  *
  * <pre>
- * java -cp benchmarks.jar io.mmap4j.bench.report.BenchmarkReport --jmh FILE [--latency FILE]
+ * java -cp benchmarks.jar io.mmap4j.bench.report.BenchmarkReport --jmh FILE [--jmh FILE...] [--latency FILE]
  *      [--mode short|full|smoke] [--note TEXT] [--date INSTANT] [--docs docs/BENCHMARKS.md]
  * </pre>
  * With {@code --docs}, everything between the file's {@link #BEGIN} and {@link #END} markers is
- * replaced and the rest is kept; without it the section is printed. The run's date is
- * {@code --date} (an ISO instant) if given, else the JMH file's modification time, which a copy
- * or a git checkout does not keep.
+ * replaced and the rest is kept; without it the section is printed. Several {@code --jmh} files
+ * make one section in which each area comes from the last file that measured it (a store's own
+ * run, say, beside the suite's). A run's date is {@code --date} (an ISO instant, for a single
+ * file) if given, else the date in the file's name ({@link #finished}).
  */
 public final class BenchmarkReport {
     public static final String BEGIN = "<!-- BEGIN GENERATED RESULTS (BenchmarkReport rewrites this section) -->";
@@ -45,7 +49,17 @@ public final class BenchmarkReport {
     }
 
     /**
-     * The results section.
+     * One JMH results file and when its run finished.
+     *
+     * @param name the file's name, as the section shows it
+     * @param run  its results
+     * @param date when the run finished
+     */
+    public record Source(String name, JmhRun run, Instant date) {
+    }
+
+    /**
+     * The results section of one run.
      *
      * @param date when the run finished
      * @param mode "short" marks the section provisional
@@ -53,11 +67,34 @@ public final class BenchmarkReport {
      */
     public static String render(JmhRun run, List<LatencyHarness.Result> latency, Machine machine, Instant date,
                                 String mode, String note) {
+        return render(List.of(new Source("", run, date)), latency, machine, mode, note);
+    }
+
+    /**
+     * The results section of several runs, each area (benchmark class) from the last of
+     * {@code sources} that measured it, so that every ratio compares peers of one run. With more than
+     * one source, a table says which run each area comes from and how it was made.
+     *
+     * @param mode "short" marks the section provisional
+     * @param note a line to add under the title, or null
+     */
+    public static String render(List<Source> sources, List<LatencyHarness.Result> latency, Machine machine,
+                                String mode, String note) {
+        Map<String, List<JmhRun.Row>> areas = new LinkedHashMap<>();
+        Map<String, Source> areaSource = new LinkedHashMap<>();
+        for (Source source : sources) {
+            byArea(source.run().rows()).forEach((area, rows) -> {
+                areas.put(area, rows);
+                areaSource.put(area, source);
+            });
+        }
+        List<JmhRun.Row> rows = areas.values().stream().flatMap(List::stream).toList();
+        Instant last = sources.stream().map(Source::date).max(Comparator.naturalOrder()).orElseThrow();
+
         StringBuilder md = new StringBuilder();
-        String when = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(date);
-        md.append("## Results (").append(mode).append(" mode, ").append(when).append(")\n\n");
+        md.append("## Results (").append(mode).append(" mode, ").append(WHEN.format(last)).append(")\n\n");
         if (mode.equals("short")) {
-            md.append("**PROVISIONAL**: short mode (").append(run.settings().forks())
+            md.append("**PROVISIONAL**: short mode (").append(sources.get(0).run().settings().forks())
                     .append(" fork, short iterations) gives a quick look, not numbers to publish.\n");
         }
         if (note != null) {
@@ -66,35 +103,63 @@ public final class BenchmarkReport {
         if (mode.equals("short") || note != null) {
             md.append('\n');
         }
-        machine(md, run.settings(), machine);
-        flags(md, run);
-        for (Map.Entry<String, List<JmhRun.Row>> area : byArea(run.rows()).entrySet()) {
-            area(md, area.getKey(), area.getValue());
+        machine(md, sources, machine);
+        if (sources.size() > 1) {
+            runs(md, sources, areaSource);
         }
+        flags(md, rows);
+        areas.forEach((area, areaRows) -> area(md, area, areaRows));
         if (!latency.isEmpty()) {
             latency(md, latency);
         }
         return md.toString();
     }
 
-    private static void machine(StringBuilder md, JmhRun.Settings s, Machine machine) {
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+    private static void machine(StringBuilder md, List<Source> sources, Machine machine) {
         md.append("| Machine | |\n|---|---|\n");
         md.append("| CPU | ").append(machine.cpu()).append(" |\n");
         md.append("| Cores (nproc) | ").append(machine.cores()).append(" |\n");
         md.append("| Memory | ").append(machine.memory()).append(" |\n");
         md.append("| OS | ").append(machine.os()).append(" |\n");
-        md.append("| JDK | ").append(s.jdkVersion()).append(", ").append(s.vmName()).append(' ').append(s.vmVersion()).append(" |\n");
-        md.append("| JMH | ").append(s.jmhVersion()).append(" |\n");
-        md.append("| Settings | ").append(s.forks()).append(" fork(s) per benchmark; ").append(s.warmupIterations())
-                .append(" × ").append(s.warmupTime()).append(" warm-up, ").append(s.measurementIterations())
-                .append(" × ").append(s.measurementTime()).append(" measurement |\n\n");
+        md.append("| JDK | ").append(distinct(sources, s -> s.jdkVersion() + ", " + s.vmName() + ' ' + s.vmVersion())).append(" |\n");
+        md.append("| JMH | ").append(distinct(sources, JmhRun.Settings::jmhVersion)).append(" |\n");
+        if (sources.size() == 1) {
+            md.append("| Settings | ").append(settings(sources.get(0).run().settings())).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static String distinct(List<Source> sources, Function<JmhRun.Settings, String> field) {
+        return sources.stream().map(s -> field.apply(s.run().settings())).distinct().collect(Collectors.joining("; "));
+    }
+
+    private static String settings(JmhRun.Settings s) {
+        return s.forks() + " fork(s) per benchmark; " + s.warmupIterations() + " × " + s.warmupTime() + " warm-up, "
+                + s.measurementIterations() + " × " + s.measurementTime() + " measurement";
+    }
+
+    /** Which run each area comes from, when there are several. */
+    private static void runs(StringBuilder md, List<Source> sources, Map<String, Source> areaSource) {
+        md.append("Each area comes from one run (the last listed that measured it), so each ratio compares peers")
+                .append(" measured in the same run:\n\n| Run | Finished | Settings | Areas |\n|---|---|---|---|\n");
+        for (Source source : sources) {
+            String shown = areaSource.entrySet().stream().filter(e -> e.getValue() == source)
+                    .map(e -> e.getKey().substring(e.getKey().lastIndexOf('.') + 1).replaceFirst("Benchmark$", ""))
+                    .collect(Collectors.joining(", "));
+            md.append("| `").append(source.name()).append("` | ").append(WHEN.format(source.date())).append(" | ")
+                    .append(settings(source.run().settings())).append(" | ").append(shown.isEmpty() ? "none (replaced)" : shown)
+                    .append(" |\n");
+        }
+        md.append('\n');
     }
 
     /** Which flags each peer's forks had beyond those every fork had: read from the results, not declared. */
-    private static void flags(StringBuilder md, JmhRun run) {
-        Set<String> common = run.commonJvmArgs();
+    private static void flags(StringBuilder md, List<JmhRun.Row> rows) {
+        Set<String> common = JmhRun.commonJvmArgs(rows);
         Map<String, Set<String>> perPeer = new TreeMap<>();
-        for (JmhRun.Row row : run.rows()) {
+        for (JmhRun.Row row : rows) {
             Set<String> own = perPeer.computeIfAbsent(row.name().peer(), p -> new LinkedHashSet<>());
             row.jvmArgs().stream().filter(a -> !common.contains(a)).forEach(own::add);
         }
@@ -221,9 +286,25 @@ public final class BenchmarkReport {
         return document.substring(0, begin + BEGIN.length()) + "\n" + section + document.substring(end);
     }
 
+    /**
+     * When the run of {@code file} finished: the {@code yyyy-MM-ddTHH-mm} or {@code yyyy-MM-dd} (read as
+     * midnight UTC) in its name, as {@code docs/results} names its files, else its modification time,
+     * which a copy or a git checkout does not keep.
+     */
+    static Instant finished(Path file) throws IOException {
+        Matcher m = DATED.matcher(file.getFileName().toString());
+        if (!m.find()) {
+            return Files.getLastModifiedTime(file).toInstant();
+        }
+        String time = m.group(2) == null ? "00:00" : m.group(2).replace('-', ':');
+        return Instant.parse(m.group(1) + "T" + time + ":00Z");
+    }
+
+    private static final Pattern DATED = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})(?:T(\\d{2}-\\d{2}))?");
+
     /** Writes or prints the results section; the arguments are in the class description. */
     public static void main(String[] args) throws IOException {
-        Path jmh = null;
+        List<Path> jmh = new ArrayList<>();
         Path latency = null;
         Path docs = null;
         String mode = "full";
@@ -231,23 +312,30 @@ public final class BenchmarkReport {
         Instant date = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--jmh" -> jmh = Path.of(args[++i]);
+                case "--jmh" -> jmh.add(Path.of(args[++i]));
                 case "--latency" -> latency = Path.of(args[++i]);
                 case "--docs" -> docs = Path.of(args[++i]);
                 case "--mode" -> mode = args[++i];
                 case "--note" -> note = args[++i];
                 case "--date" -> date = Instant.parse(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: --jmh FILE"
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: --jmh FILE [--jmh FILE...]"
                         + " [--latency FILE] [--mode short|full|smoke] [--note TEXT] [--date 2026-11-22T01:27:00Z] [--docs FILE]");
             }
         }
-        if (jmh == null) {
+        if (jmh.isEmpty()) {
             throw new IllegalArgumentException("--jmh FILE is required");
+        }
+        if (date != null && jmh.size() > 1) {
+            throw new IllegalArgumentException("--date gives the date of one run; with " + jmh.size()
+                    + " --jmh files each run's date comes from its file name");
         }
         List<LatencyHarness.Result> latencyResults = latency == null ? List.of()
                 : Arrays.asList(new Gson().fromJson(Files.readString(latency), LatencyHarness.Result[].class));
-        String section = render(JmhRun.read(jmh), latencyResults, Machine.current(),
-                date != null ? date : Files.getLastModifiedTime(jmh).toInstant(), mode, note);
+        List<Source> sources = new ArrayList<>();
+        for (Path file : jmh) {
+            sources.add(new Source(file.getFileName().toString(), JmhRun.read(file), date != null ? date : finished(file)));
+        }
+        String section = render(sources, latencyResults, Machine.current(), mode, note);
         if (docs == null) {
             System.out.print(section);
         } else {

@@ -79,8 +79,8 @@ public record JmhRun(List<Row> rows, Settings settings) {
         return new JmhRun(List.copyOf(rows), settings);
     }
 
-    /** The JVM arguments every benchmark's forks had: whatever the run added to all of them. */
-    public Set<String> commonJvmArgs() {
+    /** The JVM arguments the forks of every one of {@code rows} had: whatever the runs added to all of them. */
+    public static Set<String> commonJvmArgs(List<Row> rows) {
         Set<String> common = new LinkedHashSet<>(rows.get(0).jvmArgs());
         rows.forEach(r -> common.retainAll(r.jvmArgs()));
         return common;

@@ -116,6 +116,44 @@ class BenchmarkReportTest {
     }
 
     @Test
+    void severalRunsMakeOneSectionWithEachAreaFromTheLastRunThatMeasuredIt() throws Exception {
+        JmhRun suite = JmhRun.read(write(dir,
+                result(ATOMICS + "getAndAdd_mmap4j", "", 5.5, "0.25", gc(0), "-Xmx1g"),
+                result(ATOMICS + "getAndAdd_varHandle", "", 5.0, "0.1", gc(0), "-Xmx1g"),
+                result(IO + "pread_mmap4j", "\"size\": \"64\"", 8.0, "0.5", gc(0), "-Xmx1g")));
+        JmhRun rerun = JmhRun.read(Files.writeString(dir.resolve("rerun.json"), "[" + String.join(",",
+                result(IO + "pread_mmap4j", "\"size\": \"64\"", 7.0, "0.5", gc(0), "-Xmx2g"),
+                result(IO + "pread_fileChannel", "\"size\": \"64\"", 420.0, "12", gc(24), "-Xmx2g", "--add-opens=y")) + "]"));
+
+        String md = BenchmarkReport.render(List.of(
+                new BenchmarkReport.Source("jmh-2026-11-22.json", suite, DATE),
+                new BenchmarkReport.Source("jmh-io-2026-12-01.json", rerun, Instant.parse("2026-12-01T00:00:00Z"))),
+                List.of(), MACHINE, "full", null);
+
+        assertTrue(md.startsWith("## Results (full mode, 2026-12-01 00:00 UTC)\n"), md);
+        assertTrue(md.contains("""
+                | Run | Finished | Settings | Areas |
+                |---|---|---|---|
+                | `jmh-2026-11-22.json` | 2026-11-21 22:30 UTC | 1 fork(s) per benchmark; 3 × 300 ms warm-up, 5 × 300 ms measurement | Atomics |
+                | `jmh-io-2026-12-01.json` | 2026-12-01 00:00 UTC | 1 fork(s) per benchmark; 3 × 300 ms warm-up, 5 × 300 ms measurement | PositionalIo |
+                """), md);
+        assertTrue(!md.contains("| Settings | 1 fork"), "settings are per run: " + md);
+        // The rerun's rows replace the suite's PositionalIo rows; flags are those of the rows shown.
+        assertTrue(md.contains("| pread | size=64 | **mmap4j** | 7.00 | 0.50 | 0.00 |  | 0.02 |  |\n"), md);
+        assertTrue(!md.contains("| pread | size=64 | **mmap4j** | 8.00"), md);
+        assertTrue(md.contains("| fileChannel | `-Xmx2g` `--add-opens=y` |\n"), md);
+        assertTrue(md.contains("JVM flags each peer's forks were started with (from the results):"), "no flag is common: " + md);
+    }
+
+    @Test
+    void aRunFinishedWhenItsFileNameSays() throws Exception {
+        assertEquals(Instant.parse("2026-12-01T00:00:00Z"), BenchmarkReport.finished(dir.resolve("jmh-queue-2026-12-01.json")));
+        assertEquals(Instant.parse("2026-12-01T14:05:00Z"), BenchmarkReport.finished(dir.resolve("jmh-2026-12-01T14-05.json")));
+        Path undated = Files.writeString(dir.resolve("jmh.json"), "[]");
+        assertEquals(Files.getLastModifiedTime(undated).toInstant(), BenchmarkReport.finished(undated));
+    }
+
+    @Test
     void spliceReplacesOnlyTheGeneratedSection() {
         String document = "# Benchmarks\nintro\n" + BenchmarkReport.BEGIN + "\nold table\n" + BenchmarkReport.END + "\ncommentary\n";
 

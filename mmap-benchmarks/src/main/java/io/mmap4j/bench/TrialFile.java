@@ -55,6 +55,17 @@ public final class TrialFile {
         return Files.createTempDirectory(directory(), "mmap4j-bench-" + peer + "-");
     }
 
+    /**
+     * Creates a new, empty, owner-only directory for {@code peer} on a disk, not in memory: for
+     * benchmarks that measure writing to a file system ({@code StaticStoreBuild}).
+     * {@code -Dmmap4j.bench.diskDir=DIR} chooses the place, else the temporary directory (which
+     * must then not be a tmpfs for the figures to mean a disk).
+     */
+    public static Path createDiskDirectory(String peer) throws IOException {
+        Path disk = Path.of(System.getProperty("mmap4j.bench.diskDir", System.getProperty("java.io.tmpdir")));
+        return Files.createTempDirectory(disk, "mmap4j-bench-" + peer + "-");
+    }
+
     /** A copy of {@code length} bytes of every trial file's content at {@code pos}. */
     static byte[] content(int pos, int length) {
         return Arrays.copyOfRange(CONTENT, pos, pos + length);

@@ -19,7 +19,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * Runs benchmarks through JMH's Runner with the smallest settings (no warm-up, one 10 ms
- * iteration, 1 MiB files for the streams), so that every benchmark is executed by the real
+ * iteration, 1 MiB files for the streams, static stores 1000 times smaller), so that every
+ * benchmark is executed by the real
  * harness in seconds. As a main
  * class it runs in a child JVM started with a peer's flags and prints one {@code RESULT} line per
  * result.
@@ -46,6 +47,7 @@ final class JmhSmoke {
                 .forks(forks)
                 .warmupForks(0)
                 .param("mib", "1") // StreamsBenchmark's files: 1 MiB, not 256
+                .param("scaleDown", "1000") // the StaticStore areas: haki's workloads, entries and sizes / 1000
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.SILENT);
         if (forks > 0) {

@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * fresh states: a get-and-add adds one, a compare-and-set swaps, a volatile get sees the volatile
  * set, a pread returns the file's bytes and a pwrite changes them, an increment adds one, a lookup
  * finds the counter of that name (and nothing for an absent name), a stream reads the whole file
- * and a line count or grep counts what the file was written with. A benchmark that measured a
+ * and a line count or grep counts what the file was written with; the static stores' checks are
+ * in {@link StaticStorePeerCheck}. A benchmark that measured a
  * no-op (a read stopped by a limit, a write to a private copy) fails here. As a main class it
  * checks the peers named by its arguments, in a child JVM started with their flags.
  */
@@ -54,6 +55,7 @@ final class PeerCheck {
         }
         checked |= counters(peer);
         checked |= streams(peer);
+        checked |= StaticStorePeerCheck.check(peer);
         if (!checked) {
             throw new AssertionError("no benchmark of peer " + peer + " to check");
         }
@@ -237,11 +239,11 @@ final class PeerCheck {
         return file;
     }
 
-    private static Optional<Method> method(Class<?> type, String name) {
+    static Optional<Method> method(Class<?> type, String name) {
         return Arrays.stream(type.getMethods()).filter(m -> m.getName().equals(name)).findFirst();
     }
 
-    private static Object call(Object bench, String name, Object... args) throws Exception {
+    static Object call(Object bench, String name, Object... args) throws Exception {
         Method m = method(bench.getClass(), name).orElseThrow(() -> new AssertionError("no benchmark " + name));
         try {
             return m.invoke(bench, args);
@@ -256,7 +258,7 @@ final class PeerCheck {
     }
 
     /** A new state with these {@code @Param} values, set up as JMH sets it up for a trial. */
-    private static <T> T open(Class<T> type, Map<String, ?> params) throws Exception {
+    static <T> T open(Class<T> type, Map<String, ?> params) throws Exception {
         T state = type.getConstructor().newInstance();
         for (Map.Entry<String, ?> param : params.entrySet()) {
             Field field = type.getField(param.getKey());
@@ -273,7 +275,7 @@ final class PeerCheck {
         return state;
     }
 
-    private static void close(Object state) throws Exception {
+    static void close(Object state) throws Exception {
         for (Method m : state.getClass().getMethods()) {
             if (m.isAnnotationPresent(TearDown.class)) {
                 m.invoke(state);

@@ -76,7 +76,10 @@ public final class Tour {
                         }),
                 new Step("A mapped file used as a file",
                         "MappedFiles gives the answers of java.nio.file.Files, straight from mapped memory",
-                        () -> FilesAdapterExample.run(quick)));
+                        () -> FilesAdapterExample.run(quick)),
+                new Step("A static store shared by JVMs",
+                        "two JVMs map a freshly built store and read all of it with no copy; opening reads only its header",
+                        () -> StaticStoreExample.run(quick)));
     }
 
     private static int runStep(int number, int of, Step step) {

@@ -1,0 +1,139 @@
+package io.mmap4j.bench;
+
+import static io.mmap4j.bench.PeerCheck.call;
+import static io.mmap4j.bench.PeerCheck.close;
+import static io.mmap4j.bench.PeerCheck.method;
+import static io.mmap4j.bench.PeerCheck.open;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.linkedin.paldb.api.StoreReader;
+import com.spotify.sparkey.Sparkey;
+import com.spotify.sparkey.SparkeyReader;
+import io.mmap4j.store.StaticStore;
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link PeerCheck} for the static stores' benchmarks: a build leaves a store (or, for the raw
+ * write, a file) holding every key and value of the workload; a lookup returns the value of the
+ * entry it drew, a miss returns null, a view reads the value's bytes; an open finds every entry.
+ */
+final class StaticStorePeerCheck {
+    private StaticStorePeerCheck() {
+    }
+
+    /** Checks {@code peer}'s static store benchmarks; false if it has none. */
+    static boolean check(String peer) throws Exception {
+        boolean checked = false;
+        if (method(StaticStoreBuildBenchmark.class, "build_" + peer).isPresent()) {
+            for (String workload : new String[] {"haki3", "haki4554"}) {
+                builds(peer, workload);
+            }
+            checked = true;
+        }
+        Optional<Method> get = method(StaticStoreLookupBenchmark.class, "get_" + peer);
+        if (get.isPresent()) {
+            lookups(peer, get.get().getParameterTypes()[0]);
+            checked = true;
+        }
+        if (method(StaticStoreOpenBenchmark.class, "open_" + peer).isPresent()) {
+            opens(peer);
+            checked = true;
+        }
+        return checked;
+    }
+
+    /** Both build operations leave the workload, whole, where the peer's reader finds it. */
+    private static void builds(String peer, String workload) throws Exception {
+        StaticStoreBuildBenchmark bench = open(StaticStoreBuildBenchmark.class,
+                Map.of("workload", workload, "scaleDown", 1000));
+        try {
+            for (String operation : new String[] {"build_", "buildCached_"}) {
+                Path output = (Path) call(bench, operation + peer);
+                String what = peer + " " + operation + workload;
+                switch (peer) {
+                    case "mmap4j" -> {
+                        try (StaticStore store = StaticStore.open(output)) {
+                            assertEquals(bench.keys.length, store.size(), what);
+                            for (int i = 0; i < bench.keys.length; i++) {
+                                assertArrayEquals(bench.values[i], store.get(bench.keys[i]), what + " key " + i);
+                            }
+                        }
+                    }
+                    case "raw" -> {
+                        ByteArrayOutputStream all = new ByteArrayOutputStream();
+                        for (byte[] value : bench.values) {
+                            all.write(value);
+                        }
+                        assertEquals(bench.totalBytes, all.size(), what);
+                        assertArrayEquals(all.toByteArray(), Files.readAllBytes(output), what);
+                    }
+                    case "sparkey" -> {
+                        try (SparkeyReader reader = Sparkey.open(output.toFile())) {
+                            for (int i = 0; i < bench.keys.length; i++) {
+                                assertArrayEquals(bench.values[i], reader.getAsByteArray(bench.keys[i]), what + " key " + i);
+                            }
+                        }
+                    }
+                    case "paldb" -> {
+                        StoreReader reader = PalDbPeer.reader(output.toFile());
+                        try {
+                            for (int i = 0; i < bench.keys.length; i++) {
+                                assertArrayEquals(bench.values[i], reader.getByteArray(bench.keys[i], null), what + " key " + i);
+                            }
+                        } finally {
+                            reader.close();
+                        }
+                    }
+                    default -> throw new AssertionError("no check for the build of " + peer);
+                }
+                bench.deleteOutput();
+            }
+        } finally {
+            close(bench);
+        }
+    }
+
+    /** Hits return the drawn entry's value; misses return null; mmap4j's view reads the value. */
+    private static void lookups(String peer, Class<?> stateType) throws Exception {
+        Object store = open(stateType, Map.of("entries", 1000, "scaleDown", 1));
+        try {
+            StaticStoreLookupBenchmark bench = new StaticStoreLookupBenchmark();
+            StaticStoreLookupBenchmark.Probe probe = new StaticStoreLookupBenchmark.Probe();
+            for (int i = 0; i < 300; i++) {
+                byte[] value = (byte[]) call(bench, "get_" + peer, store, probe);
+                assertArrayEquals(StaticStoreLookupBenchmark.value(probe.last), value, peer + ": entry " + probe.last);
+                assertNull(call(bench, "getMiss_" + peer, store, probe), peer + ": absent entry " + probe.last);
+            }
+            if (method(StaticStoreLookupBenchmark.class, "view_" + peer).isPresent()) {
+                for (int i = 0; i < 300; i++) {
+                    long read = (long) call(bench, "view_" + peer, store, probe);
+                    MemorySegment expected = MemorySegment.ofArray(StaticStoreLookupBenchmark.value(probe.last));
+                    assertEquals(expected.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) + StaticStoreLookupBenchmark.VALUE_BYTES,
+                            read, peer + ": view of entry " + probe.last);
+                }
+            }
+        } finally {
+            close(store);
+        }
+    }
+
+    /** An open finds all the entries of the store, and the value of the first. */
+    private static void opens(String peer) throws Exception {
+        StaticStoreOpenBenchmark bench = open(StaticStoreOpenBenchmark.class, Map.of("storeMib", 1, "scaleDown", 1));
+        try {
+            assertEquals((long) bench.count, ((Number) call(bench, "open_" + peer)).longValue(), peer + ": entries");
+            assertEquals(StaticStoreOpenBenchmark.VALUE_BYTES, call(bench, "openAndGet_" + peer), peer + ": first value");
+        } finally {
+            close(bench);
+        }
+    }
+}

@@ -1483,7 +1483,8 @@ public final class MMap implements AutoCloseable {
      * @param advice how the map will be used
      * @return whether the advice was applied
      * @throws IOException                   if the kernel refused it (the message names the errno)
-     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map
+     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map, or any
+     *                                       advice on a {@linkplain #wrap wrapped} segment
      */
     public boolean advise(Advice advice) throws IOException {
         return advise(0, size(), advice);
@@ -1501,7 +1502,9 @@ public final class MMap implements AutoCloseable {
      * @param advice how the range will be used
      * @return whether the advice was applied
      * @throws IOException                   if the kernel refused it (the message names the errno)
-     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map
+     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map, or any
+     *                                       advice on a {@linkplain #wrap wrapped} segment, whose
+     *                                       pages it does not own
      */
     public boolean advise(long pos, long length, Advice advice) throws IOException {
         Objects.requireNonNull(advice, "advice");
@@ -1511,16 +1514,28 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
+     * Refuses the page calls on memory this handle does not own: they act on whole pages, and the
+     * pages around a wrapped segment belong to others (a neighbouring allocation, the C heap).
+     */
+    void requireOwnPages(String call) {
+        if (file == null) {
+            throw new UnsupportedOperationException(call + " acts on whole pages, and the pages of a " + source
+                    + " are not this map's: they may hold other allocations");
+        }
+    }
+
+    /**
      * Locks the map's pages in memory ({@code mlock}): they are read in now and never paged out
      * until {@link #unlockPages()} or close. Limited by {@code RLIMIT_MEMLOCK} ({@code ulimit -l}).
      * An optional extra, as {@link #advise(long, long, Advice)}.
      *
      * @return whether the pages were locked
-     * @throws IOException if the kernel refused (the message names the errno and the limit)
+     * @throws IOException                   if the kernel refused (the message names the errno and the limit)
+     * @throws UnsupportedOperationException on a {@linkplain #wrap wrapped} segment, whose pages it does not own
      */
     public boolean lockPages() throws IOException {
         synchronized (stateLock) {
-            return Paging.lock(current(), true);
+            return Paging.lock(current(), true, this);
         }
     }
 
@@ -1529,11 +1544,12 @@ public final class MMap implements AutoCloseable {
      * {@link #advise(long, long, Advice)}.
      *
      * @return whether the pages were unlocked
-     * @throws IOException if the kernel refused
+     * @throws IOException                   if the kernel refused
+     * @throws UnsupportedOperationException on a {@linkplain #wrap wrapped} segment, whose pages it does not own
      */
     public boolean unlockPages() throws IOException {
         synchronized (stateLock) {
-            return Paging.lock(current(), false);
+            return Paging.lock(current(), false, this);
         }
     }
 

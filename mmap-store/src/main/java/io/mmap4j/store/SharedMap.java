@@ -246,7 +246,13 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 SharedMap map = new SharedMap(dir, controlMap, lock);
                 map.current = map.openGeneration(map.generation());
                 if (writable && map.writerIsDead()) {
-                    map.write(f -> null); // takes the lock over and repairs what the dead writer left
+                    try {
+                        map.write(f -> null); // takes the lock over and repairs what the dead writer left
+                    } catch (CorruptEntryException e) {
+                        throw (CorruptStoreException) new CorruptStoreException(e.file(), e.offset(), "record",
+                                "damaged", "a sound record for the recovery of a dead writer: " + e.getMessage())
+                                .initCause(e);
+                    }
                 }
                 return map;
             } catch (IOException | RuntimeException | Error e) {

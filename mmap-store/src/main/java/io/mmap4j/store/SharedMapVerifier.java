@@ -129,7 +129,7 @@ final class SharedMapVerifier {
         if (!quiet && problems.isEmpty() && !last) {
             return false;
         }
-        if (quiet) {
+        if (quiet && problems.isEmpty()) { // counts over damaged slots would only repeat the damage
             counter(f, D_KEYS, "keys", keys);
             counter(f, D_USED_SLOTS, "used slots", used);
             counter(f, D_LIVE_BYTES, "live bytes", live);

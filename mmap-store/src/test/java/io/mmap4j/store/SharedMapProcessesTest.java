@@ -35,6 +35,15 @@ class SharedMapProcessesTest {
                 children.add(ChildJvm.start(SharedMapChild.class, "put", dir.toString(), "" + c * perChild, "" + perChild));
             }
             for (ChildJvm child : children) {
+                child.awaitLine("READY", TIMEOUT);
+            }
+            // verify, read-only, while four processes write and rewrite: no false problem.
+            int verified = 0;
+            while (children.stream().anyMatch(ChildJvm::isAlive) || verified == 0) {
+                assertEquals(List.of(), SharedMap.verify(dir), "verify during the writes");
+                verified++;
+            }
+            for (ChildJvm child : children) {
                 child.awaitLine("DONE", TIMEOUT);
                 child.awaitExit(TIMEOUT, 0);
             }

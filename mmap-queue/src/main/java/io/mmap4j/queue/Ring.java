@@ -176,7 +176,7 @@ final class Ring {
      * {@link #unblockOrWait}); the caller then claims anew, so a slow producer's record is still
      * delivered once.
      */
-    private boolean publish(long position, long length, long checksum, int state) {
+    boolean publish(long position, long length, long checksum, int state) {
         long entry = entryOffset(position);
         long stale = seqAt(position);
         if (seqPosition(stale) >= position) {

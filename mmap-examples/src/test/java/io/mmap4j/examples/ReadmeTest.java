@@ -31,7 +31,9 @@ class ReadmeTest {
             "CountersQuickStart", List.of("0", "1", "6", "7", "9", "15"),
             // 3 records: a header page, 104 bytes of records, 4 slots of 16 bytes from 8192
             "StaticStoreQuickStart", List.of("Bonjour", "こんにちは", "42", "null", "3 keys, 8256 bytes"),
-            "StaticCacheQuickStart", List.of("{\"debug\":false}", "180", "null", "bad_bucket: true"));
+            "StaticCacheQuickStart", List.of("{\"debug\":false}", "180", "null", "bad_bucket: true"),
+            "QueueQuickStart", List.of("3", "resize photo 17", "send mail 42", "index page 9", "null",
+                    "0 records, 1048576 bytes", "[]"));
 
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CLASS_NAME = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)");

@@ -89,23 +89,21 @@ class QueueProcessesTest {
                     c.awaitLine("READY", TIMEOUT);
                 }
                 int verifies = 0;
-                long movedHeads = 0;
-                long lastHead = -1;
+                int raced = 0; // verifies during which consumers moved the head
                 while (churners.stream().anyMatch(ChildJvm::isAlive)) {
+                    long before = q.stats().head();
                     List<MappedQueue.Problem> problems = MappedQueue.verify(path);
                     assertEquals(List.of(), problems, "verify " + verifies + " while churning");
                     verifies++;
-                    long head = q.stats().head();
-                    movedHeads += head != lastHead ? 1 : 0;
-                    lastHead = head;
+                    raced += q.stats().head() != before ? 1 : 0;
                 }
                 for (ChildJvm c : churners) {
                     c.awaitExit(TIMEOUT, 0);
                     assertTrue(c.awaitLine("CHURNED ", TIMEOUT).length() > 0);
                 }
                 assertTrue(verifies >= 20, "only " + verifies + " verifies ran");
-                assertTrue(movedHeads >= verifies / 2, "the head moved between " + movedHeads + " of " + verifies
-                        + " verifies: they raced live consumers");
+                assertTrue(raced >= 20, "consumers moved the head during only " + raced + " of " + verifies
+                        + " verifies: too few races to prove anything");
             } finally {
                 for (ChildJvm c : churners) {
                     c.close();

@@ -31,7 +31,10 @@ class ReadmeTest {
             "CountersQuickStart", List.of("0", "1", "6", "7", "9", "15"),
             // 3 records: a header page, 104 bytes of records, 4 slots of 16 bytes from 8192
             "StaticStoreQuickStart", List.of("Bonjour", "こんにちは", "42", "null", "3 keys, 8256 bytes"),
-            "StaticCacheQuickStart", List.of("{\"debug\":false}", "180", "null", "bad_bucket: true"));
+            "StaticCacheQuickStart", List.of("{\"debug\":false}", "180", "null", "bad_bucket: true"),
+            // the lowest free block each time; the view's write is seen by the next read
+            "BlockStorageQuickStart", List.of("0 1 world", "true null", "0", "0 again", "1 World",
+                    "2 of 64 blocks allocated", "[]"));
 
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CLASS_NAME = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)");

@@ -64,10 +64,12 @@ final class BlockVerifier {
                 if (flag != 0 && flag != 1) {
                     problems.add(new Problem(flagAt, "published byte of block " + address,
                             Integer.toString(flag & 0xFF), "0 or 1"));
-                } else if (flag == 1 && !claimed(at, block) && stays(at, flagAt, ValueLayout.JAVA_BYTE)) {
-                    problems.add(new Problem(at, "claim word of group " + group,
-                            "0x" + Long.toHexString(word(at)), "bit " + block + " set, since block " + address
-                                    + " is published"));
+                    continue;
+                }
+                long claim = word(at);
+                if (flag == 1 && (claim & (1L << block)) == 0 && staysUnclaimed(at, flagAt, claim)) {
+                    problems.add(new Problem(at, "claim word of group " + group, "0x" + Long.toHexString(claim),
+                            "bit " + block + " set, since block " + address + " is published"));
                 }
             }
         }
@@ -79,14 +81,8 @@ final class BlockVerifier {
             for (long word = 0; word < LEVEL_WORDS[level] && !full(); word++) {
                 long at = levelWordOffset(level, word);
                 long found = word(at);
-                long expected = 0;
-                long first = word << 6;
-                for (int bit = 0; bit < 64 && first + bit < children; bit++) {
-                    if (word(childAt(level, first + bit)) == -1L) {
-                        expected |= 1L << bit;
-                    }
-                }
-                if (found != expected && (first >= children || staysHint(level, word, found, children))) {
+                long expected = expectedHint(level, word, children);
+                if (found != expected && (word << 6 >= children || staysWrong(level, word, children, found, expected))) {
                     problems.add(new Problem(at, "level-" + level + " hint word " + word, "0x" + Long.toHexString(found),
                             "0x" + Long.toHexString(expected) + " (from the words below; repair() rebuilds hints)"));
                 }
@@ -95,51 +91,46 @@ final class BlockVerifier {
         }
     }
 
+    /** What hint word {@code word} of {@code level} should be, from the words below it now. */
+    private long expectedHint(int level, long word, long children) {
+        long expected = 0;
+        long first = word << 6;
+        for (int bit = 0; bit < 64 && first + bit < children; bit++) {
+            if (word(childAt(level, first + bit)) == -1L) {
+                expected |= 1L << bit;
+            }
+        }
+        return expected;
+    }
+
+    /** Whether a published block stays unclaimed, with its claim word unchanged, look after look. */
+    private boolean staysUnclaimed(long claimAt, long flagAt, long claim) {
+        for (int look = 0; look < LOOKS; look++) {
+            LockSupport.parkNanos(PAUSE_NANOS);
+            if (word(claimAt) != claim || file.get(ValueLayout.JAVA_BYTE, flagAt) != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a hint word stays {@code found} while the words below keep saying {@code expected}. */
+    private boolean staysWrong(int level, long word, long children, long found, long expected) {
+        for (int look = 0; look < LOOKS; look++) {
+            LockSupport.parkNanos(PAUSE_NANOS);
+            if (word(levelWordOffset(level, word)) != found || expectedHint(level, word, children) != expected) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private long childAt(int level, long child) {
         return level == 1 ? tree.groupOffset(child) : levelWordOffset(level - 1, child);
     }
 
-    private boolean claimed(long groupAt, int block) {
-        return (word(groupAt) & (1L << block)) != 0;
-    }
-
     private long word(long at) {
         return (long) BlockTree.WORD.getVolatile(file, at);
-    }
-
-    /** Whether the claim word at {@code wordAt} and the byte at {@code byteAt} stay as they are now. */
-    private boolean stays(long wordAt, long byteAt, ValueLayout.OfByte layout) {
-        long w = word(wordAt);
-        byte b = file.get(layout, byteAt);
-        for (int look = 0; look < LOOKS; look++) {
-            LockSupport.parkNanos(PAUSE_NANOS);
-            if (word(wordAt) != w || file.get(layout, byteAt) != b) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether a hint word and every word below it stay as they are now. */
-    private boolean staysHint(int level, long word, long found, long children) {
-        long first = word << 6;
-        int count = (int) Math.min(64, children - first);
-        long[] below = new long[count];
-        for (int bit = 0; bit < count; bit++) {
-            below[bit] = word(childAt(level, first + bit));
-        }
-        for (int look = 0; look < LOOKS; look++) {
-            LockSupport.parkNanos(PAUSE_NANOS);
-            if (word(levelWordOffset(level, word)) != found) {
-                return false;
-            }
-            for (int bit = 0; bit < count; bit++) {
-                if (word(childAt(level, first + bit)) != below[bit]) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     private boolean full() {

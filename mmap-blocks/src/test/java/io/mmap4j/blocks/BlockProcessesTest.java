@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.testkit.ChildJvm;
 import java.nio.file.Files;
@@ -36,7 +37,21 @@ class BlockProcessesTest {
             a.send("GO");
             b.send("GO");
             // each child checks every block it reads against what it stored: a block handed to
-            // both would show the other's bytes, and the child would fail
+            // both would show the other's bytes, and the child would fail. Meanwhile verify, which
+            // must not mistake their operations under way for damage, and stats, whose figures
+            // must always add up to the capacity.
+            int verified = 0;
+            while (a.isAlive() || b.isAlive()) {
+                assertEquals(List.of(), BlockStorage.verify(file), "verify while two processes churn");
+                verified++;
+                try (BlockStorage s = BlockStorage.open(file, 64)) {
+                    BlockStorage.Stats stats = s.stats();
+                    assertEquals(stats.capacity(), stats.allocated() + stats.reserved() + stats.free());
+                    assertTrue(stats.allocated() <= 4000, "more blocks allocated than the two processes hold");
+                }
+            }
+            assertTrue(verified > 0);
+            System.out.println("verified " + verified + " times while two processes churned");
             a.awaitExit(Duration.ofSeconds(60), 0);
             b.awaitExit(Duration.ofSeconds(60), 0);
         }

@@ -313,13 +313,16 @@ public final class CacheVolume implements AutoCloseable {
     }
 
     /**
-     * The volume's figures now. Counts are since this open, except recoveries (over the volume's life).
+     * The volume's figures now. Counts are since this open, except recoveries (over the volume's
+     * life). Costs a sweep of the directory (entries whose data the cursor has passed are dropped
+     * first, so that the count of objects is exact) under the writers' lock.
      *
      * @return a snapshot
      */
     public Stats stats() {
         checkOpen();
         Volume v = volume;
+        v.sweepStale();
         VolumeGeometry g = v.g;
         long cursor = v.cursor();
         return new Stats(path, g.volumeBytes(), g.dataBytes(), g.entries(), v.dir.used(),
@@ -607,8 +610,8 @@ public final class CacheVolume implements AutoCloseable {
      * @param volumeBytes      the volume's size
      * @param dataBytes        the data region's size
      * @param directoryEntries entries in the directory (each ten bytes, in memory and in each copy)
-     * @param objects          entries in use: objects cached (some may since have been overwritten
-     *                         and not yet swept)
+     * @param objects          objects cached: entries in use (from a file, as of its last sync, some
+     *                         of which the cursor may have passed)
      * @param fill             how much of the data region has been written at least once, 0 to 1
      * @param writeCursor      the write cursor: bytes written to the ring since creation
      * @param syncSerial       the serial of the last directory sync

@@ -541,6 +541,16 @@ final class Volume {
         }
     }
 
+    /** Drops every entry whose data the cursor has passed, so that the count of objects is exact. */
+    void sweepStale() {
+        lock.lock();
+        try {
+            evictions += sweepAll(sweep.stale());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private long sweepAll(Sweep s) {
         long removed = 0;
         for (int seg = 0; seg < g.segments(); seg++) {

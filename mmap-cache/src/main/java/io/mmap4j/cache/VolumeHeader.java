@@ -103,8 +103,8 @@ record VolumeHeader(VolumeGeometry geometry, long volumeId, long hashKey0, long 
         }
         expect(problems, file, H_HEADER_BYTES, "header bytes", file.get(INT, H_HEADER_BYTES), HEADER_BYTES);
         expect(problems, file, H_RESERVED, "reserved", file.get(INT, H_RESERVED), 0);
-        for (long at = H_USED; at < HEADER_BYTES; at += 8) {
-            if (file.get(LONG, at) != 0) {
+        for (long at = H_USED; at < HEADER_BYTES; at += 4) {
+            if (file.get(INT, at) != 0) {
                 problems.add(new Problem(at, "reserved header bytes", "not zero", "zero up to byte " + HEADER_BYTES));
                 break;
             }

@@ -751,6 +751,9 @@ final class Volume {
             clean = false;
             droppedAtLoad += sweepAll(sweep.before(cursor - dataBytes + aggBytes));
         }
+        // The copy may hold entries whose data the cursor has since passed: the half-lap sweeps
+        // start from a swept directory, so no entry outlives two laps (where its phase would lie).
+        sweepAll(sweep.stale());
         lastClean = cursor;
         java.util.Arrays.fill(segmentCleaned, cursor);
         long dropped = droppedAtLoad;

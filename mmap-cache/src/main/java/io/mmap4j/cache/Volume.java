@@ -533,9 +533,11 @@ final class Volume {
         CacheFormat.write(channel, bytes, fileOffset);
     }
 
-    /** Drops the entries whose data the cursor has passed, every half lap, so that none outlives two laps. */
+    /** Drops the entries whose data the cursor has passed, every quarter lap, so that none outlives two laps. */
     private void maybeClean() {
-        if (cursor - lastClean >= dataBytes / 2) {
+        // Sweeps at most D/4 + one record (at most D/4) + a skipped tail (under D/4) apart: one
+        // always falls in the lap during which an entry's phase says its data is gone.
+        if (cursor - lastClean >= dataBytes / 4) {
             lastClean = cursor;
             evictions += sweepAll(sweep.stale());
         }
@@ -575,11 +577,12 @@ final class Volume {
         private static final int STALE = 0;
         private static final int SAME_KEY_MODE = 1;
         private static final int OLDEST = 2;
-        private static final int BEFORE = 3;
+        private static final int RANGE = 3;
         private int mode;
         private byte[] key;
         private int tag;
         private long target;
+        private long end;
 
         Sweep sameKey(byte[] key, int tag) {
             this.mode = SAME_KEY_MODE;
@@ -593,10 +596,11 @@ final class Volume {
             return this;
         }
 
-        /** Drops entries of records before {@code horizon}: those a crash may have torn. */
-        Sweep before(long horizon) {
-            this.mode = BEFORE;
-            this.target = horizon;
+        /** Drops entries of records at ring positions in [from, to): those a crash may have torn. */
+        Sweep range(long from, long to) {
+            this.mode = RANGE;
+            this.target = from;
+            this.end = to;
             return this;
         }
 
@@ -627,7 +631,7 @@ final class Volume {
         public boolean drop(long lo, short hi) {
             long p = position(lo, hi, cursor);
             if (p < 0) {
-                if (mode != BEFORE) {
+                if (mode != RANGE) {
                     evictions++;
                 }
                 return true;
@@ -651,8 +655,8 @@ final class Volume {
                     }
                     return false;
                 }
-                case BEFORE -> {
-                    return p < target;
+                case RANGE -> {
+                    return p >= target && p < end;
                 }
                 default -> {
                     return false;
@@ -729,6 +733,8 @@ final class Volume {
             note = "copy " + DirectoryCopy.NAMES[chosen.copy()] + " (sync serial " + s.serial() + ")"
                     + (other.valid() ? "" : "; copy " + DirectoryCopy.NAMES[other.copy()] + " not valid: "
                     + other.problem());
+            sweepAll(sweep.stale());
+            lastClean = s.cursor();
             long[] counts = replay(s.cursor(), s.serial(), true);
             replayed = counts[0];
             replayedBytes = counts[1];
@@ -736,7 +742,7 @@ final class Volume {
             nextCopy = chosen.copy() ^ 1;
             serial = Math.max(serial, counts[2]) + 2; // past any serial a torn sync or record may carry
             if (!clean) {
-                droppedAtLoad += sweepAll(sweep.before(cursor - dataBytes + s.writeBytes()));
+                droppedAtLoad += dropTorn(s.writeBytes(), counts[2]);
             }
         } else {
             note = "no valid directory copy (copy A: " + a.problem() + "; copy B: " + b.problem()
@@ -749,7 +755,7 @@ final class Volume {
             replayedBytes = counts[1];
             serial = end[1] + 2;
             clean = false;
-            droppedAtLoad += sweepAll(sweep.before(cursor - dataBytes + aggBytes));
+            droppedAtLoad += dropTorn(aggBytes, 0);
         }
         // The copy may hold entries whose data the cursor has since passed: the half-lap sweeps
         // start from a swept directory, so no entry outlives two laps (where its phase would lie).
@@ -764,6 +770,32 @@ final class Volume {
         corrupt.reset();
         return new CacheVolume.Recovery(false, clean, chosen == null ? "none" : DirectoryCopy.NAMES[chosen.copy()],
                 chosen == null ? 0 : chosen.state().serial(), replayed, replayedBytes, dropped, note);
+    }
+
+    /**
+     * Drops the entries of the previous lap whose bytes the interrupted writer may have overwritten
+     * past the cursor: one write of at most {@code writeBytes}, or the pieces of a large record
+     * whose header made it. If the cursor is near the lap's end, the writer may have skipped to the
+     * next lap's start, so the same is done there.
+     */
+    private long dropTorn(int writeBytes, long minSerial) {
+        long p = cursor;
+        long dropped = sweepAll(sweep.range(p - dataBytes, p - dataBytes + tornBytes(p, writeBytes, minSerial)));
+        if (dataBytes - p % dataBytes < dataBytes / 4 + UNIT) {
+            long lapStart = p - p % dataBytes + dataBytes;
+            dropped += sweepAll(sweep.range(lapStart - dataBytes,
+                    lapStart - dataBytes + tornBytes(lapStart, writeBytes, minSerial)));
+        }
+        return dropped;
+    }
+
+    private long tornBytes(long p, int writeBytes, long minSerial) {
+        long at = g.fileOffset(p);
+        if (Records.headerAt(file, at, p, header.volumeId(), dataBytes - p % dataBytes)
+                && Records.serial(file, at) >= minSerial) {
+            return Math.max(writeBytes, CacheFormat.recordBytes(Records.keyLength(file, at), Records.valueLength(file, at)));
+        }
+        return writeBytes;
     }
 
     /**
@@ -817,6 +849,9 @@ final class Volume {
             applied++;
             bytes += length;
             p += length;
+            if (strict) {
+                maybeClean(); // a replay may span laps
+            }
         }
         return new long[] {applied, bytes, last};
     }

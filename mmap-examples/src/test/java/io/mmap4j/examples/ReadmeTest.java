@@ -31,7 +31,10 @@ class ReadmeTest {
             "CountersQuickStart", List.of("0", "1", "6", "7", "9", "15"),
             // 3 records: a header page, 104 bytes of records, 4 slots of 16 bytes from 8192
             "StaticStoreQuickStart", List.of("Bonjour", "こんにちは", "42", "null", "3 keys, 8256 bytes"),
-            "StaticCacheQuickStart", List.of("{\"debug\":false}", "180", "null", "bad_bucket: true"));
+            "StaticCacheQuickStart", List.of("{\"debug\":false}", "180", "null", "bad_bucket: true"),
+            // one record of 40 + 11 + 14 bytes takes one 512-byte unit of the ring
+            "CacheVolumeQuickStart", List.of("<h1>hello</h1>", "null", "recovered: false", "true",
+                    "1 object, cursor at 512"));
 
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CLASS_NAME = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)");

@@ -37,7 +37,10 @@ class ReadmeTest {
                     "0 records, 1048576 bytes", "[]"),
             // the lowest free block each time; the view's write is seen by the next read
             "BlockStorageQuickStart", List.of("0 1 world", "true null", "0", "0 again", "1 World",
-                    "2 of 64 blocks allocated", "[]"));
+                    "2 of 64 blocks allocated", "[]"),
+            // one record of 40 + 11 + 14 bytes takes one 512-byte unit of the ring
+            "CacheVolumeQuickStart", List.of("<h1>hello</h1>", "null", "recovered: false", "true",
+                    "1 object, cursor at 512"));
 
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CLASS_NAME = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)");

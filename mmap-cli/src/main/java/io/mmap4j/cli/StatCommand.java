@@ -129,6 +129,9 @@ final class StatCommand implements Callable<Integer> {
                 long now = System.nanoTime();
                 Sample sample = watched.sample(filter);
                 printer.print(Instant.now(), watched.type, sample, previous, (now - previousAt) / 1e9);
+                if (tool.outputClosed()) {
+                    return Mmap4j.OUTPUT_CLOSED;
+                }
                 previous = sample;
                 previousAt = now;
             }

@@ -26,7 +26,8 @@ class Mmap4jTest {
                 r.out());
         assertTrue(r.out().contains(NL + "  stat    Prints what an mmap4j file holds"), r.out());
         assertTrue(r.out().contains(NL + "  verify  Checks an mmap4j file in full"), r.out());
-        assertTrue(r.out().contains(NL + "Exit status:" + NL + "  0   done"), r.out());
+        assertTrue(r.out().contains(NL + "Exit status:" + NL + "  0     done"), r.out());
+        assertTrue(r.out().contains(NL + "  141   stat stopped because the reader of its output went away"), r.out());
         assertEquals(r.out(), inProcess("-h").out());
     }
 

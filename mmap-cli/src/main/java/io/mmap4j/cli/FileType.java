@@ -66,7 +66,7 @@ enum FileType {
 
     /** A store's own problems in the tool's form: where each is, and what it says. */
     private static <P> List<Problem> problems(List<P> found, ToLongFunction<P> offset, Function<P, String> text) {
-        return found.stream().map(p -> new Problem(offset.applyAsLong(p), text.apply(p))).toList();
+        return found.stream().map(p -> Problem.at(offset.applyAsLong(p), text.apply(p))).toList();
     }
 
     /** Opens a file of one type for {@code stat}. */

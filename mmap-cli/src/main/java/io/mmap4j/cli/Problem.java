@@ -6,11 +6,27 @@ import java.util.Objects;
  * One problem {@code verify} found, in the form common to every file type: where it is and what is
  * wrong there, as the store's own {@code verify} reported it.
  *
- * @param offset the byte offset in the file
- * @param text   what is wrong there, as read from the store's report (not yet escaped)
+ * @param location the file of a store of several files, or the entry of a store of entries, that
+ *                 holds the problem; null in a store of one file
+ * @param offset   the byte offset in the file; -1 where the store names an entry rather than bytes
+ * @param text     what is wrong there, as read from the store's report (not yet escaped)
  */
-record Problem(long offset, String text) {
+record Problem(String location, long offset, String text) {
     Problem {
         Objects.requireNonNull(text, "text");
+        if (offset < -1) {
+            throw new IllegalArgumentException("offset " + offset + ", expected -1 (none) or more");
+        }
+    }
+
+    /** A problem at {@code offset} of a store of one file. */
+    static Problem at(long offset, String text) {
+        return new Problem(null, offset, text);
+    }
+
+    /** As {@code verify} prints it: {@code [LOCATION: ][at byte offset N: ]TEXT}, as the stores word theirs. */
+    @Override
+    public String toString() {
+        return (location == null ? "" : location + ": ") + (offset < 0 ? "" : "at byte offset " + offset + ": ") + text;
     }
 }

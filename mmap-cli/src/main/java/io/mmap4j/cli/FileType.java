@@ -3,6 +3,7 @@ package io.mmap4j.cli;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.mmap4j.counters.Counters;
+import io.mmap4j.queue.MappedQueue;
 import io.mmap4j.store.StaticStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +17,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.ToLongFunction;
 
 /**
  * The kinds of file the tool knows, each recognised by the 8-byte magic at its start (every mmap4j
@@ -26,11 +26,15 @@ import java.util.function.ToLongFunction;
 enum FileType {
     /** {@code io.mmap4j.counters.Counters}: docs/counters-format.md. */
     COUNTERS("counters", "MMAP4JCT", true, "each counter's id, name, value and change per second",
-            CountersInspector::new, file -> problems(Counters.verify(file), p -> p.offset(), p -> p.problem())),
+            CountersInspector::new, file -> problems(Counters.verify(file), p -> Problem.at(p.offset(), p.problem()))),
     /** {@code io.mmap4j.store.StaticStore}: docs/static-store-format.md. */
     STATIC_STORE("static-store", "MMAP4JST", false, "keys, bytes of keys and values, largest value, index slots and load",
-            StaticStoreInspector::new, file -> problems(StaticStore.verify(file), p -> p.offset(),
-                    p -> p.field() + " is " + p.found() + ", expected " + p.expected()));
+            StaticStoreInspector::new, file -> problems(StaticStore.verify(file),
+                    p -> Problem.at(p.offset(), p.field(), p.found(), p.expected()))),
+    /** {@code io.mmap4j.queue.MappedQueue}: docs/queue-format.md. */
+    QUEUE("queue", "MMAP4JQU", false, "records, bytes used, capacity, head and tail (with bytes consumed and"
+            + " produced per second), abandoned claims", QueueInspector::new,
+            file -> problems(MappedQueue.verify(file), p -> Problem.at(p.offset(), p.field(), p.found(), p.expected())));
 
     private static final byte[] FAMILY = "MMAP4J".getBytes(US_ASCII);
     private static final int MAGIC_BYTES = 8;
@@ -64,9 +68,9 @@ enum FileType {
         return verifier.verify(file);
     }
 
-    /** A store's own problems in the tool's form: where each is, and what it says. */
-    private static <P> List<Problem> problems(List<P> found, ToLongFunction<P> offset, Function<P, String> text) {
-        return found.stream().map(p -> Problem.at(offset.applyAsLong(p), text.apply(p))).toList();
+    /** A store's own problems in the tool's form. */
+    private static <P> List<Problem> problems(List<P> found, Function<P, Problem> convert) {
+        return found.stream().map(convert).toList();
     }
 
     /** Opens a file of one type for {@code stat}. */

@@ -24,6 +24,11 @@ record Problem(String location, long offset, String text) {
         return new Problem(null, offset, text);
     }
 
+    /** A field at {@code offset} that holds {@code found} where the format expects {@code expected}, as the stores word it. */
+    static Problem at(long offset, String field, String found, String expected) {
+        return at(offset, field + " is " + found + ", expected " + expected);
+    }
+
     /** As {@code verify} prints it: {@code [LOCATION: ][at byte offset N: ]TEXT}, as the stores word theirs. */
     @Override
     public String toString() {

@@ -26,7 +26,13 @@ record Problem(String location, long offset, String text) {
 
     /** A field at {@code offset} that holds {@code found} where the format expects {@code expected}, as the stores word it. */
     static Problem at(long offset, String field, String found, String expected) {
-        return at(offset, field + " is " + found + ", expected " + expected);
+        return in(null, offset, field, found, expected);
+    }
+
+    /** The same, in the file {@code location} of a store of several files. */
+    static Problem in(Object location, long offset, String field, String found, String expected) {
+        return new Problem(location == null ? null : location.toString(), offset,
+                field + " is " + found + ", expected " + expected);
     }
 
     /** As {@code verify} prints it: {@code [LOCATION: ][at byte offset N: ]TEXT}, as the stores word theirs. */

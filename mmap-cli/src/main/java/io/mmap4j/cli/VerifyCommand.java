@@ -53,7 +53,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (checked == null) {
             checked = FileType.of(file);
         } else {
-            FileType.requireRegularFile(file);
+            checked.requireKind(file);
         }
         List<Problem> problems = checked.verify(file);
         PrintWriter out = spec.commandLine().getOut();

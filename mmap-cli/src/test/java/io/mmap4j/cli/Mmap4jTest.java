@@ -81,7 +81,7 @@ class Mmap4jTest {
     void anUnknownTypeListsTheTypes() {
         inProcess("verify", "f", "--type", "tape").assertWrongArgument("mmap4j verify",
                 "Invalid value for option '--type': no file type \"tape\"; the types are " + FileType.labels());
-        assertEquals("counters, static-store, queue", FileType.labels());
+        assertEquals("counters, static-store, queue, shared-map", FileType.labels());
     }
 
     @Test
@@ -105,7 +105,8 @@ class Mmap4jTest {
         Path future = Files.writeString(dir.resolve("future"), "MMAP4JZZ and more");
         inProcess("stat", future.toString()).assertFailed("stat", future
                 + ": an mmap4j file of a kind this tool does not know (magic \"MMAP4JZZ\"; it knows " + FileType.labels() + ")");
-        inProcess("stat", dir.toString()).assertFailed("stat", dir + ": a directory, not an mmap4j file");
+        inProcess("stat", dir.toString()).assertFailed("stat", dir + ": a directory, not an mmap4j store (a shared-map's holds \"map\")");
+        inProcess("verify", "--type", "counters", dir.toString()).assertFailed("verify", dir + ": a directory, not an mmap4j file");
         inProcess("verify", "/dev/null").assertFailed("verify",
                 "/dev/null: a character device, not an mmap4j file (those are regular files)");
     }

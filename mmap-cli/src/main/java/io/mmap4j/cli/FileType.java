@@ -2,6 +2,7 @@ package io.mmap4j.cli;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import io.mmap4j.cache.CacheVolume;
 import io.mmap4j.counters.Counters;
 import io.mmap4j.queue.MappedQueue;
 import io.mmap4j.store.SharedMap;
@@ -40,12 +41,16 @@ enum FileType {
                     p -> Problem.at(p.offset(), p.field(), p.found(), p.expected()))),
     /** {@code io.mmap4j.queue.MappedQueue}: docs/queue-format.md. */
     QUEUE("queue", "MMAP4JQU", false, "records, bytes used, capacity, head and tail (with bytes consumed and"
-            + " produced per second), abandoned claims", QueueInspector::new,
+            + " produced per second), abandoned claims", QueueInspector::open,
             file -> problems(MappedQueue.verify(file), p -> Problem.at(p.offset(), p.field(), p.found(), p.expected()))),
     /** {@code io.mmap4j.store.SharedMap}, a directory: docs/shared-map-format.md. */
     SHARED_MAP("shared-map", "map", "MMAP4JSM", "MMAP4JSD", false, "keys, live and dead bytes, generation, index slots"
             + " and load", SharedMapInspector::new, directory -> problems(SharedMap.verify(directory),
-                    p -> Problem.in(p.file(), p.offset(), p.field(), p.found(), p.expected())));
+                    p -> Problem.in(p.file(), p.offset(), p.field(), p.found(), p.expected()))),
+    /** {@code io.mmap4j.cache.CacheVolume}: docs/cache-volume-format.md. */
+    CACHE_VOLUME("cache-volume", "MMAP4JCV", false, "objects, fill, write cursor (with bytes written per second) and sync"
+            + " serial, as of the last directory sync", CacheVolumeInspector::open,
+            file -> problems(CacheVolume.verify(file), p -> Problem.at(p.offset(), p.field(), p.found(), p.expected())));
 
     private static final byte[] FAMILY = "MMAP4J".getBytes(US_ASCII);
     private static final int MAGIC_BYTES = 8;

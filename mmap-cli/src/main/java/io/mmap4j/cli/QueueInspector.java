@@ -5,24 +5,18 @@ import io.mmap4j.queue.MappedQueue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A queue file under {@code stat}: depth, bytes, head and tail (whose rates are the bytes consumed
  * and produced per second), abandoned claims. Each sample is the library's read-only
  * {@link MappedQueue#stats(Path)}, taken while producers and consumers go on.
  */
-final class QueueInspector implements Inspector {
-    private final Path file;
-
-    QueueInspector(Path file) throws IOException {
-        this.file = file;
-        MappedQueue.stats(file); // refuses a damaged file now, before the first sample is due
+final class QueueInspector {
+    private QueueInspector() {
     }
 
-    @Override
-    public Sample sample(Pattern filter) throws IOException {
-        return new Sample(figures(MappedQueue.stats(file)), List.of());
+    static Inspector open(Path file) throws IOException {
+        return new PathInspector<>(file, MappedQueue::stats, QueueInspector::figures);
     }
 
     /** What {@code stat} prints of a queue, in order. */
@@ -38,10 +32,5 @@ final class QueueInspector implements Inspector {
                 Figure.of("max record bytes", stats.maxRecordBytes()),
                 Figure.of("unblock timeout ms", stats.unblockTimeout().toMillis()),
                 Figure.of("file bytes", stats.fileBytes()));
-    }
-
-    @Override
-    public void close() {
-        // nothing held between samples
     }
 }

@@ -2,6 +2,7 @@ package io.mmap4j.cli;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import io.mmap4j.blocks.BlockStorage;
 import io.mmap4j.cache.CacheVolume;
 import io.mmap4j.counters.Counters;
 import io.mmap4j.queue.MappedQueue;
@@ -50,7 +51,11 @@ enum FileType {
     /** {@code io.mmap4j.cache.CacheVolume}: docs/cache-volume-format.md. */
     CACHE_VOLUME("cache-volume", "MMAP4JCV", false, "objects, fill, write cursor (with bytes written per second) and sync"
             + " serial, as of the last directory sync", CacheVolumeInspector::open,
-            file -> problems(CacheVolume.verify(file), p -> Problem.at(p.offset(), p.field(), p.found(), p.expected())));
+            file -> problems(CacheVolume.verify(file), p -> Problem.at(p.offset(), p.field(), p.found(), p.expected()))),
+    /** {@code io.mmap4j.blocks.BlockStorage}: docs/blocks-format.md. */
+    BLOCKS("blocks", "MMAP4JBK", false, "block size, capacity, allocated, reserved and free blocks",
+            BlockStorageInspector::open,
+            file -> problems(BlockStorage.verify(file), p -> Problem.at(p.offset(), p.field(), p.found(), p.expected())));
 
     private static final byte[] FAMILY = "MMAP4J".getBytes(US_ASCII);
     private static final int MAGIC_BYTES = 8;

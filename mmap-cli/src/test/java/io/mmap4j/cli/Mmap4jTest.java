@@ -81,7 +81,7 @@ class Mmap4jTest {
     void anUnknownTypeListsTheTypes() {
         inProcess("verify", "f", "--type", "tape").assertWrongArgument("mmap4j verify",
                 "Invalid value for option '--type': no file type \"tape\"; the types are " + FileType.labels());
-        assertEquals("counters, static-store, queue, shared-map, cache-volume", FileType.labels());
+        assertEquals("counters, static-store, queue, shared-map, cache-volume, blocks", FileType.labels());
     }
 
     @Test

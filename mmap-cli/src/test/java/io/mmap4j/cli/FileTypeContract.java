@@ -35,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  *     nothing (no false problem from a live writer); once the writer is killed, {@code stat} prints
  *     exactly what the library reports;</li>
  * <li>each damage: {@code verify} prints every problem the library's {@code verify} reports, with
- *     its offset, names the damage, and exits 1; {@code stat} prints its figures, or, where the
- *     library refuses to open the file, the library's reason in one line, exit 1;</li>
+ *     its offset, names the damage, and exits 1; {@code stat} (run in this JVM: its process and exit
+ *     status are the same code as verify's) prints its figures, or, where the library refuses to
+ *     open the file, the library's reason in one line, exit 1;</li>
  * <li>a damaged magic: the file is not recognised, and {@code verify --type} checks it all the same.</li>
  * </ul>
  */
@@ -123,7 +124,7 @@ abstract class FileTypeContract {
                 "nothing changes in a fresh file: " + r.out()));
         assertItems(file, frames.getFirst());
 
-        String json = jar("stat", "--json", file.toString()).assertOk().out();
+        String json = Run.inProcess("stat", "--json", file.toString()).assertOk().out();
         assertTrue(json.matches("\\{\"time\":\"" + TIME + "\",\"file\":\"\\Q" + file + "\\E\",\"type\":\"" + type().label
                 + "\",.*}" + NL), json);
         assertEquals(1, json.lines().count(), json);
@@ -156,7 +157,7 @@ abstract class FileTypeContract {
         assertEquals(figures(file), withoutRates(after.frames().getFirst()), after.out());
         assertItems(file, after.frames().getFirst());
         assertEquals(List.of(), libraryProblems(file));
-        jar("verify", file.toString()).assertOk();
+        Run.inProcess("verify", file.toString()).assertOk();
     }
 
     @TestFactory
@@ -175,7 +176,7 @@ abstract class FileTypeContract {
             }
 
             String refused = openFailure(file);
-            Run s = jar("stat", file.toString());
+            Run s = Run.inProcess("stat", file.toString()); // verify above ran the jar; this checks stat's words
             if (refused == null) {
                 s.assertOk();
                 assertEquals(figures(file), withoutRates(s.frames().getFirst()), s.out());
@@ -209,7 +210,7 @@ abstract class FileTypeContract {
         byte[] bytes = Files.readAllBytes(magicFile);
         bytes[7] = 'X';
         Files.write(magicFile, bytes);
-        jar("verify", file.toString()).assertFailed("verify", magicFile + ": an mmap4j file of a kind this tool does not know"
+        Run.inProcess("verify", file.toString()).assertFailed("verify", magicFile + ": an mmap4j file of a kind this tool does not know"
                 + " (magic \"MMAP4J" + (char) bytes[6] + "X\"; it knows " + FileType.labels() + ")");
         Run r = jar("verify", "--type", type().label, file.toString());
         assertEquals(1, r.status(), r.out());

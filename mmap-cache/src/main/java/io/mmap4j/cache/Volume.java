@@ -742,6 +742,7 @@ final class Volume {
             nextCopy = chosen.copy() ^ 1;
             serial = Math.max(serial, counts[2]) + 2; // past any serial a torn sync or record may carry
             if (!clean) {
+                sweepAll(sweep.stale()); // what the replay's cursor passed: evictions, not damage
                 droppedAtLoad += dropTorn(s.writeBytes(), counts[2]);
             }
         } else {
@@ -755,6 +756,7 @@ final class Volume {
             replayedBytes = counts[1];
             serial = end[1] + 2;
             clean = false;
+            sweepAll(sweep.stale());
             droppedAtLoad += dropTorn(aggBytes, 0);
         }
         // The copy may hold entries whose data the cursor has since passed: the half-lap sweeps

@@ -225,39 +225,28 @@ final class Volume {
         long hash = hash(key);
         while (true) {
             long p = find(key, hash, true);
-            if (p < 0) {
-                misses.increment();
-                return null;
-            }
             long f = flushed;
-            MemorySegment s = p >= f ? agg : file;
-            long at = p >= f ? p - f : g.fileOffset(p);
-            long length = Records.valueLength(s, at);
-            if (length > MAX_VALUE_BYTES || RECORD_HEADER_BYTES + key.length + length > dataBytes - p % dataBytes
-                    || p >= f && at + RECORD_HEADER_BYTES + key.length + length > agg.byteSize()) {
-                if (stillThere(p, f)) {
-                    dropDamaged(segment(hash), bucket(hash), p);
-                    continue;
-                }
+            long length = p < 0 ? GONE : valueLength(p, f, key.length, hash);
+            if (length == GONE) {
                 misses.increment();
                 return null;
             }
-            int bodyCrc = Records.bodyCrc(s, at);
+            if (length == DAMAGED) {
+                continue;
+            }
+            MemorySegment s = source(p, f);
+            int bodyCrc = Records.bodyCrc(s, offset(p, f));
             byte[] value = new byte[(int) length];
-            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, Records.keyAt(at) + key.length, value, 0, value.length);
-            if (!stillThere(p, f)) {
-                misses.increment();
-                return null;
-            }
+            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, Records.keyAt(offset(p, f)) + key.length, value, 0, value.length);
             CRC32C crc = new CRC32C();
             crc.update(key);
             crc.update(value);
-            if ((int) crc.getValue() != bodyCrc) {
-                dropDamaged(segment(hash), bucket(hash), p);
-                continue;
+            if (verified(p, f, (int) crc.getValue(), bodyCrc, hash)) {
+                return value;
             }
-            hits.increment();
-            return value;
+            if (!stillThere(p, f)) {
+                return null;
+            }
         }
     }
 
@@ -266,43 +255,78 @@ final class Volume {
         long hash = hash(key);
         while (true) {
             long p = find(key, hash, true);
-            if (p < 0) {
+            long f = flushed;
+            long length = p < 0 ? GONE : valueLength(p, f, key.length, hash);
+            if (length == GONE) {
                 misses.increment();
                 return -1;
             }
-            long f = flushed;
-            MemorySegment s = p >= f ? agg : file;
-            long at = p >= f ? p - f : g.fileOffset(p);
-            long length = Records.valueLength(s, at);
-            if (length > MAX_VALUE_BYTES || RECORD_HEADER_BYTES + key.length + length > dataBytes - p % dataBytes
-                    || p >= f && at + RECORD_HEADER_BYTES + key.length + length > agg.byteSize()) {
-                if (stillThere(p, f)) {
-                    dropDamaged(segment(hash), bucket(hash), p);
-                    continue;
-                }
-                misses.increment();
-                return -1;
+            if (length == DAMAGED) {
+                continue;
             }
             if (length > dst.byteSize()) {
                 hits.increment();
                 return length; // the caller sees it did not fit
             }
-            int bodyCrc = Records.bodyCrc(s, at);
-            MemorySegment.copy(s, Records.keyAt(at) + key.length, dst, 0, length);
-            if (!stillThere(p, f)) {
-                misses.increment();
-                return -1;
-            }
+            MemorySegment s = source(p, f);
+            int bodyCrc = Records.bodyCrc(s, offset(p, f));
+            MemorySegment.copy(s, Records.keyAt(offset(p, f)) + key.length, dst, 0, length);
             CRC32C crc = new CRC32C();
             crc.update(key);
             CacheFormat.update(crc, dst, 0, length);
-            if ((int) crc.getValue() != bodyCrc) {
-                dropDamaged(segment(hash), bucket(hash), p);
-                continue;
+            if (verified(p, f, (int) crc.getValue(), bodyCrc, hash)) {
+                return length;
             }
-            hits.increment();
+            if (!stillThere(p, f)) {
+                return -1;
+            }
+        }
+    }
+
+    /** Where the record at {@code p} is, given F: the aggregation buffer or the file. */
+    private MemorySegment source(long p, long f) {
+        return p >= f ? agg : file;
+    }
+
+    private long offset(long p, long f) {
+        return p >= f ? p - f : g.fileOffset(p);
+    }
+
+    /**
+     * The value length of the record at {@code p}, whose header {@link #matches} checked: or
+     * {@link #GONE} if the record was overwritten meanwhile, or {@link #DAMAGED} if it runs past
+     * where it can (its entry then dropped: probe again).
+     */
+    private long valueLength(long p, long f, int keyLength, long hash) {
+        MemorySegment s = source(p, f);
+        long at = offset(p, f);
+        long length = Records.valueLength(s, at);
+        long end = RECORD_HEADER_BYTES + keyLength + length;
+        if (length <= MAX_VALUE_BYTES && end <= dataBytes - p % dataBytes && (p < f || at + end <= agg.byteSize())) {
             return length;
         }
+        if (stillThere(p, f)) {
+            dropDamaged(segment(hash), bucket(hash), p);
+            return DAMAGED;
+        }
+        return GONE;
+    }
+
+    /**
+     * After a value was copied: whether it is the record's, whole. Counts a hit; a copy the
+     * cursor overtook counts a miss; a CRC that fails while the bytes were stable drops the entry.
+     */
+    private boolean verified(long p, long f, int crc, int bodyCrc, long hash) {
+        if (!stillThere(p, f)) {
+            misses.increment();
+            return false;
+        }
+        if (crc != bodyCrc) {
+            dropDamaged(segment(hash), bucket(hash), p);
+            return false;
+        }
+        hits.increment();
+        return true;
     }
 
     /**
@@ -742,6 +766,7 @@ final class Volume {
             nextCopy = chosen.copy() ^ 1;
             serial = Math.max(serial, counts[2]) + 2; // past any serial a torn sync or record may carry
             if (!clean) {
+                sweepAll(sweep.stale()); // what the replay's cursor passed: evictions, not damage
                 droppedAtLoad += dropTorn(s.writeBytes(), counts[2]);
             }
         } else {
@@ -755,6 +780,7 @@ final class Volume {
             replayedBytes = counts[1];
             serial = end[1] + 2;
             clean = false;
+            sweepAll(sweep.stale());
             droppedAtLoad += dropTorn(aggBytes, 0);
         }
         // The copy may hold entries whose data the cursor has since passed: the half-lap sweeps

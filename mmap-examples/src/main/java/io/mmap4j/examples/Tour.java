@@ -79,7 +79,11 @@ public final class Tour {
                         () -> FilesAdapterExample.run(quick)),
                 new Step("A static store shared by JVMs",
                         "two JVMs map a freshly built store and read all of it with no copy; opening reads only its header",
-                        () -> StaticStoreExample.run(quick)));
+                        () -> StaticStoreExample.run(quick)),
+                new Step("A cache volume survives kill -9",
+                        "a writer fills a cache volume twice over and is killed mid-write; it reopens, recovers,"
+                                + " and returns zero wrong bytes",
+                        () -> CacheVolumeExample.run(quick)));
     }
 
     private static int runStep(int number, int of, Step step) {

@@ -60,7 +60,7 @@ import java.util.Optional;
  *
  * <h2>Errors</h2>
  * Null keys or values are {@link NullPointerException}s, an unsupported value type, a bad key, a
- * cycle or a nesting deeper than 1000 an {@link IllegalArgumentException}, each naming the path of the
+ * cycle or a nesting deeper than 256 levels an {@link IllegalArgumentException}, each naming the path of the
  * value in the message. An unknown ID reads as empty. Stored data that does not parse, or a value a
  * message names but that is missing, is a {@link CorruptContentException} naming the store and the
  * path; {@link #verify(Path)} lists every such problem. Any call after {@link #close()} is an

@@ -2,12 +2,13 @@ package io.mmap4j.content;
 
 import io.mmap4j.content.MessageFormat.Child;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Encodes a value and, given a store, writes it: every scalar at {@code data/<id>}; every map or
@@ -19,7 +20,7 @@ import java.util.Objects;
  */
 final class MessageWriter {
     /** Deeper than this is refused, before the stack runs out. */
-    static final int MAX_DEPTH = 1000;
+    static final int MAX_DEPTH = 256;
 
     /** What was written: the value's tag and the SHA-256 of its encoding. */
     record Written(byte tag, byte[] hash) {
@@ -33,6 +34,17 @@ final class MessageWriter {
         }
     }
 
+    /**
+     * A value encoded but not yet stored: its encoding and hash; for a composite, its children (by
+     * key, or by index for a list) and any commitments, checked; for a link, nothing to store.
+     */
+    record Node(byte tag, byte[] hash, byte[] enc, List<String> keys, List<Node> children,
+                Map<String, Object> commitments, boolean stored) {
+        Written written() {
+            return new Written(tag, hash);
+        }
+    }
+
     private final Store store;
     private final MessageCache cache;
     private final IdentityHashMap<Object, Boolean> onPath = new IdentityHashMap<>();
@@ -43,7 +55,19 @@ final class MessageWriter {
         this.store = cache == null ? null : cache.store();
     }
 
+    /**
+     * Encodes {@code value} whole (so that bad input is refused before anything is stored), then,
+     * given a store, stores it bottom-up.
+     */
     Written value(Object value, String where, int depth) {
+        Node node = encode(value, where, depth);
+        if (store != null) {
+            persist(node, where);
+        }
+        return node.written();
+    }
+
+    private Node encode(Object value, String where, int depth) {
         if (value == null) {
             throw new NullPointerException("the value at " + where + " is null");
         }
@@ -59,26 +83,20 @@ final class MessageWriter {
         };
     }
 
-    private Written scalar(Object value, String where) {
+    private static Node scalar(Object value, String where) {
         byte[] enc = MessageFormat.encodeScalar(value);
         if (enc == null) {
             throw new IllegalArgumentException("the value at " + where + " is a " + value.getClass().getName()
                     + ", which a message cannot hold (byte[], String, Integer, Long, Boolean, Double, Map, List or Link)");
         }
-        byte[] hash = ContentIds.sha256(enc);
-        if (store != null) {
-            String path = "data/" + ContentIds.encode(hash);
-            if (store.type(path) != Store.Type.SIMPLE) { // each binary once
-                store.write(path, enc);
-            }
-        }
-        return new Written(enc[0], hash);
+        return new Node(enc[0], ContentIds.sha256(enc), enc, null, null, null, false);
     }
 
-    private Written map(Map<?, ?> map, String where, int depth) {
+    private Node map(Map<?, ?> map, String where, int depth) {
         enter(map, where);
         Object commitments = null;
-        List<Child> children = new ArrayList<>(map.size());
+        TreeMap<byte[], Node> sorted = new TreeMap<>(Arrays::compareUnsigned);
+        Map<byte[], String> names = new IdentityHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
             if (!(e.getKey() instanceof String key)) {
                 throw e.getKey() == null ? new NullPointerException("a key of the message at " + where + " is null")
@@ -90,64 +108,85 @@ final class MessageWriter {
                 commitments = Objects.requireNonNull(e.getValue(), () -> "the value at " + where + "/" + key + " is null");
                 continue;
             }
-            Written w = value(e.getValue(), where + "/" + key, depth + 1);
-            children.add(new Child(key, w.tag(), w.hash()));
+            byte[] utf8 = MessageFormat.utf8(key);
+            sorted.put(utf8, encode(e.getValue(), where + "/" + key, depth + 1));
+            names.put(utf8, key);
         }
-        children.sort(Comparator.comparing(Child::key, MessageFormat::compareKeys));
-        Written written = composite(MessageFormat.MAP, children, commitments, where, depth);
+        List<String> keys = new ArrayList<>(sorted.size());
+        List<Node> children = new ArrayList<>(sorted.size());
+        sorted.forEach((k, node) -> {
+            keys.add(names.get(k));
+            children.add(node);
+        });
         onPath.remove(map);
-        return written;
+        return composite(MessageFormat.MAP, keys, children, commitments, where);
     }
 
-    private Written list(List<?> list, String where, int depth) {
+    private Node list(List<?> list, String where, int depth) {
         enter(list, where);
-        List<Child> children = new ArrayList<>(list.size());
+        List<String> keys = new ArrayList<>(list.size());
+        List<Node> children = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
-            Written w = value(list.get(i), where + "/" + i, depth + 1);
-            children.add(new Child(Integer.toString(i), w.tag(), w.hash()));
+            keys.add(Integer.toString(i));
+            children.add(encode(list.get(i), where + "/" + i, depth + 1));
         }
-        Written written = composite(MessageFormat.LIST, children, null, where, depth);
         onPath.remove(list);
-        return written;
+        return composite(MessageFormat.LIST, keys, children, null, where);
     }
 
-    private Written composite(byte tag, List<Child> children, Object commitments, String where, int depth) {
-        byte[] enc = MessageFormat.encodeComposite(tag, children); // a list's keys (its indexes) are not encoded
-        byte[] hash = ContentIds.sha256(enc);
-        Written written = new Written(tag, hash);
-        String id = written.id();
-        Map<String, Object> signed = commitments == null ? null : checkCommitments(commitments, hash, where);
-        if (store == null) {
-            return written;
+    private static Node composite(byte tag, List<String> keys, List<Node> children, Object commitments, String where) {
+        List<Child> named = new ArrayList<>(children.size());
+        for (int i = 0; i < children.size(); i++) {
+            named.add(new Child(keys.get(i), children.get(i).tag(), children.get(i).hash()));
         }
-        boolean stored = store.type("data/" + id) == Store.Type.SIMPLE;
-        if (!stored) {
-            store.makeGroup(id);
-            for (Child c : children) {
-                String path = MessageFormat.isComposite(c.tag()) ? c.id() : "data/" + c.id();
-                store.makeLink(path, id + "/" + c.key());
+        byte[] enc = MessageFormat.encodeComposite(tag, named); // a list's keys (its indexes) are not encoded
+        byte[] hash = ContentIds.sha256(enc);
+        Map<String, Object> signed = commitments == null ? null : checkCommitments(commitments, hash, where);
+        return new Node(tag, hash, enc, keys, children, signed, false);
+    }
+
+    /** Stores {@code node} and everything beneath it, children first, its encoding last. */
+    private void persist(Node node, String where) {
+        if (node.stored()) {
+            return; // a link: its value is in the store already
+        }
+        String id = node.written().id();
+        String data = "data/" + id;
+        if (node.children() == null) {
+            if (store.type(data) != Store.Type.SIMPLE) { // each binary once
+                store.write(data, node.enc());
             }
-            if (tag == MessageFormat.MAP) {
-                for (Child c : children) {
-                    MatchIndex.record(store, id, c.key(), c.id());
+            return;
+        }
+        boolean stored = store.type(data) == Store.Type.SIMPLE; // a message written whole has all beneath it
+        if (!stored) {
+            for (int i = 0; i < node.children().size(); i++) {
+                persist(node.children().get(i), where + "/" + node.keys().get(i));
+            }
+            store.makeGroup(id);
+            for (int i = 0; i < node.children().size(); i++) {
+                store.makeLink(node.children().get(i).written().path(), id + "/" + node.keys().get(i));
+            }
+            if (node.tag() == MessageFormat.MAP) {
+                for (int i = 0; i < node.children().size(); i++) {
+                    MatchIndex.record(store, id, node.keys().get(i), node.children().get(i).written().id());
                 }
             }
         }
-        if (signed != null) {
+        if (node.commitments() != null) {
             Map<String, Object> all = new LinkedHashMap<>(cache.storedCommitments(id));
-            all.putAll(signed);
-            Written w = value(all, where + "/" + Commitments.KEY, depth + 1);
+            all.putAll(node.commitments());
+            Written w = value(all, where + "/" + Commitments.KEY, 0);
             store.makeLink(w.id(), id + "/" + Commitments.KEY);
         }
         if (!stored) {
-            store.write("data/" + id, enc); // the commit: from here on the message reads whole
+            store.write(data, node.enc()); // the commit: from here on the message reads whole
         }
-        if (signed != null) {
-            for (String committedId : signed.keySet()) {
+        if (node.commitments() != null) {
+            for (String committedId : node.commitments().keySet()) {
                 store.makeLink(id, committedId);
             }
         }
-        return written;
     }
 
     /** The commitments given for the message with SHA-256 {@code hash}, each checked; throws naming the first bad one. */
@@ -168,7 +207,7 @@ final class MessageWriter {
         return checked;
     }
 
-    private Written link(Link link, String where) {
+    private Node link(Link link, String where) {
         if (store == null) {
             throw new IllegalArgumentException("the value at " + where + " is a Link to " + link.path()
                     + ": only a cache can tell what it leads to (MessageCache.write, not MessageCache.id)");
@@ -181,7 +220,7 @@ final class MessageWriter {
             throw new IllegalArgumentException("the value at " + where + " is a Link to " + link.path()
                     + ", which leads to no value in " + store.location());
         }
-        return new Written(enc[0], hash);
+        return new Node(enc[0], hash, null, null, null, null, true);
     }
 
     private void enter(Object composite, String where) {

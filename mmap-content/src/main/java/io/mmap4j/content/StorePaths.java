@@ -85,8 +85,14 @@ final class StorePaths {
 
     /** Checks one segment; {@code path} is named in the message. */
     static String checkSegment(String segment, String path) {
+        if (segment.isEmpty()) {
+            throw new IllegalArgumentException("path \"" + path + "\": a segment is empty");
+        }
         if (segment.equals(".") || segment.equals("..")) {
             throw new IllegalArgumentException("path \"" + path + "\": segment \"" + segment + "\" is not allowed");
+        }
+        if (segment.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("\"" + abbreviate(path) + "\": a name cannot contain '/'");
         }
         if (segment.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("path \"" + path + "\": a segment contains NUL");

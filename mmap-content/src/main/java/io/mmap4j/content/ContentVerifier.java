@@ -120,8 +120,8 @@ final class ContentVerifier {
             if (!resolved.equals(expected)) {
                 report(id + "/" + name, "leads to " + resolved + ", but the encoding names " + expected);
             } else if (store.read("data/" + c.id()).map(e -> e.length == 0 || e[0] != c.tag()).orElse(true)) {
-                report("data/" + c.id(), "is missing or not of tag " + MessageFormat.describe(c.tag())
-                        + ", which " + id + "/" + name + " names");
+                report(id + "/" + name, "leads to data/" + c.id() + ", which is missing or not of the tag "
+                        + MessageFormat.describe(c.tag()) + " that data/" + id + " names");
             }
         }
         if (tag == MessageFormat.MAP) {

@@ -113,8 +113,8 @@ public final class FileSystemStore extends EntryStore {
         }
         Path d = file(dir);
         try {
-            if (!d.toRealPath().equals(d)) {
-                return false;
+            if (!d.toRealPath().equals(d) || !Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                return false; // a link on the way, or a value (which a link may replace: never remembered)
             }
         } catch (IOException absentOrLooping) {
             return false;
@@ -168,7 +168,9 @@ public final class FileSystemStore extends EntryStore {
         Path file = file(path);
         Path temp = temp(file);
         try {
-            Files.createSymbolicLink(temp, file.getParent().relativize(file(target)));
+            Path relative = file.getParent().relativize(file(target));
+            // a link to its own directory is "." (an empty target is no symbolic link)
+            Files.createSymbolicLink(temp, relative.toString().isEmpty() ? Path.of(".") : relative);
             replace(temp, file, path);
         } catch (IOException e) {
             deleteQuietly(temp);

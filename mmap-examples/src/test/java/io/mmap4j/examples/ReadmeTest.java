@@ -31,7 +31,8 @@ class ReadmeTest {
             "CountersQuickStart", List.of("0", "1", "6", "7", "9", "15"),
             // 3 records: a header page, 104 bytes of records, 4 slots of 16 bytes from 8192
             "StaticStoreQuickStart", List.of("Bonjour", "こんにちは", "42", "null", "3 keys, 8256 bytes"),
-            "StaticCacheQuickStart", List.of("{\"debug\":false}", "180", "null", "bad_bucket: true"));
+            "StaticCacheQuickStart", List.of("{\"debug\":false}", "180", "null", "bad_bucket: true"),
+            "MessageCacheQuickStart", List.of("43", "build-42", "true", "25", "[core, store]", "true", "1.0", "[]"));
 
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CLASS_NAME = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)");

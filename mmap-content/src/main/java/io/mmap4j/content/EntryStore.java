@@ -1,9 +1,11 @@
 package io.mmap4j.content;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The {@link Store} contract (link resolution, groups made on the way, what may replace what)
@@ -61,15 +63,12 @@ abstract class EntryStore implements Store {
 
     @Override
     public Optional<byte[]> read(String path) {
-        String p = resolveOpen(path);
-        if (p.isEmpty()) {
-            return Optional.empty();
-        }
-        Entry e = entry(p);
+        Resolved r = resolveOpen(path);
+        Entry e = r.entry();
         if (e == null || e.kind() != Kind.VALUE) {
             return Optional.empty();
         }
-        byte[] v = e.value() != null ? e.value() : value(p);
+        byte[] v = e.value() != null ? e.value() : value(r.path());
         return v == null ? Optional.empty() : Optional.of(copyOut(v));
     }
 
@@ -87,21 +86,22 @@ abstract class EntryStore implements Store {
 
     @Override
     public Type type(String path) {
-        String p = resolveOpen(path);
-        if (p.isEmpty()) {
+        Resolved r = resolveOpen(path);
+        if (r.path().isEmpty()) {
             return Type.COMPOSITE;
         }
-        Entry e = entry(p);
+        Entry e = r.entry();
         return e == null || e.kind() == Kind.LINK ? Type.ABSENT : e.kind() == Kind.GROUP ? Type.COMPOSITE : Type.SIMPLE;
     }
 
     @Override
     public void makeGroup(String path) {
-        String p = resolveOpen(path);
+        Resolved r = resolveOpen(path);
+        String p = r.path();
         if (p.isEmpty()) {
             return;
         }
-        Entry e = entry(p);
+        Entry e = r.entry();
         if (e != null && e.kind() == Kind.GROUP) {
             return;
         }
@@ -128,14 +128,15 @@ abstract class EntryStore implements Store {
 
     @Override
     public String resolve(String path) {
-        return resolveOpen(path);
+        return resolveOpen(path).path();
     }
 
     @Override
     public List<String> list(String path) {
-        String p = resolveOpen(path);
+        Resolved r = resolveOpen(path);
+        String p = r.path();
         if (!p.isEmpty()) {
-            Entry e = entry(p);
+            Entry e = r.entry();
             if (e == null || e.kind() != Kind.GROUP) {
                 return List.of();
             }
@@ -163,54 +164,82 @@ abstract class EntryStore implements Store {
         }
     }
 
+    /** A resolved path and the entry found there (null if none), so that callers look it up once. */
+    private record Resolved(String path, Entry entry) {
+    }
+
     /**
      * Resolves {@code path}: the whole path first (a path that exists has no link on its prefix,
-     * so this is one lookup), then prefix by prefix from the root; a link found restarts the walk
-     * from its target followed by the rest of the path.
+     * so this is one lookup); else segment by segment from the root, each link found replaced by
+     * its target, itself resolved the same way. Costs a lookup per segment and per link. A link met
+     * again while its own target is being resolved can never resolve: a cycle, reported at once;
+     * otherwise at most {@value #MAX_LINK_HOPS} links are followed in all.
      */
-    private String resolveOpen(String path) {
-        List<String> segments = null;
-        String current = StorePaths.normalize(path);
+    private Resolved resolveOpen(String path) {
+        String p = StorePaths.normalize(path);
         checkOpen();
-        for (int hops = 0; ; ) {
-            if (current.isEmpty()) {
-                return current;
-            }
-            Entry whole = entry(current);
-            if (whole != null && whole.kind() != Kind.LINK) {
-                return current;
-            }
-            String next = null;
-            if (whole != null) {
-                next = whole.target();
-            } else {
-                // Absent: find the shortest prefix that is a link, if any, walking down from the root.
-                segments = StorePaths.split(current);
-                StringBuilder prefix = new StringBuilder();
-                for (int i = 0; i < segments.size() - 1 && next == null; i++) {
-                    if (i > 0) {
-                        prefix.append('/');
-                    }
-                    prefix.append(segments.get(i));
-                    Entry e = entry(prefix.toString());
-                    if (e == null || e.kind() == Kind.VALUE) {
-                        return current; // nothing below an absent path or a value: no link further on
-                    }
-                    if (e.kind() == Kind.LINK) {
-                        next = e.target() + "/" + String.join("/", segments.subList(i + 1, segments.size()));
-                    }
-                }
-                if (next == null) {
-                    return current;
-                }
-            }
-            if (++hops > MAX_LINK_HOPS) {
-                throw new IllegalStateException(location() + ": resolving " + StorePaths.abbreviate(path) + " followed "
-                        + MAX_LINK_HOPS + " links without reaching an entry that is not a link: a cycle (last at "
-                        + StorePaths.abbreviate(current) + ")");
-            }
-            current = StorePaths.normalize(next);
+        if (p.isEmpty()) {
+            return new Resolved(p, null);
         }
+        Entry whole = entry(p);
+        if (whole != null && whole.kind() != Kind.LINK) {
+            return new Resolved(p, whole);
+        }
+        return walk(StorePaths.split(p), new Walk(p));
+    }
+
+    /** The state of one resolution: what it resolves, links followed, links being expanded. */
+    private static final class Walk {
+        final String path;
+        int hops;
+        final Set<String> expanding = new HashSet<>();
+
+        Walk(String path) {
+            this.path = path;
+        }
+    }
+
+    private Resolved walk(List<String> segments, Walk walk) {
+        String current = "";
+        Entry e = null;
+        for (int i = 0; i < segments.size(); i++) {
+            String candidate = StorePaths.child(current, segments.get(i));
+            e = entry(candidate);
+            List<String> followed = null;
+            while (e != null && e.kind() == Kind.LINK) {
+                if (++walk.hops > MAX_LINK_HOPS) {
+                    throw new IllegalStateException(location() + ": resolving " + StorePaths.abbreviate(walk.path)
+                            + " followed " + MAX_LINK_HOPS + " links without reaching an entry that is not a link: a cycle");
+                }
+                if (!walk.expanding.add(candidate)) {
+                    throw new IllegalStateException(location() + ": resolving " + StorePaths.abbreviate(walk.path)
+                            + ": the link " + StorePaths.abbreviate(candidate) + " leads back through itself: a cycle");
+                }
+                followed = followed == null ? new ArrayList<>() : followed;
+                followed.add(candidate);
+                String target = e.target();
+                Entry direct = entry(target);
+                if (direct != null) { // the target exists as it is: no link on its prefix, no recursion (chains stay flat)
+                    candidate = target;
+                    e = direct;
+                } else {
+                    Resolved resolved = walk(StorePaths.split(target), walk);
+                    candidate = resolved.path();
+                    e = resolved.entry();
+                }
+            }
+            if (followed != null) {
+                walk.expanding.removeAll(followed);
+            }
+            if (e == null || e.kind() == Kind.VALUE) {
+                if (i < segments.size() - 1) { // nothing is below an absent path or a value
+                    List<String> rest = segments.subList(i + 1, segments.size());
+                    return new Resolved(candidate + "/" + String.join("/", rest), null);
+                }
+            }
+            current = candidate;
+        }
+        return new Resolved(current, e);
     }
 
     /**
@@ -223,10 +252,11 @@ abstract class EntryStore implements Store {
         if (p.isEmpty()) {
             throw new IllegalArgumentException("cannot " + doing + " the root: give a path");
         }
-        String parent = resolveOpen(StorePaths.parent(p));
+        Resolved resolvedParent = resolveOpen(StorePaths.parent(p));
+        String parent = resolvedParent.path();
         String place = StorePaths.child(parent, StorePaths.name(p));
         if (!parent.isEmpty()) {
-            Entry e = entry(parent);
+            Entry e = resolvedParent.entry();
             if (e == null) {
                 groupsAbove(place);
             } else if (e.kind() == Kind.VALUE) {

@@ -13,8 +13,9 @@ import java.util.Optional;
  * <p>Three kinds of entry live at a path: a <em>value</em> (bytes), a <em>group</em> (a directory of
  * named children) and a <em>link</em> (the path of another entry). Links are followed on every
  * prefix of a path: if {@code a/b} is a link to {@code x}, then {@code a/b/c} is {@code x/c}.
- * {@link #resolve} does this one segment at a time, at most {@value #MAX_LINK_HOPS} links in all, and
- * a cycle is an {@link IllegalStateException} naming the path. {@link #read}, {@link #type} and
+ * {@link #resolve} does this one segment at a time, at most {@value #MAX_LINK_HOPS} links in all; a
+ * cycle (a resolution that comes back to where it was, or passes the bound) is an
+ * {@link IllegalStateException} naming the path. {@link #read}, {@link #type} and
  * {@link #list} follow links; a group reads as absent.
  *
  * <p>Paths are strings ({@code "a/b/c"}) or lists of segments ({@code List.of("a", "b", "c")}).

@@ -41,11 +41,11 @@ class StoreModelTest {
         long seed = System.getenv("MODEL_SEED") != null ? Long.parseLong(System.getenv("MODEL_SEED")) : new Random().nextLong();
         System.out.println("StoreModelTest seed " + seed + " (rerun with MODEL_SEED=" + seed + ")");
         Random random = new Random(seed);
-        for (int round = 0; round < 6; round++) {
+        for (int round = 0; round < 3; round++) {
             Map<String, Store> stores = backends(round);
             List<String> history = new ArrayList<>();
             try {
-                for (int step = 0; step < 400; step++) {
+                for (int step = 0; step < 300; step++) {
                     String op = operation(random);
                     history.add(op);
                     Map<String, String> answers = new LinkedHashMap<>();
@@ -83,7 +83,7 @@ class StoreModelTest {
         try {
             Map<String, MessageCache> caches = new LinkedHashMap<>();
             stores.forEach((name, store) -> caches.put(name, MessageCache.over(store)));
-            for (int i = 0; i < 60; i++) {
+            for (int i = 0; i < 40; i++) {
                 Map<String, Object> message = randomMessage(random, 0);
                 String id = MessageCache.id(message);
                 written.put(id, message);

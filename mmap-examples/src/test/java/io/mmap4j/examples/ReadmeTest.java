@@ -40,7 +40,8 @@ class ReadmeTest {
                     "2 of 64 blocks allocated", "[]"),
             // one record of 40 + 11 + 14 bytes takes one 512-byte unit of the ring
             "CacheVolumeQuickStart", List.of("<h1>hello</h1>", "null", "recovered: false", "true",
-                    "1 object, cursor at 512"));
+                    "1 object, cursor at 512"),
+            "MessageCacheQuickStart", List.of("43", "build-42", "true", "25", "[core, store]", "true", "1.0", "[]"));
 
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CLASS_NAME = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)");

@@ -115,8 +115,8 @@ class QueueIT extends FileTypeContract {
                     b.putLong(entry, b.getLong(entry) | 7);
                 }), "at byte offset " + (4096 + 16 * 4) + ": sequence word state is 7, expected 1 (committed), 2 (padding)"
                         + " or 3 (abandoned)"),
-                new Damage("the tail past the ring", file -> rewrite(file, b -> b.putLong(256, 1 << 30)),
-                        "at byte offset 256: tail is " + (1 << 30)),
+                new Damage("the tail past the ring", file -> rewrite(file, b -> b.putLong(256, 10_000)),
+                        "at byte offset 256: tail is 10000, expected from the head (4) to the head plus the cell count (1028)"),
                 new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: format version is 2, expected 1"),
                 new Damage("truncated", file -> truncateBy(file, 64), ": file length is " + (86_016 - 64) + " bytes, expected 86016 bytes"));
     }

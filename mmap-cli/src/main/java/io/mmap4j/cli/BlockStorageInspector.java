@@ -27,6 +27,7 @@ final class BlockStorageInspector {
     private BlockStorageInspector() {
     }
 
+    /** Opens {@code file}, a block storage file, for {@code stat}. */
     static Inspector open(Path file) throws IOException {
         return new PathInspector<>(file, BlockStorageInspector::stats, BlockStorageInspector::figures);
     }

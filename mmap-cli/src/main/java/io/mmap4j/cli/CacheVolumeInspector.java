@@ -16,6 +16,7 @@ final class CacheVolumeInspector {
     private CacheVolumeInspector() {
     }
 
+    /** Opens {@code file}, a cache volume, for {@code stat}. */
     static Inspector open(Path file) throws IOException {
         return new PathInspector<>(file, CacheVolume::stats, CacheVolumeInspector::figures);
     }

@@ -15,6 +15,7 @@ final class QueueInspector {
     private QueueInspector() {
     }
 
+    /** Opens {@code file}, a queue, for {@code stat}. */
     static Inspector open(Path file) throws IOException {
         return new PathInspector<>(file, MappedQueue::stats, QueueInspector::figures);
     }

@@ -38,7 +38,7 @@ final class StatCommand implements Callable<Integer> {
     @ParentCommand
     private Mmap4j tool;
 
-    @Parameters(paramLabel = "FILE", description = "an mmap4j file, recognised by its first bytes")
+    @Parameters(paramLabel = "FILE", description = "an mmap4j file, recognised by its first bytes, or the directory of a store of several files")
     private Path file;
 
     private double seconds = 1;
@@ -98,7 +98,7 @@ final class StatCommand implements Callable<Integer> {
     static void describeTypes(CommandSpec stat) {
         List<String> description = new ArrayList<>(List.of(stat.usageMessage().description()));
         for (FileType type : FileType.values()) {
-            description.add(type.label + ": " + type.shows + ".");
+            description.add("  " + type.label + ": " + type.shows + ".");
         }
         stat.usageMessage().description(description.toArray(String[]::new));
     }

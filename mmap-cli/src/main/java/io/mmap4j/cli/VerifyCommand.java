@@ -35,7 +35,7 @@ final class VerifyCommand implements Callable<Integer> {
     @ParentCommand
     private Mmap4j tool;
 
-    @Parameters(paramLabel = "FILE", description = "an mmap4j file, recognised by its first bytes")
+    @Parameters(paramLabel = "FILE", description = "an mmap4j file, recognised by its first bytes, or the directory of a store of several files")
     private Path file;
 
     @Option(names = "--type", paramLabel = "TYPE", order = 1, converter = TypeConverter.class, description = {

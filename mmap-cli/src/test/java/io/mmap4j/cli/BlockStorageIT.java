@@ -8,17 +8,11 @@ import io.mmap4j.blocks.BlockStorage;
 import io.mmap4j.blocks.CorruptBlockStorageException;
 import io.mmap4j.cli.Run.Frame;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The block storage's fixture for {@link FileTypeContract}: 150 blocks of 256 bytes stored and 20
@@ -69,18 +63,14 @@ class BlockStorageIT extends FileTypeContract {
     public static final class Writer {
         public static void main(String[] args) throws Exception {
             try (BlockStorage storage = BlockStorage.open(Path.of(args[0]), BLOCK)) {
-                System.out.println("writing");
                 ArrayDeque<Long> held = new ArrayDeque<>();
-                for (int i = 0; ; i++) {
+                untilKilled(20, i -> {
                     if (i / 2000 % 2 == 0 || held.isEmpty()) {
                         held.add(storage.store(new byte[BLOCK]));
                     } else {
                         storage.free(held.poll());
                     }
-                    if (i % 20 == 0) {
-                        Thread.sleep(1);
-                    }
-                }
+                });
             }
         }
     }
@@ -93,14 +83,12 @@ class BlockStorageIT extends FileTypeContract {
     /** Blocks are stored and freed between samples; what is counted always adds up to the capacity. */
     @Override
     void assertFollowed(List<Frame> frames) {
-        for (int i = 0; i < frames.size(); i++) {
-            Map<String, String> f = frames.get(i).figures();
-            long counted = Long.parseLong(f.get("allocated")) + Long.parseLong(f.get("reserved")) + Long.parseLong(f.get("free"));
-            assertEquals(Long.parseLong(f.get("capacity")), counted, f::toString);
-            if (i > 0) {
-                assertNotEquals(frames.get(i - 1).figures(), f, frames::toString);
-            }
+        for (Frame frame : frames) {
+            Map<String, String> f = frame.figures();
+            assertEquals(number(f, "capacity"), number(f, "allocated") + number(f, "reserved") + number(f, "free"),
+                    f::toString);
         }
+        eachAfterTheFirst(frames, (before, now) -> assertNotEquals(before, now, frames::toString));
     }
 
     @Override
@@ -130,16 +118,7 @@ class BlockStorageIT extends FileTypeContract {
                 new Damage("a group's padding", file -> rewrite(file, b -> b.put(group1 + 9, (byte) 1)),
                         "at byte offset " + (group1 + 9) + ": group 1 padding is byte 0x1, expected 0"),
                 new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: version is 2"),
-                new Damage("truncated", file -> {
-                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                        channel.truncate(channel.size() - BLOCK);
-                    }
-                }, "at byte offset 0: file length is "));
+                new Damage("truncated", file -> truncateBy(file, BLOCK), "at byte offset 0: file length is "));
     }
 
-    private static void rewrite(Path file, Consumer<ByteBuffer> change) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        change.accept(b);
-        Files.write(file, b.array());
-    }
 }

@@ -1,6 +1,5 @@
 package io.mmap4j.cli;
 
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,18 +7,12 @@ import io.mmap4j.cache.CacheVolume;
 import io.mmap4j.cache.CorruptVolumeException;
 import io.mmap4j.cli.Run.Frame;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The cache volume's fixture for {@link FileTypeContract}: a closed volume holding a hundred
@@ -67,13 +60,7 @@ class CacheVolumeIT extends FileTypeContract {
         public static void main(String[] args) throws Exception {
             CacheVolume.Options options = CacheVolume.Options.DEFAULT.withSyncInterval(Duration.ofMillis(50));
             try (CacheVolume volume = CacheVolume.open(Path.of(args[0]), SIZE, options)) {
-                System.out.println("writing");
-                for (int i = 0; ; i++) {
-                    volume.set(("live-" + i % 2000).getBytes(UTF_8), new byte[(i * 37) % 20_000]);
-                    if (i % 20 == 0) {
-                        Thread.sleep(1);
-                    }
-                }
+                untilKilled(20, i -> volume.set(("live-" + i % 2000).getBytes(UTF_8), new byte[(i * 37) % 20_000]));
             }
         }
     }
@@ -86,13 +73,11 @@ class CacheVolumeIT extends FileTypeContract {
     /** Each sample is a later sync: the serial and the write cursor move on. */
     @Override
     void assertFollowed(List<Frame> frames) {
-        for (int i = 1; i < frames.size(); i++) {
-            Map<String, String> before = frames.get(i - 1).figures();
-            Map<String, String> now = frames.get(i).figures();
-            assertTrue(Long.parseLong(now.get("sync serial")) > Long.parseLong(before.get("sync serial")), frames::toString);
-            assertTrue(Long.parseLong(now.get("write cursor")) > Long.parseLong(before.get("write cursor")), frames::toString);
-            assertTrue(Double.parseDouble(now.get("write cursor rate").replace("/s", "")) > 0, frames::toString);
-        }
+        eachAfterTheFirst(frames, (before, now) -> {
+            assertTrue(number(now, "sync serial") > number(before, "sync serial"), frames::toString);
+            assertTrue(number(now, "write cursor") > number(before, "write cursor"), frames::toString);
+            assertTrue(rate(now, "write cursor") > 0, frames::toString);
+        });
     }
 
     @Override
@@ -115,8 +100,7 @@ class CacheVolumeIT extends FileTypeContract {
     List<Damage> damages() {
         return List.of(
                 new Damage("an object's byte flipped", file -> {
-                    int at = new String(Files.readAllBytes(file), ISO_8859_1).indexOf("content-42-");
-                    assertTrue(at > 0);
+                    int at = find(file, "content-42-");
                     rewrite(file, b -> b.put(at + 3, (byte) 'X'));
                 }, ": record body crc32c is "),
                 new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: version is 2, expected 1"),
@@ -124,16 +108,7 @@ class CacheVolumeIT extends FileTypeContract {
                     b.putLong((int) b.getLong(80) + 8, 99); // the sync serial of each copy, under its header CRC
                     b.putLong((int) b.getLong(88) + 8, 99);
                 }), ": copy A header crc32c is ", ": copy B header crc32c is "),
-                new Damage("truncated", file -> {
-                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                        channel.truncate(channel.size() - 4096);
-                    }
-                }, "at byte offset 16: volume bytes is " + SIZE + ", expected at most the file's length " + (SIZE - 4096)));
+                new Damage("truncated", file -> truncateBy(file, 4096), "at byte offset 16: volume bytes is " + SIZE + ", expected at most the file's length " + (SIZE - 4096)));
     }
 
-    private static void rewrite(Path file, Consumer<ByteBuffer> change) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        change.accept(b);
-        Files.write(file, b.array());
-    }
 }

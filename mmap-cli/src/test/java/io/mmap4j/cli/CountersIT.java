@@ -17,8 +17,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,16 +83,14 @@ class CountersIT extends FileTypeContract {
         public static void main(String[] args) throws Exception {
             try (Counters c = Counters.open(Path.of(args[0]))) {
                 Counter ticks = c.counter("ticks");
-                System.out.println("writing");
-                long next = System.nanoTime();
-                for (int i = 0; ; i++) {
+                long[] next = {System.nanoTime()};
+                untilKilled(10, i -> {
                     ticks.incrementAndGet();
-                    if (System.nanoTime() >= next && i < 1_000_000_000) {
+                    if (System.nanoTime() >= next[0] && i < 1_000_000_000) {
                         c.counter("made." + i);
-                        next += 20_000_000L;
+                        next[0] += 20_000_000L;
                     }
-                    Thread.sleep(0, 100_000);
-                }
+                });
             }
         }
     }
@@ -141,11 +136,6 @@ class CountersIT extends FileTypeContract {
                         "  at byte offset 10000: the file has 10000 bytes, its header says 413696 (truncated)" + NL));
     }
 
-    private static void rewrite(Path file, Consumer<ByteBuffer> change) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        change.accept(bytes);
-        Files.write(file, bytes.array());
-    }
 
     @Test
     void anEmptyFile() throws Exception {

@@ -3,6 +3,7 @@ package io.mmap4j.cli;
 import static io.mmap4j.cli.Run.NL;
 import static io.mmap4j.cli.Run.TIMEOUT;
 import static io.mmap4j.cli.Run.jar;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,11 +11,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mmap4j.cli.Run.Frame;
 import io.mmap4j.testkit.ChildJvm;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -99,6 +106,65 @@ abstract class FileTypeContract {
     @FunctionalInterface
     interface Damager {
         void damage(Path file) throws IOException;
+    }
+
+    /** Changes the bytes of {@code file}, little-endian, and writes them back. */
+    static void rewrite(Path file, Consumer<ByteBuffer> change) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        change.accept(bytes);
+        Files.write(file, bytes.array());
+    }
+
+    /** Cuts the last {@code bytes} bytes off {@code file}. */
+    static void truncateBy(Path file, long bytes) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(channel.size() - bytes);
+        }
+    }
+
+    /** The offset of the first occurrence of the ASCII {@code text} in {@code file}. */
+    static int find(Path file, String text) throws IOException {
+        int at = new String(Files.readAllBytes(file), ISO_8859_1).indexOf(text);
+        assertTrue(at > 0, text + " is in " + file);
+        return at;
+    }
+
+    /** One step of a child JVM's work on a store. */
+    @FunctionalInterface
+    interface Step {
+        void run(int i) throws Exception;
+    }
+
+    /**
+     * The body of a {@link #writer()}: prints {@code writing}, then runs {@code step} with 0, 1, 2,
+     * ... until killed, resting a millisecond every {@code perRest} steps so that the tool gets a
+     * share of the two cores.
+     */
+    static void untilKilled(int perRest, Step step) throws Exception {
+        System.out.println("writing");
+        for (int i = 0; ; i++) {
+            step.run(i);
+            if (i % perRest == 0) {
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    /** Checks each sample against the one before it. */
+    static void eachAfterTheFirst(List<Frame> frames, BiConsumer<Map<String, String>, Map<String, String>> check) {
+        for (int i = 1; i < frames.size(); i++) {
+            check.accept(frames.get(i - 1).figures(), frames.get(i).figures());
+        }
+    }
+
+    /** A figure as a whole number. */
+    static long number(Map<String, String> figures, String label) {
+        return Long.parseLong(figures.get(label));
+    }
+
+    /** A figure's rate per second. */
+    static double rate(Map<String, String> figures, String label) {
+        return Double.parseDouble(figures.get(label + " rate").replace("/s", ""));
     }
 
     @BeforeAll

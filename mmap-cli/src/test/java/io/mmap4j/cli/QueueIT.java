@@ -7,16 +7,10 @@ import io.mmap4j.cli.Run.Frame;
 import io.mmap4j.queue.CorruptQueueException;
 import io.mmap4j.queue.MappedQueue;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The queue's fixture for {@link FileTypeContract}: a queue holding records of several lengths,
@@ -67,15 +61,11 @@ class QueueIT extends FileTypeContract {
     public static final class Writer {
         public static void main(String[] args) throws Exception {
             try (MappedQueue queue = MappedQueue.open(Path.of(args[0]), CAPACITY)) {
-                System.out.println("writing");
-                for (int i = 0; ; i++) {
+                untilKilled(64, i -> {
                     if (!queue.offer(new byte[1 + i % 200]) || queue.size() > 100) {
                         queue.poll();
                     }
-                    if (i % 64 == 0) {
-                        Thread.sleep(1);
-                    }
-                }
+                });
             }
         }
     }
@@ -88,16 +78,13 @@ class QueueIT extends FileTypeContract {
     /** The head and the tail move on from sample to sample, at a rate above zero. */
     @Override
     void assertFollowed(List<Frame> frames) {
-        for (int i = 1; i < frames.size(); i++) {
-            Map<String, String> before = frames.get(i - 1).figures();
-            Map<String, String> now = frames.get(i).figures();
-            assertTrue(Long.parseLong(now.get("tail")) > Long.parseLong(before.get("tail")), frames::toString);
-            assertTrue(Long.parseLong(now.get("head")) > Long.parseLong(before.get("head")), frames::toString);
-            assertTrue(Double.parseDouble(now.get("tail rate").replace("/s", "")) > 0, frames::toString);
-            long head = Long.parseLong(now.get("head"));
-            long tail = Long.parseLong(now.get("tail"));
-            assertTrue(head <= tail && tail - head <= CAPACITY, frames::toString);
-        }
+        eachAfterTheFirst(frames, (before, now) -> {
+            assertTrue(number(now, "tail") > number(before, "tail"), frames::toString);
+            assertTrue(number(now, "head") > number(before, "head"), frames::toString);
+            assertTrue(rate(now, "tail") > 0, frames::toString);
+            assertTrue(number(now, "head") <= number(now, "tail") && number(now, "tail") - number(now, "head") <= CAPACITY,
+                    frames::toString);
+        });
     }
 
     @Override
@@ -128,19 +115,10 @@ class QueueIT extends FileTypeContract {
                     b.putLong(entry, b.getLong(entry) | 7);
                 }), "at byte offset " + (4096 + 16 * 4) + ": sequence word state is 7, expected 1 (committed), 2 (padding)"
                         + " or 3 (abandoned)"),
-                new Damage("the tail past the ring", file -> rewrite(file, b -> b.putLong(256, 1 << 30)),
-                        "at byte offset 256: tail is " + (1 << 30)),
+                new Damage("the tail past the ring", file -> rewrite(file, b -> b.putLong(256, 10_000)),
+                        "at byte offset 256: tail is 10000, expected from the head (4) to the head plus the cell count (1028)"),
                 new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: format version is 2, expected 1"),
-                new Damage("truncated", file -> {
-                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                        channel.truncate(channel.size() - 64);
-                    }
-                }, ": file length is " + (86_016 - 64) + " bytes, expected 86016 bytes"));
+                new Damage("truncated", file -> truncateBy(file, 64), ": file length is " + (86_016 - 64) + " bytes, expected 86016 bytes"));
     }
 
-    private static void rewrite(Path file, Consumer<ByteBuffer> change) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        change.accept(b);
-        Files.write(file, b.array());
-    }
 }

@@ -1,7 +1,6 @@
 package io.mmap4j.cli;
 
 import static io.mmap4j.cli.Run.jar;
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,7 +12,6 @@ import io.mmap4j.store.SharedMap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -78,18 +75,14 @@ class SharedMapIT extends FileTypeContract {
     public static final class Writer {
         public static void main(String[] args) throws Exception {
             try (SharedMap map = SharedMap.open(Path.of(args[0]))) {
-                System.out.println("writing");
-                for (int i = 0; ; i++) {
+                untilKilled(50, i -> {
                     byte[] key = ("live-" + i % 500).getBytes(UTF_8);
                     if (i % 7 == 0) {
                         map.remove(key);
                     } else {
                         map.put(key, new byte[i % 301]);
                     }
-                    if (i % 50 == 0) {
-                        Thread.sleep(1);
-                    }
-                }
+                });
             }
         }
     }
@@ -102,11 +95,10 @@ class SharedMapIT extends FileTypeContract {
     /** Every sample differs from the one before: keys come and go, dead bytes grow, rewrites reclaim them. */
     @Override
     void assertFollowed(List<Frame> frames) {
-        for (int i = 1; i < frames.size(); i++) {
-            assertNotEquals(frames.get(i - 1).figures(), frames.get(i).figures(), frames::toString);
-            assertTrue(Long.parseLong(frames.get(i).figures().get("generation"))
-                    >= Long.parseLong(frames.get(i - 1).figures().get("generation")), frames::toString);
-        }
+        eachAfterTheFirst(frames, (before, now) -> {
+            assertNotEquals(before, now, frames::toString);
+            assertTrue(number(now, "generation") >= number(before, "generation"), frames::toString);
+        });
     }
 
     @Override
@@ -136,7 +128,7 @@ class SharedMapIT extends FileTypeContract {
         return List.of(
                 new Damage("a value's byte flipped", directory -> {
                     Path data = dataFile(directory);
-                    int at = new String(Files.readAllBytes(data), ISO_8859_1).indexOf("value-77-");
+                    int at = find(data, "value-77-");
                     rewrite(data, b -> b.put(at + 2, (byte) 'X'));
                 }, "/data.1: at byte offset ", ": record CRC32C is "),
                 new Damage("a slot names no record", directory -> rewrite(dataFile(directory), b -> {
@@ -148,18 +140,9 @@ class SharedMapIT extends FileTypeContract {
                 }), "/data.1: at byte offset ", ": record is ", "expected a record inside the data region"),
                 new Damage("control file version 2", directory -> rewrite(directory.resolve("map"), b -> b.putInt(8, 2)),
                         "/map: at byte offset 8: version is 2, expected 1"),
-                new Damage("the data file truncated", directory -> {
-                    try (FileChannel channel = FileChannel.open(dataFile(directory), StandardOpenOption.WRITE)) {
-                        channel.truncate(channel.size() - 8);
-                    }
-                }, "/data.1: at byte offset 56: file bytes is "));
+                new Damage("the data file truncated", directory -> truncateBy(dataFile(directory), 8), "/data.1: at byte offset 56: file bytes is "));
     }
 
-    private static void rewrite(Path file, Consumer<ByteBuffer> change) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        change.accept(b);
-        Files.write(file, b.array());
-    }
 
     /** The control file names the map as well as its directory; a data file points to the directory. */
     @Test

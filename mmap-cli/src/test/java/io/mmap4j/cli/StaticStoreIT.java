@@ -1,6 +1,5 @@
 package io.mmap4j.cli;
 
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,16 +9,11 @@ import io.mmap4j.store.CorruptStoreException;
 import io.mmap4j.store.StaticStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -146,20 +140,9 @@ class StaticStoreIT extends FileTypeContract {
                     b.putLong(slot + 8, 4097);
                 }), ": slot's record offset is 4097, expected the offset of a record in the data region"),
                 new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: version is 2, expected 1"),
-                new Damage("the index truncated", file -> {
-                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                        channel.truncate(channel.size() - 16);
-                    }
-                }, "at byte offset 80: file length is "));
+                new Damage("the index truncated", file -> truncateBy(file, 16), "at byte offset 80: file length is "));
     }
 
-    /** The offset of the first occurrence of {@code text} in the file. */
-    private static long find(Path file, String text) throws IOException {
-        String bytes = new String(Files.readAllBytes(file), ISO_8859_1);
-        int at = bytes.indexOf(text);
-        assertTrue(at > 0, text + " is in the file");
-        return at;
-    }
 
     /** The offset of the first slot of the index that names a record. */
     private static int firstUsedSlot(ByteBuffer b) {
@@ -172,9 +155,4 @@ class StaticStoreIT extends FileTypeContract {
         throw new AssertionError("no slot in use");
     }
 
-    private static void rewrite(Path file, Consumer<ByteBuffer> change) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        change.accept(b);
-        Files.write(file, b.array());
-    }
 }

@@ -525,7 +525,8 @@ public final class MMap implements AutoCloseable {
             if (dst.isReadOnly()) {
                 throw new ReadOnlyBufferException(); // as ByteBuffer.put does: the JDK gives it no message
             }
-            MemorySegment.copy(segment, pos, MemorySegment.ofBuffer(dst), 0, dst.remaining());
+            int n = dst.remaining();
+            MemorySegment.copy(n == 0 ? range(pos, 0) : segment, pos, MemorySegment.ofBuffer(dst), 0, n);
         } catch (RuntimeException e) {
             throw failure(e, pos, dst == null ? 0 : dst.remaining(), Access.READ);
         }
@@ -542,7 +543,8 @@ public final class MMap implements AutoCloseable {
      */
     public void pread(long pos, MemorySegment dst) {
         try {
-            MemorySegment.copy(segment, pos, dst, 0, dst.byteSize());
+            long n = dst.byteSize();
+            MemorySegment.copy(n == 0 ? range(pos, 0) : segment, pos, dst, 0, n);
         } catch (RuntimeException e) {
             throw failure(e, pos, dst == null ? 0 : dst.byteSize(), Access.READ);
         }
@@ -591,7 +593,8 @@ public final class MMap implements AutoCloseable {
      */
     public void pwrite(long pos, ByteBuffer src) {
         try {
-            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, pos, src.remaining());
+            int n = src.remaining();
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, n == 0 ? range(pos, 0) : segment, pos, n);
         } catch (RuntimeException e) {
             throw failure(e, pos, src == null ? 0 : src.remaining(), Access.WRITE);
         }
@@ -607,7 +610,8 @@ public final class MMap implements AutoCloseable {
      */
     public void pwrite(long pos, MemorySegment src) {
         try {
-            MemorySegment.copy(src, 0, segment, pos, src.byteSize());
+            long n = src.byteSize();
+            MemorySegment.copy(src, 0, n == 0 ? range(pos, 0) : segment, pos, n);
         } catch (RuntimeException e) {
             throw failure(e, pos, src == null ? 0 : src.byteSize(), Access.WRITE);
         }
@@ -624,6 +628,10 @@ public final class MMap implements AutoCloseable {
     public void copy(long srcPos, long dstPos, long length) {
         MemorySegment s = segment;
         try {
+            if (length == 0) {
+                range(srcPos, 0);
+                range(dstPos, 0);
+            }
             MemorySegment.copy(s, srcPos, s, dstPos, length);
         } catch (RuntimeException e) {
             RuntimeException source = failure(e, srcPos, length, Access.READ);
@@ -1748,7 +1756,10 @@ public final class MMap implements AutoCloseable {
         return s;
     }
 
-    /** The current mapping, if {@code [pos, pos + length)} lies within it; any length, even 0. */
+    /**
+     * The current mapping, if {@code [pos, pos + length)} lies within it; any length, even 0. Also
+     * the check of an empty copy, which the FFM lets through on a closed segment.
+     */
     private MemorySegment range(long pos, long length) {
         MemorySegment s = segment;
         if ((pos | length) < 0 || pos > s.byteSize() - length || s == CLOSED) {

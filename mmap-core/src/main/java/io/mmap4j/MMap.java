@@ -1797,6 +1797,17 @@ public final class MMap implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the file holds bytes past the end of this map although its size says it does not:
+     * a file of {@code /proc} or {@code /sys} reports 0 bytes and reads its content. One
+     * {@code pread} of a byte at the map's end; false for a wrapped segment.
+     */
+    boolean holdsMoreThanItsSize() throws IOException {
+        synchronized (stateLock) {
+            return file != null && file.readsPast(current().byteSize());
+        }
+    }
+
     /** Names the map in messages: its file and offset, or the segment it wraps. */
     String source() {
         return source;

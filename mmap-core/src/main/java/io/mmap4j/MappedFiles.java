@@ -276,8 +276,7 @@ public final class MappedFiles {
      */
     public static String readString(Path path, Charset charset) throws IOException {
         Objects.requireNonNull(charset, "charset");
-        byte[] bytes = readAllBytes(path);
-        return LineDecoder.decode(bytes, 0, bytes.length, charset);
+        return LineDecoder.decodeWhole(readAllBytes(path), charset);
     }
 
     /**

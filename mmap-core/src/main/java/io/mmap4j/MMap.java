@@ -1808,6 +1808,21 @@ public final class MMap implements AutoCloseable {
         }
     }
 
+    /**
+     * The {@link IOException} that streams, channels and {@link MappedFiles} throw for an access
+     * at {@code pos} that faulted, or null if {@code e} is not the JVM's report of a fault: a page
+     * past the end of a file that another party cut short (or, for a write, a page its full file
+     * system could not supply). The JVM reports it as an {@link InternalError}, which code written
+     * to catch {@code IOException} would let through.
+     */
+    IOException faultAt(Throwable e, long pos) {
+        if (!(e instanceof InternalError) || e.getMessage() == null || !e.getMessage().startsWith("a fault occurred")) {
+            return null;
+        }
+        return new IOException("a fault at position " + pos + " of the map of " + source + ": the file was cut"
+                + " short by another party while mapped (or, for a write, its file system is full)", e);
+    }
+
     /** Names the map in messages: its file and offset, or the segment it wraps. */
     String source() {
         return source;

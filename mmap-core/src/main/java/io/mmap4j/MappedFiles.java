@@ -87,10 +87,16 @@ import java.util.stream.StreamSupport;
  * <li>{@code DELETE_ON_CLOSE} deletes the file when the stream or channel is closed, where the
  *     JDK unlinks it right after opening it: the file is visible, and can be opened by name, while
  *     it is in use, and a crash or kill before close leaves it behind.</li>
+ * <li>A stream, channel or {@code lines} reads the file as it was when opened: bytes another
+ *     process appends later are not read, where {@code Files}' streams read to the file's end as
+ *     it is at each read. A file cut short by another process while it is read makes the next
+ *     read past the cut throw an {@link IOException} ("a fault at position ... the file was cut
+ *     short by another party while mapped"; in {@code lines}, an {@link UncheckedIOException}
+ *     around it), where {@code Files} reads to the new end; the JVM's own report of the fault, an
+ *     {@link InternalError}, is its cause.</li>
  * <li>A write to a file system that has run out of space faults when it touches a new page of
- *     the file, which the JVM reports as an {@link InternalError}, where {@code Files} throws an
- *     {@code IOException} ("No space left on device"); this is how every memory-mapped write
- *     fails. The JVM carries on.</li>
+ *     the file: an {@link IOException} of the same kind, where {@code Files} throws one saying
+ *     "No space left on device". The JVM carries on.</li>
  * <li>A file a map cannot show is read as {@code Files} reads it, through {@code Files}' own
  *     stream, with the same answers: a FIFO or device (opening a FIFO to read waits for a writer,
  *     as with {@code Files}), and a file that reports 0 bytes but reads more (under {@code /proc}

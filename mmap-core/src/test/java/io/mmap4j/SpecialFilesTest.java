@@ -74,15 +74,18 @@ class SpecialFilesTest {
 
     /** Reads the FIFO while another thread writes two lines into it, as Files would read them. */
     private static <T> T readWhileWriting(Path fifo, Read<T> read) throws Exception {
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+        // A thread of its own: a pool's thread may be busy, and then the reader waits for ever.
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
             try (OutputStream out = Files.newOutputStream(fifo)) {
                 out.write("a\nb\n".getBytes(UTF_8));
-            } catch (IOException e) {
-                throw new RuntimeException(e);
+                written.complete(null);
+            } catch (IOException | RuntimeException e) {
+                written.completeExceptionally(e);
             }
         });
         T result = assertTimeoutPreemptively(TIMEOUT, read::read);
-        writer.get();
+        written.get();
         return result;
     }
 }

@@ -10,13 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,20 +70,20 @@ class SpecialFilesTest {
         T read() throws IOException;
     }
 
-    /** Reads the FIFO while another thread writes two lines into it, as Files would read them. */
+    /**
+     * Reads the FIFO while another process writes two lines into it, as Files would read them. A
+     * process of its own, not a thread: nothing in this JVM (a busy pool, a lock, its descriptors)
+     * can keep the writer from opening its end, which would leave the reader waiting for ever.
+     */
     private static <T> T readWhileWriting(Path fifo, Read<T> read) throws Exception {
-        // A thread of its own: a pool's thread may be busy, and then the reader waits for ever.
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().start(() -> {
-            try (OutputStream out = Files.newOutputStream(fifo)) {
-                out.write("a\nb\n".getBytes(UTF_8));
-                written.complete(null);
-            } catch (IOException | RuntimeException e) {
-                written.completeExceptionally(e);
-            }
-        });
-        T result = assertTimeoutPreemptively(TIMEOUT, read::read);
-        written.get();
-        return result;
+        Process writer = new ProcessBuilder("sh", "-c", "printf 'a\\nb\\n' > \"$0\"", fifo.toString())
+                .redirectErrorStream(true).start();
+        try {
+            T result = assertTimeoutPreemptively(TIMEOUT, read::read, () -> "writer alive: " + writer.isAlive());
+            assertEquals(0, writer.waitFor(), "the writer's exit code");
+            return result;
+        } finally {
+            writer.destroyForcibly();
+        }
     }
 }

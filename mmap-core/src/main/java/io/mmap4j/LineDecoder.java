@@ -11,6 +11,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,6 +72,84 @@ final class LineDecoder {
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
                 .decode(ByteBuffer.wrap(bytes, offset, length))
                 .toString();
+    }
+
+    /**
+     * Decodes a whole file's bytes as {@code Files.readString} does, reporting malformed input
+     * with the same input length. For UTF-8 that is not a {@link CharsetDecoder}'s: the JDK's
+     * strict {@code String} decoding behind {@code Files.readString} measures a malformed sequence
+     * its own way (1 for a sequence cut short by the end, where a decoder counts its bytes; 3 for
+     * any bad 3-byte sequence), so {@link #malformedUtf8Length} follows its rules.
+     */
+    static String decodeWhole(byte[] bytes, Charset charset) throws CharacterCodingException {
+        if (charset.equals(StandardCharsets.UTF_8)) {
+            String fast = new String(bytes, charset);
+            if (fast.indexOf('\uFFFD') >= 0) {
+                int malformed = malformedUtf8Length(bytes);
+                if (malformed > 0) {
+                    throw new MalformedInputException(malformed);
+                }
+            }
+            return fast;
+        }
+        return decode(bytes, 0, bytes.length, charset);
+    }
+
+    /**
+     * The input length that {@code Files.readString} reports for the first malformed sequence of
+     * {@code src}, or 0 if it is well-formed UTF-8: the rules of {@code java.lang.String}'s
+     * decoding without replacement, byte for byte (the JDK's {@code decodeUTF8_UTF16}).
+     */
+    static int malformedUtf8Length(byte[] src) {
+        int sl = src.length;
+        int sp = 0;
+        while (sp < sl) {
+            int b1 = src[sp++];
+            if (b1 >= 0) {
+                continue;
+            }
+            if ((b1 >> 5) == -2 && (b1 & 0x1e) != 0) { // 2 bytes: 0xC2 to 0xDF
+                if (sp < sl && isContinuation(src[sp])) {
+                    sp++;
+                    continue;
+                }
+                return 1;
+            }
+            if ((b1 >> 4) == -2) { // 3 bytes: 0xE0 to 0xEF
+                if (sp + 1 < sl) {
+                    int b2 = src[sp++];
+                    int b3 = src[sp++];
+                    int c = (b1 & 0x0f) << 12 | (b2 & 0x3f) << 6 | (b3 & 0x3f);
+                    if (overlong3(b1, b2) || !isContinuation(b2) || !isContinuation(b3) || Character.isSurrogate((char) c)) {
+                        return 3;
+                    }
+                    continue;
+                }
+                return sp < sl && (overlong3(b1, src[sp]) || !isContinuation(src[sp])) ? 2 : 1;
+            }
+            if ((b1 >> 3) == -2 && sp + 2 < sl) { // 4 bytes: 0xF0 to 0xF7, all there
+                int b2 = src[sp++];
+                int b3 = src[sp++];
+                int b4 = src[sp++];
+                int uc = (b1 & 0x07) << 18 | (b2 & 0x3f) << 12 | (b3 & 0x3f) << 6 | (b4 & 0x3f);
+                if (!isContinuation(b2) || !isContinuation(b3) || !isContinuation(b4)
+                        || !Character.isSupplementaryCodePoint(uc)) {
+                    return 4;
+                }
+                continue;
+            }
+            return 1; // a 4-byte sequence cut short, or a byte that starts nothing
+        }
+        return 0;
+    }
+
+    private static boolean isContinuation(int b) {
+        return (b & 0xc0) == 0x80;
+    }
+
+    /** 0xE0 followed by 0x80 to 0x9F: a character that has a shorter form. */
+    private static boolean overlong3(int b1, int b2) {
+        return b1 == (byte) 0xe0 && (b2 & 0xe0) == 0x80;
     }
 
     private static boolean isStandard(Charset charset) {

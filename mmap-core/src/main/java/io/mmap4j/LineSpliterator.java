@@ -54,10 +54,26 @@ final class LineSpliterator implements Spliterator<String> {
             return lines.next(segment, end);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (IllegalStateException e) {
-            checkOpen();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e, lines.position());
         }
+    }
+
+    /**
+     * What a failed access throws instead of {@code e}: the closed stream's exception, or an
+     * {@link UncheckedIOException} around an {@code IOException} for a fault (the file cut short
+     * under the map, {@link MMap#faultAt}); {@code e} itself otherwise.
+     */
+    private RuntimeException failed(Throwable e, long position) {
+        checkOpen();
+        IOException fault = map.faultAt(e, position);
+        if (fault != null) {
+            return new UncheckedIOException(fault);
+        }
+        if (e instanceof RuntimeException unexpected) {
+            return unexpected;
+        }
+        throw (Error) e;
     }
 
     private void checkOpen() {
@@ -82,9 +98,8 @@ final class LineSpliterator implements Spliterator<String> {
         try {
             long middle = position + (end - position) / 2;
             split = ByteSearch.nextLine(segment, ByteSearch.lineEnd(segment, middle, end), end);
-        } catch (IllegalStateException e) {
-            checkOpen();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e, position);
         }
         if (split >= end) { // also when no terminator follows the middle: then split == lineEnd == end
             return null;

@@ -525,7 +525,8 @@ public final class MMap implements AutoCloseable {
             if (dst.isReadOnly()) {
                 throw new ReadOnlyBufferException(); // as ByteBuffer.put does: the JDK gives it no message
             }
-            MemorySegment.copy(segment, pos, MemorySegment.ofBuffer(dst), 0, dst.remaining());
+            int n = dst.remaining();
+            MemorySegment.copy(n == 0 ? range(pos, 0) : segment, pos, MemorySegment.ofBuffer(dst), 0, n);
         } catch (RuntimeException e) {
             throw failure(e, pos, dst == null ? 0 : dst.remaining(), Access.READ);
         }
@@ -542,7 +543,8 @@ public final class MMap implements AutoCloseable {
      */
     public void pread(long pos, MemorySegment dst) {
         try {
-            MemorySegment.copy(segment, pos, dst, 0, dst.byteSize());
+            long n = dst.byteSize();
+            MemorySegment.copy(n == 0 ? range(pos, 0) : segment, pos, dst, 0, n);
         } catch (RuntimeException e) {
             throw failure(e, pos, dst == null ? 0 : dst.byteSize(), Access.READ);
         }
@@ -591,7 +593,8 @@ public final class MMap implements AutoCloseable {
      */
     public void pwrite(long pos, ByteBuffer src) {
         try {
-            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, pos, src.remaining());
+            int n = src.remaining();
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, n == 0 ? range(pos, 0) : segment, pos, n);
         } catch (RuntimeException e) {
             throw failure(e, pos, src == null ? 0 : src.remaining(), Access.WRITE);
         }
@@ -607,7 +610,8 @@ public final class MMap implements AutoCloseable {
      */
     public void pwrite(long pos, MemorySegment src) {
         try {
-            MemorySegment.copy(src, 0, segment, pos, src.byteSize());
+            long n = src.byteSize();
+            MemorySegment.copy(src, 0, n == 0 ? range(pos, 0) : segment, pos, n);
         } catch (RuntimeException e) {
             throw failure(e, pos, src == null ? 0 : src.byteSize(), Access.WRITE);
         }
@@ -624,6 +628,10 @@ public final class MMap implements AutoCloseable {
     public void copy(long srcPos, long dstPos, long length) {
         MemorySegment s = segment;
         try {
+            if (length == 0) {
+                range(srcPos, 0);
+                range(dstPos, 0);
+            }
             MemorySegment.copy(s, srcPos, s, dstPos, length);
         } catch (RuntimeException e) {
             RuntimeException source = failure(e, srcPos, length, Access.READ);
@@ -1748,7 +1756,10 @@ public final class MMap implements AutoCloseable {
         return s;
     }
 
-    /** The current mapping, if {@code [pos, pos + length)} lies within it; any length, even 0. */
+    /**
+     * The current mapping, if {@code [pos, pos + length)} lies within it; any length, even 0. Also
+     * the check of an empty copy, which the FFM lets through on a closed segment.
+     */
     private MemorySegment range(long pos, long length) {
         MemorySegment s = segment;
         if ((pos | length) < 0 || pos > s.byteSize() - length || s == CLOSED) {
@@ -1784,6 +1795,32 @@ public final class MMap implements AutoCloseable {
         if (segment == CLOSED) {
             throw (ClosedChannelException) new ClosedChannelException().initCause(closedMap());
         }
+    }
+
+    /**
+     * Whether the file holds bytes past the end of this map although its size says it does not:
+     * a file of {@code /proc} or {@code /sys} reports 0 bytes and reads its content. One
+     * {@code pread} of a byte at the map's end; false for a wrapped segment.
+     */
+    boolean holdsMoreThanItsSize() throws IOException {
+        synchronized (stateLock) {
+            return file != null && file.readsPast(current().byteSize());
+        }
+    }
+
+    /**
+     * The {@link IOException} that streams, channels and {@link MappedFiles} throw for an access
+     * at {@code pos} that faulted, or null if {@code e} is not the JVM's report of a fault: a page
+     * past the end of a file that another party cut short (or, for a write, a page its full file
+     * system could not supply). The JVM reports it as an {@link InternalError}, which code written
+     * to catch {@code IOException} would let through.
+     */
+    IOException faultAt(Throwable e, long pos) {
+        if (!(e instanceof InternalError) || e.getMessage() == null || !e.getMessage().startsWith("a fault occurred")) {
+            return null;
+        }
+        return new IOException("a fault at position " + pos + " of the map of " + source + ": the file was cut"
+                + " short by another party while mapped (or, for a write, its file system is full)", e);
     }
 
     /** Names the map in messages: its file and offset, or the segment it wraps. */

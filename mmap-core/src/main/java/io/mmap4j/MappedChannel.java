@@ -53,7 +53,9 @@ import java.util.Objects;
  * one opened for writing only {@link NonReadableChannelException}; a negative position or size is
  * an {@link IllegalArgumentException}. A write past the end of a map that cannot grow (a private
  * map, a wrapped segment) throws {@link UnsupportedOperationException}; one that the file system
- * refuses, or that would end past {@link Long#MAX_VALUE}, an {@link IOException}.
+ * refuses, or that would end past {@link Long#MAX_VALUE}, an {@link IOException}. So does a read
+ * or write that faults because another process cut the file short under the map (or, writing, the
+ * file system is full): the JVM's {@link InternalError} is its cause, never thrown as is.
  *
  * <h2>Lifetime</h2>
  * The channel borrows its map. Closing a channel obtained from {@link MMap#channel()} leaves the
@@ -238,9 +240,8 @@ public final class MappedChannel implements SeekableByteChannel {
         checkOpen();
         try {
             return sizeOf(map.segment());
-        } catch (IllegalStateException e) {
-            map.throwIfClosed();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e);
         }
     }
 
@@ -265,9 +266,8 @@ public final class MappedChannel implements SeekableByteChannel {
                 map.resize(size);
                 grownSize = -1;
             }
-        } catch (IllegalStateException e) {
-            map.throwIfClosed();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e);
         }
         if (position > size) {
             position = size;
@@ -365,9 +365,8 @@ public final class MappedChannel implements SeekableByteChannel {
             String line = lines.next(s, end);
             position = lines.position();
             return line;
-        } catch (IllegalStateException e) {
-            map.throwIfClosed();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e);
         }
     }
 
@@ -386,9 +385,8 @@ public final class MappedChannel implements SeekableByteChannel {
         try {
             MemorySegment s = map.segment();
             return readable(s, 1) < 0 ? -1 : s.get(JAVA_BYTE, position++) & 0xFF;
-        } catch (IllegalStateException e) {
-            map.throwIfClosed();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e);
         }
     }
 
@@ -412,9 +410,8 @@ public final class MappedChannel implements SeekableByteChannel {
             MemorySegment.copy(s, JAVA_BYTE, position, bytes, 0, bytes.length);
             position += bytes.length;
             return bytes;
-        } catch (IllegalStateException e) {
-            map.throwIfClosed();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e);
         }
     }
 
@@ -462,9 +459,8 @@ public final class MappedChannel implements SeekableByteChannel {
             long at = writePosition(1);
             reserve(at + 1).set(JAVA_BYTE, at, (byte) b);
             wrote(at, 1);
-        } catch (IllegalStateException e) {
-            map.throwIfClosed();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e);
         }
     }
 
@@ -476,15 +472,29 @@ public final class MappedChannel implements SeekableByteChannel {
 
     // ---------------------------------------------------------------------------------------------
     // Internals. Callers hold the lock. A segment access that fails with IllegalStateException
-    // because the map was closed meanwhile becomes ClosedChannelException (MMap.throwIfClosed);
-    // any other is not the channel's to translate.
+    // because the map was closed meanwhile becomes ClosedChannelException (MMap.throwIfClosed),
+    // and a fault (the file cut short under the map) an IOException (MMap.faultAt); any other
+    // failure is not the channel's to translate.
+
+    /** What a failed access throws instead of {@code e}, as the comment above says; {@code e} itself if nothing. */
+    private IOException failed(Throwable e) throws ClosedChannelException {
+        map.throwIfClosed();
+        IOException fault = map.faultAt(e, position);
+        if (fault != null) {
+            return fault;
+        }
+        if (e instanceof RuntimeException unexpected) {
+            throw unexpected;
+        }
+        throw (Error) e;
+    }
 
     /**
      * Copies up to {@code want} bytes at the position into {@code dst[offset, ...)}, straight into
      * the array so that stream reads allocate nothing; advances the position. The count, or -1 at
      * the end.
      */
-    private int readInto(byte[] dst, int offset, int want) throws ClosedChannelException {
+    private int readInto(byte[] dst, int offset, int want) throws IOException {
         try {
             MemorySegment s = map.segment();
             int n = readable(s, want);
@@ -493,14 +503,13 @@ public final class MappedChannel implements SeekableByteChannel {
                 position += n;
             }
             return n;
-        } catch (IllegalStateException e) {
-            map.throwIfClosed();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e);
         }
     }
 
     /** As {@link #readInto(byte[], int, int)}, into the start of {@code dst}. */
-    private int readInto(MemorySegment dst, int want) throws ClosedChannelException {
+    private int readInto(MemorySegment dst, int want) throws IOException {
         try {
             MemorySegment s = map.segment();
             int n = readable(s, want);
@@ -509,9 +518,8 @@ public final class MappedChannel implements SeekableByteChannel {
                 position += n;
             }
             return n;
-        } catch (IllegalStateException e) {
-            map.throwIfClosed();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e);
         }
     }
 
@@ -521,9 +529,8 @@ public final class MappedChannel implements SeekableByteChannel {
             long at = writePosition(n);
             MemorySegment.copy(src, offset, reserve(at + n), JAVA_BYTE, at, n);
             wrote(at, n);
-        } catch (IllegalStateException e) {
-            map.throwIfClosed();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e);
         }
     }
 
@@ -533,9 +540,8 @@ public final class MappedChannel implements SeekableByteChannel {
             long at = writePosition(n);
             MemorySegment.copy(src, 0, reserve(at + n), at, n);
             wrote(at, n);
-        } catch (IllegalStateException e) {
-            map.throwIfClosed();
-            throw e;
+        } catch (IllegalStateException | InternalError e) {
+            throw failed(e);
         }
     }
 

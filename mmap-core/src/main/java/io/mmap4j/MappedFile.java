@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -271,6 +272,11 @@ final class MappedFile {
         if (size > Long.MAX_VALUE - offset) {
             throw new IllegalArgumentException("file offset " + offset + " + size " + size + " overflows a long");
         }
+    }
+
+    /** Whether a read at {@code size} bytes past this map's offset returns a byte, though the file's size says it ends. */
+    boolean readsPast(long size) throws IOException {
+        return channel.read(ByteBuffer.allocate(1), offset + size) > 0;
     }
 
     /** Writes the file's metadata (its size) to the device; the map's pages are {@link Paging#force}'s. */

@@ -24,10 +24,13 @@ import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnmappableCharacterException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,11 +87,25 @@ import java.util.stream.StreamSupport;
  * <li>{@code DELETE_ON_CLOSE} deletes the file when the stream or channel is closed, where the
  *     JDK unlinks it right after opening it: the file is visible, and can be opened by name, while
  *     it is in use, and a crash or kill before close leaves it behind.</li>
+ * <li>A stream, channel or {@code lines} reads the file as it was when opened: bytes another
+ *     process appends later are not read, where {@code Files}' streams read to the file's end as
+ *     it is at each read. A file cut short by another process while it is read makes the next
+ *     read past the cut throw an {@link IOException} ("a fault at position ... the file was cut
+ *     short by another party while mapped"; in {@code lines}, an {@link UncheckedIOException}
+ *     around it), where {@code Files} reads to the new end; the JVM's own report of the fault, an
+ *     {@link InternalError}, is its cause.</li>
  * <li>A write to a file system that has run out of space faults when it touches a new page of
- *     the file, which the JVM reports as an {@link InternalError}, where {@code Files} throws an
- *     {@code IOException} ("No space left on device"); this is how every memory-mapped write
- *     fails. The JVM carries on.</li>
- * <li>Special files with no size (under {@code /proc}, pipes) cannot be mapped.</li>
+ *     the file: an {@link IOException} of the same kind, where {@code Files} throws one saying
+ *     "No space left on device". The JVM carries on.</li>
+ * <li>A file a map cannot show is read as {@code Files} reads it, through {@code Files}' own
+ *     stream, with the same answers: a FIFO or device (opening a FIFO to read waits for a writer,
+ *     as with {@code Files}), and a file that reports 0 bytes but reads more (under {@code /proc}
+ *     and {@code /sys}), for {@code newInputStream}, {@code readAllBytes}, {@code readString},
+ *     {@code readAllLines} and {@code lines}. {@code newByteChannel}, which returns a
+ *     {@link MappedChannel}, and the writing methods refuse such a file with a
+ *     {@link java.nio.file.FileSystemException} saying so (writing to a FIFO at once, where
+ *     {@code Files} waits for a reader). Telling an empty file from a {@code /proc} file costs
+ *     one {@code pread} of a byte when a file opened to read is empty.</li>
  * </ul>
  *
  * <h2>Memory and cost</h2>
@@ -133,7 +150,9 @@ public final class MappedFiles {
                 throw new UnsupportedOperationException("'" + option + "' not allowed");
             }
         }
-        return new MappedInputStream(open(path, new HashSet<>(Arrays.asList(options)), NO_ATTRIBUTES));
+        Set<OpenOption> set = new HashSet<>(Arrays.asList(options));
+        MappedChannel channel = openToRead(path, set);
+        return channel != null ? new MappedInputStream(channel) : Files.newInputStream(path, forFiles(set));
     }
 
     /**
@@ -229,7 +248,11 @@ public final class MappedFiles {
      * @throws IOException                       if the file is a directory, or cannot be opened or mapped
      */
     public static byte[] readAllBytes(Path path) throws IOException {
-        try (MappedChannel channel = open(path, Set.of(READ), NO_ATTRIBUTES)) {
+        MappedChannel mapped = openToRead(path, Set.of(READ));
+        if (mapped == null) {
+            return Files.readAllBytes(path);
+        }
+        try (MappedChannel channel = mapped) {
             return channel.readNBytes(Integer.MAX_VALUE);
         }
     }
@@ -259,8 +282,7 @@ public final class MappedFiles {
      */
     public static String readString(Path path, Charset charset) throws IOException {
         Objects.requireNonNull(charset, "charset");
-        byte[] bytes = readAllBytes(path);
-        return LineDecoder.decode(bytes, 0, bytes.length, charset);
+        return LineDecoder.decodeWhole(readAllBytes(path), charset);
     }
 
     /**
@@ -327,7 +349,10 @@ public final class MappedFiles {
      */
     public static Stream<String> lines(Path path, Charset charset) throws IOException {
         Objects.requireNonNull(charset, "charset");
-        MappedChannel channel = open(path, Set.of(READ), NO_ATTRIBUTES);
+        MappedChannel channel = openToRead(path, Set.of(READ));
+        if (channel == null) {
+            return Files.lines(path, charset);
+        }
         try {
             if (LineDecoder.splitsOnBytes(charset)) {
                 MMap map = channel.map();
@@ -490,23 +515,69 @@ public final class MappedFiles {
         return path;
     }
 
-    /** Opens a channel that owns its map, with options sorted by {@code Files}' rules. */
+    /**
+     * Opens a channel that owns its map, with options sorted by {@code Files}' rules. A file a map
+     * cannot show is an {@link IOException} saying so: one that is not a regular file (a FIFO, a
+     * device), or one that reports 0 bytes and holds more ({@code /proc}, {@code /sys}).
+     */
     private static MappedChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>[] attributes)
             throws IOException {
+        MappedChannel channel = openIfMappable(path, options, attributes);
+        if (channel == null) {
+            throw new FileSystemException(path.toString(), null, "not a file a map can show (a FIFO, a device, or"
+                    + " a file whose content is not in its size, as under /proc): use Files.newByteChannel");
+        }
+        return channel;
+    }
+
+    /**
+     * As {@link #open} for reading, or null if a map cannot show the file, which is then to be read
+     * as {@code Files} reads it, as a stream: the same answers, never a silent empty one.
+     */
+    private static MappedChannel openToRead(Path path, Set<? extends OpenOption> options) throws IOException {
+        return openIfMappable(path, options, NO_ATTRIBUTES);
+    }
+
+    private static MappedChannel openIfMappable(Path path, Set<? extends OpenOption> options,
+                                                FileAttribute<?>[] attributes) throws IOException {
         Objects.requireNonNull(path, "path");
         OpenSpec spec = OpenSpec.forFiles(options);
-        if (!spec.channel().write() && isDirectory(path, spec)) {
+        BasicFileAttributes file = attributesIfExists(path, spec);
+        if (file != null && file.isDirectory() && !spec.channel().write()) {
             // Opening a directory for reading succeeds; only mapping it fails, with ENODEV ("No
             // such device"), or not at all if it reports size 0. Say what the JDK says on read.
             throw new IOException("Is a directory");
         }
-        return new MappedChannel(MMap.openFile(path, spec, attributes), 0, spec.channel(), true);
+        if (file != null && file.isOther()) {
+            return null; // opening a FIFO would block, and its size says nothing of its content
+        }
+        MMap map = MMap.openFile(path, spec, attributes);
+        try {
+            if (file != null && map.size() == 0 && spec.channel().read() && map.holdsMoreThanItsSize()) {
+                map.close();
+                return null;
+            }
+        } catch (IOException | RuntimeException e) {
+            map.close();
+            throw e;
+        }
+        return new MappedChannel(map, 0, spec.channel(), true);
     }
 
-    private static boolean isDirectory(Path path, OpenSpec spec) {
-        return spec.channelOptions().contains(LinkOption.NOFOLLOW_LINKS)
-                ? Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)
-                : Files.isDirectory(path);
+    /** The file's attributes, as the options say to follow links; null if there is no file. */
+    private static BasicFileAttributes attributesIfExists(Path path, OpenSpec spec) throws IOException {
+        try {
+            return spec.channelOptions().contains(LinkOption.NOFOLLOW_LINKS)
+                    ? Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    : Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null; // to be created, or reported by the open as Files reports it
+        }
+    }
+
+    /** The options without this library's own, for a {@code Files} method that reads what a map cannot show. */
+    private static OpenOption[] forFiles(Set<OpenOption> options) {
+        return options.stream().filter(option -> !(option instanceof MapOption)).toArray(OpenOption[]::new);
     }
 
     private static void closeUnchecked(Closeable closeable) {

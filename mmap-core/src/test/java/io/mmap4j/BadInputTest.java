@@ -278,8 +278,16 @@ class BadInputTest {
 
     @Test
     void zeroLengthAccessToAClosedMapStillThrows() {
+        String message = "the map of " + file + " is closed";
         assertThrows(IllegalStateException.class, () -> closed.pread(0, new byte[0]));
         assertThrows(IllegalStateException.class, () -> closed.pwrite(0, new byte[0]));
+        // Before the fix, these four and copy returned without a word.
+        expect(IllegalStateException.class, message, () -> closed.pread(0, ByteBuffer.allocate(0)));
+        expect(IllegalStateException.class, message, () -> closed.pwrite(0, ByteBuffer.allocate(0)));
+        expect(IllegalStateException.class, message, () -> closed.pread(0, MemorySegment.ofArray(new byte[0])));
+        expect(IllegalStateException.class, message, () -> closed.pwrite(0, MemorySegment.ofArray(new byte[0])));
+        expect(IllegalStateException.class, message, () -> closed.copy(0, 0, 0));
+        expect(IllegalStateException.class, message, () -> closed.fill(0, 0, (byte) 1));
         assertThrows(IllegalStateException.class, () -> closed.slice(0, 0).get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
     }
 

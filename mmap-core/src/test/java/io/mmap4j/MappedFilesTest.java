@@ -624,4 +624,36 @@ class MappedFilesTest {
             Thread.sleep(Duration.ofMinutes(2));
         }
     }
+
+    /**
+     * readString reports malformed UTF-8 exactly as Files.readString does, input length and all:
+     * the cases that differ between a CharsetDecoder and the JDK's String decoding (before the fix,
+     * "a\n" E2 82 gave length 2 where Files gives 1), then 3000 random byte strings rich in the
+     * bytes that start and continue sequences.
+     */
+    @Test
+    void readStringReportsMalformedUtf8AsFilesDoes() throws IOException {
+        Path file = dir.resolve("malformed.txt");
+        List<byte[]> cases = new ArrayList<>(List.of(
+                new byte[] {'a', '\n', (byte) 0xE2, (byte) 0x82}, new byte[] {(byte) 0xE2, 0x41, 0x41},
+                new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0x80}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                new byte[] {(byte) 0xF0, (byte) 0x80, (byte) 0x80, (byte) 0x80}, new byte[] {(byte) 0xF4, (byte) 0x90},
+                new byte[] {(byte) 0xC0, (byte) 0x80}, new byte[] {(byte) 0xC3}, new byte[] {(byte) 0xFF},
+                new byte[] {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD})); // a real U+FFFD
+        Random random = new Random(10);
+        byte[] alphabet = {'a', '\n', (byte) 0x80, (byte) 0x9F, (byte) 0xA0, (byte) 0xBF, (byte) 0xC0, (byte) 0xC2,
+                (byte) 0xDF, (byte) 0xE0, (byte) 0xE2, (byte) 0xED, (byte) 0xEF, (byte) 0xF0, (byte) 0xF4, (byte) 0xF5};
+        for (int i = 0; i < 3000; i++) {
+            byte[] bytes = new byte[1 + random.nextInt(6)];
+            for (int j = 0; j < bytes.length; j++) {
+                bytes[j] = alphabet[random.nextInt(alphabet.length)];
+            }
+            cases.add(bytes);
+        }
+        for (byte[] bytes : cases) {
+            Files.write(file, bytes);
+            assertEquals(outcome(() -> Files.readString(file)), outcome(() -> MappedFiles.readString(file)),
+                    () -> HexFormat.of().formatHex(bytes));
+        }
+    }
 }

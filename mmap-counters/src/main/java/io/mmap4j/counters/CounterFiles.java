@@ -49,11 +49,25 @@ final class CounterFiles {
             try {
                 return MMap.open(path, READ, WRITE);
             } catch (NoSuchFileException e) {
+                requireNoDanglingLink(path, e);
                 publishNew(path, layout, attributes);
             }
         }
         throw new FileSystemException(path.toString(), null, "the counters file vanished " + MAX_ATTEMPTS
                 + " times between being created and being opened: is another process deleting it?");
+    }
+
+    /**
+     * A name that exists while opening it finds no file is a symbolic link to nothing: creating the
+     * file cannot help (the link's name is taken), so say what it is instead of trying again.
+     */
+    private static void requireNoDanglingLink(Path path, NoSuchFileException notFound) throws IOException {
+        if (Files.isSymbolicLink(path)) {
+            NoSuchFileException e = new NoSuchFileException(path.toString(), null, "a symbolic link to "
+                    + Files.readSymbolicLink(path) + ", which does not exist: cannot create a counters file through it");
+            e.initCause(notFound);
+            throw e;
+        }
     }
 
     /** Creates the file complete, unless another process creates it first; returns either way. */
@@ -65,7 +79,7 @@ final class CounterFiles {
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
         CountersFormat format = CountersFormat.of(layout);
         try {
-            try (MMap map = MMap.open(temp, 0, format.fileSize, Set.of(CREATE_NEW, READ, WRITE), attributes)) {
+            try (MMap map = openTemp(path, temp, format, attributes)) {
                 format.writeHeader(map);
                 map.force(); // before the link: the name must never point at unwritten pages
             }
@@ -84,6 +98,19 @@ final class CounterFiles {
             syncDirectory(dir);
         } finally {
             Files.deleteIfExists(temp); // after the link this removes only the temporary name
+        }
+    }
+
+    /** Creates the temporary file; a missing directory is reported for the caller's path, not the temporary one. */
+    private static MMap openTemp(Path path, Path temp, CountersFormat format, FileAttribute<?>[] attributes)
+            throws IOException {
+        try {
+            return MMap.open(temp, 0, format.fileSize, Set.of(CREATE_NEW, READ, WRITE), attributes);
+        } catch (NoSuchFileException e) {
+            NoSuchFileException named = new NoSuchFileException(path.toString(), null,
+                    "cannot create the counters file: its directory " + temp.getParent() + " does not exist");
+            named.initCause(e);
+            throw named;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.mmap4j.counters;
 
+import static io.mmap4j.counters.CountersFormat.NameRecord.FREE;
 import static io.mmap4j.counters.CountersFormat.NameRecord.GENERATION;
 import static io.mmap4j.counters.CountersFormat.NameRecord.NAME_AT;
 import static io.mmap4j.counters.CountersFormat.NameRecord.NAME_HASH;
@@ -23,14 +24,17 @@ import java.util.TreeMap;
  * names, lock-free between processes.
  *
  * <p>A new name is claimed, written and published in three steps, each safe to be cut short by a
- * crash: a compare-and-set increment of the allocated count hands out a record id ({@link #claim});
- * the record is written and marked {@code WRITTEN} with a release store ({@link #write}); then a
- * compare-and-set puts the id into the first empty index entry on the name's probe sequence
- * ({@link #publish}). That CAS is the one moment the name comes into being, so the index is the
- * only source of truth: a record that never made it into the index is no counter (it costs one id
- * of capacity). An inserter whose CAS loses, or who meets the same name further along, takes the
- * counter it found, so racers for one name all end with one id. {@link #find} and
- * {@link #publish} walk the probe sequence with one loop, {@link #probe}.
+ * crash: a compare-and-set increment of the allocated count hands out a record id, and a
+ * compare-and-set of the record's state from free to {@code WRITING} takes the record
+ * ({@link #claim}); the record is written and marked {@code WRITTEN} with a release store
+ * ({@link #write}); then a compare-and-set puts the id into the first empty index entry on the
+ * name's probe sequence ({@link #publish}). That CAS is the one moment the name comes into being,
+ * so the index is the only source of truth: a record that never made it into the index is no
+ * counter. An inserter whose CAS loses, or who meets the same name further along, takes the
+ * counter it found, so racers for one name all end with one id; the loser's record is marked
+ * {@code FREE} ({@link #free}), and once every id has been handed out, claims take free records,
+ * so only a crash mid-creation costs an id. {@link #find} and {@link #publish} walk the probe
+ * sequence with one loop, {@link #probe}.
  *
  * <p>Entries and records are only ever added, and written once before they are published; so an
  * entry that is set stays set and a published record never changes. Everything read from the file
@@ -103,41 +107,96 @@ final class CounterTable {
     }
 
     /**
-     * Hands out the next record id: a CAS loop rather than an add, so that a full file does not
-     * push the count past the capacity.
+     * Hands out a record id and takes its record (state {@code WRITING}): the next id of the
+     * allocated count, by a CAS loop rather than an add, so that a full count does not pass the
+     * capacity; once all are handed out, a record given up as {@code FREE}. Before it counts an id
+     * as claimed, it checks that the record is free: a damaged allocated count must not hand out
+     * a counter that exists, to be overwritten.
      *
-     * @throws IllegalStateException if every id is taken
+     * @throws IllegalStateException    if every id is taken
+     * @throws CorruptCountersException if the allocated count is out of range, or names a record in use
      */
     int claim() throws CorruptCountersException {
         long allocated = format.allocated(map, path);
         while (allocated < capacity) {
+            int id = (int) allocated;
+            int state = freeState(id);
+            if (state < 0) { // taken since the count was read: look again
+                allocated = format.allocated(map, path);
+                continue;
+            }
             long seen = map.compareAndExchangeLong(Header.ALLOCATED.offset(), allocated, allocated + 1);
             if (seen == allocated) {
-                return (int) allocated;
+                if (!map.compareAndSetInt(STATE.at(format.recordOffset(id)), state, WRITING)) {
+                    // Only another claim of the same id, through a count damaged at this moment, gets here.
+                    throw new CorruptCountersException(path, Header.ALLOCATED.offset(), "allocated count handed out"
+                            + " id " + id + ", whose record another process took at the same moment");
+                }
+                return id;
             }
             allocated = format.allocated(map, path);
+        }
+        int id = takeFree();
+        if (id >= 0) {
+            return id;
         }
         throw new IllegalStateException("counters file " + path + " is full: all " + capacity
                 + " counters of its capacity are taken (a file's capacity is fixed when it is created)");
     }
 
     /**
-     * Gives back the most recently claimed id if nobody has claimed one since, so that a record
-     * that lost a race for its name does not cost capacity.
+     * The state of record {@code id}, which the allocated count said nobody has claimed: 0, or a
+     * record that is written but unpublished (given up by a loser of a race, or by mmap4j before
+     * it marked such records {@code FREE}); or -1 if the record is in use because another claim
+     * took it since the count was read (the count has moved on).
+     *
+     * @throws CorruptCountersException if the record is in use (being written, or a published
+     *                                  counter) while the count still says it is not
      */
-    boolean unclaim(int id) {
-        return map.compareAndSetLong(Header.ALLOCATED.offset(), id + 1L, id);
+    private int freeState(int id) throws CorruptCountersException {
+        int state = map.getIntAcquire(STATE.at(format.recordOffset(id)));
+        if (state == 0 || state == FREE || (state == WRITTEN && publishedName(id) == null)) {
+            return state;
+        }
+        // A claim moves the count before it takes the record, so a count still at id, read after
+        // the record was seen in use, is wrong.
+        long allocated = format.allocated(map, path);
+        if (allocated != id) {
+            return -1;
+        }
+        String inUse = state == WRITTEN ? "counter " + Names.show(publishedName(id))
+                : "in state " + Integer.toUnsignedString(state) + (state == WRITING ? " (being written)" : "");
+        throw new CorruptCountersException(path, Header.ALLOCATED.offset(), "allocated count is " + allocated
+                + ", so id " + id + " would be handed out next, but its record is " + inUse);
+    }
+
+    /** Takes a record given up as FREE, or returns -1 if there is none. Reads every record's state. */
+    private int takeFree() {
+        for (int id = 0; id < capacity; id++) {
+            long state = STATE.at(format.recordOffset(id));
+            if (map.getIntAcquire(state) == FREE && map.compareAndSetInt(state, FREE, WRITING)) {
+                return id;
+            }
+        }
+        return -1;
     }
 
     /**
-     * Writes a claimed, unpublished record. Marked WRITING first, so that a crash part way leaves
-     * a record that says so; WRITTEN is a release store, so whoever sees it sees the whole record.
-     * The generation counts writes, for tools that inspect unpublished records: a record reused
-     * after losing a race is written again.
+     * Gives up a claimed, written record that lost the race for its name: any process may take it
+     * for a new name once every id is handed out. A release store: a taker sees the record whole.
+     */
+    void free(int id) {
+        map.putIntRelease(STATE.at(format.recordOffset(id)), FREE);
+    }
+
+    /**
+     * Writes a claimed, unpublished record. {@link #claim} marked it WRITING, so that a crash part
+     * way leaves a record that says so; WRITTEN is a release store, so whoever sees it sees the
+     * whole record. The generation counts writes, for tools that inspect unpublished records: a
+     * record reused after losing a race is written again.
      */
     void write(int id, byte[] name, int hash) {
         long record = format.recordOffset(id);
-        map.putIntVolatile(STATE.at(record), WRITING);
         GENERATION.write(map, record, GENERATION.read(map, record) + 1);
         NAME_LENGTH.write(map, record, name.length);
         NAME_HASH.write(map, record, hash);

@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -64,15 +62,17 @@ import java.util.function.Consumer;
  * Names are 1 to {@link CountersLayout#maxNameBytes()} bytes of UTF-8 (240 by default); a longer
  * name is refused, never cut. Creating a name is lock-free between processes and safe against a
  * process killed at any instant; processes that create the same name at the same moment all get
- * the same counter. A process killed in the middle of creating a name may cost one id of
- * capacity; the name itself either exists completely or not at all. Counters are never deleted.
+ * the same counter, and the record of each loser goes back to be reused, so a file holds as many
+ * names as its capacity says. Only a process killed in the middle of creating a name costs an id
+ * of capacity; the name itself either exists completely or not at all. Counters are never deleted.
  *
  * <h2>Errors</h2>
  * <ul>
  * <li>A damaged file is a {@link CorruptCountersException} naming the file, the byte offset and
  *     the problem, and is left exactly as found: thrown as is when found by {@code open}, wrapped
  *     in an {@link java.io.UncheckedIOException} when a lookup meets an index entry or record
- *     damaged since.</li>
+ *     damaged since, or a new name meets an allocated count that would hand out a record in
+ *     use.</li>
  * <li>A name that could never exist (empty, not well-formed Unicode, longer than the limit) is an
  *     {@link IllegalArgumentException}; an id outside the capacity an
  *     {@link IndexOutOfBoundsException}, one no counter has a {@link NoSuchElementException}.</li>
@@ -113,14 +113,11 @@ public final class Counters implements AutoCloseable {
     private final CounterTable table;
     private final ConcurrentHashMap<String, Counter> byName = new ConcurrentHashMap<>();
     private final AtomicReferenceArray<Counter> byId;
-    /** Records this process claimed and wrote, but lost the race for their name: used for the next new name. */
-    private final ConcurrentLinkedQueue<Integer> spares = new ConcurrentLinkedQueue<>();
     /**
-     * Held shared while a name is looked up and created, exclusively by {@link #close()}. Close gives
-     * spares back to the file, so a spare a creator took at the same moment would be published by one
-     * and handed to another process by the other; and a creation cut short by the unmap would leave
-     * its claimed id behind. Creations do not exclude each other: between them the file's CAS rules
-     * suffice, as between processes.
+     * Held shared while a name is looked up and created, exclusively by {@link #close()}: a
+     * creation cut short by the unmap would leave its claimed id behind, in state WRITING for good.
+     * Creations do not exclude each other: between them the file's CAS rules suffice, as between
+     * processes.
      */
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
@@ -410,9 +407,8 @@ public final class Counters implements AutoCloseable {
 
     /**
      * Unmaps the file, after the {@link #counter(String)} calls other threads are making at this
-     * moment have finished (each reads a few index entries and writes at most one record) and the
-     * ids this process claimed but lost a race for have gone back where they can (a few
-     * compare-and-sets). Closing again does nothing. Costs what {@link MMap#close()} costs: a
+     * moment have finished (each reads a few index entries and writes at most one record).
+     * Closing again does nothing. Costs what {@link MMap#close()} costs: a
      * handshake with every thread of the JVM, an {@code munmap} and a {@code close}.
      *
      * @throws UncheckedIOException if closing the file fails
@@ -424,15 +420,6 @@ public final class Counters implements AutoCloseable {
         try {
             if (!map.isOpen()) {
                 return;
-            }
-            // Records that lost a race for their name, if they are the last ids claimed, go back.
-            // No creator can take a spare meanwhile: they hold the read lock, and fail once closed.
-            List<Integer> ids = new ArrayList<>(spares);
-            ids.sort(Comparator.reverseOrder());
-            for (int id : ids) {
-                if (!table.unclaim(id)) {
-                    break;
-                }
             }
             map.close();
         } finally {
@@ -466,12 +453,11 @@ public final class Counters implements AutoCloseable {
     }
 
     private int create(byte[] name, int hash) throws CorruptCountersException {
-        Integer spare = spares.poll();
-        int id = spare != null ? spare : table.claim();
+        int id = table.claim();
         table.write(id, name, hash);
         int holder = table.publish(name, hash, id);
         if (holder != id) {
-            spares.add(id); // another process published the name first; keep the record for the next name
+            table.free(id); // another thread or process published the name first: the record is anyone's
         }
         return holder;
     }

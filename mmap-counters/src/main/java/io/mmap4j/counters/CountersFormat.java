@@ -71,7 +71,10 @@ final class CountersFormat {
      * them, zero-padded to the layout's name limit.
      */
     static final class NameRecord {
-        /** Atomic: {@link #WRITING} while being written, {@link #WRITTEN} once complete (a release store). */
+        /**
+         * Atomic: 0 never written, {@link #WRITING} while being written, {@link #WRITTEN} once
+         * complete (a release store), {@link #FREE} once given up.
+         */
         static final Field STATE = new Field("state", 0, 4);
         /**
          * How many times the record has been written. Diagnostic only: mmap4j writes it and never
@@ -82,9 +85,14 @@ final class CountersFormat {
         static final Field NAME_HASH = new Field("name hash", 12, 4);
         /** The name's UTF-8 bytes start here; also the bytes of a record before its name. */
         static final int NAME_AT = 16;
-        /** Record states. A crash while writing leaves WRITING; only WRITTEN records are ever indexed. */
+        /**
+         * Record states. A crash while writing leaves WRITING; only WRITTEN records are ever
+         * indexed. FREE: written for a name another creator published first, and given up, for
+         * any process to take (a compare-and-set to WRITING) once every id has been claimed.
+         */
         static final int WRITING = 1;
         static final int WRITTEN = 2;
+        static final int FREE = 3;
 
         private NameRecord() {}
     }

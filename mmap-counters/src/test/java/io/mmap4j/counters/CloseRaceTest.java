@@ -25,25 +25,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link Counters#close()} against threads creating names in the same {@code Counters}. Close gives
- * back the ids this process claimed but lost a race for (its spares), and creators reuse spares: a
- * spare both took would be published by the creator and given back by close, leaving an index entry
- * at or above the allocated count (a file every later open reports as corrupt, and an id another
- * process may claim and overwrite).
+ * {@link Counters#close()} against threads creating names in the same {@code Counters}, just after
+ * it lost a race for a name: every creator ends with its counter or {@link IllegalStateException},
+ * and the file stays sound (no index entry at or above the allocated count, which every later open
+ * would report as corrupt). This guarded the spares that close used to give back while creators
+ * reused them; a lost record is now given up at once ({@code FREE}, see IdRaceTest), and the test
+ * keeps the close race honest.
  *
- * <p>Each round first makes the state that matters: one spare, the last id claimed. A spare comes
- * only from a lost race, so the test races {@code Counters} for a name against a publisher that
- * writes the file directly, as another process would, until {@code Counters} loses with the later
- * id. Then it closes while creators start new names, at a random skew of up to a few microseconds.
+ * <p>Each round first makes the state that once mattered: a lost race, with the later id. The test
+ * races {@code Counters} for a name against a publisher that writes the file directly, as another
+ * process would, until {@code Counters} loses with the later id. Then it closes while creators
+ * start new names, at a random skew of up to a few microseconds.
  */
 class CloseRaceTest {
     private static final int ROUNDS = 200;
-    /** Rounds that must get their spare: about 2 s for all of them here, 30 s at most on a slow machine. */
+    /** Rounds that must get their lost race: about 2 s for all of them here, 30 s at most on a slow machine. */
     private static final int MIN_ROUNDS = 50;
     private static final Duration TIME_LIMIT = Duration.ofSeconds(30);
     /** Races for a name per round before giving up; a round usually needs tens, rarely hundreds. */
     private static final int ATTEMPTS = 2000;
-    /** One takes the spare, the other claims a new id, as close gives the spare back. */
+    /** Two creators of new names, racing close. */
     private static final int CREATORS = 2;
     private static final int MAX_SKEW_SPINS = 400;
     private static final CountersLayout LAYOUT = CountersLayout.DEFAULT.withCapacity(4096);
@@ -52,14 +53,14 @@ class CloseRaceTest {
     Path dir;
 
     @Test
-    void closeWhileThreadsCreateNamesLeavesEverySpareToOneOfThem() throws Exception {
+    void closeWhileThreadsCreateNamesAfterALostRaceLeavesASoundFile() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CREATORS);
         int rounds = 0;
         long deadline = System.nanoTime() + TIME_LIMIT.toNanos();
         try {
             for (int round = 0; round < ROUNDS && System.nanoTime() < deadline; round++) {
                 Path path = dir.resolve("close" + round + ".counters");
-                Counters counters = withTheLastIdSpare(pool, path);
+                Counters counters = afterALostRace(pool, path);
                 if (counters != null) {
                     closeWhileCreating(pool, counters);
                     rounds++;
@@ -68,15 +69,15 @@ class CloseRaceTest {
         } finally {
             pool.shutdownNow();
         }
-        assertTrue(rounds >= MIN_ROUNDS, "only " + rounds + " rounds got a spare to race for");
+        assertTrue(rounds >= MIN_ROUNDS, "only " + rounds + " rounds got a lost race");
     }
 
     /**
      * Races {@code Counters} against a direct publisher for new names until it loses with the later
-     * of the two ids, so that its spare is the last id claimed and close may give it back; null if it
+     * of the two ids, the state in which close used to give its record back; null if it
      * never did.
      */
-    private static Counters withTheLastIdSpare(ExecutorService pool, Path path) throws Exception {
+    private static Counters afterALostRace(ExecutorService pool, Path path) throws Exception {
         Counters counters = Counters.open(path, LAYOUT);
         try (MMap raw = MMap.open(path, READ, WRITE)) {
             CountersFormat format = CountersFormat.of(LAYOUT);
@@ -98,7 +99,7 @@ class CloseRaceTest {
                 if (lost && ids[0] == before) {
                     return counters;
                 }
-                if (lost) { // its spare is not the last id: start again without it
+                if (lost) { // lost with the earlier id: start again
                     counters.close();
                     counters = Counters.open(path);
                 }

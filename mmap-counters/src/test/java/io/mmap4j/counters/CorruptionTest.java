@@ -476,4 +476,30 @@ class CorruptionTest {
     private static long getLong(byte[] bytes, long at) {
         return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong((int) at);
     }
+
+    /**
+     * Another process zeroes the allocated count under an open file: the next new name must not
+     * be handed id 0, alpha's, and overwrite it. Before the fix, delta got id 0 with value 0, alpha
+     * read 0, and the file could no longer be opened.
+     */
+    @Test
+    void aDamagedAllocatedCountNeverHandsOutACounterThatExists() throws IOException {
+        Path path = dir.resolve("allocated.counters");
+        try (Counters c = Counters.open(path)) {
+            c.counter("alpha").set(111);
+            c.counter("beta").set(222);
+            c.counter("gamma").set(333);
+            try (MMap other = MMap.open(path, READ, WRITE)) {
+                other.putLongVolatile(CountersFormat.Header.ALLOCATED.offset(), 0);
+            }
+            byte[] damaged = Files.readAllBytes(path);
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> c.counter("delta"));
+            CorruptCountersException cause = assertInstanceOf(CorruptCountersException.class, e.getCause());
+            assertEquals(path + ": corrupt counters file at byte offset 128: allocated count is 0, so id 0 would be"
+                    + " handed out next, but its record is counter \"alpha\"", cause.getMessage());
+            assertArrayEquals(damaged, Files.readAllBytes(path), "nothing was written");
+            assertEquals(111, c.counter("alpha").get());
+            assertEquals(List.of("alpha", "beta", "gamma"), c.counters().stream().map(Counter::name).toList());
+        }
+    }
 }

@@ -110,4 +110,23 @@ class CreationTest {
         assertTrue(Files.exists(path));
         assertTrue(CounterFiles.tempPrefix(path).length() < 60);
     }
+
+    /**
+     * Messages name the caller's path and the real cause. Before: a dangling symbolic link made
+     * open retry 8 times and report that "the counters file vanished 8 times", and a missing
+     * directory was a NoSuchFileException naming a temporary file.
+     */
+    @Test
+    void aDanglingLinkOrAMissingDirectoryIsReportedForTheCallersPath() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("link.counters"), dir.resolve("nowhere.counters"));
+        NoSuchFileException dangling = assertThrows(NoSuchFileException.class, () -> Counters.open(link));
+        assertEquals(link + ": a symbolic link to " + dir.resolve("nowhere.counters") + ", which does not exist:"
+                + " cannot create a counters file through it", dangling.getMessage());
+
+        Path orphan = dir.resolve("missing").resolve("app.counters");
+        NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> Counters.open(orphan));
+        assertEquals(orphan + ": cannot create the counters file: its directory " + orphan.getParent()
+                + " does not exist", missing.getMessage());
+        assertEquals(orphan.toString(), missing.getFile());
+    }
 }

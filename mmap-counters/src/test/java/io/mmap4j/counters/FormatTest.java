@@ -81,7 +81,7 @@ class FormatTest {
             reused = table.claim();
             table.write(reused, a, Names.hash(a));
             assertEquals(0, table.publish(a, Names.hash(a), reused), "loses the race: \"a\" is id 0");
-            table.write(reused, b, Names.hash(b)); // as Counters does with a spare, for its next new name
+            table.write(reused, b, Names.hash(b)); // as a creator does with a free record it takes
             assertEquals(reused, table.publish(b, Names.hash(b), reused));
             long generation = CountersFormat.NameRecord.GENERATION.offset();
             assertEquals(1, raw.getInt(format.recordOffset(0) + generation), "written once");

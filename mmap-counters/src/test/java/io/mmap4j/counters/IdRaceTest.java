@@ -1,0 +1,78 @@
+package io.mmap4j.counters;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.mmap4j.MMap;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Races for a name cost no capacity: the record of the loser is given up ({@code FREE}) and taken
+ * again once every id has been handed out. Before, a spare id went back only if it was the last one
+ * claimed, so 300 rounds of this race made 600 names cost about 650 ids, and a file of capacity 600
+ * was full before its 600th name.
+ */
+class IdRaceTest {
+    private static final int ROUNDS = 300;
+
+    @TempDir
+    Path dir;
+
+    /**
+     * Each round opens the file, two threads create the same new name while a third creates
+     * another, and closes it: 600 names, in a file of capacity 600.
+     */
+    @Test
+    void namesRacedForFillAFileToItsCapacity() throws Exception {
+        Path path = dir.resolve("raced.counters");
+        CountersLayout layout = CountersLayout.DEFAULT.withCapacity(2 * ROUNDS);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                try (Counters counters = Counters.open(path, layout)) {
+                    CyclicBarrier start = new CyclicBarrier(3);
+                    List<Future<Integer>> ids = new ArrayList<>();
+                    for (String name : List.of("same." + round, "same." + round, "other." + round)) {
+                        ids.add(pool.submit(() -> {
+                            start.await();
+                            return counters.counter(name).incrementAndGet() > 0 ? counters.counter(name).id() : -1;
+                        }));
+                    }
+                    assertEquals(ids.get(0).get(), ids.get(1).get(), "the racers for one name get one counter");
+                    ids.get(2).get();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Counters counters = Counters.open(path)) {
+            assertEquals(2 * ROUNDS, counters.counters().size());
+            for (int round = 0; round < ROUNDS; round++) {
+                assertEquals(2, counters.counter("same." + round).get(), "both racers added to the one counter");
+                assertEquals(1, counters.counter("other." + round).get());
+            }
+        }
+        assertEquals(0, freeRecords(path, layout), "every record given up was taken again");
+    }
+
+    private static int freeRecords(Path path, CountersLayout layout) throws Exception {
+        CountersFormat format = CountersFormat.of(layout);
+        int free = 0;
+        try (MMap raw = MMap.open(path)) {
+            for (int id = 0; id < layout.capacity(); id++) {
+                long state = format.recordOffset(id) + CountersFormat.NameRecord.STATE.offset();
+                if (raw.getIntVolatile(state) == CountersFormat.NameRecord.FREE) {
+                    free++;
+                }
+            }
+        }
+        return free;
+    }
+}

@@ -79,7 +79,10 @@ public final class Tour {
                         () -> FilesAdapterExample.run(quick)),
                 new Step("A static store shared by JVMs",
                         "two JVMs map a freshly built store and read all of it with no copy; opening reads only its header",
-                        () -> StaticStoreExample.run(quick)));
+                        () -> StaticStoreExample.run(quick)),
+                new Step("A shared map updated by one JVM, read by another",
+                        "every change one JVM puts is seen by another at once, in order and whole, at millions of lock-free reads a second",
+                        () -> SharedMapExample.run(quick)));
     }
 
     private static int runStep(int number, int of, Step step) {

@@ -3,6 +3,7 @@ package io.mmap4j.cli;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.mmap4j.counters.Counters;
+import io.mmap4j.store.StaticStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,6 +15,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * The kinds of file the tool knows, each recognised by the 8-byte magic at its start (every mmap4j
@@ -22,17 +25,12 @@ import java.util.List;
  */
 enum FileType {
     /** {@code io.mmap4j.counters.Counters}: docs/counters-format.md. */
-    COUNTERS("counters", "MMAP4JCT", true) {
-        @Override
-        Inspector open(Path file) throws IOException {
-            return new CountersInspector(file);
-        }
-
-        @Override
-        List<Problem> verify(Path file) throws IOException {
-            return Counters.verify(file).stream().map(p -> new Problem(p.offset(), p.problem())).toList();
-        }
-    };
+    COUNTERS("counters", "MMAP4JCT", true, "each counter's id, name, value and change per second",
+            CountersInspector::new, file -> problems(Counters.verify(file), p -> p.offset(), p -> p.problem())),
+    /** {@code io.mmap4j.store.StaticStore}: docs/static-store-format.md. */
+    STATIC_STORE("static-store", "MMAP4JST", false, "keys, bytes of keys and values, largest value, index slots and load",
+            StaticStoreInspector::new, file -> problems(StaticStore.verify(file), p -> p.offset(),
+                    p -> p.field() + " is " + p.found() + ", expected " + p.expected()));
 
     private static final byte[] FAMILY = "MMAP4J".getBytes(US_ASCII);
     private static final int MAGIC_BYTES = 8;
@@ -42,18 +40,46 @@ enum FileType {
     private final byte[] magic;
     /** Whether the file holds named items that {@code --filter} selects. */
     final boolean hasRows;
+    /** What {@code stat} shows of such a file, for the help. */
+    final String shows;
+    private final Opener opener;
+    private final Verifier verifier;
 
-    FileType(String label, String magic, boolean hasRows) {
+    FileType(String label, String magic, boolean hasRows, String shows, Opener opener, Verifier verifier) {
         this.label = label;
         this.magic = magic.getBytes(US_ASCII);
         this.hasRows = hasRows;
+        this.shows = shows;
+        this.opener = opener;
+        this.verifier = verifier;
     }
 
     /** Opens the file read-only for {@code stat}. */
-    abstract Inspector open(Path file) throws IOException;
+    Inspector open(Path file) throws IOException {
+        return opener.open(file);
+    }
 
     /** Checks the file in full, read-only: every problem found, none for a sound file. */
-    abstract List<Problem> verify(Path file) throws IOException;
+    List<Problem> verify(Path file) throws IOException {
+        return verifier.verify(file);
+    }
+
+    /** A store's own problems in the tool's form: where each is, and what it says. */
+    private static <P> List<Problem> problems(List<P> found, ToLongFunction<P> offset, Function<P, String> text) {
+        return found.stream().map(p -> new Problem(offset.applyAsLong(p), text.apply(p))).toList();
+    }
+
+    /** Opens a file of one type for {@code stat}. */
+    @FunctionalInterface
+    private interface Opener {
+        Inspector open(Path file) throws IOException;
+    }
+
+    /** A store's full read-only check. */
+    @FunctionalInterface
+    private interface Verifier {
+        List<Problem> verify(Path file) throws IOException;
+    }
 
     /** The type with this label, or null. */
     static FileType labelled(String label) {

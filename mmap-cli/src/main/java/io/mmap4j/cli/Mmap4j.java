@@ -63,6 +63,7 @@ public final class Mmap4j implements Callable<Integer> {
     static int run(String[] args, PrintStream out, PrintStream err) {
         Mmap4j tool = new Mmap4j(new Terminal(out.charset()));
         CommandLine commandLine = new CommandLine(tool);
+        StatCommand.describeTypes(commandLine.getSubcommands().get("stat").getCommandSpec());
         commandLine.setOut(new PrintWriter(new OutputStreamWriter(out, out.charset()), true));
         commandLine.setErr(new PrintWriter(new OutputStreamWriter(err, err.charset()), true));
         commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));

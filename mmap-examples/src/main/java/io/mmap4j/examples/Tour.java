@@ -81,7 +81,7 @@ public final class Tour {
                         "two JVMs map a freshly built store and read all of it with no copy; opening reads only its header",
                         () -> StaticStoreExample.run(quick)),
                 new Step("A shared map updated by one JVM, read by another",
-                        "every change one JVM puts is seen by another at once, in order and whole, at millions of lock-free reads a second",
+                        "every change one JVM puts is seen by another at once, in order and whole, and acknowledged through the same map",
                         () -> SharedMapExample.run(quick)));
     }
 

@@ -398,7 +398,10 @@ public final class CacheVolume implements AutoCloseable {
             volume.lock.unlock();
         }
         if (syncer != null) {
-            syncer.shutdownNow();
+            // shutdown, never shutdownNow: an interrupt during the syncer's FileChannel.force closes
+            // the channel (an interruptible channel), and the final sync below would then fail
+            syncer.shutdown();
+            awaitSyncer();
         }
         IOException failure = null;
         try {
@@ -422,6 +425,22 @@ public final class CacheVolume implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    private void awaitSyncer() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (syncer.awaitTermination(1, TimeUnit.SECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -129,6 +129,9 @@ final class StatCommand implements Callable<Integer> {
                 long now = System.nanoTime();
                 Sample sample = watched.sample(filter);
                 printer.print(Instant.now(), watched.type, sample, previous, (now - previousAt) / 1e9);
+                if (tool.outputClosed()) {
+                    return Mmap4j.OUTPUT_CLOSED;
+                }
                 previous = sample;
                 previousAt = now;
             }
@@ -139,7 +142,8 @@ final class StatCommand implements Callable<Integer> {
     /**
      * The file under {@code stat}, followed across replacements: a store that publishes a new
      * version renames a new file over the name (a static store always does), and the next sample
-     * reads the new file. A file truncated in place is an error instead: reading a mapped page past
+     * reads the new file (a store that is a directory follows its own files). A file truncated in
+     * place is an error instead: reading a mapped page past
      * the end of the file is a fault ({@code SIGBUS}) that the JVM reports as an error, so the size
      * is checked before each sample, and a fault between the check and the read is reported the
      * same way.
@@ -198,7 +202,7 @@ final class StatCommand implements Callable<Integer> {
         }
 
         private void requireNotShrunk(BasicFileAttributes now) throws Failure {
-            if (now != null && (key == null || key.equals(now.fileKey())) && now.size() < size) {
+            if (now != null && now.isRegularFile() && (key == null || key.equals(now.fileKey())) && now.size() < size) {
                 throw new Failure(file + ": the file shrank from " + size + " to " + now.size()
                         + " bytes while being read (another process truncated it)");
             }

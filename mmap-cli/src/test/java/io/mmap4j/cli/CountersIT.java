@@ -222,4 +222,24 @@ class CountersIT extends FileTypeContract {
             process.destroyForcibly().waitFor();
         }
     }
+
+    /** {@code stat --watch | head}: once the reader has gone, the watch stops (exit 141, as SIGPIPE would), never printing on to no one. */
+    @Test
+    void aReaderThatGoesAway() throws Exception {
+        Path file = CountersStatTest.threeCounters(dir.resolve("piped.counters"), "x");
+        List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(), "-XX:+UseSerialGC",
+                "-jar", Run.JAR.toString(), "stat", file.toString(), "--watch", "0.05");
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8));
+            assertTrue(lines.readLine().endsWith("  counters"));
+            lines.close(); // as head does once it has its lines
+            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                fail("stat --watch went on after its reader had gone");
+            }
+            assertEquals(141, process.exitValue());
+        } finally {
+            process.destroyForcibly().waitFor();
+        }
+    }
 }

@@ -26,7 +26,8 @@ class Mmap4jTest {
                 r.out());
         assertTrue(r.out().contains(NL + "  stat    Prints what an mmap4j file holds"), r.out());
         assertTrue(r.out().contains(NL + "  verify  Checks an mmap4j file in full"), r.out());
-        assertTrue(r.out().contains(NL + "Exit status:" + NL + "  0   done"), r.out());
+        assertTrue(r.out().contains(NL + "Exit status:" + NL + "  0     done"), r.out());
+        assertTrue(r.out().contains(NL + "  141   stat stopped because the reader of its output went away"), r.out());
         assertEquals(r.out(), inProcess("-h").out());
     }
 
@@ -80,7 +81,7 @@ class Mmap4jTest {
     void anUnknownTypeListsTheTypes() {
         inProcess("verify", "f", "--type", "tape").assertWrongArgument("mmap4j verify",
                 "Invalid value for option '--type': no file type \"tape\"; the types are " + FileType.labels());
-        assertEquals("counters, static-store", FileType.labels());
+        assertEquals("counters, static-store, queue, shared-map, cache-volume, blocks", FileType.labels());
     }
 
     @Test
@@ -104,7 +105,8 @@ class Mmap4jTest {
         Path future = Files.writeString(dir.resolve("future"), "MMAP4JZZ and more");
         inProcess("stat", future.toString()).assertFailed("stat", future
                 + ": an mmap4j file of a kind this tool does not know (magic \"MMAP4JZZ\"; it knows " + FileType.labels() + ")");
-        inProcess("stat", dir.toString()).assertFailed("stat", dir + ": a directory, not an mmap4j file");
+        inProcess("stat", dir.toString()).assertFailed("stat", dir + ": a directory, not an mmap4j store (a shared-map's holds \"map\")");
+        inProcess("verify", "--type", "counters", dir.toString()).assertFailed("verify", dir + ": a directory, not an mmap4j file");
         inProcess("verify", "/dev/null").assertFailed("verify",
                 "/dev/null: a character device, not an mmap4j file (those are regular files)");
     }

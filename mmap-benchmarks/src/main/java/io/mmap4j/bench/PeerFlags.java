@@ -19,6 +19,21 @@ public final class PeerFlags {
     /** Chronicle Core maps files by calling {@code sun.nio.ch.UnixFileDispatcherImpl.map0} itself. */
     public static final String CHRONICLE_NIO = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED";
 
+    /**
+     * Chronicle Map 2026.1 defines the classes it generates with {@code ClassLoader.defineClass}
+     * (besides Chronicle Bytes' {@link #CHRONICLE_REFLECT} and {@link #CHRONICLE_NIO}).
+     */
+    public static final String CHRONICLE_MAP_LANG = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+
+    /** Chronicle Map 2026.1 compiles those classes through javac's file manager ({@code JavacFileManager}). */
+    public static final String CHRONICLE_MAP_JAVAC = "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED";
+
+    /** lmdbjava 0.9.3's ByteBuffer proxy reads {@code java.nio.Buffer.address}. */
+    public static final String LMDB_NIO = "--add-opens=java.base/java.nio=ALL-UNNAMED";
+
+    /** lmdbjava 0.9.3's ByteBuffer proxy casts to {@code sun.nio.ch.DirectBuffer}. */
+    public static final String LMDB_DIRECT = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED";
+
     /** The options that widen what the JDK lets code do; none of them may be present in an mmap4j fork. */
     private static final List<String> WIDENING = List.of("--add-opens", "--add-exports", "--add-reads",
             "--patch-module", "--enable-native-access", "--sun-misc-unsafe-memory-access", "--illegal-access");

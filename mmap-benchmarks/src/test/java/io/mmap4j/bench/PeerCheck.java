@@ -57,6 +57,7 @@ final class PeerCheck {
         checked |= streams(peer);
         checked |= StaticStorePeerCheck.check(peer);
         checked |= CacheVolumePeerCheck.check(peer);
+        checked |= SharedMapPeerCheck.check(peer);
         if (!checked) {
             throw new AssertionError("no benchmark of peer " + peer + " to check");
         }

@@ -83,7 +83,10 @@ public final class Tour {
                 new Step("A cache volume survives kill -9",
                         "a writer fills a cache volume twice over and is killed mid-write; it reopens, recovers,"
                                 + " and returns zero wrong bytes",
-                        () -> CacheVolumeExample.run(quick)));
+                        () -> CacheVolumeExample.run(quick)),
+                new Step("A shared map updated by one JVM, read by another",
+                        "every change one JVM puts is seen by another at once, in order and whole, and acknowledged through the same map",
+                        () -> SharedMapExample.run(quick)));
     }
 
     private static int runStep(int number, int of, Step step) {

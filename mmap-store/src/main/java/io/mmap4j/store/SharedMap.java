@@ -1006,12 +1006,24 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * file to delete.
      */
     private void rewrite(SharedMapFile f, Map<ByteBuffer, MemorySegment> changes) throws IOException {
+        // The slots whose keys the changes replace, sorted: the copy skips them by slot number,
+        // without reading their keys.
+        long[] replaced = new long[changes.size()];
+        int count = 0;
+        for (ByteBuffer change : changes.keySet()) {
+            MemorySegment key = MemorySegment.ofBuffer(change);
+            long slot = f.find(key, SEGMENT, f.hash(key, 0, key.byteSize()));
+            if (slot >= 0) {
+                replaced[count++] = slot;
+            }
+        }
+        Arrays.sort(replaced, 0, count);
         // Size the new file exactly: the live entries that stay, then the changes.
         long keys = 0;
         long bytes = 0;
         for (long slot = 0; slot < f.slots; slot++) {
             long ref = f.ref(slot);
-            if (ref > 0 && !changes.containsKey(f.key(ref).asByteBuffer())) {
+            if (ref > 0 && Arrays.binarySearch(replaced, 0, count, slot) < 0) {
                 keys++;
                 bytes += f.recordBytesAt(ref);
             }
@@ -1028,12 +1040,10 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         try {
             for (long slot = 0; slot < f.slots; slot++) {
                 long ref = f.ref(slot);
-                if (ref > 0) {
+                if (ref > 0 && Arrays.binarySearch(replaced, 0, count, slot) < 0) {
                     MemorySegment key = f.key(ref);
-                    if (!changes.containsKey(key.asByteBuffer())) {
-                        long hash = next.hash(key, 0, key.byteSize());
-                        next.publishNew(next.freeSlot(hash), hash, next.copyRecord(f, ref));
-                    }
+                    long hash = next.hash(key, 0, key.byteSize());
+                    next.publishNew(next.freeSlot(hash), hash, next.copyRecord(f, ref));
                 }
             }
             for (Map.Entry<ByteBuffer, MemorySegment> change : changes.entrySet()) {

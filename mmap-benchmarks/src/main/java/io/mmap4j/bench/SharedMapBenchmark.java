@@ -1,0 +1,223 @@
+package io.mmap4j.bench;
+
+import io.mmap4j.store.SharedMap;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Random gets and puts of 16-byte keys with 100-byte values in a map of {@code entries} entries,
+ * one thread: the issue's workload at 10 K and 1 M keys. Every peer holds the same entries (those
+ * of {@link StaticStoreLookupBenchmark}, drawn by the same xorshift sequence), built once per trial.
+ *
+ * <ul>
+ * <li>{@code get}: a key that is there, its value returned as a new {@code byte[]} (the
+ *     {@code ConcurrentHashMap} returns its stored array, uncopied: the in-memory reference).</li>
+ * <li>{@code put}: a key that is there gets a new 100-byte value, visible to other processes when
+ *     the call returns, not forced to disk: mmap4j's {@code put} (its overwrites fill the data
+ *     region, so the cost of compaction is in the figure), Chronicle Map's {@code put}, LMDB's
+ *     {@code Dbi.put} in a transaction of its own with {@code MDB_NOSYNC}.</li>
+ * <li>{@code entries}: 10 K and 1 M; {@code scaleDown} divides it (1000 in the smoke test).</li>
+ * </ul>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Thread)
+@Baseline({"concurrentHashMap", "chronicleMap", "lmdb"})
+public class SharedMapBenchmark {
+    static final int KEY_BYTES = StaticStoreLookupBenchmark.KEY_BYTES;
+    static final int VALUE_BYTES = StaticStoreLookupBenchmark.VALUE_BYTES;
+
+    /** A map of {@code entries / scaleDown} entries, the same for every peer. */
+    public abstract static class Entries {
+        /** How many entries: 10 K, 1 M. */
+        @Param({"10000", "1000000"})
+        public int entries;
+
+        /** Divides {@code entries}: 1 for the published numbers, 1000 in the smoke test. */
+        @Param("1")
+        public int scaleDown;
+
+        int count;
+        Path dir;
+        /** The value every put writes (its content does not matter to any peer). */
+        final byte[] newValue = StaticStoreLookupBenchmark.value(-1);
+
+        /** Sizes the trial and makes the peer's directory. */
+        void begin(String peer) throws IOException {
+            count = Math.max(1, entries / scaleDown);
+            dir = TrialFile.createDirectory("shared-map-" + peer);
+        }
+
+        /** Puts every entry through the peer's own put. */
+        void fill() {
+            byte[] key = new byte[KEY_BYTES];
+            for (int i = 0; i < count; i++) {
+                StaticStoreLookupBenchmark.key(i, key);
+                put(key.clone(), StaticStoreLookupBenchmark.value(i));
+            }
+        }
+
+        abstract void put(byte[] key, byte[] value);
+
+        @TearDown(Level.Trial)
+        public void delete() throws IOException {
+            close();
+            TrialFile.deleteDirectory(dir);
+        }
+
+        abstract void close() throws IOException;
+    }
+
+    @State(Scope.Benchmark)
+    public static class Mmap4jMap extends Entries {
+        SharedMap map;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            PeerFlags.requireNone("SharedMap");
+            begin("mmap4j");
+            map = SharedMapPeers.mmap4j(dir, count, VALUE_BYTES);
+            fill();
+        }
+
+        @Override
+        void put(byte[] key, byte[] value) {
+            map.put(key, value);
+        }
+
+        @Override
+        void close() {
+            map.close();
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class HeapMap extends Entries {
+        ConcurrentHashMap<StaticStoreLookupBenchmark.HeapMap.Key, byte[]> map;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            begin("chm");
+            map = SharedMapPeers.concurrentHashMap(count);
+            fill();
+        }
+
+        @Override
+        void put(byte[] key, byte[] value) {
+            map.put(StaticStoreLookupBenchmark.HeapMap.Key.of(key), value);
+        }
+
+        @Override
+        void close() {
+            map = null;
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class Chronicle extends Entries {
+        ChronicleMap<byte[], byte[]> map;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            begin("chronicle-map");
+            map = SharedMapPeers.chronicleMap(dir, count, KEY_BYTES, VALUE_BYTES);
+            fill();
+        }
+
+        @Override
+        void put(byte[] key, byte[] value) {
+            map.put(key, value);
+        }
+
+        @Override
+        void close() {
+            map.close();
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class Lmdb extends Entries {
+        SharedMapPeers.Lmdb lmdb;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            begin("lmdb");
+            lmdb = SharedMapPeers.lmdb(dir, count, VALUE_BYTES);
+            fill();
+        }
+
+        @Override
+        void put(byte[] key, byte[] value) {
+            lmdb.put(key, value);
+        }
+
+        @Override
+        void close() {
+            lmdb.close();
+        }
+    }
+
+    // --- get -------------------------------------------------------------------------------------
+
+    @Benchmark
+    public byte[] get_mmap4j(Mmap4jMap s, StaticStoreLookupBenchmark.Probe p) {
+        return s.map.get(p.hit(s.count));
+    }
+
+    @Benchmark
+    public byte[] get_concurrentHashMap(HeapMap s, StaticStoreLookupBenchmark.Probe p) {
+        return s.map.get(StaticStoreLookupBenchmark.HeapMap.Key.of(p.hit(s.count)));
+    }
+
+    @Benchmark
+    @Fork(jvmArgsAppend = {PeerFlags.CHRONICLE_REFLECT, PeerFlags.CHRONICLE_NIO,
+            PeerFlags.CHRONICLE_MAP_LANG, PeerFlags.CHRONICLE_MAP_JAVAC})
+    public byte[] get_chronicleMap(Chronicle s, StaticStoreLookupBenchmark.Probe p) {
+        return s.map.get(p.hit(s.count));
+    }
+
+    @Benchmark
+    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
+    public byte[] get_lmdb(Lmdb s, StaticStoreLookupBenchmark.Probe p) {
+        return s.lmdb.get(p.hit(s.count));
+    }
+
+    // --- put -------------------------------------------------------------------------------------
+
+    @Benchmark
+    public void put_mmap4j(Mmap4jMap s, StaticStoreLookupBenchmark.Probe p) {
+        s.map.put(p.hit(s.count), s.newValue);
+    }
+
+    @Benchmark
+    public byte[] put_concurrentHashMap(HeapMap s, StaticStoreLookupBenchmark.Probe p) {
+        return s.map.put(StaticStoreLookupBenchmark.HeapMap.Key.of(p.hit(s.count)), s.newValue);
+    }
+
+    @Benchmark
+    @Fork(jvmArgsAppend = {PeerFlags.CHRONICLE_REFLECT, PeerFlags.CHRONICLE_NIO,
+            PeerFlags.CHRONICLE_MAP_LANG, PeerFlags.CHRONICLE_MAP_JAVAC})
+    public byte[] put_chronicleMap(Chronicle s, StaticStoreLookupBenchmark.Probe p) {
+        return s.map.put(p.hit(s.count), s.newValue);
+    }
+
+    @Benchmark
+    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
+    public void put_lmdb(Lmdb s, StaticStoreLookupBenchmark.Probe p) {
+        s.lmdb.put(p.hit(s.count), s.newValue);
+    }
+}

@@ -1,0 +1,71 @@
+package io.mmap4j.bench;
+
+import static io.mmap4j.bench.PeerCheck.call;
+import static io.mmap4j.bench.PeerCheck.close;
+import static io.mmap4j.bench.PeerCheck.method;
+import static io.mmap4j.bench.PeerCheck.open;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link PeerCheck} for the shared map benchmarks: a get returns the drawn entry's value, a put
+ * stores the new value (a get of that entry returns it), and in ModuleStore's 100-key map a get
+ * returns the key's value, a miss null, and getAll every entry.
+ */
+final class SharedMapPeerCheck {
+    private SharedMapPeerCheck() {
+    }
+
+    /** Checks {@code peer}'s shared map benchmarks; false if it has none. */
+    static boolean check(String peer) throws Exception {
+        Optional<Method> get = method(SharedMapBenchmark.class, "get_" + peer);
+        if (get.isEmpty()) {
+            return false;
+        }
+        Object map = open(get.get().getParameterTypes()[0], Map.of("entries", 1000, "scaleDown", 1));
+        try {
+            SharedMapBenchmark bench = new SharedMapBenchmark();
+            StaticStoreLookupBenchmark.Probe probe = new StaticStoreLookupBenchmark.Probe();
+            byte[] newValue = StaticStoreLookupBenchmark.value(-1);
+            Map<Long, Boolean> overwritten = new HashMap<>();
+            for (int i = 0; i < 300; i++) {
+                byte[] value = (byte[]) call(bench, "get_" + peer, map, probe);
+                byte[] expected = overwritten.containsKey(probe.last) ? newValue : StaticStoreLookupBenchmark.value(probe.last);
+                assertArrayEquals(expected, value, peer + ": entry " + probe.last);
+                if (i % 3 == 0) {
+                    call(bench, "put_" + peer, map, probe);
+                    overwritten.put(probe.last, true);
+                }
+            }
+        } finally {
+            close(map);
+        }
+        Optional<Method> small = method(SharedMapModuleStoreBenchmark.class, "get_" + peer);
+        if (small.isPresent()) {
+            Object store = open(small.get().getParameterTypes()[0], Map.of());
+            try {
+                SharedMapModuleStoreBenchmark bench = new SharedMapModuleStoreBenchmark();
+                for (int i = 0; i < 250; i++) {
+                    assertEquals(SharedMapModuleStoreBenchmark.value(i % 100), call(bench, "get_" + peer, store), peer + " get " + i);
+                }
+                for (int i = 0; i < 150; i++) {
+                    assertNull(call(bench, "getMiss_" + peer, store), peer + " getMiss " + i);
+                }
+                Map<String, String> expected = new HashMap<>();
+                for (int i = 0; i < 100; i++) {
+                    expected.put("key-" + i, SharedMapModuleStoreBenchmark.value(i));
+                }
+                assertEquals(expected, call(bench, "getAll_" + peer, store), peer + " getAll");
+            } finally {
+                close(store);
+            }
+        }
+        return true;
+    }
+}

@@ -32,7 +32,9 @@ import org.openjdk.jmh.annotations.Threads;
  * <ul>
  * <li>{@code mmap4j}: {@code BlockStorage.store}, then {@code free}: the lowest free block found
  *     through the hints, a compare-and-set on its claim word, the copy, a release store that
- *     publishes it; the free an acquire load, a release store and an atomic AND.</li>
+ *     publishes it; the free an acquire load, a release store and an atomic AND. The storage is
+ *     created with room for {@value #INITIAL_CAPACITY} blocks, so that two threads, once they
+ *     have met on one claim word, each move to a group of their own.</li>
  * <li>{@code floor}: the least any bitmap allocator in a shared file can do: one compare-and-set
  *     that claims the lowest clear bit of one word, the copy, one atomic AND that frees it. No
  *     search, no hints, no publication, 64 blocks at most.</li>
@@ -46,6 +48,11 @@ import org.openjdk.jmh.annotations.Threads;
 @State(Scope.Thread)
 @Baseline({"floor", "synchronizedBitSet"})
 public class BlockStorageBenchmark {
+    /**
+     * mmap4j's storage starts with room for this many blocks (64 groups), all free, as a storage
+     * in use has: room for contending threads to spread over. It changes nothing for one thread.
+     */
+    static final long INITIAL_CAPACITY = 4096;
     static final VarHandle WORD = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     /** The block size, the block every thread stores, and the file. */
@@ -87,7 +94,7 @@ public class BlockStorageBenchmark {
         @Setup(Level.Trial)
         public void open() throws IOException {
             prepare("mmap4j");
-            storage = BlockStorage.open(dir.resolve("blocks"), blockSize);
+            storage = BlockStorage.open(dir.resolve("blocks"), blockSize, INITIAL_CAPACITY);
         }
 
         @Override

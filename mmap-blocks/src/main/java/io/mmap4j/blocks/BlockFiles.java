@@ -27,25 +27,25 @@ final class BlockFiles {
     private BlockFiles() {
     }
 
-    static MMap openOrCreate(Path path, int blockSize) throws IOException {
+    static MMap openOrCreate(Path path, int blockSize, long groups) throws IOException {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             try {
                 return MMap.open(path, READ, WRITE);
             } catch (NoSuchFileException e) {
-                create(path, blockSize);
+                create(path, blockSize, groups);
             }
         }
         throw new FileSystemException(path.toString(), null, "the block storage file vanished " + MAX_ATTEMPTS
                 + " times between being created and being opened: is another process deleting it?");
     }
 
-    private static void create(Path path, int blockSize) throws IOException {
+    private static void create(Path path, int blockSize, long groups) throws IOException {
         Path absolute = path.toAbsolutePath();
         Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".blocks-" + ProcessHandle.current().pid()
                 + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
-            try (MMap map = MMap.open(temp, BlockFormat.fileSize(blockSize, 1), CREATE_NEW, READ, WRITE)) {
-                BlockFormat.writeHeader(map.segment(), blockSize, 1);
+            try (MMap map = MMap.open(temp, BlockFormat.fileSize(blockSize, groups), CREATE_NEW, READ, WRITE)) {
+                BlockFormat.writeHeader(map.segment(), blockSize, groups);
                 map.force(); // before the link: the name must never point at an unwritten header
             }
             try {

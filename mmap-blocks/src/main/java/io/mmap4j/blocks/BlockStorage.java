@@ -593,7 +593,11 @@ public final class BlockStorage implements AutoCloseable {
         if (flag == 0) {
             return false;
         }
-        throw new UncheckedIOException(new CorruptBlockStorageException(path, publishedOffset(address),
+        throw damagedFlag(address, flag);
+    }
+
+    private UncheckedIOException damagedFlag(long address, byte flag) {
+        return new UncheckedIOException(new CorruptBlockStorageException(path, publishedOffset(address),
                 "published byte of block " + address, Integer.toString(flag & 0xFF), "0 or 1"));
     }
 

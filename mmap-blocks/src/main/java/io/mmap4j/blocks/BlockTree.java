@@ -52,7 +52,29 @@ final class BlockTree {
      *         or -1 if no group has a free block (as far as the hints tell)
      */
     long claim(MemorySegment file, long groups, long start) {
-        long lost = 0;
+        // The common case, kept small so that the JIT inlines it into store: the first group the
+        // hints name has room, and its compare-and-set succeeds.
+        long group = findGroup(file, groups, start);
+        if (group >= 0) {
+            long at = groupOffset(group);
+            long word = (long) WORD.getVolatile(file, at);
+            if (word != -1L) {
+                int bit = Long.numberOfTrailingZeros(~word);
+                long claimed = word | (1L << bit);
+                if (WORD.compareAndSet(file, at, word, claimed)) {
+                    if (claimed == -1L) {
+                        setFull(file, 1, group);
+                    }
+                    return group * BLOCKS_PER_GROUP + bit;
+                }
+                return claimAfterRace(file, groups, start, LOST_RACE);
+            }
+        }
+        return claimAfterRace(file, groups, start, 0);
+    }
+
+    /** {@link #claim}'s loop, for when its first attempt met a full group or lost a race. */
+    private long claimAfterRace(MemorySegment file, long groups, long start, long lost) {
         while (true) {
             long group = findGroup(file, groups, start);
             if (group < 0 && start > 0) {
@@ -102,7 +124,18 @@ final class BlockTree {
      * full: each level skipped saves a load on every store.
      */
     private long findGroup(MemorySegment file, long groups, long start) {
-        int top = groups <= 64 ? 1 : groups <= 64 * 64 ? 2 : TOP_LEVEL;
+        if (groups <= 64) { // one level-1 word covers the file: one load
+            long raw = word(file, 1, 0);
+            long bits = raw | outside(1, 0, groups, start);
+            if (bits != -1L) {
+                return Long.numberOfTrailingZeros(~bits);
+            }
+            if (raw == -1L) {
+                setFull(file, 2, 0);
+            }
+            return -1;
+        }
+        int top = groups <= 64 * 64 ? 2 : TOP_LEVEL;
         int shift = 6 * top; // one word of level L covers 64^L groups
         long words = Math.min(LEVEL_WORDS[top], (groups + (1L << shift) - 1) >>> shift);
         for (long word = start >>> shift; word < words; word++) {

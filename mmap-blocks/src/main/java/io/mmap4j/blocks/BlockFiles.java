@@ -6,6 +6,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 
 import io.mmap4j.MMap;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -37,6 +38,24 @@ final class BlockFiles {
         }
         throw new FileSystemException(path.toString(), null, "the block storage file vanished " + MAX_ATTEMPTS
                 + " times between being created and being opened: is another process deleting it?");
+    }
+
+    /**
+     * Maps the file anew if its header counts more groups than the mapping holds: another process
+     * may have grown it between the {@code mmap} and the read of the header. A file that is still
+     * too short after that is left for the header check to report.
+     */
+    static void coverPublishedGroups(MMap map) throws IOException {
+        MemorySegment file = map.segment();
+        if (file.byteSize() < BlockFormat.HEADER_FIELDS_END) {
+            return;
+        }
+        int blockSize = file.get(BlockFormat.INT, BlockFormat.AT_BLOCK_SIZE);
+        long groups = (long) BlockTree.WORD.getAcquire(file, BlockFormat.AT_GROUPS);
+        if (blockSize >= BlockFormat.MIN_BLOCK_SIZE && blockSize <= BlockFormat.MAX_BLOCK_SIZE && groups >= 1
+                && groups <= BlockFormat.MAX_GROUPS && file.byteSize() < BlockFormat.fileSize(blockSize, groups)) {
+            map.refresh(); // growth extends the file before it publishes the count, so this covers it
+        }
     }
 
     private static void create(Path path, int blockSize, long groups) throws IOException {

@@ -209,6 +209,7 @@ public final class BlockStorage implements AutoCloseable {
         MMap map = BlockFiles.openOrCreate(path, blockSize, groups);
         FileChannel channel = null;
         try {
+            BlockFiles.coverPublishedGroups(map);
             List<Problem> problems = BlockFormat.checkHeader(map.segment());
             if (!problems.isEmpty()) {
                 throw problems.getFirst().exception(path);
@@ -250,6 +251,7 @@ public final class BlockStorage implements AutoCloseable {
         Objects.requireNonNull(path, "path");
         MMap map = MMap.open(path, READ);
         try {
+            BlockFiles.coverPublishedGroups(map);
             return BlockVerifier.verify(map.segment());
         } finally {
             synchronized (GROWTH) {
@@ -464,15 +466,25 @@ public final class BlockStorage implements AutoCloseable {
         long published = 0;
         for (long group = 0; group < m.groups; group++) {
             long at = tree.groupOffset(group);
-            claimed += Long.bitCount((long) BlockTree.WORD.getVolatile(m.file, at));
-            for (int i = 0; i < BLOCKS_PER_GROUP; i += Long.BYTES) {
-                // published bytes are 0 or 1: the low bit of each byte counts it
-                published += Long.bitCount(m.file.get(BlockFormat.LONG, at + AT_PUBLISHED + i) & 0x0101010101010101L);
-            }
+            long claims = (long) BlockTree.WORD.getVolatile(m.file, at);
+            // only claimed blocks count as published, so that a group read while a store or a free
+            // runs still adds up: allocated + reserved is what its claim word says
+            claimed += Long.bitCount(claims);
+            published += Long.bitCount(claims & publishedMask(m.file, at));
         }
-        long reserved = Math.max(0, claimed - published);
+        long reserved = claimed - published;
         return new Stats(path, blockSize, m.capacity(), published, reserved, m.capacity() - claimed,
                 m.file.byteSize());
+    }
+
+    /** Bit i set when published byte i of the group at {@code at} is 1 (they are 0 or 1). */
+    private static long publishedMask(MemorySegment file, long at) {
+        long mask = 0;
+        for (int i = 0; i < BLOCKS_PER_GROUP; i += Long.BYTES) {
+            long bytes = file.get(BlockFormat.LONG, at + AT_PUBLISHED + i) & 0x0101010101010101L;
+            mask |= Long.compress(bytes, 0x0101010101010101L) << i;
+        }
+        return mask;
     }
 
     /**

@@ -79,7 +79,10 @@ public final class Tour {
                         () -> FilesAdapterExample.run(quick)),
                 new Step("A static store shared by JVMs",
                         "two JVMs map a freshly built store and read all of it with no copy; opening reads only its header",
-                        () -> StaticStoreExample.run(quick)));
+                        () -> StaticStoreExample.run(quick)),
+                new Step("Fixed-size blocks shared by JVMs",
+                        "three JVMs store and free blocks in one file that grows under them; every kept block is its owner's",
+                        () -> BlockStorageExample.run(quick)));
     }
 
     private static int runStep(int number, int of, Step step) {

@@ -6,13 +6,13 @@ import static java.nio.file.StandardOpenOption.WRITE;
 
 import io.mmap4j.MMap;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * loser of a race between two creators drops its temporary file and opens the winner's.
  */
 final class BlockFiles {
+    private static final long PAGE = BlockFormat.PAGE;
     /** Give up if the file keeps vanishing between being created and being opened. */
     private static final int MAX_ATTEMPTS = 8;
 
@@ -40,22 +41,28 @@ final class BlockFiles {
                 + " times between being created and being opened: is another process deleting it?");
     }
 
+    /** How often a header check is repeated while other processes keep growing the file under it. */
+    private static final int MAX_RECHECKS = 16;
+
     /**
-     * Maps the file anew if its header counts more groups than the mapping holds: another process
-     * may have grown it between the {@code mmap} and the read of the header. A file that is still
-     * too short after that is left for the header check to report.
+     * Checks the header of the mapped file, as {@link BlockFormat#checkHeader}, after mapping the
+     * file anew whenever its header counts more groups than the mapping holds: another process
+     * may grow it (even several times) between the {@code mmap} and the read of the header.
+     * Growth extends the file before it publishes the count, so a file that stays too short over
+     * a fresh mapping is damage.
      */
-    static void coverPublishedGroups(MMap map) throws IOException {
-        MemorySegment file = map.segment();
-        if (file.byteSize() < BlockFormat.HEADER_FIELDS_END) {
-            return;
+    static List<BlockStorage.Problem> checkHeader(MMap map) throws IOException {
+        List<BlockStorage.Problem> problems = BlockFormat.checkHeader(map.segment());
+        for (int attempt = 0; attempt < MAX_RECHECKS && !problems.isEmpty()
+                && problems.getFirst().field().equals("file length") && map.segment().byteSize() >= PAGE; attempt++) {
+            long before = map.segment().byteSize();
+            map.refresh();
+            if (map.segment().byteSize() == before) {
+                break; // the file did not grow: the length is what it is
+            }
+            problems = BlockFormat.checkHeader(map.segment());
         }
-        int blockSize = file.get(BlockFormat.INT, BlockFormat.AT_BLOCK_SIZE);
-        long groups = (long) BlockTree.WORD.getAcquire(file, BlockFormat.AT_GROUPS);
-        if (blockSize >= BlockFormat.MIN_BLOCK_SIZE && blockSize <= BlockFormat.MAX_BLOCK_SIZE && groups >= 1
-                && groups <= BlockFormat.MAX_GROUPS && file.byteSize() < BlockFormat.fileSize(blockSize, groups)) {
-            map.refresh(); // growth extends the file before it publishes the count, so this covers it
-        }
+        return problems;
     }
 
     private static void create(Path path, int blockSize, long groups) throws IOException {

@@ -209,8 +209,7 @@ public final class BlockStorage implements AutoCloseable {
         MMap map = BlockFiles.openOrCreate(path, blockSize, groups);
         FileChannel channel = null;
         try {
-            BlockFiles.coverPublishedGroups(map);
-            List<Problem> problems = BlockFormat.checkHeader(map.segment());
+            List<Problem> problems = BlockFiles.checkHeader(map);
             if (!problems.isEmpty()) {
                 throw problems.getFirst().exception(path);
             }
@@ -251,8 +250,8 @@ public final class BlockStorage implements AutoCloseable {
         Objects.requireNonNull(path, "path");
         MMap map = MMap.open(path, READ);
         try {
-            BlockFiles.coverPublishedGroups(map);
-            return BlockVerifier.verify(map.segment());
+            List<Problem> header = BlockFiles.checkHeader(map);
+            return header.isEmpty() ? BlockVerifier.verify(map.segment()) : header;
         } finally {
             synchronized (GROWTH) {
                 map.close();

@@ -21,8 +21,10 @@ import java.nio.ByteOrder;
  * without a lock: whoever sets a "full" bit reads the word below again afterwards and clears the
  * bit if that word is no longer full, and whoever frees into a full word clears the bit after
  * freeing. Whichever of the two comes last in the single order of these operations sees the
- * other's effect, so a hint can be wrong only while an operation is under way, or when a process
- * died between the two steps; {@link #rebuildHints} fixes that. A wrong hint never hands a block
+ * other's effect, so a "full" bit over a word with room lasts only while an operation is under
+ * way, or when a process died between the two steps; {@link #rebuildHints} fixes that. A missing
+ * "full" bit can outlast a race (a setter's AND after its second look landing after another claim
+ * filled the word again); it is harmless, and the next search that meets the full word sets it. A wrong hint never hands a block
  * out twice: only the compare-and-set on the claim word does that. It can only make a search look
  * further (a "not full" bit over a full word) or skip free blocks until repaired (a "full" bit over
  * a word with room, which makes the file grow sooner).

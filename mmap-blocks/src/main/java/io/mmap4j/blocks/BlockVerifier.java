@@ -38,11 +38,8 @@ final class BlockVerifier {
         this.groups = groups;
     }
 
+    /** Checks the groups and hints of a file whose header {@link BlockFiles#checkHeader} found sound. */
     static List<Problem> verify(MemorySegment file) {
-        List<Problem> header = BlockFormat.checkHeader(file);
-        if (!header.isEmpty()) {
-            return header;
-        }
         int blockSize = file.get(BlockFormat.INT, AT_BLOCK_SIZE);
         long published = (long) BlockTree.WORD.getAcquire(file, AT_GROUPS);
         // groups published after the file was mapped lie past this mapping: checked next time

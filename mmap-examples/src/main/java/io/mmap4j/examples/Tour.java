@@ -80,6 +80,10 @@ public final class Tour {
                 new Step("A static store shared by JVMs",
                         "two JVMs map a freshly built store and read all of it with no copy; opening reads only its header",
                         () -> StaticStoreExample.run(quick)),
+                new Step("A cache volume survives kill -9",
+                        "a writer fills a cache volume twice over and is killed mid-write; it reopens, recovers,"
+                                + " and returns zero wrong bytes",
+                        () -> CacheVolumeExample.run(quick)),
                 new Step("Fixed-size blocks shared by JVMs",
                         "three JVMs store and free blocks in one file that grows under them; every kept block is its owner's",
                         () -> BlockStorageExample.run(quick)));

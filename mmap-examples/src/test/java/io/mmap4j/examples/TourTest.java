@@ -52,6 +52,7 @@ class TourTest {
             assertTrue(output.contains(": they overlapped"), output);
             assertTrue(output.contains("100,000 round trips between pid"), output);
             assertEquals(2, output.split("MiB of heap: same bytes, no copy", -1).length - 1, output);
+            assertTrue(output.contains(" wrong bytes; ") && output.contains(" hit, 0 wrong bytes; "), output);
             assertTrue(output.contains("blocks, each its owner's: no block had two owners; verify: sound"), output);
         }
     }

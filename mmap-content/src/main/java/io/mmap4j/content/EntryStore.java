@@ -1,0 +1,291 @@
+package io.mmap4j.content;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@link Store} contract (link resolution, groups made on the way, what may replace what)
+ * written once over a backend's handful of primitives, which never follow links: {@link #entry}
+ * (what is at exactly this path), {@link #putValue}, {@link #putGroup}, {@link #putLink},
+ * {@link #children}, {@link #clear}. Paths given to the primitives are normal and, but for
+ * {@link #children}, never the root.
+ */
+abstract class EntryStore implements Store {
+    /** What is at one path, links not followed. */
+    enum Kind { VALUE, GROUP, LINK }
+
+    /**
+     * An entry: a value (whose bytes a backend may give at once, or load on {@link #value}), a
+     * group, or a link with its target.
+     */
+    record Entry(Kind kind, String target, byte[] value) {
+        static final Entry GROUP = new Entry(Kind.GROUP, null, null);
+        static final Entry UNLOADED_VALUE = new Entry(Kind.VALUE, null, null);
+
+        static Entry value(byte[] bytes) {
+            return new Entry(Kind.VALUE, null, bytes);
+        }
+
+        static Entry link(String target) {
+            return new Entry(Kind.LINK, target, null);
+        }
+    }
+
+    private volatile boolean open = true;
+
+    /** The entry at exactly {@code path} (no link followed), or null. */
+    abstract Entry entry(String path);
+
+    /** The bytes of the value at exactly {@code path}, or null if it is no longer a value. */
+    abstract byte[] value(String path);
+
+    /** Puts a value at {@code path}, whose parent is a group and which is not a group. */
+    abstract void putValue(String path, byte[] value);
+
+    /** Makes {@code path} a group, whose parent is a group; nothing if it is one already. */
+    abstract void putGroup(String path);
+
+    /** Puts a link at {@code path}, whose parent is a group and which is not a group. */
+    abstract void putLink(String path, String target);
+
+    /** The names of the children of the group at exactly {@code path} ("" is the root). */
+    abstract List<String> children(String path);
+
+    /** Deletes every entry. */
+    abstract void clear();
+
+    /** Releases what the backend holds; called once. */
+    abstract void release();
+
+    @Override
+    public Optional<byte[]> read(String path) {
+        Resolved r = resolveOpen(path);
+        Entry e = r.entry();
+        if (e == null || e.kind() != Kind.VALUE) {
+            return Optional.empty();
+        }
+        byte[] v = e.value() != null ? e.value() : value(r.path());
+        return v == null ? Optional.empty() : Optional.of(copyOut(v));
+    }
+
+    /** The bytes a read returns for a value the backend holds: the backend's own array if it is a fresh copy. */
+    byte[] copyOut(byte[] value) {
+        return value;
+    }
+
+    @Override
+    public void write(String path, byte[] value) {
+        Objects.requireNonNull(value, "value");
+        String p = placeOf(path, "write a value at");
+        putValue(p, value.clone());
+    }
+
+    @Override
+    public Type type(String path) {
+        Resolved r = resolveOpen(path);
+        if (r.path().isEmpty()) {
+            return Type.COMPOSITE;
+        }
+        Entry e = r.entry();
+        return e == null || e.kind() == Kind.LINK ? Type.ABSENT : e.kind() == Kind.GROUP ? Type.COMPOSITE : Type.SIMPLE;
+    }
+
+    @Override
+    public void makeGroup(String path) {
+        Resolved r = resolveOpen(path);
+        String p = r.path();
+        if (p.isEmpty()) {
+            return;
+        }
+        Entry e = r.entry();
+        if (e != null && e.kind() == Kind.GROUP) {
+            return;
+        }
+        if (e != null) {
+            throw new IllegalStateException(location() + ": cannot make a group at " + p + ": it is a value");
+        }
+        groupsAbove(p);
+        putGroup(p);
+    }
+
+    @Override
+    public void makeLink(String existing, String newPath) {
+        String target = StorePaths.normalize(Objects.requireNonNull(existing, "existing"));
+        String link = StorePaths.normalize(Objects.requireNonNull(newPath, "newPath"));
+        checkOpen();
+        if (target.equals(link)) {
+            return; // as hb_store: a link to itself is no link
+        }
+        if (target.isEmpty()) {
+            throw new IllegalArgumentException("cannot link " + link + " to the root");
+        }
+        putLink(placeOf(link, "make a link at"), target);
+    }
+
+    @Override
+    public String resolve(String path) {
+        return resolveOpen(path).path();
+    }
+
+    @Override
+    public List<String> list(String path) {
+        Resolved r = resolveOpen(path);
+        String p = r.path();
+        if (!p.isEmpty()) {
+            Entry e = r.entry();
+            if (e == null || e.kind() != Kind.GROUP) {
+                return List.of();
+            }
+        }
+        return children(p);
+    }
+
+    @Override
+    public void reset() {
+        checkOpen();
+        clear();
+    }
+
+    @Override
+    public void close() {
+        if (open) {
+            open = false;
+            release();
+        }
+    }
+
+    final void checkOpen() {
+        if (!open) {
+            throw new IllegalStateException(location() + ": the store is closed");
+        }
+    }
+
+    /** A resolved path and the entry found there (null if none), so that callers look it up once. */
+    private record Resolved(String path, Entry entry) {
+    }
+
+    /**
+     * Resolves {@code path}: the whole path first (a path that exists has no link on its prefix,
+     * so this is one lookup); else segment by segment from the root, each link found replaced by
+     * its target, itself resolved the same way. Costs a lookup per segment and per link. A link met
+     * again while its own target is being resolved can never resolve: a cycle, reported at once;
+     * otherwise at most {@value #MAX_LINK_HOPS} links are followed in all.
+     */
+    private Resolved resolveOpen(String path) {
+        String p = StorePaths.normalize(path);
+        checkOpen();
+        if (p.isEmpty()) {
+            return new Resolved(p, null);
+        }
+        Entry whole = entry(p);
+        if (whole != null && whole.kind() != Kind.LINK) {
+            return new Resolved(p, whole);
+        }
+        return walk(StorePaths.split(p), new Walk(p));
+    }
+
+    /** The state of one resolution: what it resolves, links followed, links being expanded. */
+    private static final class Walk {
+        final String path;
+        int hops;
+        final Set<String> expanding = new HashSet<>();
+
+        Walk(String path) {
+            this.path = path;
+        }
+    }
+
+    private Resolved walk(List<String> segments, Walk walk) {
+        String current = "";
+        Entry e = null;
+        for (int i = 0; i < segments.size(); i++) {
+            String candidate = StorePaths.child(current, segments.get(i));
+            e = entry(candidate);
+            List<String> followed = null;
+            while (e != null && e.kind() == Kind.LINK) {
+                if (++walk.hops > MAX_LINK_HOPS) {
+                    throw new IllegalStateException(location() + ": resolving " + StorePaths.abbreviate(walk.path)
+                            + " followed " + MAX_LINK_HOPS + " links without reaching an entry that is not a link: a cycle");
+                }
+                if (!walk.expanding.add(candidate)) {
+                    throw new IllegalStateException(location() + ": resolving " + StorePaths.abbreviate(walk.path)
+                            + ": the link " + StorePaths.abbreviate(candidate) + " leads back through itself: a cycle");
+                }
+                followed = followed == null ? new ArrayList<>() : followed;
+                followed.add(candidate);
+                String target = e.target();
+                Entry direct = entry(target);
+                if (direct != null) { // the target exists as it is: no link on its prefix, no recursion (chains stay flat)
+                    candidate = target;
+                    e = direct;
+                } else {
+                    Resolved resolved = walk(StorePaths.split(target), walk);
+                    candidate = resolved.path();
+                    e = resolved.entry();
+                }
+            }
+            if (followed != null) {
+                walk.expanding.removeAll(followed);
+            }
+            if (e == null || e.kind() == Kind.VALUE) {
+                if (i < segments.size() - 1) { // nothing is below an absent path or a value
+                    List<String> rest = segments.subList(i + 1, segments.size());
+                    return new Resolved(candidate + "/" + String.join("/", rest), null);
+                }
+            }
+            current = candidate;
+        }
+        return new Resolved(current, e);
+    }
+
+    /**
+     * The path where an entry for {@code path} goes: its parent resolved and made a group (with the
+     * groups above it), checked not to be a group itself.
+     */
+    private String placeOf(String path, String doing) {
+        String p = StorePaths.normalize(path);
+        checkOpen();
+        if (p.isEmpty()) {
+            throw new IllegalArgumentException("cannot " + doing + " the root: give a path");
+        }
+        Resolved resolvedParent = resolveOpen(StorePaths.parent(p));
+        String parent = resolvedParent.path();
+        String place = StorePaths.child(parent, StorePaths.name(p));
+        if (!parent.isEmpty()) {
+            Entry e = resolvedParent.entry();
+            if (e == null) {
+                groupsAbove(place);
+            } else if (e.kind() == Kind.VALUE) {
+                throw new IllegalStateException(location() + ": cannot " + doing + " " + p + ": " + parent + " is a value");
+            }
+        }
+        Entry e = entry(place);
+        if (e != null && e.kind() == Kind.GROUP) {
+            throw new IllegalStateException(location() + ": cannot " + doing + " " + p + ": it is a group");
+        }
+        return place;
+    }
+
+    /** Makes every missing group above {@code path}, which is resolved; a value on the way is an error. */
+    private void groupsAbove(String path) {
+        List<String> missing = new ArrayList<>();
+        for (String parent = StorePaths.parent(path); !parent.isEmpty(); parent = StorePaths.parent(parent)) {
+            Entry e = entry(parent);
+            if (e != null) {
+                if (e.kind() != Kind.GROUP) {
+                    throw new IllegalStateException(location() + ": cannot make " + path + ": " + parent + " is "
+                            + (e.kind() == Kind.VALUE ? "a value" : "a link"));
+                }
+                break;
+            }
+            missing.add(parent);
+        }
+        for (String group : missing.reversed()) {
+            putGroup(group);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.mmap4j.content;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The canonical encoding of values, from which IDs are computed: {@code docs/message-format.md}.
+ * One tag byte, then the payload; integers little-endian. A map or list names its children by the
+ * SHA-256 of their encodings (and their tags), so a message's ID covers everything beneath it.
+ */
+final class MessageFormat {
+    static final byte BINARY = 'b';
+    static final byte STRING = 's';
+    static final byte INT = 'i';
+    static final byte LONG = 'j';
+    static final byte BOOLEAN = 'z';
+    static final byte DOUBLE = 'd';
+    static final byte MAP = 'm';
+    static final byte LIST = 'a';
+
+    /** One child of a map (key) or list (key null), as its parent's encoding names it. */
+    record Child(String key, byte tag, byte[] hash) {
+        String id() {
+            return ContentIds.encode(hash);
+        }
+    }
+
+    static boolean isComposite(byte tag) {
+        return tag == MAP || tag == LIST;
+    }
+
+    static boolean isTag(byte tag) {
+        return switch (tag) {
+            case BINARY, STRING, INT, LONG, BOOLEAN, DOUBLE, MAP, LIST -> true;
+            default -> false;
+        };
+    }
+
+    /** The encoding of a scalar, or null if {@code value} is not of a scalar type. */
+    static byte[] encodeScalar(Object value) {
+        return switch (value) {
+            case byte[] b -> tagged(BINARY, b);
+            case String s -> tagged(STRING, utf8(s));
+            case Integer i -> buffer(INT, 4).putInt(i).array();
+            case Long l -> buffer(LONG, 8).putLong(l).array();
+            case Boolean z -> new byte[] {BOOLEAN, (byte) (z ? 1 : 0)};
+            case Double d -> buffer(DOUBLE, 8).putLong(Double.doubleToLongBits(d)).array();
+            default -> null;
+        };
+    }
+
+    /** The encoding of a map whose children are given sorted by their keys' UTF-8 bytes, or of a list in order. */
+    static byte[] encodeComposite(byte tag, List<Child> children) {
+        int size = 5;
+        List<byte[]> keys = new ArrayList<>(children.size());
+        for (Child c : children) {
+            if (tag == MAP) {
+                byte[] k = c.key().getBytes(UTF_8);
+                keys.add(k);
+                size += 4 + k.length;
+            }
+            size += 1 + ContentIds.HASH_BYTES;
+        }
+        ByteBuffer b = buffer(tag, size - 1).putInt(children.size());
+        for (int i = 0; i < children.size(); i++) {
+            Child c = children.get(i);
+            if (tag == MAP) {
+                b.putInt(keys.get(i).length).put(keys.get(i));
+            }
+            b.put(c.tag()).put(c.hash());
+        }
+        return b.array();
+    }
+
+    /** Orders map keys as the encoding does: by their UTF-8 bytes, unsigned. */
+    static int compareKeys(String a, String b) {
+        return Arrays.compareUnsigned(a.getBytes(UTF_8), b.getBytes(UTF_8));
+    }
+
+    /**
+     * The value a scalar encoding holds.
+     *
+     * @throws IllegalArgumentException naming what is wrong, if {@code enc} is not a valid scalar encoding
+     */
+    static Object decodeScalar(byte[] enc) {
+        if (enc.length == 0) {
+            throw new IllegalArgumentException("an empty encoding (no tag byte)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(enc, 1, enc.length - 1).order(ByteOrder.LITTLE_ENDIAN);
+        return switch (enc[0]) {
+            case BINARY -> Arrays.copyOfRange(enc, 1, enc.length);
+            case STRING -> decodeUtf8(enc);
+            case INT -> {
+                length(enc, 5, "an int");
+                yield b.getInt();
+            }
+            case LONG -> {
+                length(enc, 9, "a long");
+                yield b.getLong();
+            }
+            case BOOLEAN -> {
+                length(enc, 2, "a boolean");
+                if (enc[1] != 0 && enc[1] != 1) {
+                    throw new IllegalArgumentException("a boolean's byte is " + enc[1] + ", expected 0 or 1");
+                }
+                yield enc[1] == 1;
+            }
+            case DOUBLE -> {
+                length(enc, 9, "a double");
+                long bits = b.getLong();
+                double d = Double.longBitsToDouble(bits);
+                if (Double.doubleToLongBits(d) != bits) {
+                    throw new IllegalArgumentException("a double NaN is 0x" + Long.toHexString(bits)
+                            + ", expected the canonical 0x7ff8000000000000");
+                }
+                yield d;
+            }
+            default -> throw new IllegalArgumentException("tag " + describe(enc[0]) + " is not a scalar's");
+        };
+    }
+
+    /**
+     * The children a map or list encoding names.
+     *
+     * @throws IllegalArgumentException naming what is wrong, if {@code enc} is not a valid composite encoding
+     */
+    static List<Child> decodeComposite(byte[] enc) {
+        if (enc.length < 5 || !isComposite(enc[0])) {
+            throw new IllegalArgumentException(enc.length == 0 ? "an empty encoding (no tag byte)"
+                    : !isComposite(enc[0]) ? "tag " + describe(enc[0]) + " is not a map's or a list's"
+                    : "a " + enc.length + "-byte encoding, shorter than a tag and a count");
+        }
+        boolean map = enc[0] == MAP;
+        ByteBuffer b = ByteBuffer.wrap(enc).order(ByteOrder.LITTLE_ENDIAN).position(1);
+        long count = Integer.toUnsignedLong(b.getInt());
+        long minimum = count * (1 + ContentIds.HASH_BYTES + (map ? 4 : 0));
+        if (minimum > b.remaining()) {
+            throw new IllegalArgumentException("the count is " + count + " children, more than the "
+                    + b.remaining() + " bytes after it hold");
+        }
+        List<Child> children = new ArrayList<>((int) count);
+        String previous = null;
+        for (int i = 0; i < count; i++) {
+            String key = null;
+            if (map) {
+                int at = b.position();
+                long keyLength = Integer.toUnsignedLong(b.getInt());
+                if (keyLength > b.remaining() - 1 - ContentIds.HASH_BYTES) {
+                    throw new IllegalArgumentException("key " + i + " at byte " + at + " has length " + keyLength
+                            + ", more than the rest of the encoding holds");
+                }
+                byte[] k = new byte[(int) keyLength];
+                b.get(k);
+                key = decodeUtf8Strict(k, "key " + i + " at byte " + at);
+                StorePaths.checkSegment(key, key);
+                if (previous != null && compareKeys(previous, key) >= 0) {
+                    throw new IllegalArgumentException("key \"" + key + "\" at byte " + at + " is not after \""
+                            + previous + "\": keys must be sorted by their UTF-8 bytes, each once");
+                }
+                previous = key;
+            } else if (b.remaining() < 1 + ContentIds.HASH_BYTES) {
+                throw new IllegalArgumentException("element " + i + " is cut short");
+            }
+            byte tag = b.get();
+            if (!isTag(tag)) {
+                throw new IllegalArgumentException((map ? "key \"" + key + "\"" : "element " + i) + " has tag " + describe(tag));
+            }
+            byte[] hash = new byte[ContentIds.HASH_BYTES];
+            b.get(hash);
+            children.add(new Child(key, tag, hash));
+        }
+        if (b.hasRemaining()) {
+            throw new IllegalArgumentException(b.remaining() + " bytes after the last child, expected none");
+        }
+        return children;
+    }
+
+    /** The UTF-8 bytes of {@code s}, which must be well-formed (no lone surrogate), so that it round-trips exactly. */
+    static byte[] utf8(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return strictUtf8(s); // pairs are fine, a lone one has no UTF-8 form
+            }
+        }
+        return s.getBytes(UTF_8);
+    }
+
+    private static byte[] strictUtf8(String s) {
+        try {
+            ByteBuffer b = UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(s));
+            return Arrays.copyOfRange(b.array(), b.position(), b.limit());
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("a string holds a lone surrogate and has no exact UTF-8 form: \""
+                    + StorePaths.abbreviate(s) + "\"");
+        }
+    }
+
+    static String describe(byte tag) {
+        return tag >= 0x20 && tag < 0x7f ? "'" + (char) tag + "' (0x" + Integer.toHexString(tag) + ")"
+                : "0x" + Integer.toHexString(tag & 0xff);
+    }
+
+    private static String decodeUtf8(byte[] enc) {
+        return decodeUtf8Strict(Arrays.copyOfRange(enc, 1, enc.length), "the string");
+    }
+
+    private static String decodeUtf8Strict(byte[] bytes, String what) {
+        try {
+            return UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(what + " is not well-formed UTF-8");
+        }
+    }
+
+    private static void length(byte[] enc, int expected, String what) {
+        if (enc.length != expected) {
+            throw new IllegalArgumentException(what + "'s encoding is " + enc.length + " bytes, expected " + expected);
+        }
+    }
+
+    private static byte[] tagged(byte tag, byte[] payload) {
+        byte[] enc = new byte[payload.length + 1];
+        enc[0] = tag;
+        System.arraycopy(payload, 0, enc, 1, payload.length);
+        return enc;
+    }
+
+    private static ByteBuffer buffer(byte tag, int payload) {
+        return ByteBuffer.allocate(1 + payload).order(ByteOrder.LITTLE_ENDIAN).put(tag);
+    }
+
+    private MessageFormat() {}
+}

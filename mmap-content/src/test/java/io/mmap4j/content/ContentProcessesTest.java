@@ -1,0 +1,105 @@
+package io.mmap4j.content;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mmap4j.testkit.ChildJvm;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Many processes on one cache: two JVMs write and read at once (the same shared values and
+ * messages racing in both); writers killed with {@code destroyForcibly} mid-write, after which the
+ * cache opens and every message whose write returned reads back whole, and verify finds nothing.
+ */
+class ContentProcessesTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fs"})
+    void twoJvmsWriteAndReadTheSameCacheAtOnce(String backend) throws Exception {
+        Path path = dir.resolve("cache-" + backend);
+        int count = 150;
+        try (ChildJvm a = ChildJvm.start(ContentChild.class, "write", backend, path.toString(), "A", "" + count, "B");
+             ChildJvm b = ChildJvm.start(ContentChild.class, "write", backend, path.toString(), "B", "" + count, "A")) {
+            a.awaitLine("READY ", TIMEOUT);
+            b.awaitLine("READY ", TIMEOUT);
+            try (MessageCache watcher = ContentChild.open(backend, path)) {
+                int checks = 0;
+                while (a.isAlive() && b.isAlive() && checks < 20) { // verify tolerates live writers: no false problem
+                    assertEquals(List.of(), watcher.verify(), "verify while two JVMs write");
+                    checks++;
+                }
+            }
+            for (ChildJvm child : List.of(a, b)) {
+                assertEquals("WROTE " + count, child.awaitLine("WROTE ", TIMEOUT));
+                assertEquals("SAW " + count, child.awaitLine("SAW ", TIMEOUT), "every message of the other writer, whole");
+                child.awaitExit(TIMEOUT, 0);
+            }
+        }
+        try (MessageCache cache = ContentChild.open(backend, path)) {
+            for (String writer : List.of("A", "B")) {
+                for (int i = 0; i < count; i++) {
+                    Map<String, Object> expected = ContentChild.message(i, writer);
+                    MessageCacheContract.assertSameValue(expected,
+                            cache.ensureAllLoaded(cache.read(MessageCache.id(expected)).orElseThrow()));
+                }
+            }
+            MessageCache.Stat stat = cache.stat();
+            // each writer's messages; their nested maps, the same in both (no writer in them); the common one; {deep: true/false}
+            assertEquals(2 * count + count + 1 + 2, stat.messages(), stat.toString());
+            assertEquals(count + 1, stat.lists(), "each nested list, and the common one: " + stat);
+            assertEquals(List.of(), cache.verify());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fs"})
+    void aWriterKilledMidWriteLeavesEveryReturnedMessageWhole(String backend) throws Exception {
+        Path path = dir.resolve("crash-" + backend);
+        Random random = new Random(2026_12_01L);
+        int next = 0;
+        int rounds = 12;
+        int killedWithAWriteUnderWay = 0;
+        for (int round = 0; round < rounds; round++) {
+            int from = next;
+            try (ChildJvm writer = ChildJvm.start(ContentChild.class, "crash", backend, path.toString(), "W", "" + from)) {
+                writer.awaitLine("READY ", TIMEOUT);
+                Thread.sleep(50 + random.nextInt(400));
+                writer.kill();
+                List<String> wrote = writer.output().stream().filter(l -> l.startsWith("WROTE ")).toList();
+                int last = wrote.isEmpty() ? from - 1 : Integer.parseInt(wrote.getLast().substring(6));
+                try (MessageCache cache = ContentChild.open(backend, path)) {
+                    for (int i = 0; i <= last; i++) { // every round's messages, not only this one's
+                        Map<String, Object> expected = ContentChild.message(i, "W");
+                        Object read = cache.read(MessageCache.id(expected)).orElseThrow(
+                                () -> new AssertionError("a message whose write returned is missing"));
+                        MessageCacheContract.assertSameValue(expected, cache.ensureAllLoaded(read));
+                    }
+                    // the message being written when the kill came: absent or whole, never in between
+                    Map<String, Object> interrupted = ContentChild.message(last + 1, "W");
+                    var partial = cache.read(MessageCache.id(interrupted));
+                    if (partial.isPresent()) {
+                        MessageCacheContract.assertSameValue(interrupted, cache.ensureAllLoaded(partial.get()));
+                    } else if (cache.store().type(MessageCache.id(interrupted)) != Store.Type.ABSENT) {
+                        killedWithAWriteUnderWay++; // its group was begun: invisible, as it must be
+                    }
+                    assertEquals(List.of(), cache.verify(), "round " + round);
+                }
+                next = last + 1;
+            }
+        }
+        assertTrue(next > rounds, "the writers wrote " + next + " messages in " + rounds + " rounds");
+        System.out.println(backend + ": " + next + " messages in " + rounds + " rounds; " + killedWithAWriteUnderWay
+                + " kills fell inside a message's write");
+    }
+}

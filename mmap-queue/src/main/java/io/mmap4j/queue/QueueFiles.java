@@ -1,0 +1,61 @@
+package io.mmap4j.queue;
+
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import io.mmap4j.MMap;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Opens a queue file, creating it first when absent, such that no process ever maps a half-made
+ * queue and processes creating it at once all end up with the same one: the new file is written
+ * whole under a temporary name beside it, forced, then given its name with a hard link, which is
+ * atomic and fails if the name exists. The loser of a race drops its file and opens the winner's.
+ * An existing file is never written while opening it.
+ */
+final class QueueFiles {
+    private static final int MAX_ATTEMPTS = 8;
+
+    private QueueFiles() {
+    }
+
+    static MMap openOrCreate(Path path, long cells, long unblockNanos) throws IOException {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            try {
+                return MMap.open(path, READ, WRITE);
+            } catch (NoSuchFileException absent) {
+                create(path, cells, unblockNanos);
+            }
+        }
+        throw new FileSystemException(path.toString(), null, "the queue file vanished " + MAX_ATTEMPTS
+                + " times between being created and being opened: is another process deleting it?");
+    }
+
+    private static void create(Path path, long cells, long unblockNanos) throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        Path temp = dir.resolve("." + path.getFileName() + ".new-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        try {
+            try (MMap map = MMap.open(temp, 0, QueueFormat.fileSize(cells), Set.of(CREATE_NEW, READ, WRITE))) {
+                QueueFormat.writeHeader(map.segment(), cells, unblockNanos);
+                map.force(); // before the link: the name must never show unwritten pages
+            }
+            Files.createLink(path, temp);
+        } catch (FileAlreadyExistsException raced) {
+            // another process published the queue first; it was complete when linked
+        } catch (UnsupportedOperationException noHardLinks) {
+            throw new FileSystemException(path.toString(), temp.toString(), "cannot publish a new queue file: that"
+                    + " needs a hard link (atomic, and refused if the name exists), which this file system lacks");
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}

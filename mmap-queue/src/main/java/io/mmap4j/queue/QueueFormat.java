@@ -1,0 +1,136 @@
+package io.mmap4j.queue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+
+/**
+ * The constants of the queue file, version 1, and the arithmetic every reader of it repeats:
+ * where a cell's entry and data are, how a sequence word encodes a position and a state, how many
+ * cells a record takes. {@code docs/queue-format.md} is the specification; the names here are its
+ * names.
+ */
+final class QueueFormat {
+    /** ASCII {@code MMAP4JQU}, read as a little-endian long. */
+    static final long MAGIC = 0x55514A3450414D4DL;
+    static final int VERSION = 1;
+    static final int PAGE = 4096;
+    /** Data bytes per cell; a record takes one or more whole, consecutive cells. */
+    static final int CELL_BYTES = 64;
+    static final int CELL_SHIFT = 6;
+    /** Bytes per entry of the cell table: the sequence word, then the record's length and checksum. */
+    static final int ENTRY_BYTES = 16;
+    /** The cell table starts after the header page. */
+    static final long TABLE_OFFSET = PAGE;
+    /** The fewest cells: a record of one cell must always fit (see {@link #maxRecordCells}). */
+    static final long MIN_CELLS = 2;
+    /** The most cells: keeps every offset and position far from overflow. */
+    static final long MAX_CELLS = 1L << 40;
+
+    // Header fields (byte offsets in the file). Those before HEADER_CRC are written once, at creation.
+    static final int F_MAGIC = 0;
+    static final int F_VERSION = 8;
+    static final int F_CELL_BYTES = 12;
+    static final int F_CELLS = 16;
+    static final int F_UNBLOCK_NANOS = 24;
+    static final int F_TABLE_OFFSET = 32;
+    static final int F_DATA_OFFSET = 40;
+    static final int F_FILE_SIZE = 48;
+    static final int F_HEADER_CRC = 56;
+    /** The bytes the header checksum covers: 0 up to the checksum. */
+    static final int HEADER_CRC_COVERS = F_HEADER_CRC;
+    // The live words, each on its own 128-byte line so that producers and consumers do not share one.
+    static final int F_HEAD = 128;
+    static final int F_HOLDER = 136;
+    static final int F_TAIL = 256;
+    static final int F_ABANDONED = 384;
+    static final int F_CORRUPT = 392;
+
+    // Entry fields, from the entry's start.
+    static final int E_SEQ = 0;
+    static final int E_LENGTH = 8;
+    static final int E_CRC = 12;
+
+    // States, the low three bits of a sequence word whose position is the cell's current one.
+    static final int COMMITTED = 1;
+    static final int PADDING = 2;
+    static final int ABANDONED = 3;
+    static final int STATE_BITS = 3;
+    static final long STATE_MASK = (1L << STATE_BITS) - 1;
+
+    /** Set in the head word while a conditional poll holds the record at the head. */
+    static final long HEAD_LOCKED = 1L << 62;
+
+    static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Coordinates (MemorySegment, long offset); every access mode, little-endian on any host. */
+    static final VarHandle LONG_HANDLE = LONG.varHandle();
+
+    private QueueFormat() {
+    }
+
+    /** The sequence word that marks cell position {@code position} with {@code state}. */
+    static long seq(long position, int state) {
+        return (position + 1) << STATE_BITS | state;
+    }
+
+    /** The position a sequence word names; -1 for a cell never written (0). */
+    static long seqPosition(long seq) {
+        return (seq >>> STATE_BITS) - 1;
+    }
+
+    static int seqState(long seq) {
+        return (int) (seq & STATE_MASK);
+    }
+
+    /** Cells that a record of {@code length} bytes takes: at least one, for its sequence word. */
+    static long cellsFor(long length) {
+        return Math.max(1, (length + CELL_BYTES - 1) >>> CELL_SHIFT);
+    }
+
+    /**
+     * The longest record, in cells: half the ring, so that a record plus the padding that moves it
+     * past the end of the ring (less than the record) always fits in the ring.
+     */
+    static long maxRecordCells(long cells) {
+        return cells / 2;
+    }
+
+    static long maxRecordBytes(long cells) {
+        return Math.min(maxRecordCells(cells) * CELL_BYTES, Integer.MAX_VALUE - 8);
+    }
+
+    static long dataOffset(long cells) {
+        return roundUp(TABLE_OFFSET + cells * ENTRY_BYTES, PAGE);
+    }
+
+    static long fileSize(long cells) {
+        return dataOffset(cells) + cells * CELL_BYTES;
+    }
+
+    static long roundUp(long x, long multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
+    /** The CRC32C of the creation-time header fields. */
+    static int headerCrc(MemorySegment file) {
+        CRC32C crc = new CRC32C();
+        crc.update(file.asSlice(0, HEADER_CRC_COVERS).asByteBuffer());
+        return (int) crc.getValue();
+    }
+
+    /** Writes the header of a new, empty queue. */
+    static void writeHeader(MemorySegment file, long cells, long unblockNanos) {
+        file.set(LONG, F_MAGIC, MAGIC);
+        file.set(INT, F_VERSION, VERSION);
+        file.set(INT, F_CELL_BYTES, CELL_BYTES);
+        file.set(LONG, F_CELLS, cells);
+        file.set(LONG, F_UNBLOCK_NANOS, unblockNanos);
+        file.set(LONG, F_TABLE_OFFSET, TABLE_OFFSET);
+        file.set(LONG, F_DATA_OFFSET, dataOffset(cells));
+        file.set(LONG, F_FILE_SIZE, fileSize(cells));
+        file.set(INT, F_HEADER_CRC, headerCrc(file));
+    }
+}

@@ -1,0 +1,166 @@
+package io.mmap4j.queue;
+
+import static io.mmap4j.queue.QueueFormat.ABANDONED;
+import static io.mmap4j.queue.QueueFormat.COMMITTED;
+import static io.mmap4j.queue.QueueFormat.ENTRY_BYTES;
+import static io.mmap4j.queue.QueueFormat.E_SEQ;
+import static io.mmap4j.queue.QueueFormat.F_HEAD;
+import static io.mmap4j.queue.QueueFormat.F_TAIL;
+import static io.mmap4j.queue.QueueFormat.HEAD_LOCKED;
+import static io.mmap4j.queue.QueueFormat.PADDING;
+import static io.mmap4j.queue.QueueFormat.TABLE_OFFSET;
+import static io.mmap4j.queue.QueueFormat.cellsFor;
+import static io.mmap4j.queue.QueueFormat.seqPosition;
+import static io.mmap4j.queue.QueueFormat.seqState;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@link MappedQueue#verify(Path)} checks, read-only, while other processes may produce and
+ * consume. The rule that keeps it from reporting their work as damage: a record or cell is judged
+ * only if, after everything about it was read, the head has not passed it and its sequence word
+ * is unchanged. Producers write only cells the head has passed, so such a record was stable while
+ * it was read; one that moved is skipped, never reported. Claims still being written (stale
+ * sequence words) are never judged at all.
+ */
+final class QueueVerifier {
+    /** Reads of the head, tail, head that {@link #checkEnds} makes before giving up on a stable view. */
+    private static final int STABLE_TRIES = 1000;
+
+    private QueueVerifier() {
+    }
+
+    static List<MappedQueue.Problem> verify(MemorySegment file, long fileLength, Path path) {
+        List<MappedQueue.Problem> problems = new ArrayList<>();
+        QueueHeader header = QueueHeader.check(file, fileLength, problems);
+        if (header == null) {
+            return problems;
+        }
+        Ring ring = new Ring(file, path, header);
+        MappedQueue.Problem ends = checkEnds(ring);
+        if (ends != null) {
+            problems.add(ends);
+            return problems; // the walk between head and tail would follow nonsense
+        }
+        checkTable(ring, problems);
+        checkRecords(ring, problems);
+        return problems;
+    }
+
+    /**
+     * The head and tail words, judged on a view in which the head did not move while the tail was
+     * read: the head's spare bits are clear, and the tail is at or past the head and at most the
+     * ring's cell count beyond it. Null if sound (or never seen stable, which only busy consumers
+     * cause).
+     */
+    static MappedQueue.Problem checkEnds(Ring ring) {
+        for (int i = 0; i < STABLE_TRIES; i++) {
+            long headWord = ring.headWord();
+            long tail = ring.tail();
+            if (ring.headWord() != headWord) {
+                continue;
+            }
+            long head = headWord & (HEAD_LOCKED - 1);
+            if ((headWord & ~(HEAD_LOCKED | (HEAD_LOCKED - 1))) != 0) {
+                return new MappedQueue.Problem(F_HEAD, "head", QueueHeader.hex(headWord),
+                        "a position below 2^62, with bit 62 as the conditional poll's lock");
+            }
+            if (tail < head || tail - head > ring.cells) {
+                return new MappedQueue.Problem(F_TAIL, "tail", Long.toString(tail), "from the head (" + head
+                        + ") to the head plus the cell count (" + (head + ring.cells) + ")");
+            }
+            return null;
+        }
+        return null;
+    }
+
+    /** Every sequence word names a position of its own cell, in a known state, below the tail. */
+    private static void checkTable(Ring ring, List<MappedQueue.Problem> problems) {
+        for (long i = 0; i < ring.cells; i++) {
+            long offset = TABLE_OFFSET + i * ENTRY_BYTES + E_SEQ;
+            long s = ring.seqAt(i); // position i is cell i
+            if (s == 0) {
+                continue; // never written
+            }
+            long named = seqPosition(s);
+            int state = seqState(s);
+            if (named < 0 || ring.index(named) != i) {
+                problems.add(new MappedQueue.Problem(offset, "sequence word position", Long.toString(named),
+                        "a position of cell " + i + " (one equal to " + i + " modulo " + ring.cells + ")"));
+            } else if (state < COMMITTED || state > ABANDONED) {
+                problems.add(new MappedQueue.Problem(offset, "sequence word state", Integer.toString(state),
+                        "1 (committed), 2 (padding) or 3 (abandoned)"));
+            } else if (named >= ring.tail()) { // tail read after the word: a racing commit is below it
+                problems.add(new MappedQueue.Problem(offset, "sequence word position", Long.toString(named),
+                        "below the tail (" + ring.tail() + ")"));
+            }
+        }
+    }
+
+    /** The records from the head to the tail as it was at the start: lengths, padding, checksums. */
+    private static void checkRecords(Ring ring, List<MappedQueue.Problem> problems) {
+        long end = ring.tail();
+        long p = ring.head();
+        while (p < end) {
+            p = Math.max(p, ring.head());
+            if (p >= end) {
+                break;
+            }
+            long s = ring.seqAt(p);
+            long named = seqPosition(s);
+            if (named != p) {
+                if (named > p && stable(ring, p, s)) {
+                    problems.add(new MappedQueue.Problem(ring.entryOffset(p), "sequence word position",
+                            Long.toString(named), "at most " + p + ", for a cell the head has not passed"));
+                }
+                p++; // a claim being written, or a cell the head passed meanwhile
+                continue;
+            }
+            long lengthAndCrc = ring.lengthAndCrc(p);
+            long length = (int) lengthAndCrc;
+            int state = seqState(s);
+            if (state == COMMITTED) {
+                if (!ring.lengthFits(p, length)) {
+                    if (stable(ring, p, s)) {
+                        problems.add(new MappedQueue.Problem(ring.entryOffset(p) + QueueFormat.E_LENGTH,
+                                "record length", length + " bytes", "0 to " + ring.maxRecordBytes
+                                + " bytes, ending at or before the end of the ring"));
+                    }
+                    p++;
+                    continue;
+                }
+                byte[] record = new byte[(int) length];
+                MemorySegment.copy(ring.file, JAVA_BYTE, ring.dataOffset(p), record, 0, (int) length);
+                int crc = Ring.crc(record, (int) length);
+                if (crc != (int) (lengthAndCrc >>> 32) && stable(ring, p, s)) {
+                    problems.add(new MappedQueue.Problem(ring.dataOffset(p), "record checksum",
+                            QueueHeader.hex(crc) + " (CRC32C of the " + length + " bytes of position " + p + ")",
+                            QueueHeader.hex((int) (lengthAndCrc >>> 32)) + " (the entry's)"));
+                }
+                p += cellsFor(length);
+            } else if (state == PADDING) {
+                long toEnd = ring.cells - ring.index(p);
+                if (length != toEnd) {
+                    if (stable(ring, p, s)) {
+                        problems.add(new MappedQueue.Problem(ring.entryOffset(p) + QueueFormat.E_LENGTH,
+                                "padding length", length + " cells", toEnd + " cells, to the end of the ring"));
+                    }
+                    p++;
+                } else {
+                    p += length;
+                }
+            } else {
+                p++; // abandoned, or a bad state the table check reported
+            }
+        }
+    }
+
+    /** Whether the cell at {@code p} still holds what was read: the head has not passed it, its word is unchanged. */
+    private static boolean stable(Ring ring, long p, long s) {
+        return ring.head() <= p && ring.seqAt(p) == s;
+    }
+}

@@ -1,0 +1,429 @@
+package io.mmap4j.queue;
+
+import static io.mmap4j.queue.QueueFormat.ABANDONED;
+import static io.mmap4j.queue.QueueFormat.CELL_BYTES;
+import static io.mmap4j.queue.QueueFormat.COMMITTED;
+import static io.mmap4j.queue.QueueFormat.ENTRY_BYTES;
+import static io.mmap4j.queue.QueueFormat.E_LENGTH;
+import static io.mmap4j.queue.QueueFormat.E_SEQ;
+import static io.mmap4j.queue.QueueFormat.F_ABANDONED;
+import static io.mmap4j.queue.QueueFormat.F_CORRUPT;
+import static io.mmap4j.queue.QueueFormat.F_HEAD;
+import static io.mmap4j.queue.QueueFormat.F_HOLDER;
+import static io.mmap4j.queue.QueueFormat.F_TAIL;
+import static io.mmap4j.queue.QueueFormat.HEAD_LOCKED;
+import static io.mmap4j.queue.QueueFormat.LONG;
+import static io.mmap4j.queue.QueueFormat.PADDING;
+import static io.mmap4j.queue.QueueFormat.TABLE_OFFSET;
+import static io.mmap4j.queue.QueueFormat.cellsFor;
+import static io.mmap4j.queue.QueueFormat.seq;
+import static io.mmap4j.queue.QueueFormat.seqPosition;
+import static io.mmap4j.queue.QueueFormat.seqState;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * The queue's protocol on the mapped file: claiming, committing, taking and unblocking, with the
+ * memory order of every step. {@code docs/queue-format.md} ("Protocol") is the specification; the
+ * comments here say why each step is as it is.
+ *
+ * <p>Positions count cells from the queue's creation and never wrap (64-bit); a position's cell is
+ * {@code position mod cells}. The head word holds the position of the oldest record, the tail word
+ * the first position no producer has claimed. Every cell has a sequence word in the cell table,
+ * written only by compare-and-set and only with values that name a position of that cell, so a
+ * sequence word is never garbage: one that names an earlier position than the one asked about is
+ * <em>stale</em> (the cell is claimed but not yet published), one that names the position itself
+ * tells its state. This is what makes unblocking a dead producer's claim exact.
+ *
+ * <p>A handle's fields other than the final ones are caches and bookkeeping for this process:
+ * racing threads of one handle may see each other's values late, which costs at most a retry.
+ */
+final class Ring {
+    private static final VarHandle WORD = QueueFormat.LONG_HANDLE;
+    private static final long POSITION_MASK = HEAD_LOCKED - 1;
+    private static final long PID = ProcessHandle.current().pid();
+
+    final MemorySegment file;
+    final Path path;
+    final long cells;
+    final long dataOffset;
+    final long maxRecordBytes;
+    final long unblockNanos;
+    private final long indexMask;
+
+    /**
+     * The head as this handle last read it: a producer compares its claim with it and reads the
+     * head word only when the claim seems not to fit. Plain and racy on purpose: the head only
+     * grows, so any value once read is a safe lower bound.
+     */
+    private long headCache;
+    /** Where this handle saw the head stuck, since when, and the tail then; null when not stuck. */
+    private volatile Stuck stuck;
+
+    /** The head was stuck at {@code head} from {@code since}; every claim below {@code tailThen} existed then. */
+    private record Stuck(long head, long since, long tailThen) {
+    }
+
+    Ring(MemorySegment file, Path path, QueueHeader header) {
+        this.file = file;
+        this.path = path;
+        this.cells = header.cells();
+        this.dataOffset = header.dataOffset();
+        this.unblockNanos = header.unblockNanos();
+        this.maxRecordBytes = QueueFormat.maxRecordBytes(cells);
+        this.indexMask = Long.bitCount(cells) == 1 ? cells - 1 : -1;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Arithmetic
+
+    long index(long position) {
+        return indexMask >= 0 ? position & indexMask : position % cells;
+    }
+
+    long entryOffset(long position) {
+        return TABLE_OFFSET + index(position) * ENTRY_BYTES;
+    }
+
+    long dataOffset(long position) {
+        return dataOffset + index(position) * CELL_BYTES;
+    }
+
+    long seqAt(long position) {
+        // Acquire: the entry's length, checksum and the record's bytes, written before the
+        // compare-and-set that published this value, are visible to the reads that follow.
+        return (long) WORD.getAcquire(file, entryOffset(position) + E_SEQ);
+    }
+
+    /** The entry's length (low 32 bits) and checksum (high 32 bits), one plain read. */
+    long lengthAndCrc(long position) {
+        return file.get(LONG, entryOffset(position) + E_LENGTH);
+    }
+
+    long head() {
+        return (long) WORD.getVolatile(file, (long) F_HEAD) & POSITION_MASK;
+    }
+
+    long headWord() {
+        return (long) WORD.getVolatile(file, (long) F_HEAD);
+    }
+
+    long tail() {
+        return (long) WORD.getVolatile(file, (long) F_TAIL);
+    }
+
+    long counter(int offset) {
+        return (long) WORD.getVolatile(file, (long) offset);
+    }
+
+    /** Whether a committed record's length is one the format allows at that position. */
+    boolean lengthFits(long position, long length) {
+        return length >= 0 && length <= maxRecordBytes && index(position) + cellsFor(length) <= cells;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Producing
+
+    /**
+     * Appends a record: {@code length} bytes from {@code array} if it is not null, else from
+     * {@code segment} at {@code offset}. Returns false, having changed nothing, when it does not fit.
+     */
+    boolean offer(byte[] array, MemorySegment segment, long offset, int length) {
+        long need = cellsFor(length);
+        long checksum = Integer.toUnsignedLong(array != null ? crc(array, length) : crc(segment, offset, length));
+        while (true) {
+            long tail = tail();
+            long index = index(tail);
+            long padding = index + need > cells ? cells - index : 0; // a record never wraps around the end
+            long end = tail + padding + need;
+            if (end - headCache > cells) {
+                headCache = head();
+                if (end - headCache > cells) {
+                    return false;
+                }
+            }
+            // The claim: the cells [tail, end) are ours alone once this succeeds. Volatile (a full
+            // fence): no write of ours to those cells can move before it.
+            if (!WORD.compareAndSet(file, (long) F_TAIL, tail, end)) {
+                continue;
+            }
+            if (padding > 0 && !publish(tail, padding, 0, PADDING)) {
+                continue; // a consumer took our claim for dead and abandoned it; claim anew
+            }
+            long position = tail + padding;
+            long target = dataOffset(position);
+            if (array != null) {
+                MemorySegment.copy(array, 0, file, JAVA_BYTE, target, length);
+            } else {
+                MemorySegment.copy(segment, offset, file, target, length);
+            }
+            if (publish(position, length, checksum, COMMITTED)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Writes the entry of a claimed position and publishes it with one compare-and-set of its
+     * sequence word from the stale value to {@code state}. The compare-and-set is volatile, so the
+     * entry and the record's bytes written before it are visible to whoever reads the new value
+     * with acquire. It fails only if a consumer abandoned the claim meanwhile (see
+     * {@link #unblockOrWait}); the caller then claims anew, so a slow producer's record is still
+     * delivered once.
+     */
+    boolean publish(long position, long length, long checksum, int state) {
+        long entry = entryOffset(position);
+        long stale = seqAt(position);
+        if (seqPosition(stale) >= position) {
+            return false; // already abandoned
+        }
+        file.set(LONG, entry + E_LENGTH, checksum << 32 | length);
+        return WORD.compareAndSet(file, entry + E_SEQ, stale, seq(position, state));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Consuming
+
+    /**
+     * The position of the committed record at the head, after skipping padding and abandoned
+     * cells and unblocking claims older than the unblock timeout; -1 when no record is ready (the
+     * queue is empty, the head record is being written, or a conditional poll holds it and
+     * {@code lockedIsReady} is false). Throws {@link UncheckedIOException} for a damaged cell at the
+     * head, after skipping it.
+     */
+    long readyHead(boolean lockedIsReady) {
+        while (true) {
+            long word = headWord();
+            long head = word & POSITION_MASK;
+            if (word != head && !lockedIsReady) {
+                if (!rescueLockedHead(word)) {
+                    return -1;
+                }
+                continue;
+            }
+            long s = seqAt(head);
+            long named = seqPosition(s);
+            if (named == head) {
+                int state = seqState(s);
+                if (state == COMMITTED) {
+                    long length = (int) lengthAndCrc(head);
+                    if (lengthFits(head, length)) {
+                        return head;
+                    }
+                    skipDamaged(head, s, "record length", length + " bytes", "0 to " + maxRecordBytes
+                            + " bytes, ending at or before the end of the ring");
+                } else if (state == PADDING) {
+                    long padding = (int) lengthAndCrc(head);
+                    if (padding == cells - index(head)) {
+                        casHead(head, head + padding);
+                    } else {
+                        skipDamaged(head, s, "padding length", padding + " cells", (cells - index(head))
+                                + " cells, to the end of the ring");
+                    }
+                } else if (state == ABANDONED) {
+                    casHead(head, head + 1);
+                } else {
+                    skipDamaged(head, s, "sequence word state", Integer.toString(state), "1, 2 or 3");
+                }
+            } else if (named > head) {
+                // Only a cell the head has passed can be claimed again, so this is a race (re-read)
+                // unless the head has not moved.
+                if (head() == head && seqAt(head) == s) {
+                    skipDamaged(head, s, "sequence word position", Long.toString(named), "at most " + head
+                            + " (the head)");
+                }
+            } else if (!unblockOrWait(head, s)) {
+                return -1;
+            }
+        }
+    }
+
+    /**
+     * The head cell is stale: empty queue, a record being written, or a claim whose producer died.
+     * Returns true if it abandoned the cell (the caller looks again), false if the caller should
+     * report that nothing is ready.
+     *
+     * <p>The rule: a claim is abandoned when this handle has seen the head stuck on it for the
+     * unblock timeout. Every cell below the tail as it was when the wait began was claimed before
+     * the wait began, so once the timeout has passed they are all abandoned in one sweep, cell by
+     * cell, each with a compare-and-set from the stale value that a late producer's publish would
+     * also need; exactly one of the two wins.
+     */
+    private boolean unblockOrWait(long head, long stale) {
+        long tail = tail();
+        if (tail == head) {
+            return false; // empty
+        }
+        long now = System.nanoTime();
+        Stuck s = stuck;
+        if (s == null || head < s.head || head >= s.tailThen) {
+            stuck = new Stuck(head, now, tail);
+            return false;
+        }
+        if (now - s.since < unblockNanos) {
+            return false;
+        }
+        long entry = entryOffset(head);
+        if (WORD.compareAndSet(file, entry + E_SEQ, stale, seq(head, ABANDONED))) {
+            if (head == s.head) {
+                WORD.getAndAdd(file, (long) F_ABANDONED, 1L);
+            }
+        }
+        casHead(head, head + 1);
+        return true;
+    }
+
+    /**
+     * The head is locked by a conditional poll. Returns true if it unlocked a dead holder's lock
+     * (the record stays, for another consumer), false if the holder is alive or its time is not up.
+     */
+    private boolean rescueLockedHead(long word) {
+        long head = word & POSITION_MASK;
+        long now = System.nanoTime();
+        Stuck s = stuck;
+        if (s == null || s.head != head || s.tailThen != head + 1) {
+            stuck = new Stuck(head, now, head + 1);
+            return false;
+        }
+        if (now - s.since < unblockNanos) {
+            return false;
+        }
+        long holder = (long) WORD.getVolatile(file, (long) F_HOLDER);
+        boolean named = (int) holder == (int) head;
+        if (named && isAlive(holder >>> 32)) {
+            stuck = new Stuck(head, now, head + 1); // a live holder's function is slow: wait on
+            return false;
+        }
+        // The holder died (or died before naming itself): unlock; the record was never removed.
+        return WORD.compareAndSet(file, (long) F_HEAD, word, head);
+    }
+
+    private static boolean isAlive(long pid) {
+        return pid == PID || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * Advances the head past the record at {@code head}. Volatile: the caller's reads of the
+     * record, before it, complete before a producer can claim its cells again.
+     */
+    boolean casHead(long head, long next) {
+        return WORD.compareAndSet(file, (long) F_HEAD, head, next);
+    }
+
+    /** Locks the head for a conditional poll and names the holder; false if the head moved. */
+    boolean lockHead(long head) {
+        if (!WORD.compareAndSet(file, (long) F_HEAD, head, head | HEAD_LOCKED)) {
+            return false;
+        }
+        WORD.setRelease(file, (long) F_HOLDER, PID << 32 | (head & 0xFFFF_FFFFL));
+        return true;
+    }
+
+    /** Unlocks the head, advancing it to {@code next}; false if another consumer took the lock back. */
+    boolean unlockHead(long head, long next) {
+        return WORD.compareAndSet(file, (long) F_HEAD, head | HEAD_LOCKED, next);
+    }
+
+    /**
+     * A damaged cell at the head: if the head and the cell still read the same (so it is no race
+     * with a writer), skip the one cell, count it, and throw. A record whose length is damaged
+     * leaves its other cells stale; they are unblocked like an abandoned claim.
+     */
+    private void skipDamaged(long head, long s, String field, String found, String expected) {
+        if (head() != head || seqAt(head) != s) {
+            return; // the head moved meanwhile: look again
+        }
+        if (casHead(head, head + 1)) {
+            WORD.getAndAdd(file, (long) F_CORRUPT, 1L);
+            throw corrupt(head, field, found, expected);
+        }
+    }
+
+    /** Counts a record whose checksum failed after it was taken and returns the exception to throw. */
+    UncheckedIOException corruptRecord(long position, long expectedCrc, long foundCrc) {
+        WORD.getAndAdd(file, (long) F_CORRUPT, 1L);
+        return checksumMismatch(position, expectedCrc, foundCrc);
+    }
+
+    UncheckedIOException checksumMismatch(long position, long expectedCrc, long foundCrc) {
+        return new UncheckedIOException(new CorruptQueueException(path, dataOffset(position), "record checksum",
+                QueueHeader.hex((int) foundCrc) + " (CRC32C of the record at position " + position + ")",
+                QueueHeader.hex((int) expectedCrc) + " (the entry's)"));
+    }
+
+    UncheckedIOException corrupt(long position, String field, String found, String expected) {
+        return new UncheckedIOException(new CorruptQueueException(path, entryOffset(position), field, found,
+                expected + " (cell of position " + position + ")"));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Walking without removing
+
+    /**
+     * The next committed record's position at or after {@code from} and below the tail, or -1. Skips
+     * padding, abandoned and stale cells; a stale cell is skipped alone, which is exact, since no
+     * cell inside a committed record ever names its own position.
+     */
+    long nextCommitted(long from) {
+        long p = Math.max(from, head());
+        long tail = tail();
+        while (p < tail) {
+            long s = seqAt(p);
+            long named = seqPosition(s);
+            if (named == p) {
+                int state = seqState(s);
+                long length = (int) lengthAndCrc(p);
+                if (state == COMMITTED && lengthFits(p, length)) {
+                    return p;
+                }
+                p += state == PADDING && length > 0 && length <= cells - index(p) ? length : 1;
+            } else if (named > p) {
+                p = Math.max(p + 1, head()); // consumed and claimed again: the head has passed p
+            } else {
+                p++;
+            }
+        }
+        return -1;
+    }
+
+    /** The last committed record's position below {@code before} and at or after the head, or -1. */
+    long previousCommitted(long before) {
+        long head = head();
+        for (long p = Math.min(before, tail()) - 1; p >= head; p--) {
+            long s = seqAt(p);
+            if (seqPosition(s) == p && seqState(s) == COMMITTED && lengthFits(p, (int) lengthAndCrc(p))) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** Committed records between the head and the tail, counted by one walk. */
+    long countCommitted() {
+        long count = 0;
+        for (long p = nextCommitted(0); p >= 0; p = nextCommitted(p + cellsFor((int) lengthAndCrc(p)))) {
+            count++;
+        }
+        return count;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Checksums
+
+    static int crc(byte[] array, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(array, 0, length);
+        return (int) crc.getValue();
+    }
+
+    static int crc(MemorySegment segment, long offset, long length) {
+        CRC32C crc = new CRC32C();
+        crc.update(segment.asSlice(offset, length).asByteBuffer()); // direct or heap: both without a copy
+        return (int) crc.getValue();
+    }
+}

@@ -1,0 +1,120 @@
+package io.mmap4j.queue;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.mmap4j.MMap;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bytes of docs/queue-format.md: its test vectors, and a Python reader written from it alone. */
+class QueueFormatTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNewQueueWithOneRecordIsTheDocumentsTestVector() throws IOException {
+        Path path = dir.resolve("vector");
+        try (MappedQueue q = MappedQueue.open(path, 128, Duration.ofSeconds(1))) {
+            assertTrue(q.offer("hi".getBytes(UTF_8)));
+        }
+        byte[] file = Files.readAllBytes(path);
+        assertEquals(8320, file.length);
+        HexFormat hex = HexFormat.ofDelimiter(" ");
+        assertEquals("4d 4d 41 50 34 4a 51 55 01 00 00 00 40 00 00 00 02 00 00 00 00 00 00 00 00 ca 9a 3b 00 00 00 00"
+                + " 00 10 00 00 00 00 00 00 00 20 00 00 00 00 00 00 80 20 00 00 00 00 00 00 da 98 92 42 00 00 00 00",
+                hex.formatHex(file, 0, 64));
+        assertEquals("00 00 00 00 00 00 00 00", hex.formatHex(file, 128, 136));
+        assertEquals("01 00 00 00 00 00 00 00", hex.formatHex(file, 256, 264));
+        assertEquals("09 00 00 00 00 00 00 00 02 00 00 00 c2 d9 9d f5", hex.formatHex(file, 4096, 4112));
+        assertEquals("68 69", hex.formatHex(file, 8192, 8194));
+        byte[] rest = Arrays.copyOfRange(file, 64, 4096);
+        rest[256 - 64] = 0; // the tail, 1; every other header byte is zero
+        assertArrayEquals(new byte[rest.length], rest);
+    }
+
+    @Test
+    void aPythonReaderWrittenFromTheDocumentListsWhatJavaIterates() throws Exception {
+        assumeTrue(python3Works(), "python3 is not installed");
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        Path path = dir.resolve("python.queue");
+        List<String> expected = new ArrayList<>();
+        try (MappedQueue q = MappedQueue.open(path, 2048, Duration.ofMillis(20));
+             MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            for (int i = 0; i < 300; i++) { // many laps of 32 cells: padding, wrap-around
+                byte[] r = new byte[random.nextInt(400)];
+                random.nextBytes(r);
+                if (!q.offer(r)) {
+                    q.poll();
+                }
+            }
+            // an abandoned claim in the middle: a producer that died, passed by a consumer
+            long tail = raw.getLongVolatile(QueueFormat.F_TAIL);
+            raw.compareAndSetLong(QueueFormat.F_TAIL, tail, tail + 2);
+            while (q.poll(100, TimeUnit.MILLISECONDS) != null) {
+                // drain through the dead claim
+            }
+            assertEquals(1, q.stats().abandonedClaims());
+            for (int i = 0; i < 12; i++) {
+                q.offer(("record " + i).getBytes(UTF_8));
+            }
+            tail = raw.getLongVolatile(QueueFormat.F_TAIL);
+            raw.compareAndSetLong(QueueFormat.F_TAIL, tail, tail + 1); // a claim still being written
+            q.offer(new byte[0]);
+            q.poll();
+            MappedQueue.Stats s = q.stats();
+            expected.add("cells 32");
+            expected.add("head " + s.head() / 64);
+            expected.add("tail " + s.tail() / 64);
+            long position = s.head() / 64;
+            for (byte[] r : q) {
+                // the walk finds each record's position as the reader does
+                while (true) {
+                    long seq = raw.getLongAcquire(QueueFormat.TABLE_OFFSET + 16 * (position % 32));
+                    if (QueueFormat.seqPosition(seq) == position && QueueFormat.seqState(seq) == QueueFormat.COMMITTED) {
+                        break;
+                    }
+                    position++;
+                }
+                expected.add("record " + position + " " + r.length + " " + HexFormat.of().formatHex(r));
+                position += QueueFormat.cellsFor(r.length);
+            }
+        }
+        Path script = Path.of(QueueFormatTest.class.getResource("read_queue.py").toURI());
+        Process python = new ProcessBuilder("python3", script.toString(), path.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(python.getInputStream().readAllBytes(), UTF_8);
+        assertTrue(python.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, python.exitValue());
+        assertEquals(expected, out.lines().toList(), "seed " + seed);
+        assertTrue(expected.size() > 10);
+    }
+
+    static boolean python3Works() {
+        try {
+            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -58,6 +58,7 @@ final class PeerCheck {
         checked |= StaticStorePeerCheck.check(peer);
         checked |= CacheVolumePeerCheck.check(peer);
         checked |= SharedMapPeerCheck.check(peer);
+        checked |= blocks(peer);
         if (!checked) {
             throw new AssertionError("no benchmark of peer " + peer + " to check");
         }
@@ -239,6 +240,34 @@ final class PeerCheck {
         assertEquals(file.lines, IntStream.range(0, bytes.length).filter(i -> bytes[i] == '\n').count(), "the log's lines");
         assertEquals(file.lines / StreamsBenchmark.ERROR_EVERY, file.errors, "the log's lines with the pattern");
         return file;
+    }
+
+    /**
+     * A store-and-free of each block size returns the lowest address (0, since the block was freed
+     * again), leaves the block's bytes in the peer's file and nothing allocated; so does each
+     * thread of the contended benchmark, run here on one.
+     */
+    private static boolean blocks(String peer) throws Exception {
+        Optional<Method> storeFree = method(BlockStorageBenchmark.class, "storeFree_" + peer);
+        if (storeFree.isEmpty()) {
+            return false;
+        }
+        Class<?> type = storeFree.get().getParameterTypes()[0];
+        for (int size : new int[] {64, 4096}) {
+            BlockStorageBenchmark.Blocks blocks = (BlockStorageBenchmark.Blocks) open(type, Map.of("blockSize", size));
+            try {
+                BlockStorageBenchmark bench = new BlockStorageBenchmark();
+                for (String operation : new String[] {"storeFree_", "storeFreeContended_"}) {
+                    assertEquals(0L, call(bench, operation + peer, blocks), peer + ": " + operation + size);
+                    assertEquals(0L, call(bench, operation + peer, blocks), peer + ": the freed block is reused");
+                    assertArrayEquals(blocks.block, blocks.bytesAt(0), peer + ": the block's bytes, " + size);
+                    assertEquals(0, blocks.allocated(), peer + ": every block freed, " + size);
+                }
+            } finally {
+                close(blocks);
+            }
+        }
+        return true;
     }
 
     static Optional<Method> method(Class<?> type, String name) {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -21,31 +22,56 @@ import java.util.concurrent.ThreadLocalRandom;
  * loser of a race between two creators drops its temporary file and opens the winner's.
  */
 final class BlockFiles {
+    private static final long PAGE = BlockFormat.PAGE;
     /** Give up if the file keeps vanishing between being created and being opened. */
     private static final int MAX_ATTEMPTS = 8;
 
     private BlockFiles() {
     }
 
-    static MMap openOrCreate(Path path, int blockSize) throws IOException {
+    static MMap openOrCreate(Path path, int blockSize, long groups) throws IOException {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             try {
                 return MMap.open(path, READ, WRITE);
             } catch (NoSuchFileException e) {
-                create(path, blockSize);
+                create(path, blockSize, groups);
             }
         }
         throw new FileSystemException(path.toString(), null, "the block storage file vanished " + MAX_ATTEMPTS
                 + " times between being created and being opened: is another process deleting it?");
     }
 
-    private static void create(Path path, int blockSize) throws IOException {
+    /** How often a header check is repeated while other processes keep growing the file under it. */
+    private static final int MAX_RECHECKS = 16;
+
+    /**
+     * Checks the header of the mapped file, as {@link BlockFormat#checkHeader}, after mapping the
+     * file anew whenever its header counts more groups than the mapping holds: another process
+     * may grow it (even several times) between the {@code mmap} and the read of the header.
+     * Growth extends the file before it publishes the count, so a file that stays too short over
+     * a fresh mapping is damage.
+     */
+    static List<BlockStorage.Problem> checkHeader(MMap map) throws IOException {
+        List<BlockStorage.Problem> problems = BlockFormat.checkHeader(map.segment());
+        for (int attempt = 0; attempt < MAX_RECHECKS && !problems.isEmpty()
+                && problems.getFirst().field().equals("file length") && map.segment().byteSize() >= PAGE; attempt++) {
+            long before = map.segment().byteSize();
+            map.refresh();
+            if (map.segment().byteSize() == before) {
+                break; // the file did not grow: the length is what it is
+            }
+            problems = BlockFormat.checkHeader(map.segment());
+        }
+        return problems;
+    }
+
+    private static void create(Path path, int blockSize, long groups) throws IOException {
         Path absolute = path.toAbsolutePath();
         Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".blocks-" + ProcessHandle.current().pid()
                 + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
-            try (MMap map = MMap.open(temp, BlockFormat.fileSize(blockSize, 1), CREATE_NEW, READ, WRITE)) {
-                BlockFormat.writeHeader(map.segment(), blockSize, 1);
+            try (MMap map = MMap.open(temp, BlockFormat.fileSize(blockSize, groups), CREATE_NEW, READ, WRITE)) {
+                BlockFormat.writeHeader(map.segment(), blockSize, groups);
                 map.force(); // before the link: the name must never point at an unwritten header
             }
             try {

@@ -43,7 +43,11 @@ import java.util.Objects;
  * <h2>Blocks and addresses</h2>
  * Every block of a storage has the size given when its file was created, 1 byte to 1 MiB. A
  * block's address is a {@code long} from 0, stable for the block's lifetime; {@link #store} takes
- * the lowest free address, so blocks stay close to the start of the file. The file grows when
+ * the lowest free address, so blocks stay close to the start of the file, until threads compete:
+ * a thread that loses a race for a claim word to another thread or process moves its searches to
+ * a group of its own (picked by hashing; Linux's {@code sbitmap} does the same), taking the lowest
+ * free address from there on and wrapping around, so that threads storing at once do not all fight
+ * over one word. The file grows when
  * every block is allocated (the number of blocks doubles), up to {@value BlockFormat#MAX_BLOCKS}
  * blocks, after which {@link #store} throws {@link StorageFullException}. Growth is coordinated
  * between processes: one grows the file while the others wait for it or use it; nobody ever
@@ -104,6 +108,9 @@ public final class BlockStorage implements AutoCloseable {
      * is under way. Growth is rare; one monitor for every file is enough.
      */
     private static final Object GROWTH = new Object();
+    /** Slots of {@link #homes}, one cache line apart. */
+    private static final int HOME_SLOTS = 64;
+    private static final int HOME_STRIDE = 8;
 
     private final Path path;
     private final int blockSize;
@@ -115,6 +122,14 @@ public final class BlockStorage implements AutoCloseable {
     /** The mapping in use and how many published groups it covers; replaced after growth. */
     private volatile Mapping mapping;
     private volatile boolean open = true;
+    /**
+     * Per thread (by id, see {@link #homeSlot()}), the group its searches start from: 0, the lowest
+     * free block, until the thread loses a race for a claim word; then a group of its own (see
+     * {@link #nextHome}). Plain reads and writes: a stale value only starts a search elsewhere.
+     */
+    private final long[] homes = new long[HOME_SLOTS * HOME_STRIDE];
+    /** Mixed into homes so that the threads of two processes with the same ids go apart. */
+    private final long processSalt = ProcessHandle.current().pid() << 32;
 
     /** A mapping of the file and the number of groups, published and mapped, it holds. */
     private record Mapping(MemorySegment file, long groups) {
@@ -158,15 +173,43 @@ public final class BlockStorage implements AutoCloseable {
      * @throws IOException                 if the file cannot be created, opened or mapped
      */
     public static BlockStorage open(Path path, int blockSize) throws IOException {
+        return open(path, blockSize, BLOCKS_PER_GROUP);
+    }
+
+    /**
+     * Opens the block storage at {@code path}, creating it with room for at least
+     * {@code initialCapacity} blocks if it does not exist (rounded up to a multiple of 64; the file
+     * is sparse, so room costs no disk until used). An existing file keeps the capacity it has,
+     * and grows as usual. A larger start spares the first doublings, and gives threads that store
+     * at once groups of their own to spread over (see {@link #store(byte[])}).
+     *
+     * @param path            the file
+     * @param blockSize       the size of every block, in bytes: 1 to 1,048,576; an existing file
+     *                        must have been created with the same size
+     * @param initialCapacity the blocks a new file holds: 1 to {@value BlockFormat#MAX_BLOCKS}
+     * @return the open storage; close it to unmap the file
+     * @throws IllegalArgumentException    if {@code blockSize} or {@code initialCapacity} is out of
+     *                                     range, or the block size differs from the existing
+     *                                     file's (the message names both)
+     * @throws CorruptBlockStorageException if the file is not a sound block storage file; it is left
+     *                                     as found
+     * @throws IOException                 if the file cannot be created, opened or mapped
+     */
+    public static BlockStorage open(Path path, int blockSize, long initialCapacity) throws IOException {
         Objects.requireNonNull(path, "path");
         if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE) {
             throw new IllegalArgumentException("block size " + blockSize + " is outside " + MIN_BLOCK_SIZE + " to "
                     + MAX_BLOCK_SIZE + " bytes");
         }
-        MMap map = BlockFiles.openOrCreate(path, blockSize);
+        if (initialCapacity < 1 || initialCapacity > BlockFormat.MAX_BLOCKS) {
+            throw new IllegalArgumentException("initial capacity " + initialCapacity + " is outside 1 to "
+                    + BlockFormat.MAX_BLOCKS + " blocks");
+        }
+        long groups = (initialCapacity + BLOCKS_PER_GROUP - 1) / BLOCKS_PER_GROUP;
+        MMap map = BlockFiles.openOrCreate(path, blockSize, groups);
         FileChannel channel = null;
         try {
-            List<Problem> problems = BlockFormat.checkHeader(map.segment());
+            List<Problem> problems = BlockFiles.checkHeader(map);
             if (!problems.isEmpty()) {
                 throw problems.getFirst().exception(path);
             }
@@ -207,7 +250,8 @@ public final class BlockStorage implements AutoCloseable {
         Objects.requireNonNull(path, "path");
         MMap map = MMap.open(path, READ);
         try {
-            return BlockVerifier.verify(map.segment());
+            List<Problem> header = BlockFiles.checkHeader(map);
+            return header.isEmpty() ? BlockVerifier.verify(map.segment()) : header;
         } finally {
             synchronized (GROWTH) {
                 map.close();
@@ -421,15 +465,25 @@ public final class BlockStorage implements AutoCloseable {
         long published = 0;
         for (long group = 0; group < m.groups; group++) {
             long at = tree.groupOffset(group);
-            claimed += Long.bitCount((long) BlockTree.WORD.getVolatile(m.file, at));
-            for (int i = 0; i < BLOCKS_PER_GROUP; i += Long.BYTES) {
-                // published bytes are 0 or 1: the low bit of each byte counts it
-                published += Long.bitCount(m.file.get(BlockFormat.LONG, at + AT_PUBLISHED + i) & 0x0101010101010101L);
-            }
+            long claims = (long) BlockTree.WORD.getVolatile(m.file, at);
+            // only claimed blocks count as published, so that a group read while a store or a free
+            // runs still adds up: allocated + reserved is what its claim word says
+            claimed += Long.bitCount(claims);
+            published += Long.bitCount(claims & publishedMask(m.file, at));
         }
-        long reserved = Math.max(0, claimed - published);
+        long reserved = claimed - published;
         return new Stats(path, blockSize, m.capacity(), published, reserved, m.capacity() - claimed,
                 m.file.byteSize());
+    }
+
+    /** Bit i set when published byte i of the group at {@code at} is 1 (they are 0 or 1). */
+    private static long publishedMask(MemorySegment file, long at) {
+        long mask = 0;
+        for (int i = 0; i < BLOCKS_PER_GROUP; i += Long.BYTES) {
+            long bytes = file.get(BlockFormat.LONG, at + AT_PUBLISHED + i) & 0x0101010101010101L;
+            mask |= Long.compress(bytes, 0x0101010101010101L) << i;
+        }
+        return mask;
     }
 
     /**
@@ -550,7 +604,11 @@ public final class BlockStorage implements AutoCloseable {
         if (flag == 0) {
             return false;
         }
-        throw new UncheckedIOException(new CorruptBlockStorageException(path, publishedOffset(address),
+        throw damagedFlag(address, flag);
+    }
+
+    private UncheckedIOException damagedFlag(long address, byte flag) {
+        return new UncheckedIOException(new CorruptBlockStorageException(path, publishedOffset(address),
                 "published byte of block " + address, Integer.toString(flag & 0xFF), "0 or 1"));
     }
 
@@ -590,7 +648,9 @@ public final class BlockStorage implements AutoCloseable {
     private long claim() throws IOException {
         checkOpen();
         Mapping m = mapping;
-        long address = tree.claim(m.file, m.groups);
+        int slot = homeSlot();
+        long home = homes[slot];
+        long address = tree.claim(m.file, m.groups, home < m.groups ? home : 0);
         while (address < 0) {
             long published = publishedGroups(m.file);
             if (published == m.groups) {
@@ -598,9 +658,33 @@ public final class BlockStorage implements AutoCloseable {
                 published = publishedGroups(m.file);
             }
             m = remap(published);
-            address = tree.claim(m.file, m.groups);
+            address = tree.claim(m.file, m.groups, 0);
+        }
+        if ((address & BlockTree.LOST_RACE) != 0) {
+            address &= ~BlockTree.LOST_RACE;
+            homes[slot] = nextHome(home, m.groups);
         }
         return address;
+    }
+
+    /**
+     * This thread's slot in {@link #homes}: threads whose ids differ in the low bits get slots in
+     * different cache lines. Two threads may share one; they then only share a home.
+     */
+    private static int homeSlot() {
+        return (int) (Thread.currentThread().threadId() & (HOME_SLOTS - 1)) * HOME_STRIDE;
+    }
+
+    /**
+     * Where a thread that lost a race for a claim word searches from next: a group picked by
+     * hashing its previous home with this process's id, so that threads of this process, and of
+     * others, scatter instead of all competing for the lowest free block (Linux's {@code sbitmap}
+     * does the same with per-CPU hints). With one group there is nowhere to go.
+     */
+    private long nextHome(long home, long groups) {
+        long z = (home + processSalt) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
+        return ((z ^ (z >>> 29)) >>> 1) % groups;
     }
 
     /**

@@ -21,8 +21,10 @@ import java.nio.ByteOrder;
  * without a lock: whoever sets a "full" bit reads the word below again afterwards and clears the
  * bit if that word is no longer full, and whoever frees into a full word clears the bit after
  * freeing. Whichever of the two comes last in the single order of these operations sees the
- * other's effect, so a hint can be wrong only while an operation is under way, or when a process
- * died between the two steps; {@link #rebuildHints} fixes that. A wrong hint never hands a block
+ * other's effect, so a "full" bit over a word with room lasts only while an operation is under
+ * way, or when a process died between the two steps; {@link #rebuildHints} fixes that. A missing
+ * "full" bit can outlast a race (a setter's AND after its second look landing after another claim
+ * filled the word again); it is harmless, and the next search that meets the full word sets it. A wrong hint never hands a block
  * out twice: only the compare-and-set on the claim word does that. It can only make a search look
  * further (a "not full" bit over a full word) or skip free blocks until repaired (a "full" bit over
  * a word with room, which makes the file grow sooner).
@@ -41,14 +43,45 @@ final class BlockTree {
         return DATA_OFFSET + group * stride;
     }
 
+    /** Set in {@link #claim}'s result when a compare-and-set lost to another thread or process. */
+    static final long LOST_RACE = 1L << 62;
+
     /**
-     * Claims the lowest free block of the first {@code groups} groups, following the hints.
+     * Claims the lowest free block of the groups from {@code start} to {@code groups - 1}, or, if
+     * they have none, of the groups below {@code start}; following the hints.
      *
-     * @return its address, or -1 if those groups have no free block (as far as the hints tell)
+     * @return its address, with {@link #LOST_RACE} added if a compare-and-set failed on the way;
+     *         or -1 if no group has a free block (as far as the hints tell)
      */
-    long claim(MemorySegment file, long groups) {
+    long claim(MemorySegment file, long groups, long start) {
+        // The common case, kept small so that the JIT inlines it into store: the first group the
+        // hints name has room, and its compare-and-set succeeds.
+        long group = findGroup(file, groups, start);
+        if (group >= 0) {
+            long at = groupOffset(group);
+            long word = (long) WORD.getVolatile(file, at);
+            if (word != -1L) {
+                int bit = Long.numberOfTrailingZeros(~word);
+                long claimed = word | (1L << bit);
+                if (WORD.compareAndSet(file, at, word, claimed)) {
+                    if (claimed == -1L) {
+                        setFull(file, 1, group);
+                    }
+                    return group * BLOCKS_PER_GROUP + bit;
+                }
+                return claimAfterRace(file, groups, start, LOST_RACE);
+            }
+        }
+        return claimAfterRace(file, groups, start, 0);
+    }
+
+    /** {@link #claim}'s loop, for when its first attempt met a full group or lost a race. */
+    private long claimAfterRace(MemorySegment file, long groups, long start, long lost) {
         while (true) {
-            long group = findGroup(file, groups);
+            long group = findGroup(file, groups, start);
+            if (group < 0 && start > 0) {
+                group = findGroup(file, groups, 0);
+            }
             if (group < 0) {
                 return -1;
             }
@@ -62,9 +95,10 @@ final class BlockTree {
                     if (claimed == -1L) {
                         setFull(file, 1, group);
                     }
-                    return group * BLOCKS_PER_GROUP + bit;
+                    return group * BLOCKS_PER_GROUP + bit | lost;
                 }
                 word = witness; // another claim or free got there first: try again on what it left
+                lost = LOST_RACE;
             }
             setFull(file, 1, group); // the hint said there was room, but the group is full
         }
@@ -85,11 +119,29 @@ final class BlockTree {
         return before;
     }
 
-    /** The lowest group below {@code groups} that no hint calls full, or -1. */
-    private long findGroup(MemorySegment file, long groups) {
-        long topWords = Math.min(LEVEL_WORDS[TOP_LEVEL], wordsFor(TOP_LEVEL, groups));
-        for (long word = 0; word < topWords; word++) {
-            long group = find(file, TOP_LEVEL, word, groups);
+    /**
+     * The lowest group from {@code start} to {@code groups - 1} that no hint calls full, or -1.
+     * The search starts at the lowest level whose words cover every group (level 1 up to 64
+     * groups, level 2 up to 4,096), since a bit above can be set only when a whole word below is
+     * full: each level skipped saves a load on every store.
+     */
+    private long findGroup(MemorySegment file, long groups, long start) {
+        if (groups <= 64) { // one level-1 word covers the file: one load
+            long raw = word(file, 1, 0);
+            long bits = raw | outside(1, 0, groups, start);
+            if (bits != -1L) {
+                return Long.numberOfTrailingZeros(~bits);
+            }
+            if (raw == -1L) {
+                setFull(file, 2, 0);
+            }
+            return -1;
+        }
+        int top = groups <= 64 * 64 ? 2 : TOP_LEVEL;
+        int shift = 6 * top; // one word of level L covers 64^L groups
+        long words = Math.min(LEVEL_WORDS[top], (groups + (1L << shift) - 1) >>> shift);
+        for (long word = start >>> shift; word < words; word++) {
+            long group = find(file, top, word, groups, start);
             if (group >= 0) {
                 return group;
             }
@@ -97,17 +149,21 @@ final class BlockTree {
         return -1;
     }
 
-    /** The lowest group below {@code groups} under word {@code word} of {@code level} that no hint calls full, or -1. */
-    private long find(MemorySegment file, int level, long word, long groups) {
-        long raw = (long) WORD.getVolatile(file, levelWordOffset(level, word));
-        long bits = raw | beyond(level, word, groups);
+    /**
+     * The lowest group from {@code start} to {@code groups - 1} under word {@code word} of
+     * {@code level} that no hint calls full, or -1. A word found full under a bit that says
+     * otherwise gets that bit set on the way.
+     */
+    private long find(MemorySegment file, int level, long word, long groups, long start) {
+        long raw = word(file, level, word);
+        long bits = raw | outside(level, word, groups, start);
         while (bits != -1L) {
             int bit = Long.numberOfTrailingZeros(~bits);
             long child = (word << 6) | bit;
             if (level == 1) {
                 return child;
             }
-            long group = find(file, level - 1, child, groups);
+            long group = find(file, level - 1, child, groups, start);
             if (group >= 0) {
                 return group;
             }
@@ -119,18 +175,24 @@ final class BlockTree {
         return -1;
     }
 
-    /** The number of words of {@code level} that cover {@code groups} groups. */
-    private static long wordsFor(int level, long groups) {
-        int shift = 6 * level; // one word of level L covers 64^L groups
-        return (groups + (1L << shift) - 1) >>> shift;
+    private static long word(MemorySegment file, int level, long word) {
+        return (long) WORD.getVolatile(file, levelWordOffset(level, word));
     }
 
-    /** The bits of word {@code word} of {@code level} that stand for groups at or past {@code groups}. */
-    private static long beyond(int level, long word, long groups) {
-        int bitShift = 6 * (level - 1); // one bit of level L covers 64^(L-1) groups
+    /**
+     * The bits of word {@code word} of {@code level} that stand only for groups outside
+     * {@code [start, groups)}: one bit of level L covers 64^(L-1) groups.
+     */
+    private static long outside(int level, long word, long groups, long start) {
+        int shift = 6 * (level - 1);
         long first = word << 6;
-        long valid = ((groups + (1L << bitShift) - 1) >>> bitShift) - first;
-        return valid >= 64 ? 0L : -1L << valid;
+        long inside = ((groups + (1L << shift) - 1) >>> shift) - first; // bits that reach below groups
+        long below = (start >>> shift) - first; // bits wholly below start
+        long mask = inside >= 64 ? 0L : -1L << inside;
+        if (below > 0) {
+            mask |= below >= 64 ? -1L : (1L << below) - 1;
+        }
+        return mask;
     }
 
     /**

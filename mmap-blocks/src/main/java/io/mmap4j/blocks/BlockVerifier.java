@@ -38,11 +38,8 @@ final class BlockVerifier {
         this.groups = groups;
     }
 
+    /** Checks the groups and hints of a file whose header {@link BlockFiles#checkHeader} found sound. */
     static List<Problem> verify(MemorySegment file) {
-        List<Problem> header = BlockFormat.checkHeader(file);
-        if (!header.isEmpty()) {
-            return header;
-        }
         int blockSize = file.get(BlockFormat.INT, AT_BLOCK_SIZE);
         long published = (long) BlockTree.WORD.getAcquire(file, AT_GROUPS);
         // groups published after the file was mapped lie past this mapping: checked next time
@@ -82,7 +79,11 @@ final class BlockVerifier {
                 long at = levelWordOffset(level, word);
                 long found = word(at);
                 long expected = expectedHint(level, word, children);
-                if (found != expected && (word << 6 >= children || staysWrong(level, word, children, found, expected))) {
+                // A "full" bit over a word with room is damage (or a crash's leftover). A missing one is
+                // not: a claim and a free racing on one group can leave it missing while processes
+                // run, and the next search that meets the full word sets it.
+                boolean wrongFull = (found & ~expected) != 0;
+                if (wrongFull && (word << 6 >= children || staysWrong(level, word, children, found, expected))) {
                     problems.add(new Problem(at, "level-" + level + " hint word " + word, "0x" + Long.toHexString(found),
                             "0x" + Long.toHexString(expected) + " (from the words below; repair() rebuilds hints)"));
                 }
@@ -114,12 +115,30 @@ final class BlockVerifier {
         return true;
     }
 
-    /** Whether a hint word stays {@code found} while the words below keep saying {@code expected}. */
+    /**
+     * Whether a hint word stays {@code found} and every word below it stays exactly as it is now,
+     * look after look: a group that processes are storing into and freeing from changes its claim
+     * word within microseconds, damage and a crash's leftovers do not.
+     */
     private boolean staysWrong(int level, long word, long children, long found, long expected) {
+        long first = word << 6;
+        int count = (int) Math.max(0, Math.min(64, children - first));
+        long[] below = new long[count];
+        for (int bit = 0; bit < count; bit++) {
+            below[bit] = word(childAt(level, first + bit));
+        }
+        if (expectedHint(level, word, children) != expected) {
+            return false;
+        }
         for (int look = 0; look < LOOKS; look++) {
             LockSupport.parkNanos(PAUSE_NANOS);
-            if (word(levelWordOffset(level, word)) != found || expectedHint(level, word, children) != expected) {
+            if (word(levelWordOffset(level, word)) != found) {
                 return false;
+            }
+            for (int bit = 0; bit < count; bit++) {
+                if (word(childAt(level, first + bit)) != below[bit]) {
+                    return false;
+                }
             }
         }
         return true;

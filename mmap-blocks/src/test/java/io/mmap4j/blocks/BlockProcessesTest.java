@@ -39,7 +39,8 @@ class BlockProcessesTest {
             // each child checks every block it reads against what it stored: a block handed to
             // both would show the other's bytes, and the child would fail. Meanwhile verify, which
             // must not mistake their operations under way for damage, and stats, whose figures
-            // must always add up to the capacity.
+            // must always add up to the capacity (each group is counted as it was when read, so the
+            // total may count a block freed in one group and one stored in the next).
             int verified = 0;
             while (a.isAlive() || b.isAlive()) {
                 assertEquals(List.of(), BlockStorage.verify(file), "verify while two processes churn");
@@ -47,7 +48,6 @@ class BlockProcessesTest {
                 try (BlockStorage s = BlockStorage.open(file, 64)) {
                     BlockStorage.Stats stats = s.stats();
                     assertEquals(stats.capacity(), stats.allocated() + stats.reserved() + stats.free());
-                    assertTrue(stats.allocated() <= 4000, "more blocks allocated than the two processes hold");
                 }
             }
             assertTrue(verified > 0);

@@ -86,7 +86,10 @@ public final class Tour {
                         () -> CacheVolumeExample.run(quick)),
                 new Step("A shared map updated by one JVM, read by another",
                         "every change one JVM puts is seen by another at once, in order and whole, and acknowledged through the same map",
-                        () -> SharedMapExample.run(quick)));
+                        () -> SharedMapExample.run(quick)),
+                new Step("Fixed-size blocks shared by JVMs",
+                        "three JVMs store and free blocks in one file that grows under them; every kept block is its owner's",
+                        () -> BlockStorageExample.run(quick)));
     }
 
     private static int runStep(int number, int of, Step step) {

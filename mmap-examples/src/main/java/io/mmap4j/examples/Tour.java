@@ -79,7 +79,10 @@ public final class Tour {
                         () -> FilesAdapterExample.run(quick)),
                 new Step("A static store shared by JVMs",
                         "two JVMs map a freshly built store and read all of it with no copy; opening reads only its header",
-                        () -> StaticStoreExample.run(quick)));
+                        () -> StaticStoreExample.run(quick)),
+                new Step("A persistent queue between JVMs",
+                        "a producer JVM hands records to two consumer JVMs, each delivered once and in order, and a"
+                                + " producer killed mid-offer does not stop the queue", () -> QueueExample.run(quick)));
     }
 
     private static int runStep(int number, int of, Step step) {

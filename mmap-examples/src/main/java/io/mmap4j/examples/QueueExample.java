@@ -14,12 +14,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A queue between JVMs: one producer JVM hands records to two consumer JVMs through a
  * {@link MappedQueue} in a file: first a burst, as fast as they go (the rate), then records paced
- * 20 µs apart (the hand-off latency, from the producer's clock to the consumer's, which is the
+ * 100 µs apart (the hand-off latency, from the producer's clock to the consumer's, which is the
  * same monotonic clock on one host). Then a second producer JVM is killed in the middle of its
  * offers: the consumers pass its unfinished claim after the queue's unblock timeout, and every
  * record it had committed still arrives. Every record must arrive exactly once, in its producer's
@@ -31,6 +32,7 @@ public final class QueueExample {
     private static final int RECORD_BYTES = 64;
     private static final long END = -1;
     private static final Duration UNBLOCK = Duration.ofMillis(100);
+    private static final long PACE_NANOS = 100_000;
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && !args[0].equals("--quick")) {
@@ -48,7 +50,7 @@ public final class QueueExample {
     /** Runs the producers and consumers; true if every record arrived exactly once and in order. */
     public static boolean run(boolean quick) throws Exception {
         int burst = quick ? 50_000 : 500_000;
-        int paced = quick ? 5_000 : 20_000;
+        int paced = quick ? 2_000 : 10_000;
         Path dir = Files.createTempDirectory("mmap4j-queue-example");
         Path file = dir.resolve("work.queue");
         List<Path> logs = List.of(dir.resolve("consumer-1"), dir.resolve("consumer-2"));
@@ -64,7 +66,12 @@ public final class QueueExample {
             long killedPid;
             try (Jvm doomed = Jvm.start(QueueExample.class, "produce-until-killed", file.toString())) {
                 killedPid = doomed.handle().pid();
-                Thread.sleep(quick ? 300 : 500);
+                long tail = queue.stats().tail();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (queue.stats().tail() == tail && System.nanoTime() < deadline) {
+                    Thread.sleep(1); // until it has started offering
+                }
+                Thread.sleep(quick ? 100 : 300);
                 doomed.handle().destroyForcibly();
                 doomed.handle().onExit().get();
             }
@@ -119,7 +126,7 @@ public final class QueueExample {
                 .putInt(producer).putInt((int) seq).putLong(sentNanos).array();
     }
 
-    /** Puts a burst as fast as the queue takes it, then records paced 20 µs apart. */
+    /** Puts a burst as fast as the queue takes it, then records paced 100 µs apart. */
     private static void produce(Path file, int burst, int paced) throws Exception {
         try (MappedQueue queue = MappedQueue.open(file)) {
             long start = System.nanoTime();
@@ -129,13 +136,10 @@ public final class QueueExample {
             long elapsed = System.nanoTime() - start;
             for (int seq = burst; seq < burst + paced; seq++) {
                 queue.put(record(0, seq, System.nanoTime()));
-                long until = System.nanoTime() + 20_000;
-                while (System.nanoTime() < until) {
-                    Thread.onSpinWait();
-                }
+                LockSupport.parkNanos(PACE_NANOS); // off the CPU, which the consumers then have to themselves
             }
             System.out.printf("producer pid PID: put %,d records of %d B in %,d ms: %,d records/s, then %,d paced"
-                    + " 20 µs apart%n", burst, RECORD_BYTES, elapsed / 1_000_000,
+                    + " 100 µs apart%n", burst, RECORD_BYTES, elapsed / 1_000_000,
                     (long) (burst / (elapsed / 1e9)), paced);
         }
     }

@@ -103,7 +103,12 @@ import java.util.Set;
  * </ul>
  * An access that throws has read or written nothing. If another process truncates the file, an
  * access to a page past its new end throws {@link InternalError} (the JVM's translation of
- * {@code SIGBUS}) and the JVM carries on; {@link #refresh()} maps the file at its new size.
+ * {@code SIGBUS}) and the JVM carries on; {@link #refresh()} maps the file at its new size. The
+ * one exception the JDK leaves: a compare-and-set on a raw {@link VarHandle} of a view, not yet
+ * compiled by C2, kills the JVM on such a page; this class's own compare-and-sets load the word
+ * first, so that only a truncation landing between that load and the swap can
+ * ({@code docs/lifetimes.md}). Nothing this handle does itself ({@code resize}, {@code refresh},
+ * {@code close}) ever makes an access fault.
  *
  * <h2>Lifetime</h2>
  * By default {@link #close()} unmaps at once, and every later access, through this handle or any
@@ -118,10 +123,13 @@ import java.util.Set;
  * <h2>Size</h2>
  * {@link #resize}, {@link #grow()} and {@link #refresh()} map the file anew at another size (as do
  * channels and output streams that write past the end). Other threads may keep reading and
- * writing meanwhile: they use the old mapping or the new one, both valid for the bytes the file
- * still holds. Views taken before keep showing their range; one of a range cut off by shrinking
- * faults ({@link InternalError}) if used. Earlier mappings stay mapped until close, one kernel
- * mapping each, so grow in large steps. Only a shared map of a file can change size: a private
+ * writing meanwhile: they use the old mapping or the new one, both valid, because shrinking never
+ * cuts the file under a mapping that may be in use: a shrink that would cut the file is owed, and
+ * made at {@link #close()}, once the mappings are gone (never with {@link MapOption#AUTO_UNMAP},
+ * whose views outlive close). Until then the file keeps its length, this map has its new size,
+ * and growing again shows zeros where the cut would have been. Views taken before keep showing
+ * their range. Earlier mappings stay mapped until close, one kernel mapping each, so grow in
+ * large steps. Only a shared map of a file can change size: a private
  * map would drop its changes, and a wrapped segment's size is its owner's
  * ({@link UnsupportedOperationException}). {@code ftruncate} sets a length, it cannot only extend,
  * so two processes growing one file at once can undo each other's growth: let one process grow a
@@ -159,6 +167,20 @@ public final class MMap implements AutoCloseable {
     // Coordinates are (MemorySegment, long offset).
     private static final VarHandle INT_ATOMIC = ValueLayout.JAVA_INT.withOrder(LITTLE_ENDIAN).varHandle();
     private static final VarHandle LONG_ATOMIC = ValueLayout.JAVA_LONG.withOrder(LITTLE_ENDIAN).varHandle();
+
+    /*
+     * CAS_GUARD: every compare-and-set and compare-and-exchange first loads the word it is about
+     * to swap, and drops the value. A page cut off by another process's truncation faults (SIGBUS)
+     * on access; the JVM turns a fault in a load or store into an InternalError, but the
+     * compare-and-set it runs before C2 has compiled the caller (interpreted, or C1-compiled) is
+     * a native call that HotSpot does not guard, and there the fault kills the JVM. The load
+     * meets a truncation first and throws InternalError; what remains is a truncation landing
+     * between the load and the swap, a window of a few instructions (docs/lifetimes.md). C2
+     * compiles the swap as an instruction it does guard; there the load only brings in the cache
+     * line the swap needs anyway, and JMH shows no cost (docs/BENCHMARKS.md, "Findings"). The
+     * get-and-X operations need no guard: uncompiled, they are loops that load the word before
+     * they swap it.
+     */
 
     /**
      * Up to this many bytes, pread/pwrite copy through a heap segment: the JDK copies such short
@@ -231,8 +253,10 @@ public final class MMap implements AutoCloseable {
     /**
      * Maps the first {@code size} bytes of a file. A shorter file is grown to {@code size} (sparse,
      * zero-filled) when {@code WRITE} is given; without {@code WRITE} it is an {@link IOException}
-     * naming both sizes. A longer file is left as it is. Costs as {@link #open(Path, OpenOption...)},
-     * and possibly an {@code ftruncate}.
+     * naming both sizes. A longer file is left as it is. If mapping fails (say, more than the
+     * address space or {@code /dev/shm} allows), a file this call created is removed and a file it
+     * grew gets its length back. Costs as {@link #open(Path, OpenOption...)}, and possibly an
+     * {@code ftruncate}.
      *
      * @param path    the file
      * @param size    the number of bytes to map
@@ -979,8 +1003,10 @@ public final class MMap implements AutoCloseable {
      * @return whether the value was replaced
      */
     public boolean compareAndSetInt(long pos, int expected, int newValue) {
+        MemorySegment s = segment;
         try {
-            return INT_ATOMIC.compareAndSet(segment, pos, expected, newValue);
+            int faultsFirst = (int) INT_ATOMIC.get(s, pos); // see CAS_GUARD
+            return INT_ATOMIC.compareAndSet(s, pos, expected, newValue);
         } catch (RuntimeException e) {
             throw failure(e, pos, 4, Access.ATOMIC_WRITE);
         }
@@ -995,8 +1021,10 @@ public final class MMap implements AutoCloseable {
      * @return the value found, which is {@code expected} exactly when it was replaced
      */
     public int compareAndExchangeInt(long pos, int expected, int newValue) {
+        MemorySegment s = segment;
         try {
-            return (int) INT_ATOMIC.compareAndExchange(segment, pos, expected, newValue);
+            int faultsFirst = (int) INT_ATOMIC.get(s, pos); // see CAS_GUARD
+            return (int) INT_ATOMIC.compareAndExchange(s, pos, expected, newValue);
         } catch (RuntimeException e) {
             throw failure(e, pos, 4, Access.ATOMIC_WRITE);
         }
@@ -1188,8 +1216,10 @@ public final class MMap implements AutoCloseable {
      * @return whether the value was replaced
      */
     public boolean compareAndSetLong(long pos, long expected, long newValue) {
+        MemorySegment s = segment;
         try {
-            return LONG_ATOMIC.compareAndSet(segment, pos, expected, newValue);
+            long faultsFirst = (long) LONG_ATOMIC.get(s, pos); // see CAS_GUARD
+            return LONG_ATOMIC.compareAndSet(s, pos, expected, newValue);
         } catch (RuntimeException e) {
             throw failure(e, pos, 8, Access.ATOMIC_WRITE);
         }
@@ -1204,8 +1234,10 @@ public final class MMap implements AutoCloseable {
      * @return the value found, which is {@code expected} exactly when it was replaced
      */
     public long compareAndExchangeLong(long pos, long expected, long newValue) {
+        MemorySegment s = segment;
         try {
-            return (long) LONG_ATOMIC.compareAndExchange(segment, pos, expected, newValue);
+            long faultsFirst = (long) LONG_ATOMIC.get(s, pos); // see CAS_GUARD
+            return (long) LONG_ATOMIC.compareAndExchange(s, pos, expected, newValue);
         } catch (RuntimeException e) {
             throw failure(e, pos, 8, Access.ATOMIC_WRITE);
         }
@@ -1451,7 +1483,8 @@ public final class MMap implements AutoCloseable {
      * @param advice how the map will be used
      * @return whether the advice was applied
      * @throws IOException                   if the kernel refused it (the message names the errno)
-     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map
+     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map, or any
+     *                                       advice on a {@linkplain #wrap wrapped} segment
      */
     public boolean advise(Advice advice) throws IOException {
         return advise(0, size(), advice);
@@ -1469,7 +1502,9 @@ public final class MMap implements AutoCloseable {
      * @param advice how the range will be used
      * @return whether the advice was applied
      * @throws IOException                   if the kernel refused it (the message names the errno)
-     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map
+     * @throws UnsupportedOperationException for {@link Advice#DONTNEED} on a private map, or any
+     *                                       advice on a {@linkplain #wrap wrapped} segment, whose
+     *                                       pages it does not own
      */
     public boolean advise(long pos, long length, Advice advice) throws IOException {
         Objects.requireNonNull(advice, "advice");
@@ -1479,16 +1514,28 @@ public final class MMap implements AutoCloseable {
     }
 
     /**
+     * Refuses the page calls on memory this handle does not own: they act on whole pages, and the
+     * pages around a wrapped segment belong to others (a neighbouring allocation, the C heap).
+     */
+    void requireOwnPages(String call) {
+        if (file == null) {
+            throw new UnsupportedOperationException(call + " acts on whole pages, and the pages of a " + source
+                    + " are not this map's: they may hold other allocations");
+        }
+    }
+
+    /**
      * Locks the map's pages in memory ({@code mlock}): they are read in now and never paged out
      * until {@link #unlockPages()} or close. Limited by {@code RLIMIT_MEMLOCK} ({@code ulimit -l}).
      * An optional extra, as {@link #advise(long, long, Advice)}.
      *
      * @return whether the pages were locked
-     * @throws IOException if the kernel refused (the message names the errno and the limit)
+     * @throws IOException                   if the kernel refused (the message names the errno and the limit)
+     * @throws UnsupportedOperationException on a {@linkplain #wrap wrapped} segment, whose pages it does not own
      */
     public boolean lockPages() throws IOException {
         synchronized (stateLock) {
-            return Paging.lock(current(), true);
+            return Paging.lock(current(), true, this);
         }
     }
 
@@ -1497,11 +1544,12 @@ public final class MMap implements AutoCloseable {
      * {@link #advise(long, long, Advice)}.
      *
      * @return whether the pages were unlocked
-     * @throws IOException if the kernel refused
+     * @throws IOException                   if the kernel refused
+     * @throws UnsupportedOperationException on a {@linkplain #wrap wrapped} segment, whose pages it does not own
      */
     public boolean unlockPages() throws IOException {
         synchronized (stateLock) {
-            return Paging.lock(current(), false);
+            return Paging.lock(current(), false, this);
         }
     }
 
@@ -1511,8 +1559,13 @@ public final class MMap implements AutoCloseable {
     /**
      * Changes the size of the map to {@code newSize} bytes, and the file with it: a file shorter
      * than the new end of the map is extended (sparse, zero-filled); a file that ended where the
-     * map ended is truncated to its new end. Bytes of the file beyond the map are never discarded.
-     * Costs a few {@code fstat}s, an {@code mmap}, and an {@code ftruncate} when the file changes.
+     * map ended is to end at its new end. Cutting a file under a mapping that another thread may
+     * be using would make that access fault, so the cut is made at {@link #close()}, after the
+     * unmap (with {@link MapOption#AUTO_UNMAP}, not at all), unless another party resizes the file
+     * first; meanwhile {@link #refresh()} keeps the new size, and growing the map again zeroes the
+     * bytes the cut will remove, as a cut file grown again would read. Bytes of the file beyond
+     * the map are never discarded. If mapping fails, the file keeps the length it had. Costs a few
+     * {@code fstat}s, an {@code mmap}, and an {@code ftruncate} when the file grows.
      *
      * @param newSize the new size in bytes
      * @throws IOException if the file cannot be resized or mapped
@@ -1555,9 +1608,11 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Maps the file as it is now, from this map's file offset to its end: picks up growth (or
-     * truncation) made by another process or another handle. Costs an {@code fstat} and, if the
-     * size changed, an {@code mmap} with a few more {@code fstat}s. A wrapped segment just reports
-     * its size.
+     * truncation) made by another process or another handle; a shrink of this map whose cut is
+     * still owed (see {@link #resize}) counts as made. Never writes to the file: a file now ending
+     * before this map's offset gives an empty map. Costs an {@code fstat} and, if the size
+     * changed, an {@code mmap} with a few more {@code fstat}s. A wrapped segment just reports its
+     * size.
      *
      * @return the new size of the map
      * @throws IOException                   if the file cannot be mapped
@@ -1604,8 +1659,9 @@ public final class MMap implements AutoCloseable {
 
     /**
      * Closes the map: from now on this handle refuses access, and the memory is unmapped at once
-     * (with {@link MapOption#AUTO_UNMAP}, once the last view is unreachable); the file and its lock
-     * are released, and {@code DELETE_ON_CLOSE} deletes the file. A thread in the middle of an
+     * (with {@link MapOption#AUTO_UNMAP}, once the last view is unreachable); then the file is cut
+     * as a shrink left it owing (see {@link #resize}), the file and its lock are released, and
+     * {@code DELETE_ON_CLOSE} deletes the file. A thread in the middle of an
      * access either completes it or gets {@link IllegalStateException}. Closing again does nothing.
      *
      * @throws IllegalStateException if a view's buffer is in use by an I/O operation at this
@@ -1616,10 +1672,18 @@ public final class MMap implements AutoCloseable {
      */
     @Override
     public void close() {
+        close(false);
+    }
+
+    /**
+     * As {@link #close()}, for an owner that vouches that no view of the map is in use: an
+     * {@code AUTO_UNMAP} map then cuts the file as a shrink left it owing, as an explicit one does.
+     */
+    void close(boolean noViewsLeft) {
         synchronized (stateLock) {
             segment = CLOSED;
             if (file != null) {
-                file.close();
+                file.close(noViewsLeft);
             }
         }
     }

@@ -32,7 +32,10 @@ public enum MapOption implements OpenOption {
      * but the memory stays mapped while any view ({@link MMap#slice}, {@link MMap#asByteBuffer},
      * {@link MMap#segment()}) is reachable; a {@code Cleaner} unmaps it once the last one is gone.
      * The handle itself still refuses access after close. Costs nothing on an access; the price is
-     * that when the memory and its address space go back is up to the garbage collector.
+     * that when the memory and its address space go back is up to the garbage collector, and that
+     * shrinking the map ({@link MMap#resize}) never cuts the file: the views may still use the
+     * bytes it would cut (streams and channels of {@link MappedFiles} that never handed their map
+     * out do cut it, at close).
      */
     AUTO_UNMAP,
 

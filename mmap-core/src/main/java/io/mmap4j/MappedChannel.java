@@ -89,6 +89,11 @@ public final class MappedChannel implements SeekableByteChannel {
     private final ChannelMode mode;
     /** Whether closing the channel closes the map: a channel of {@link MappedFiles}. */
     private final boolean ownsMap;
+    /**
+     * Whether {@link #map()} has handed the map out, so that views of it may be in use elsewhere;
+     * until then, closing an owned {@code AUTO_UNMAP} map may cut the file (see {@link MMap#close(boolean)}).
+     */
+    private volatile boolean mapHandedOut;
     private long position;
     /**
      * The size while this channel has grown the map: the map then holds zero bytes past it, up to
@@ -114,6 +119,7 @@ public final class MappedChannel implements SeekableByteChannel {
      * @return the map; closing it makes this channel throw {@link ClosedChannelException}
      */
     public MMap map() {
+        mapHandedOut = true;
         return map;
     }
 
@@ -301,7 +307,7 @@ public final class MappedChannel implements SeekableByteChannel {
             }
         } finally {
             if (ownsMap) {
-                map.close();
+                map.close(!mapHandedOut);
             }
         }
     }

@@ -1,16 +1,23 @@
 package io.mmap4j;
 
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The file side of an {@link MMap}: the open channel, the lock held on it, the segments mapped
@@ -34,15 +41,27 @@ final class MappedFile {
      * Null with AUTO_UNMAP, where each mapping gets an automatic arena of its own.
      */
     private final Arena arena;
+    /** Whether this handle created the file, so that a failed open removes it again. */
+    private final boolean created;
     private boolean unmapped;
     private boolean released;
+    /**
+     * The file length a shrink owes the file, or -1: the cut is deferred while any mapping of this
+     * handle may still be in use, because a page cut from under a live mapping faults, and a fault
+     * inside a compare-and-set that the JVM has not compiled kills the JVM (docs/lifetimes.md).
+     * Made at close, once the arena is closed; forgotten if another party resizes the file first.
+     */
+    private long cutTo = -1;
+    /** The file's length when the cut was deferred: the file is still as this handle left it while it has it. */
+    private long cutFrom;
 
-    private MappedFile(Path path, long offset, OpenSpec spec, FileChannel channel, Object fileKey) {
+    private MappedFile(Path path, long offset, OpenSpec spec, FileChannel channel, Object fileKey, boolean created) {
         this.path = path;
         this.offset = offset;
         this.spec = spec;
         this.channel = channel;
         this.fileKey = fileKey;
+        this.created = created;
         this.arena = spec.autoUnmap() ? null : Arena.ofShared();
     }
 
@@ -58,26 +77,60 @@ final class MappedFile {
             throw new IllegalArgumentException("negative file offset " + offset);
         }
         requireEnd(offset, size);
-        FileChannel channel = FileChannel.open(path, spec.channelOptions(), spec.attributes(path, attributes));
-        Object key = ExclusiveLocks.key(path, spec.channelOptions().contains(LinkOption.NOFOLLOW_LINKS));
+        Set<OpenOption> options = spec.channelOptions();
+        FileAttribute<?>[] createWith = spec.attributes(path, attributes);
+        boolean created = options.contains(CREATE_NEW);
+        FileChannel channel = null;
+        if (options.contains(CREATE) && !created) {
+            // CREATE_NEW first, to learn whether this call creates the file (and must remove it if
+            // mapping fails); an existing file is then opened as CREATE would open it.
+            Set<OpenOption> createNew = new HashSet<>(options);
+            createNew.remove(CREATE);
+            createNew.add(CREATE_NEW);
+            try {
+                channel = FileChannel.open(path, createNew, createWith);
+                created = true;
+            } catch (FileAlreadyExistsException exists) {
+                // opened below
+            }
+        }
+        if (channel == null) {
+            channel = FileChannel.open(path, options, createWith);
+        }
+        Object key = ExclusiveLocks.key(path, options.contains(LinkOption.NOFOLLOW_LINKS));
         boolean locked = false;
         try {
             if (spec.exclusiveLock()) {
                 ExclusiveLocks.lock(path, key, channel); // held until the channel closes
                 locked = true;
             }
-            return new MappedFile(path, offset, spec, channel, key);
+            return new MappedFile(path, offset, spec, channel, key, created);
         } catch (IOException | RuntimeException e) {
             try {
                 ExclusiveLocks.close(channel, key, locked);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            deleteCreated(path, created, e);
             throw e;
         }
     }
 
-    /** As {@link #map}, for a file just opened: if mapping fails, the file is closed, so nothing leaks. */
+    /** Removes a file this call created before it failed, so that a failed open leaves nothing behind. */
+    private static void deleteCreated(Path path, boolean created, Throwable failure) {
+        if (created) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException suppressed) {
+                failure.addSuppressed(suppressed);
+            }
+        }
+    }
+
+    /**
+     * As {@link #map}, for a file just opened: if mapping fails, the file is closed, so nothing
+     * leaks, and a file this call created is removed.
+     */
     MemorySegment mapFirst(long size) throws IOException {
         try {
             return map(size);
@@ -86,6 +139,9 @@ final class MappedFile {
                 close();
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
+            }
+            if (!spec.deleteOnClose()) { // close has deleted it already
+                deleteCreated(path, created, e);
             }
             throw e;
         }
@@ -110,7 +166,13 @@ final class MappedFile {
         try {
             // FileChannel.map extends a writable file that is too short (ftruncate to offset + size).
             segment = channel.map(spec.mode(), offset, size, arena != null ? arena : Arena.ofAuto());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // The file may have been extended before the mmap failed (ENOMEM for 1 PiB): give it
+            // its length back, or a failed open or resize would leave a huge sparse file behind.
+            restoreLength(fileSize, e);
+            if (!(e instanceof IOException)) {
+                throw e;
+            }
             // The JDK's message is the bare errno text ("No such device" for a directory).
             throw (IOException) new FileSystemException(path.toString(), null, "cannot map " + size
                     + " bytes at offset " + offset + ": " + e.getMessage()).initCause(e);
@@ -121,11 +183,24 @@ final class MappedFile {
         return segment;
     }
 
+    /** Cuts a file that {@link #map} extended before it failed back to {@code length}. */
+    private void restoreLength(long length, Throwable failure) {
+        try {
+            if (channel.size() > length) {
+                channel.truncate(length);
+            }
+        } catch (IOException suppressed) {
+            failure.addSuppressed(suppressed);
+        }
+    }
+
     /**
      * The mapping of {@code newSize} bytes that replaces {@code current}, or {@code current} itself
-     * if it has that size already. A file shorter than the new end is extended (sparse, zero-filled);
-     * a file that ended where {@code current} ended is cut to the new end. Bytes of the file beyond
-     * the map are never discarded. {@code current} stays mapped until close.
+     * if it has that size already. A file shorter than the new end is extended (sparse, zero-filled).
+     * A file that ended where {@code current} ended is to end at the new end; when that shrinks it,
+     * the cut is owed until close (see {@link #cutTo}), and growing again before then zeroes the
+     * bytes it would have cut, as a cut file extended again reads. Bytes of the file beyond the
+     * map are never discarded. {@code current} stays mapped until close.
      */
     MemorySegment resize(MemorySegment current, long newSize) throws IOException {
         requireEnd(offset, newSize);
@@ -133,21 +208,51 @@ final class MappedFile {
         if (newSize == oldSize) {
             return current;
         }
-        boolean mapEndsFile = channel.size() <= offset + oldSize;
+        boolean mapEndsFile = length() <= offset + oldSize;
         MemorySegment resized = map(newSize); // extends the file if it is shorter
-        if (newSize < oldSize && mapEndsFile) {
-            channel.truncate(offset + newSize);
+        long newEnd = offset + newSize;
+        if (cutTo >= 0 && newEnd > cutTo) {
+            long zeroEnd = Math.min(newEnd, cutFrom);
+            resized.asSlice(cutTo - offset, zeroEnd - cutTo).fill((byte) 0);
+        }
+        long fileSize = channel.size();
+        if (newEnd >= fileSize) {
+            cutTo = -1; // the file ends where the map ends: nothing owed
+        } else if (mapEndsFile) {
+            cutTo = newEnd;
+            cutFrom = fileSize;
         }
         return resized;
     }
 
     /**
-     * The mapping of the file as it is now, from this map's offset to its end; {@code current} if
-     * its size is unchanged.
+     * The file's length as this handle sees it: the length it owes after a deferred cut, as long as
+     * the file still has the length this handle left it with; otherwise its real length (another
+     * party resized it, and the owed cut is forgotten).
+     */
+    private long length() throws IOException {
+        long size = channel.size();
+        if (cutTo >= 0 && size != cutFrom) {
+            cutTo = -1;
+        }
+        return cutTo >= 0 ? cutTo : size;
+    }
+
+    /**
+     * The mapping of the file as it is now (as {@link #length()} has it), from this map's offset to
+     * its end; {@code current} if its size is unchanged. Never writes to the file: a file that now
+     * ends before this map's offset gives an empty mapping, where mapping at the offset would
+     * extend the file to reach it.
      */
     MemorySegment refresh(MemorySegment current) throws IOException {
-        long size = Math.max(0, channel.size() - offset);
-        return size == current.byteSize() ? current : map(size);
+        long size = Math.max(0, length() - offset);
+        if (size == current.byteSize()) {
+            return current;
+        }
+        if (size == 0) {
+            return channel.map(spec.mode(), 0, 0, arena != null ? arena : Arena.ofAuto());
+        }
+        return map(size);
     }
 
     /**
@@ -174,7 +279,8 @@ final class MappedFile {
     }
 
     /**
-     * Unmaps (explicit lifetime), releases the lock, closes the channel and, with
+     * Unmaps (explicit lifetime), makes the cut a shrink owed the file (once unmapped, so that no
+     * access can meet the cut pages), releases the lock, closes the channel and, with
      * {@code DELETE_ON_CLOSE}, deletes the file. Each step is tried even when an earlier one fails,
      * so a failed unmap does not leak the descriptor or the lock; the first failure is thrown, with
      * any later ones suppressed. Idempotent: a later call retries only the unmap, which fails while
@@ -182,6 +288,15 @@ final class MappedFile {
      * most once (a second delete could hit a new file of the same name).
      */
     void close() {
+        close(false);
+    }
+
+    /**
+     * As {@link #close()}; {@code noViewsLeft}: the caller vouches that nothing uses an
+     * {@code AUTO_UNMAP} mapping any more (a stream that never handed its map out), so that the
+     * cut a shrink owes is made as it is for an explicit lifetime.
+     */
+    void close(boolean noViewsLeft) {
         RuntimeException failure = null;
         if (arena != null && !unmapped) {
             try {
@@ -189,11 +304,21 @@ final class MappedFile {
                 unmapped = true;
             } catch (IllegalStateException e) {
                 failure = new IllegalStateException("cannot unmap " + path + " yet: one of its views is in use by an"
-                        + " I/O operation; close again once it completes (the file and its lock are released)", e);
+                        + " I/O operation; close again once it completes (the file and its lock are released"
+                        + (cutTo >= 0 ? ", and the file keeps the length the map's shrinking would have cut" : "")
+                        + ")", e);
             }
         }
         if (!released) {
             released = true;
+            if (unmapped || noViewsLeft) {
+                try {
+                    makeOwedCut();
+                } catch (IOException e) {
+                    failure = chain(failure, new UncheckedIOException("cutting " + path + " to " + cutTo
+                            + " bytes on close failed", e));
+                }
+            }
             try {
                 // Releases the lock if this map holds it; otherwise may wait for the holder's close.
                 ExclusiveLocks.close(channel, fileKey, spec.exclusiveLock());
@@ -211,6 +336,18 @@ final class MappedFile {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * Makes the cut a shrink owed the file, now that none of this handle's mappings is left: the
+     * arena's close waited for every access in flight, and every later one throws. Not with
+     * {@code AUTO_UNMAP}, whose views outlive close: the file keeps its length.
+     */
+    private void makeOwedCut() throws IOException {
+        if (cutTo >= 0 && channel.size() == cutFrom) {
+            channel.truncate(cutTo);
+        }
+        cutTo = -1;
     }
 
     private static RuntimeException chain(RuntimeException first, RuntimeException next) {

@@ -44,8 +44,10 @@ final class NativeMemory {
         if (!usable()) {
             return false;
         }
-        // The kernel wants a page-aligned start; the page holding the first byte belongs to this
-        // mapping (FileChannel.map maps from the page boundary below the file offset).
+        // The kernel wants a page-aligned start, and acts on whole pages to the end. Both belong
+        // to the mapping: FileChannel.map maps from the page boundary below the file offset, to a
+        // page boundary. Never called for wrapped memory, whose surrounding pages are others'
+        // (Paging checks).
         long start = segment.address() + pos;
         long aligned = start & -Calls.PAGE_SIZE;
         MemorySegment address = MemorySegment.ofAddress(aligned);

@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * What a map asks of the kernel about its pages: write them back ({@code msync}), read them in,
  * drop them, advise, lock ({@link NativeMemory}), and whether they are resident. The rule of its
  * own: nothing drops the pages of a {@linkplain MapOption#PRIVATE private} map, which are the only
- * copy of its writes. Callers pass the current mapping, or the range of it, already checked.
+ * copy of its writes; and the calls that act on whole pages (advice, locks) act only on a map's own
+ * pages, never on those around a wrapped segment. Callers pass the current mapping, or the range of it, already checked.
  */
 final class Paging {
     private Paging() {}
@@ -31,6 +32,7 @@ final class Paging {
     }
 
     static boolean advise(MemorySegment s, long pos, long length, Advice advice, MMap map) throws IOException {
+        map.requireOwnPages("advise(" + advice + ")");
         if (advice == Advice.DONTNEED) {
             refuseToDiscard(map, "advise(DONTNEED)");
         }
@@ -38,7 +40,8 @@ final class Paging {
     }
 
     /** {@code mlock} ({@code lock}) or {@code munlock} of the whole segment. */
-    static boolean lock(MemorySegment s, boolean lock) throws IOException {
+    static boolean lock(MemorySegment s, boolean lock, MMap map) throws IOException {
+        map.requireOwnPages(lock ? "lockPages()" : "unlockPages()");
         return NativeMemory.lock(s, 0, s.byteSize(), lock);
     }
 

@@ -7,10 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.testkit.ChildJvm;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +43,21 @@ class NativeExtrasTest {
             assertTrue(output.contains("data intact: 7"), String.join("\n", output));
             assertTrue(output.stream().noneMatch(l -> l.contains("WARNING")), String.join("\n", output));
             assertPrivateWritesSurvive(output, "true");
+            assertWrappedPagesUntouched(output);
         }
+    }
+
+    /**
+     * Advice and locks on a wrapped 16-byte allocation are refused; before, DONTNEED zeroed the
+     * whole page around it, a neighbouring allocation lost its value, and freeing it could abort.
+     */
+    private static void assertWrappedPagesUntouched(List<String> output) {
+        for (String call : List.of("advise(DONTNEED)", "advise(WILLNEED)", "lockPages()", "unlockPages()")) {
+            assertTrue(output.stream().anyMatch(l -> l.matches("wrapped " + Pattern.quote(call) + " refused: "
+                    + Pattern.quote(call) + " acts on whole pages, and the pages of a wrapped segment .* are not this"
+                    + " map's: they may hold other allocations")), call + ":\n" + String.join("\n", output));
+        }
+        assertTrue(output.contains("neighbour intact: 42"), String.join("\n", output));
     }
 
     @Test
@@ -54,6 +75,7 @@ class NativeExtrasTest {
             assertTrue(output.stream().noneMatch(l -> l.contains("restricted method")),
                     "no restricted method was even called:\n" + String.join("\n", output));
             assertPrivateWritesSurvive(output, "false");
+            assertWrappedPagesUntouched(output);
         }
     }
 
@@ -92,6 +114,25 @@ class NativeExtrasTest {
                 }
                 System.out.println("private WILLNEED applied: " + cow.advise(Advice.WILLNEED));
                 System.out.println("private write intact: " + cow.getLong(0));
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment mine = arena.allocate(16);
+                MemorySegment neighbour = arena.allocate(16);
+                neighbour.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 42);
+                MMap wrapped = MMap.wrap(mine);
+                Map<String, Callable<Boolean>> calls = new LinkedHashMap<>();
+                calls.put("advise(DONTNEED)", () -> wrapped.advise(0, 16, Advice.DONTNEED));
+                calls.put("advise(WILLNEED)", () -> wrapped.advise(Advice.WILLNEED));
+                calls.put("lockPages()", wrapped::lockPages);
+                calls.put("unlockPages()", wrapped::unlockPages);
+                for (Map.Entry<String, Callable<Boolean>> call : calls.entrySet()) {
+                    try {
+                        System.out.println("wrapped " + call.getKey() + " applied: " + call.getValue().call());
+                    } catch (UnsupportedOperationException e) {
+                        System.out.println("wrapped " + call.getKey() + " refused: " + e.getMessage());
+                    }
+                }
+                System.out.println("neighbour intact: " + neighbour.get(ValueLayout.JAVA_LONG_UNALIGNED, 0));
             }
         }
     }

@@ -25,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
  *
  * <p>Exit status: 0 when done (for {@code verify}: the file is sound); 1 when the file is missing,
  * not an mmap4j file, damaged (for {@code verify}: has problems) or truncated while watched, said
- * in one line on standard error; 2 for a wrong argument, with the usage. Nothing the tool prints
+ * in one line on standard error; 2 for a wrong argument, with the usage; 141 when {@code stat}
+ * stops because the reader of its output went away ({@code stat --watch 1 | head}). Nothing the tool prints
  * can drive the terminal: text from files is escaped ({@link Terminal}).
  */
 @Command(name = "mmap4j", mixinStandardHelpOptions = true, versionProvider = Mmap4j.Version.class,
@@ -35,7 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
         exitCodeList = {
             "0:done; for verify, the file is sound",
             "1:the file is missing, not an mmap4j file, damaged (verify: has problems) or truncated while watched",
-            "2:a wrong argument"})
+            "2:a wrong argument",
+            "141:stat stopped because the reader of its output went away (as a tool killed by SIGPIPE)"})
 public final class Mmap4j implements Callable<Integer> {
     /** Set to see the stack trace of an unexpected error. */
     static final String DEBUG_VARIABLE = "MMAP4J_DEBUG";
@@ -43,11 +45,25 @@ public final class Mmap4j implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    /** The exit status when the reader of the output has gone: 128 + SIGPIPE, as a shell reports a tool it killed. */
+    static final int OUTPUT_CLOSED = 141;
+
     /** What the subcommands escape and align their output with. */
     final Terminal terminal;
+    private final PrintStream out;
 
-    private Mmap4j(Terminal terminal) {
+    private Mmap4j(Terminal terminal, PrintStream out) {
         this.terminal = terminal;
+        this.out = out;
+    }
+
+    /**
+     * Whether the standard output can no longer be written: its reader has gone ({@code stat
+     * --watch | head}). The JVM ignores {@code SIGPIPE} and a {@link PrintStream} keeps the error
+     * to itself, so without this check a watch would go on forever, printing to no one.
+     */
+    boolean outputClosed() {
+        return out.checkError();
     }
 
     /**
@@ -61,8 +77,9 @@ public final class Mmap4j implements Callable<Integer> {
 
     /** Runs one command line, printing to {@code out} and {@code err} in their own encodings; returns the exit status. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        Mmap4j tool = new Mmap4j(new Terminal(out.charset()));
+        Mmap4j tool = new Mmap4j(new Terminal(out.charset()), out);
         CommandLine commandLine = new CommandLine(tool);
+        StatCommand.describeTypes(commandLine.getSubcommands().get("stat").getCommandSpec());
         commandLine.setOut(new PrintWriter(new OutputStreamWriter(out, out.charset()), true));
         commandLine.setErr(new PrintWriter(new OutputStreamWriter(err, err.charset()), true));
         commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));

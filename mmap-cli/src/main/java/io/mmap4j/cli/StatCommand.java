@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -24,10 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * first sample printed is the second taken, one interval after the file was opened.
  */
 @Command(name = "stat", mixinStandardHelpOptions = true, versionProvider = Mmap4j.Version.class, sortOptions = false,
-        description = {
-            "Prints what an mmap4j file holds, read-only, while other processes go on writing it.",
-            "counters: each counter's id, name, value and change per second.",
-        })
+        description = "Prints what an mmap4j file holds, read-only, while other processes go on writing it.")
 final class StatCommand implements Callable<Integer> {
     private static final double MIN_SECONDS = 0.05;
     private static final double MAX_SECONDS = 86_400;
@@ -84,7 +84,7 @@ final class StatCommand implements Callable<Integer> {
     }
 
     @Option(names = "--filter", paramLabel = "REGEX", order = 3,
-            description = "only the items whose name holds a match of REGEX (Java syntax): counters")
+            description = "only the named items (counters) whose name holds a match of REGEX (Java syntax)")
     private void filter(String regex) {
         try {
             filter = Pattern.compile(regex);
@@ -94,22 +94,29 @@ final class StatCommand implements Callable<Integer> {
         }
     }
 
+    /** Adds to the help what {@code stat} shows of each type of file. */
+    static void describeTypes(CommandSpec stat) {
+        List<String> description = new ArrayList<>(List.of(stat.usageMessage().description()));
+        for (FileType type : FileType.values()) {
+            description.add(type.label + ": " + type.shows + ".");
+        }
+        stat.usageMessage().description(description.toArray(String[]::new));
+    }
+
     @Override
     public Integer call() throws Failure, IOException, InterruptedException {
-        FileType type = FileType.of(file);
-        if (filter != null && !type.hasRows) {
-            throw new ParameterException(spec.commandLine(), "--filter selects named items, and a " + type.label
-                    + " file has none");
-        }
-        long samples = count != null ? count : watching ? Long.MAX_VALUE : 1;
-        long sizeAtOpen = Files.size(file);
-        try (Inspector inspector = type.open(file)) {
+        try (Watched watched = new Watched(file)) {
+            if (filter != null && !watched.type.hasRows) {
+                throw new ParameterException(spec.commandLine(), "--filter selects named items, and a "
+                        + watched.type.label + " file has none");
+            }
+            long samples = count != null ? count : watching ? Long.MAX_VALUE : 1;
             StatPrinter printer = new StatPrinter(spec.commandLine().getOut(), tool.terminal,
-                    json ? new Json(tool.terminal) : null, file, type);
-            Sample previous = sample(inspector, sizeAtOpen);
-            boolean rated = type.hasRows || previous.figures().stream().anyMatch(Figure::rated);
+                    json ? new Json(tool.terminal) : null, file);
+            Sample previous = watched.sample(filter);
+            boolean rated = watched.type.hasRows || previous.figures().stream().anyMatch(Figure::rated);
             if (!rated && !watching && count == null) {
-                printer.print(Instant.now(), previous, null, 0); // nothing to wait for
+                printer.print(Instant.now(), watched.type, previous, null, 0); // nothing to wait for
                 return 0;
             }
             long intervalNanos = (long) (seconds * 1e9);
@@ -120,8 +127,11 @@ final class StatCommand implements Callable<Integer> {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
                 long now = System.nanoTime();
-                Sample sample = sample(inspector, sizeAtOpen);
-                printer.print(Instant.now(), sample, previous, (now - previousAt) / 1e9);
+                Sample sample = watched.sample(filter);
+                printer.print(Instant.now(), watched.type, sample, previous, (now - previousAt) / 1e9);
+                if (tool.outputClosed()) {
+                    return Mmap4j.OUTPUT_CLOSED;
+                }
                 previous = sample;
                 previousAt = now;
             }
@@ -130,30 +140,77 @@ final class StatCommand implements Callable<Integer> {
     }
 
     /**
-     * Samples the file, unless another process has truncated it: reading a mapped page past the
-     * end of the file is a fault ({@code SIGBUS}) that the JVM reports as an error, so the size is
-     * checked first, and a fault between the check and the read is reported the same way.
+     * The file under {@code stat}, followed across replacements: a store that publishes a new
+     * version renames a new file over the name (a static store always does), and the next sample
+     * reads the new file (a store that is a directory follows its own files). A file truncated in
+     * place is an error instead: reading a mapped page past
+     * the end of the file is a fault ({@code SIGBUS}) that the JVM reports as an error, so the size
+     * is checked before each sample, and a fault between the check and the read is reported the
+     * same way.
      */
-    private Sample sample(Inspector inspector, long sizeAtOpen) throws Failure, IOException {
-        requireNotShrunk(sizeAtOpen);
-        try {
-            return inspector.sample(filter);
-        } catch (InternalError | RuntimeException e) {
-            requireNotShrunk(sizeAtOpen);
-            throw e;
-        }
-    }
+    private static final class Watched implements AutoCloseable {
+        private final Path file;
+        private FileType type;
+        private Inspector inspector;
+        /** The identity (device and inode) and size of the file {@link #inspector} has open. */
+        private Object key;
+        private long size;
 
-    private void requireNotShrunk(long sizeAtOpen) throws Failure, IOException {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (NoSuchFileException deleted) {
-            return; // the mapping outlives the name: the data is still there
+        Watched(Path file) throws Failure, IOException {
+            this.file = file;
+            open(FileType.of(file), attributes());
         }
-        if (size < sizeAtOpen) {
-            throw new Failure(file + ": the file shrank from " + sizeAtOpen + " to " + size
-                    + " bytes while being read (another process truncated it)");
+
+        private void open(FileType recognised, BasicFileAttributes attributes) throws IOException {
+            Inspector opened = recognised.open(file);
+            if (inspector != null) {
+                inspector.close();
+            }
+            type = recognised;
+            inspector = opened;
+            key = attributes.fileKey();
+            size = attributes.size();
+        }
+
+        /** The file's attributes now, or null if its name is gone (the mapping outlives the name). */
+        private BasicFileAttributes attributes() throws IOException {
+            try {
+                return Files.readAttributes(file, BasicFileAttributes.class);
+            } catch (NoSuchFileException deleted) {
+                return null;
+            }
+        }
+
+        Sample sample(Pattern filter) throws Failure, IOException {
+            BasicFileAttributes now = attributes();
+            if (now != null && key != null && !key.equals(now.fileKey())) {
+                FileType recognised = FileType.of(file);
+                if (recognised != type) {
+                    throw new Failure(file + ": replaced by a " + recognised.label + " file while being read as a "
+                            + type.label + " file");
+                }
+                open(recognised, now);
+            } else {
+                requireNotShrunk(now);
+            }
+            try {
+                return inspector.sample(filter);
+            } catch (InternalError | RuntimeException e) {
+                requireNotShrunk(attributes());
+                throw e;
+            }
+        }
+
+        private void requireNotShrunk(BasicFileAttributes now) throws Failure {
+            if (now != null && now.isRegularFile() && (key == null || key.equals(now.fileKey())) && now.size() < size) {
+                throw new Failure(file + ": the file shrank from " + size + " to " + now.size()
+                        + " bytes while being read (another process truncated it)");
+            }
+        }
+
+        @Override
+        public void close() {
+            inspector.close();
         }
     }
 }

@@ -26,23 +26,21 @@ final class StatPrinter {
     private final Terminal terminal;
     private final Json json;
     private final Path file;
-    private final FileType type;
     private boolean first = true;
 
     /** A printer of the samples of {@code file}, as JSON through {@code json}, or as text if it is null. */
-    StatPrinter(PrintWriter out, Terminal terminal, Json json, Path file, FileType type) {
+    StatPrinter(PrintWriter out, Terminal terminal, Json json, Path file) {
         this.out = out;
         this.terminal = terminal;
         this.json = json;
         this.file = file;
-        this.type = type;
     }
 
     /**
-     * Prints {@code sample}, taken at {@code time}, with the rates since {@code previous}, taken
-     * {@code seconds} before; without a previous sample, no rates.
+     * Prints {@code sample} of a file of this {@code type}, taken at {@code time}, with the rates
+     * since {@code previous}, taken {@code seconds} before; without a previous sample, no rates.
      */
-    void print(Instant time, Sample sample, Sample previous, double seconds) {
+    void print(Instant time, FileType type, Sample sample, Sample previous, double seconds) {
         Map<String, Long> figuresBefore = new HashMap<>();
         Map<Long, Long> rowsBefore = new HashMap<>();
         if (previous != null) {
@@ -51,16 +49,16 @@ final class StatPrinter {
         }
         time = time.truncatedTo(ChronoUnit.MILLIS);
         if (json != null) {
-            printJson(time, sample, figuresBefore, rowsBefore, seconds);
+            printJson(time, type, sample, figuresBefore, rowsBefore, seconds);
         } else {
-            printText(time, sample, figuresBefore, rowsBefore, seconds);
+            printText(time, type, sample, figuresBefore, rowsBefore, seconds);
         }
         out.flush();
         first = false;
     }
 
-    private void printText(Instant time, Sample sample, Map<String, Long> figuresBefore, Map<Long, Long> rowsBefore,
-                           double seconds) {
+    private void printText(Instant time, FileType type, Sample sample, Map<String, Long> figuresBefore,
+                           Map<Long, Long> rowsBefore, double seconds) {
         List<String> lines = new ArrayList<>();
         if (!first) {
             lines.add("");
@@ -94,8 +92,8 @@ final class StatPrinter {
                 + Terminal.padStart(cells[2], VALUE_COLUMNS) + "  " + Terminal.padStart(cells[3], RATE_COLUMNS);
     }
 
-    private void printJson(Instant time, Sample sample, Map<String, Long> figuresBefore, Map<Long, Long> rowsBefore,
-                           double seconds) {
+    private void printJson(Instant time, FileType type, Sample sample, Map<String, Long> figuresBefore,
+                           Map<Long, Long> rowsBefore, double seconds) {
         Map<String, Object> object = new LinkedHashMap<>();
         object.put("time", time.toString());
         object.put("file", file.toString());

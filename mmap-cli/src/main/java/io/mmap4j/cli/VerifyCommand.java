@@ -53,7 +53,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (checked == null) {
             checked = FileType.of(file);
         } else {
-            FileType.requireRegularFile(file);
+            checked.requireKind(file);
         }
         List<Problem> problems = checked.verify(file);
         PrintWriter out = spec.commandLine().getOut();
@@ -64,7 +64,12 @@ final class VerifyCommand implements Callable<Integer> {
             result.put("type", checked.label);
             result.put("problems", problems.stream().map(p -> {
                 Map<String, Object> problem = new LinkedHashMap<>();
-                problem.put("offset", p.offset());
+                if (p.location() != null) {
+                    problem.put("location", p.location());
+                }
+                if (p.offset() >= 0) {
+                    problem.put("offset", p.offset());
+                }
                 problem.put("problem", p.text());
                 return problem;
             }).toList());
@@ -76,7 +81,7 @@ final class VerifyCommand implements Callable<Integer> {
                 default -> problems.size() + " problems:";
             }));
             for (Problem p : problems) {
-                out.println(terminal.escape("  at byte offset " + p.offset() + ": " + p.text()));
+                out.println(terminal.escape("  " + p));
             }
         }
         out.flush();

@@ -12,11 +12,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.mmap4j.cli.Run.Frame;
 import io.mmap4j.counters.Counter;
 import io.mmap4j.counters.Counters;
-import io.mmap4j.counters.CountersProblem;
-import io.mmap4j.testkit.ChildJvm;
+import io.mmap4j.counters.CorruptCountersException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -28,62 +28,57 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code mmap4j stat} and {@code mmap4j verify} on counters files, as users run them: the jar this
- * build packaged, {@code java -jar mmap4j.jar}, in a process of its own, its printed values
- * compared with what the library reads from the same file.
+ * Counters files: the fixture for {@link FileTypeContract}, and what only counters have, names
+ * that any process chose; then what any file may meet, a FIFO in its place and a truncation while
+ * it is watched.
  */
-class CountersIT {
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void theJarIsBuilt() {
-        assertTrue(Files.isRegularFile(Run.JAR), Run.JAR + " is missing: run the package phase first");
+class CountersIT extends FileTypeContract {
+    @Override
+    FileType type() {
+        return FileType.COUNTERS;
     }
 
-    @Test
-    void aFreshFile() throws Exception {
-        Path file = CountersStatTest.threeCounters(dir.resolve("fresh.counters"), "名前.カウンタ");
-        CountersStatTest.assertOneSampleOfThree(jar("stat", file.toString()), file, "名前.カウンタ");
-        assertEquals(file + ": counters file, no problems" + NL, jar("verify", file.toString()).assertOk().out());
-        Path empty = dir.resolve("empty.counters");
-        Counters.open(empty).close();
-        Frame frame = jar("stat", empty.toString()).assertOk().frames().getFirst();
-        assertEquals(Map.of("counters", "0", "capacity", "1024"), frame.figures());
-        assertEquals(Map.of(), frame.rows());
+    @Override
+    void writeFresh(Path file) throws IOException {
+        CountersStatTest.threeCounters(file, "名前.カウンタ");
     }
 
-    /**
-     * A writer JVM keeps counting and creating counters while the tool watches and verifies the
-     * file: values climb from sample to sample, new counters show up, verify finds nothing; once
-     * the writer is stopped, the tool prints exactly what the library reads.
-     */
-    @Test
-    void aFileUnderConcurrentWritesFromAChildJvm() throws Exception {
-        Path file = dir.resolve("live.counters");
-        try (ChildJvm writer = ChildJvm.start(Writer.class, file.toString())) {
-            writer.awaitLine("writing", TIMEOUT);
-            Run watched = jar("stat", file.toString(), "--watch", "0.2", "--count", "3").assertOk();
-            List<Frame> frames = watched.frames();
-            assertEquals(3, frames.size(), watched.out());
-            long first = frames.get(0).values().get("ticks");
-            long last = frames.get(2).values().get("ticks");
-            assertTrue(last > first, "ticks climb: " + first + " then " + last);
-            assertTrue(frames.get(2).rows().get(0L).perSecond() > 0, watched.out());
-            assertTrue(frames.get(2).rows().size() > frames.get(0).rows().size(), "new counters show up: " + watched.out());
-            assertEquals(file + ": counters file, no problems" + NL, jar("verify", file.toString()).assertOk().out());
-            writer.kill();
-        }
-        Frame after = jar("stat", file.toString()).assertOk().frames().getFirst();
+    @Override
+    Map<String, String> figures(Path file) throws IOException {
         try (Counters counters = Counters.openReadOnly(file)) {
-            assertEquals(counters.snapshot(), after.values());
-            assertEquals(Integer.toString(counters.counters().size()), after.figures().get("counters"));
+            return Map.of("counters", Integer.toString(counters.counters().size()),
+                    "capacity", Integer.toString(counters.layout().capacity()));
         }
+    }
+
+    /** Every counter's name and value, as the library reads them. */
+    @Override
+    void assertItems(Path file, Frame frame) throws IOException {
+        try (Counters counters = Counters.openReadOnly(file)) {
+            assertEquals(counters.snapshot(), frame.values());
+        }
+    }
+
+    @Override
+    Class<?> writer() {
+        return Writer.class;
+    }
+
+    /** Values climb from sample to sample, and new counters show up. */
+    @Override
+    void assertFollowed(List<Frame> frames) {
+        long first = frames.getFirst().values().get("ticks");
+        long last = frames.getLast().values().get("ticks");
+        assertTrue(last > first, "ticks climb: " + first + " then " + last);
+        Frame lastFrame = frames.getLast();
+        long ticksId = lastFrame.rows().entrySet().stream().filter(e -> e.getValue().name().equals("ticks"))
+                .findFirst().orElseThrow().getKey();
+        assertTrue(lastFrame.rows().get(ticksId).perSecond() > 0, lastFrame::toString);
+        assertTrue(lastFrame.rows().size() > frames.getFirst().rows().size(), "new counters show up: " + frames);
     }
 
     /** Counts "ticks" and creates a counter every 20 ms until killed. */
@@ -105,48 +100,60 @@ class CountersIT {
         }
     }
 
-    @Test
-    void damagedFiles() throws Exception {
-        Path file = CountersStatTest.threeCounters(dir.resolve("damaged.counters"), "x");
-        byte[] sound = Files.readAllBytes(file);
-        ByteBuffer bytes = ByteBuffer.wrap(sound.clone()).order(ByteOrder.LITTLE_ENDIAN);
-        long index = bytes.getLong(40);
-        long records = bytes.getLong(48);
-        for (int p = 0; p < 2048; p++) { // the entry of id 2 names id 1999 instead
-            if ((int) bytes.getLong((int) index + 8 * p) == 3) {
-                bytes.putInt((int) index + 8 * p, 2000);
-            }
+    @Override
+    List<?> libraryProblems(Path file) throws IOException {
+        return Counters.verify(file);
+    }
+
+    /** Opening checks the header and the index; reading the counters checks each record. */
+    @Override
+    String openFailure(Path file) {
+        try (Counters counters = Counters.openReadOnly(file)) {
+            counters.counters();
+            return null;
+        } catch (IOException e) {
+            assertTrue(e instanceof CorruptCountersException, e::toString);
+            return e.getMessage();
+        } catch (UncheckedIOException e) {
+            assertTrue(e.getCause() instanceof CorruptCountersException, e::toString);
+            return e.getCause().getMessage();
         }
-        bytes.putInt((int) records + 12, 0xBAD); // record 0: a name hash its entry does not have
-        Files.write(file, bytes.array());
-        List<CountersProblem> problems = Counters.verify(file);
-        assertEquals(2, problems.size(), problems::toString);
-        Run r = jar("verify", file.toString());
-        assertEquals(1, r.status());
-        StringBuilder expected = new StringBuilder(file + ": counters file, 2 problems:" + NL);
-        problems.forEach(p -> expected.append("  at byte offset ").append(p.offset()).append(": ").append(p.problem()).append(NL));
-        assertEquals(expected.toString(), r.out());
-        assertTrue(r.out().contains(": index entry names id 1999, outside 0 to 1023" + NL), r.out());
-        assertTrue(r.out().contains("at byte offset " + (records + 12) + ": record 0 has name hash 0x00000bad, but its index entry at "),
-                r.out());
-        jar("stat", file.toString()).assertFailed("stat", file + ": corrupt counters file at byte offset "
-                + problems.getFirst().offset() + ": " + problems.getFirst().problem());
+    }
 
-        bytes = ByteBuffer.wrap(sound.clone()).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.putInt(8, 2); // format version 2
-        Files.write(file, bytes.array());
-        r = jar("verify", file.toString());
-        assertEquals(1, r.status());
-        assertEquals(file + ": counters file, 1 problem:" + NL
-                + "  at byte offset 8: format version is 2, this library reads version 1" + NL, r.out());
-        jar("stat", file.toString()).assertFailed("stat", file
-                + ": corrupt counters file at byte offset 8: format version is 2, this library reads version 1");
+    @Override
+    List<Damage> damages() {
+        return List.of(
+                new Damage("an index entry and a record's name hash", file -> rewrite(file, bytes -> {
+                    long index = bytes.getLong(40);
+                    for (int p = 0; p < 2048; p++) { // the entry of id 2 names id 1999 instead
+                        if ((int) bytes.getLong((int) index + 8 * p) == 3) {
+                            bytes.putInt((int) index + 8 * p, 2000);
+                        }
+                    }
+                    bytes.putInt((int) bytes.getLong(48) + 12, 0xBAD); // record 0: a name hash its entry does not have
+                }), ": index entry names id 1999, outside 0 to 1023" + NL, ": record 0 has name hash 0x00000bad, but its index entry at "),
+                new Damage("a record's name length", file -> rewrite(file, bytes -> {
+                    bytes.putInt((int) bytes.getLong(48) + 256 + 8, 0); // record 1: name length 0
+                }), ": record 1 has name length 0, outside 1 to 240"),
+                new Damage("version 2", file -> rewrite(file, bytes -> bytes.putInt(8, 2)),
+                        "  at byte offset 8: format version is 2, this library reads version 1" + NL),
+                new Damage("truncated", file -> Files.write(file, Arrays.copyOf(Files.readAllBytes(file), 10_000)),
+                        "  at byte offset 10000: the file has 10000 bytes, its header says 413696 (truncated)" + NL));
+    }
 
-        Files.write(file, Arrays.copyOf(sound, 10_000)); // truncated
-        r = jar("verify", file.toString());
-        assertEquals(1, r.status());
-        assertEquals(file + ": counters file, 1 problem:" + NL
-                + "  at byte offset 10000: the file has 10000 bytes, its header says 413696 (truncated)" + NL, r.out());
+    private static void rewrite(Path file, Consumer<ByteBuffer> change) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        change.accept(bytes);
+        Files.write(file, bytes.array());
+    }
+
+    @Test
+    void anEmptyFile() throws Exception {
+        Path empty = dir.resolve("empty.counters");
+        Counters.open(empty).close();
+        Frame frame = jar("stat", empty.toString()).assertOk().frames().getFirst();
+        assertEquals(Map.of("counters", "0", "capacity", "1024"), frame.figures());
+        assertEquals(Map.of(), frame.rows());
     }
 
     /**
@@ -211,6 +218,26 @@ class CountersIT {
             assertEquals("mmap4j stat: " + file + ": the file shrank from " + size
                     + " to 4096 bytes while being read (another process truncated it)" + NL, err);
             assertEquals(1, process.exitValue());
+        } finally {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** {@code stat --watch | head}: once the reader has gone, the watch stops (exit 141, as SIGPIPE would), never printing on to no one. */
+    @Test
+    void aReaderThatGoesAway() throws Exception {
+        Path file = CountersStatTest.threeCounters(dir.resolve("piped.counters"), "x");
+        List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(), "-XX:+UseSerialGC",
+                "-jar", Run.JAR.toString(), "stat", file.toString(), "--watch", "0.05");
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8));
+            assertTrue(lines.readLine().endsWith("  counters"));
+            lines.close(); // as head does once it has its lines
+            if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                fail("stat --watch went on after its reader had gone");
+            }
+            assertEquals(141, process.exitValue());
         } finally {
             process.destroyForcibly().waitFor();
         }

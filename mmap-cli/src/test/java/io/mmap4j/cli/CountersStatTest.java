@@ -203,7 +203,7 @@ class CountersStatTest {
         bytes[7] = 'X';
         Files.write(file, bytes);
         inProcess("verify", file.toString()).assertFailed("verify", file + ": an mmap4j file of a kind this tool does not"
-                + " know (magic \"MMAP4JCX\"; it knows counters)");
+                + " know (magic \"MMAP4JCX\"; it knows " + FileType.labels() + ")");
         Run r = inProcess("verify", "--type", "counters", file.toString());
         assertEquals(1, r.status());
         assertEquals(file + ": counters file, 1 problem:" + NL + "  at byte offset 0: magic is 4d 4d 41 50 34 4a 43 58,"

@@ -26,7 +26,8 @@ class Mmap4jTest {
                 r.out());
         assertTrue(r.out().contains(NL + "  stat    Prints what an mmap4j file holds"), r.out());
         assertTrue(r.out().contains(NL + "  verify  Checks an mmap4j file in full"), r.out());
-        assertTrue(r.out().contains(NL + "Exit status:" + NL + "  0   done"), r.out());
+        assertTrue(r.out().contains(NL + "Exit status:" + NL + "  0     done"), r.out());
+        assertTrue(r.out().contains(NL + "  141   stat stopped because the reader of its output went away"), r.out());
         assertEquals(r.out(), inProcess("-h").out());
     }
 
@@ -70,11 +71,17 @@ class Mmap4jTest {
         "stat f --count 1e3           | mmap4j stat   | --count 1e3: expected a whole number from 1 to 9223372036854775807",
         "stat f --filter (            | mmap4j stat   | --filter (: not a regular expression: Unclosed group near index 1",
         "verify                       | mmap4j verify | Missing required parameter: 'FILE'",
-        "verify f --type tape         | mmap4j verify | Invalid value for option '--type': no file type \"tape\"; the types are counters",
         "verify f --watch 1           | mmap4j verify | Unknown options: '--watch', '1'"})
     void aWrongArgumentPrintsTheUsageAndExitsWithTwo(String line, String command, String message) {
         Run r = inProcess(line.isEmpty() ? new String[0] : line.split(" "));
         r.assertWrongArgument(command, message);
+    }
+
+    @Test
+    void anUnknownTypeListsTheTypes() {
+        inProcess("verify", "f", "--type", "tape").assertWrongArgument("mmap4j verify",
+                "Invalid value for option '--type': no file type \"tape\"; the types are " + FileType.labels());
+        assertEquals("counters, static-store, queue, shared-map, cache-volume, blocks", FileType.labels());
     }
 
     @Test
@@ -97,8 +104,9 @@ class Mmap4jTest {
         inProcess("stat", empty.toString()).assertFailed("stat", empty + ": an empty file, not an mmap4j file");
         Path future = Files.writeString(dir.resolve("future"), "MMAP4JZZ and more");
         inProcess("stat", future.toString()).assertFailed("stat", future
-                + ": an mmap4j file of a kind this tool does not know (magic \"MMAP4JZZ\"; it knows counters)");
-        inProcess("stat", dir.toString()).assertFailed("stat", dir + ": a directory, not an mmap4j file");
+                + ": an mmap4j file of a kind this tool does not know (magic \"MMAP4JZZ\"; it knows " + FileType.labels() + ")");
+        inProcess("stat", dir.toString()).assertFailed("stat", dir + ": a directory, not an mmap4j store (a shared-map's holds \"map\")");
+        inProcess("verify", "--type", "counters", dir.toString()).assertFailed("verify", dir + ": a directory, not an mmap4j file");
         inProcess("verify", "/dev/null").assertFailed("verify",
                 "/dev/null: a character device, not an mmap4j file (those are regular files)");
     }

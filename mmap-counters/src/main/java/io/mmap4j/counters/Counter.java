@@ -118,6 +118,10 @@ public final class Counter {
      */
     public boolean compareAndSet(long expectedValue, long newValue) {
         try {
+            // Loads the value first: a page cut off by a truncation of the file then faults in a
+            // load, which the JVM turns into an InternalError, rather than in an uncompiled
+            // compare-and-set, where the fault kills the JVM (MMap's CAS_GUARD says more).
+            long faultsFirst = (long) VALUE.get(value, 0L);
             return VALUE.compareAndSet(value, 0L, expectedValue, newValue);
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw owner.accessFailed(this, e);

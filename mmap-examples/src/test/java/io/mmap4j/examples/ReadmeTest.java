@@ -32,8 +32,15 @@ class ReadmeTest {
             // 3 records: a header page, 104 bytes of records, 4 slots of 16 bytes from 8192
             "StaticStoreQuickStart", List.of("Bonjour", "こんにちは", "42", "null", "3 keys, 8256 bytes"),
             "StaticCacheQuickStart", List.of("{\"debug\":false}", "180", "null", "bad_bucket: true"),
+            "SharedMapQuickStart", List.of("fast", "2", "gold", "none", "true", "3 keys, 0 problems"),
             "QueueQuickStart", List.of("3", "resize photo 17", "send mail 42", "index page 9", "null",
-                    "0 records, 1048576 bytes", "[]"));
+                    "0 records, 1048576 bytes", "[]"),
+            // the lowest free block each time; the view's write is seen by the next read
+            "BlockStorageQuickStart", List.of("0 1 world", "true null", "0", "0 again", "1 World",
+                    "2 of 64 blocks allocated", "[]"),
+            // one record of 40 + 11 + 14 bytes takes one 512-byte unit of the ring
+            "CacheVolumeQuickStart", List.of("<h1>hello</h1>", "null", "recovered: false", "true",
+                    "1 object, cursor at 512"));
 
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern CLASS_NAME = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)");

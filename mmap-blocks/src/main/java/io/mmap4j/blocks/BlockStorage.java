@@ -1,0 +1,763 @@
+package io.mmap4j.blocks;
+
+import static io.mmap4j.blocks.BlockFormat.AT_BLOCK_SIZE;
+import static io.mmap4j.blocks.BlockFormat.AT_GROUPS;
+import static io.mmap4j.blocks.BlockFormat.AT_PUBLISHED;
+import static io.mmap4j.blocks.BlockFormat.BLOCKS_PER_GROUP;
+import static io.mmap4j.blocks.BlockFormat.DATA_OFFSET;
+import static io.mmap4j.blocks.BlockFormat.GROUP_HEADER_BYTES;
+import static io.mmap4j.blocks.BlockFormat.MAX_BLOCK_SIZE;
+import static io.mmap4j.blocks.BlockFormat.MAX_GROUPS;
+import static io.mmap4j.blocks.BlockFormat.MIN_BLOCK_SIZE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import io.mmap4j.MMap;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Fixed-size blocks in one mapped file, stored, read and freed by any number of threads and
+ * processes at once without a lock: a slab of message slots, fixed-size cache entries, the free
+ * list of a custom store. After emmap's block storage, which is one VM only.
+ *
+ * <pre>{@code
+ * try (BlockStorage blocks = BlockStorage.open(path, 64)) {   // create or open; 64-byte blocks
+ *     long address = blocks.store(new byte[64]);               // the lowest free block
+ *     byte[] block = blocks.read(address);                     // a copy, or null if not allocated
+ *     MemorySegment view = blocks.view(address);               // zero-copy, writable in place
+ *     blocks.free(address);                                    // true: it was allocated
+ * }
+ * }</pre>
+ *
+ * <h2>Blocks and addresses</h2>
+ * Every block of a storage has the size given when its file was created, 1 byte to 1 MiB. A
+ * block's address is a {@code long} from 0, stable for the block's lifetime; {@link #store} takes
+ * the lowest free address, so blocks stay close to the start of the file. The file grows when
+ * every block is allocated (the number of blocks doubles), up to {@value BlockFormat#MAX_BLOCKS}
+ * blocks, after which {@link #store} throws {@link StorageFullException}. Growth is coordinated
+ * between processes: one grows the file while the others wait for it or use it; nobody ever
+ * shrinks it. Freed blocks are reused; the file never gets shorter.
+ *
+ * <h2>The file</h2>
+ * One file, little-endian, specified byte by byte in {@code docs/blocks-format.md}: a header, three
+ * levels of hints, then groups of 64 blocks, each behind a 128-byte group header that holds a
+ * <em>claim word</em> (one bit per block: the allocation's truth) and 64 <em>published</em> bytes.
+ * A store claims a block with one compare-and-set on its claim word, copies the bytes in, and then
+ * publishes the block with a release store of its published byte; reads return only published
+ * blocks, so no read ever sees a block half-written. The hints (a 64-ary tree of "this word is
+ * full" bits over the claim words) only steer the search for a free block, and can always be
+ * rebuilt from the claim words: {@link #repair()}.
+ *
+ * <h2>Threads, processes and crashes</h2>
+ * A block is never handed to two owners: only the compare-and-set on its claim bit allocates it.
+ * A process killed at any instruction leaves a file that opens, in which every block stored
+ * before the kill is intact and every other block is untouched. The most a kill can leave behind
+ * is a block <em>reserved</em> (claimed but never published, by a store or a free it interrupted;
+ * at most one per thread killed), which no read returns and no store reuses, and hints that are
+ * out of date. {@link #repair()} rebuilds the hints, at any time; {@link #releaseReserved()} frees
+ * reserved blocks, but only when no other thread or process is storing or freeing in the file
+ * (right after a crash, before the others start again), since an in-flight store looks the same.
+ *
+ * <h2>Errors</h2>
+ * A file that fails a check at {@link #open} is a {@link CorruptBlockStorageException} naming
+ * the file, the byte offset, the field, what was found and what was expected; damage found later
+ * (a published byte that is neither 0 nor 1) comes from the operation that met it, in an
+ * {@link UncheckedIOException}. A damaged file is never reset. A null argument is a
+ * {@link NullPointerException}; a block of the wrong length, a negative address or one the
+ * storage never issued (at or past its capacity) an {@link IllegalArgumentException} naming the
+ * value and the limit; any call after {@link #close()} an {@link IllegalStateException}.
+ *
+ * <h2>Cost</h2>
+ * {@link #store} reads a few hint words (the same ones every time, so in the cache), makes one
+ * compare-and-set, one copy and one release store; {@link #free} one acquire load, one release
+ * store and one atomic AND; {@link #read} one acquire load and one copy, allocating only the
+ * returned array; {@link #view} allocates nothing the JIT cannot remove. The memory ordering of
+ * each step, which is the same between processes as between threads, is in the format document.
+ * Measured figures against a {@code synchronized} {@link java.util.BitSet} allocator and a bare
+ * copy plus compare-and-set are in {@code docs/BENCHMARKS.md}.
+ *
+ * <h2>Lifetime</h2>
+ * {@link #close()} unmaps the file: every view obtained from the storage then throws
+ * {@link IllegalStateException} on access, from any thread, and the JVM never crashes. A file that
+ * another process truncates makes accesses fail with {@link InternalError} (the JVM's
+ * {@code SIGBUS}); this library never truncates a block storage file.
+ */
+public final class BlockStorage implements AutoCloseable {
+    /** Published bytes: written by their block's owner only, so plain release and acquire suffice. */
+    private static final VarHandle PUBLISHED = ValueLayout.JAVA_BYTE.varHandle();
+    private static final byte IS_PUBLISHED = 1;
+    /**
+     * Held while this JVM grows a file or closes a descriptor of one: the growth lock is an
+     * {@code fcntl} lock, which the kernel drops when the process closes <em>any</em> descriptor of
+     * the file, so no descriptor of a block storage file is closed by this library while a growth
+     * is under way. Growth is rare; one monitor for every file is enough.
+     */
+    private static final Object GROWTH = new Object();
+
+    private final Path path;
+    private final int blockSize;
+    private final long stride;
+    private final BlockTree tree;
+    private final MMap map;
+    /** Locks the group count while growing, and extends the file. */
+    private final FileChannel channel;
+    /** The mapping in use and how many published groups it covers; replaced after growth. */
+    private volatile Mapping mapping;
+    private volatile boolean open = true;
+
+    /** A mapping of the file and the number of groups, published and mapped, it holds. */
+    private record Mapping(MemorySegment file, long groups) {
+        long capacity() {
+            return groups * BLOCKS_PER_GROUP;
+        }
+    }
+
+    private BlockStorage(Path path, int blockSize, MMap map, FileChannel channel) {
+        this.path = path;
+        this.blockSize = blockSize;
+        this.stride = BlockFormat.groupStride(blockSize);
+        this.tree = new BlockTree(blockSize);
+        this.map = map;
+        this.channel = channel;
+        MemorySegment file = map.segment();
+        this.mapping = new Mapping(file, Math.min(publishedGroups(file), groupsIn(file)));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Opening
+
+    /**
+     * Opens the block storage at {@code path}, creating it if it does not exist. Two processes
+     * creating the same file at once end up with the same file; no process ever sees a
+     * half-written one.
+     *
+     * <p>Costs an {@code open}, an {@code mmap} of the whole file and a read of its first page; a
+     * new file is written under a temporary name, forced and linked into place first. A new file
+     * holds one group of 64 blocks and takes about 528 KiB plus the group (the hint levels, sparse
+     * until used).
+     *
+     * @param path      the file
+     * @param blockSize the size of every block, in bytes: 1 to 1,048,576; an existing file must
+     *                  have been created with the same size
+     * @return the open storage; close it to unmap the file
+     * @throws IllegalArgumentException    if {@code blockSize} is out of range, or differs from the
+     *                                     existing file's (the message names both)
+     * @throws CorruptBlockStorageException if the file is not a sound block storage file; it is left
+     *                                     as found
+     * @throws IOException                 if the file cannot be created, opened or mapped
+     */
+    public static BlockStorage open(Path path, int blockSize) throws IOException {
+        Objects.requireNonNull(path, "path");
+        if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE) {
+            throw new IllegalArgumentException("block size " + blockSize + " is outside " + MIN_BLOCK_SIZE + " to "
+                    + MAX_BLOCK_SIZE + " bytes");
+        }
+        MMap map = BlockFiles.openOrCreate(path, blockSize);
+        FileChannel channel = null;
+        try {
+            List<Problem> problems = BlockFormat.checkHeader(map.segment());
+            if (!problems.isEmpty()) {
+                throw problems.getFirst().exception(path);
+            }
+            int found = map.segment().get(BlockFormat.INT, AT_BLOCK_SIZE);
+            if (found != blockSize) {
+                throw new IllegalArgumentException(path + " holds blocks of " + found + " bytes, not the "
+                        + blockSize + " bytes asked for");
+            }
+            channel = FileChannel.open(path, READ, WRITE);
+            return new BlockStorage(path, blockSize, map, channel);
+        } catch (IOException | RuntimeException | Error e) {
+            synchronized (GROWTH) {
+                map.close();
+                if (channel != null) {
+                    channel.close();
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Checks a block storage file in full, read-only, and returns every problem found: the
+     * header's fields, the file's length, every group header (padding, published bytes of 0 or 1,
+     * no block published without being claimed) and every hint. Safe while other processes store
+     * and free in the file: a state that can be a live operation half-way (a block claimed but
+     * not yet published, a hint not yet updated) is looked at again a few times and reported only
+     * if it stays. A wrong hint is reported as such; {@link #repair()} fixes it.
+     *
+     * <p>Costs a read of every group header and every hint word: a few milliseconds per million
+     * blocks.
+     *
+     * @param path the file
+     * @return the problems, empty for a sound file; at most 1000
+     * @throws IOException if the file cannot be opened or mapped at all
+     */
+    public static List<Problem> verify(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        MMap map = MMap.open(path, READ);
+        try {
+            return BlockVerifier.verify(map.segment());
+        } finally {
+            synchronized (GROWTH) {
+                map.close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Blocks
+
+    /**
+     * Stores a copy of {@code block} in the lowest free block, growing the file if every block is
+     * allocated.
+     *
+     * @param block the block's bytes; exactly {@link #blockSize()} of them
+     * @return the block's address, valid until it is freed
+     * @throws IllegalArgumentException if {@code block} is not {@link #blockSize()} bytes long
+     * @throws StorageFullException     if all {@value BlockFormat#MAX_BLOCKS} blocks are allocated
+     * @throws IOException              if the file must grow and cannot
+     */
+    public long store(byte[] block) throws IOException {
+        Objects.requireNonNull(block, "block");
+        requireBlockLength(block.length);
+        long address = claim();
+        MemorySegment file = mapping.file; // claim() made sure it covers the address
+        MemorySegment.copy(block, 0, file, ValueLayout.JAVA_BYTE, blockOffset(address), blockSize);
+        PUBLISHED.setRelease(file, publishedOffset(address), IS_PUBLISHED); // the copy is seen before the block
+        return address;
+    }
+
+    /**
+     * Stores a copy of the bytes of {@code block}, from anywhere (the heap, native memory, another
+     * mapped file), as {@link #store(byte[])}.
+     *
+     * @param block the block's bytes; exactly {@link #blockSize()} of them
+     * @return the block's address, valid until it is freed
+     * @throws IllegalArgumentException if {@code block} is not {@link #blockSize()} bytes long
+     * @throws StorageFullException     if all {@value BlockFormat#MAX_BLOCKS} blocks are allocated
+     * @throws IOException              if the file must grow and cannot
+     */
+    public long store(MemorySegment block) throws IOException {
+        Objects.requireNonNull(block, "block");
+        requireBlockLength(block.byteSize());
+        long address = claim();
+        MemorySegment file = mapping.file;
+        MemorySegment.copy(block, 0, file, blockOffset(address), blockSize);
+        PUBLISHED.setRelease(file, publishedOffset(address), IS_PUBLISHED);
+        return address;
+    }
+
+    /**
+     * A copy of the block at {@code address}.
+     *
+     * @param address the block's address
+     * @return its bytes, or null if no block is allocated there
+     * @throws IllegalArgumentException if {@code address} is negative or was never issued (at or
+     *                                  past {@link #capacity()})
+     */
+    public byte[] read(long address) {
+        MemorySegment file = locate(address);
+        if (!isPublished(file, address)) {
+            return null;
+        }
+        byte[] block = new byte[blockSize];
+        MemorySegment.copy(file, ValueLayout.JAVA_BYTE, blockOffset(address), block, 0, blockSize);
+        return block;
+    }
+
+    /**
+     * The block at {@code address}, in place: a writable view of the mapped file, valid until the
+     * storage is closed. Its contents belong to the block's owner; once the block is freed the
+     * view shows whatever the next owner stores there.
+     *
+     * @param address the block's address
+     * @return a view of its {@link #blockSize()} bytes, or null if no block is allocated there
+     * @throws IllegalArgumentException if {@code address} is negative or was never issued
+     */
+    public MemorySegment view(long address) {
+        MemorySegment file = locate(address);
+        return isPublished(file, address) ? file.asSlice(blockOffset(address), blockSize) : null;
+    }
+
+    /**
+     * Overwrites the allocated block at {@code address} with {@code block}, in place. The owner of
+     * a block writes it; a reader in another thread or process may see the old bytes, the new
+     * ones, or a mix while the copy runs (use {@link #view} and the block's own protocol if that
+     * matters, or store a new block and free the old).
+     *
+     * @param address the block's address
+     * @param block   the new bytes; exactly {@link #blockSize()} of them
+     * @return true, or false if no block is allocated there (nothing is written)
+     * @throws IllegalArgumentException if {@code block} is not {@link #blockSize()} bytes long, or
+     *                                  {@code address} is negative or was never issued
+     */
+    public boolean write(long address, byte[] block) {
+        Objects.requireNonNull(block, "block");
+        requireBlockLength(block.length);
+        MemorySegment file = locate(address);
+        if (!isPublished(file, address)) {
+            return false;
+        }
+        MemorySegment.copy(block, 0, file, ValueLayout.JAVA_BYTE, blockOffset(address), blockSize);
+        return true;
+    }
+
+    /**
+     * Frees the block at {@code address}, so that a later store may reuse it.
+     *
+     * @param address the block's address
+     * @return true, or false if no block was allocated there
+     * @throws IllegalArgumentException if {@code address} is negative or was never issued
+     */
+    public boolean free(long address) {
+        MemorySegment file = locate(address);
+        if (!isPublished(file, address)) {
+            return false;
+        }
+        // Unpublish first, so no read returns the block once it can be claimed again; the atomic
+        // AND below is a full fence, so the next owner's claim sees this store.
+        PUBLISHED.setRelease(file, publishedOffset(address), (byte) 0);
+        long before = tree.unclaim(file, address);
+        return (before & (1L << address)) != 0; // clear already: another free of the same block won
+    }
+
+    /**
+     * Every allocated block with its address, lowest address first: emmap's {@code read_blocks/1}.
+     * A copy of each, taken block by block; blocks stored or freed meanwhile may or may not be in it.
+     *
+     * @return the blocks
+     */
+    public List<Block> readBlocks() {
+        List<Block> all = new ArrayList<>();
+        for (long next = 0; next >= 0; ) {
+            Chunk chunk = readBlocks(next, 4096);
+            all.addAll(chunk.blocks());
+            next = chunk.next();
+        }
+        return all;
+    }
+
+    /**
+     * Up to {@code maxBlocks} allocated blocks at addresses from {@code start}, lowest first, and
+     * where to continue: emmap's {@code read_blocks/3}, for long scans in bounded steps.
+     *
+     * @param start     the lowest address to return; 0 for the first chunk, then the previous
+     *                  chunk's {@link Chunk#next()}
+     * @param maxBlocks the most blocks to return, 1 or more
+     * @return the blocks found and the address to continue from, or -1 if no address is left
+     * @throws IllegalArgumentException if {@code start} is negative or {@code maxBlocks} less than 1
+     */
+    public Chunk readBlocks(long start, int maxBlocks) {
+        if (start < 0) {
+            throw new IllegalArgumentException("negative start address " + start);
+        }
+        if (maxBlocks < 1) {
+            throw new IllegalArgumentException("maxBlocks " + maxBlocks + " is less than 1");
+        }
+        Mapping m = current();
+        List<Block> blocks = new ArrayList<>();
+        long address = start;
+        while (address < m.capacity() && blocks.size() < maxBlocks) {
+            long group = address / BLOCKS_PER_GROUP;
+            long claimed = (long) BlockTree.WORD.getVolatile(m.file, tree.groupOffset(group)) & (-1L << address);
+            if (claimed == 0) {
+                address = (group + 1) * BLOCKS_PER_GROUP;
+                continue;
+            }
+            address = group * BLOCKS_PER_GROUP + Long.numberOfTrailingZeros(claimed);
+            if (isPublished(m.file, address)) {
+                byte[] copy = new byte[blockSize];
+                MemorySegment.copy(m.file, ValueLayout.JAVA_BYTE, blockOffset(address), copy, 0, blockSize);
+                blocks.add(new Block(address, copy));
+            }
+            address++;
+        }
+        return new Chunk(List.copyOf(blocks), address < m.capacity() ? address : -1);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The storage
+
+    /**
+     * The size of every block.
+     *
+     * @return the block size in bytes, as the file records it
+     */
+    public int blockSize() {
+        return blockSize;
+    }
+
+    /**
+     * The number of blocks the file holds now, allocated or not: the addresses issued so far are
+     * 0 to {@code capacity() - 1}. Grows as the file grows, in this process or another.
+     *
+     * @return the capacity, in blocks
+     */
+    public long capacity() {
+        return current().capacity();
+    }
+
+    /**
+     * The storage's figures now: what {@code mmap4j stat} prints. Counts every block, so it reads
+     * every group header (about a millisecond per million blocks); with other threads or
+     * processes at work, each group is counted as it was when read.
+     *
+     * @return the figures
+     */
+    public Stats stats() {
+        Mapping m = current();
+        long claimed = 0;
+        long published = 0;
+        for (long group = 0; group < m.groups; group++) {
+            long at = tree.groupOffset(group);
+            claimed += Long.bitCount((long) BlockTree.WORD.getVolatile(m.file, at));
+            for (int i = 0; i < BLOCKS_PER_GROUP; i += Long.BYTES) {
+                // published bytes are 0 or 1: the low bit of each byte counts it
+                published += Long.bitCount(m.file.get(BlockFormat.LONG, at + AT_PUBLISHED + i) & 0x0101010101010101L);
+            }
+        }
+        long reserved = Math.max(0, claimed - published);
+        return new Stats(path, blockSize, m.capacity(), published, reserved, m.capacity() - claimed,
+                m.file.byteSize());
+    }
+
+    /**
+     * Rebuilds the hints from the claim words, emmap's {@code repair_block_storage}: after a crash
+     * they may call a group full that has room (so the file grows sooner than it needs to) or the
+     * reverse. Safe at any time, with other threads and processes storing and freeing. Changes no
+     * block and no claim.
+     *
+     * @return how many hint words were wrong, and how many blocks are reserved
+     */
+    public Repair repair() {
+        Mapping m = current();
+        long corrected = tree.rebuildHints(m.file, m.groups);
+        return new Repair(corrected, stats().reserved());
+    }
+
+    /**
+     * Frees every reserved block: claimed but not published, as a store or a free killed half-way
+     * leaves it. <strong>Only when no other thread or process is storing or freeing in this
+     * file</strong>, for example right after a crash before the others start again: a store in
+     * flight is reserved too, and would lose its block.
+     *
+     * @return the number of blocks freed
+     */
+    public long releaseReserved() {
+        Mapping m = current();
+        long released = 0;
+        for (long group = 0; group < m.groups; group++) {
+            long claimed = (long) BlockTree.WORD.getVolatile(m.file, tree.groupOffset(group));
+            for (long bits = claimed; bits != 0; bits &= bits - 1) {
+                long address = group * BLOCKS_PER_GROUP + Long.numberOfTrailingZeros(bits);
+                if (!isPublished(m.file, address)) {
+                    tree.unclaim(m.file, address);
+                    released++;
+                }
+            }
+        }
+        return released;
+    }
+
+    /**
+     * Writes the file's changed pages to the storage device ({@code msync}), so that every block
+     * stored or freed before this call survives a power failure.
+     *
+     * @throws IOException if the pages cannot be written
+     */
+    public void force() throws IOException {
+        current();
+        map.force();
+    }
+
+    /**
+     * The storage's file.
+     *
+     * @return the path it was opened with
+     */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Whether the storage is open.
+     *
+     * @return false once {@link #close()} has been called
+     */
+    public boolean isOpen() {
+        return open;
+    }
+
+    /**
+     * Unmaps the file and closes it. Every later call, and every access through a view, throws
+     * {@link IllegalStateException}. Closing again does nothing.
+     */
+    @Override
+    public void close() {
+        open = false;
+        synchronized (GROWTH) {
+            map.close();
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The file, the block size and the capacity. */
+    @Override
+    public String toString() {
+        return "BlockStorage[" + path + ", " + blockSize + "-byte blocks, "
+                + (open ? mapping.capacity() + " blocks]" : "closed]");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals
+
+    private void requireBlockLength(long length) {
+        if (length != blockSize) {
+            throw new IllegalArgumentException("block is " + length + " bytes, but the blocks of " + path + " are "
+                    + blockSize + " bytes");
+        }
+    }
+
+    private long blockOffset(long address) {
+        return tree.groupOffset(address / BLOCKS_PER_GROUP) + GROUP_HEADER_BYTES
+                + (address % BLOCKS_PER_GROUP) * blockSize;
+    }
+
+    private long publishedOffset(long address) {
+        return tree.groupOffset(address / BLOCKS_PER_GROUP) + AT_PUBLISHED + (address % BLOCKS_PER_GROUP);
+    }
+
+    private boolean isPublished(MemorySegment file, long address) {
+        byte flag = (byte) PUBLISHED.getAcquire(file, publishedOffset(address)); // then the block's bytes
+        if (flag == IS_PUBLISHED) {
+            return true;
+        }
+        if (flag == 0) {
+            return false;
+        }
+        throw new UncheckedIOException(new CorruptBlockStorageException(path, publishedOffset(address),
+                "published byte of block " + address, Integer.toString(flag & 0xFF), "0 or 1"));
+    }
+
+    /** The current mapping, after checking that the storage is open and picking up growth by others. */
+    private Mapping current() {
+        checkOpen();
+        Mapping m = mapping;
+        long published = publishedGroups(m.file);
+        return published > m.groups ? remapUnchecked(published) : m;
+    }
+
+    /** The mapping to use for {@code address}, after checking it. */
+    private MemorySegment locate(long address) {
+        checkOpen();
+        if (address < 0) {
+            throw new IllegalArgumentException("negative address " + address);
+        }
+        Mapping m = mapping;
+        if (address < m.capacity()) {
+            return m.file;
+        }
+        long capacity = publishedGroups(m.file) * BLOCKS_PER_GROUP;
+        if (address >= capacity) {
+            throw new IllegalArgumentException("address " + address + " was never issued: " + path + " holds "
+                    + capacity + " blocks, addresses 0 to " + (capacity - 1));
+        }
+        return remapUnchecked(capacity / BLOCKS_PER_GROUP).file;
+    }
+
+    private void checkOpen() {
+        if (!open) {
+            throw new IllegalStateException("block storage " + path + " is closed");
+        }
+    }
+
+    /** Claims a block, growing the file or mapping others' growth until one is free. */
+    private long claim() throws IOException {
+        checkOpen();
+        Mapping m = mapping;
+        long address = tree.claim(m.file, m.groups);
+        while (address < 0) {
+            long published = publishedGroups(m.file);
+            if (published == m.groups) {
+                grow(m);
+                published = publishedGroups(m.file);
+            }
+            m = remap(published);
+            address = tree.claim(m.file, m.groups);
+        }
+        return address;
+    }
+
+    /**
+     * Doubles the number of groups, unless another thread or process has grown the file since
+     * {@code m} was mapped. The file is extended (never shortened) under an exclusive {@code fcntl}
+     * lock on the group count, then the new count is published with a compare-and-set, so a
+     * process sees the groups only once the file holds them.
+     */
+    private void grow(Mapping m) throws IOException {
+        synchronized (GROWTH) {
+            checkOpen(); // the channel is closed under the same monitor
+            FileLock lock = channel.lock(AT_GROUPS, Long.BYTES, false);
+            try {
+                if (publishedGroups(m.file) != m.groups) {
+                    return; // grown meanwhile
+                }
+                if (m.groups >= MAX_GROUPS) {
+                    throw new StorageFullException(path, m.capacity());
+                }
+                long next = Math.min(MAX_GROUPS, m.groups * 2);
+                long size = BlockFormat.fileSize(blockSize, next);
+                if (channel.size() < size) {
+                    // a zero at the new end extends the file, sparse; under the lock nobody else does,
+                    // and a longer file left by a grower that died before publishing is kept as it is
+                    channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
+                }
+                BlockTree.WORD.compareAndSet(m.file, AT_GROUPS, m.groups, next);
+            } finally {
+                lock.release();
+            }
+        }
+    }
+
+    private Mapping remapUnchecked(long published) {
+        try {
+            return remap(published);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A mapping that covers {@code published} groups: the current one, or the file mapped anew. */
+    private Mapping remap(long published) throws IOException {
+        synchronized (this) {
+            Mapping m = mapping;
+            if (m.groups >= published) {
+                return m;
+            }
+            checkOpen();
+            MemorySegment file = map.segment();
+            if (groupsIn(file) < published) {
+                map.refresh();
+                file = map.segment();
+            }
+            long groups = Math.min(published, groupsIn(file));
+            if (groups < published) {
+                throw new CorruptBlockStorageException(path, 0, "file length", Long.toString(file.byteSize()),
+                        "at least " + BlockFormat.fileSize(blockSize, published) + " bytes for " + published
+                                + " groups (the file was shortened by something other than this library)");
+            }
+            m = new Mapping(file, groups);
+            mapping = m;
+            return m;
+        }
+    }
+
+    private long groupsIn(MemorySegment file) {
+        return Math.min(MAX_GROUPS, Math.max(0, file.byteSize() - DATA_OFFSET) / stride);
+    }
+
+    private static long publishedGroups(MemorySegment file) {
+        return (long) BlockTree.WORD.getAcquire(file, AT_GROUPS); // growth published it with a CAS after extending
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Results
+
+    /**
+     * An allocated block and its address.
+     *
+     * @param address the block's address
+     * @param data    a copy of its bytes
+     */
+    public record Block(long address, byte[] data) {
+        /**
+         * Checks the components.
+         *
+         * @param address the block's address, 0 or more
+         * @param data    its bytes, not null
+         */
+        public Block {
+            if (address < 0) {
+                throw new IllegalArgumentException("negative address " + address);
+            }
+            Objects.requireNonNull(data, "data");
+        }
+    }
+
+    /**
+     * One step of a chunked scan: emmap's {@code {List, NextStart | eof}}.
+     *
+     * @param blocks the blocks found, lowest address first
+     * @param next   the address to pass to the next call, or -1 when the scan has reached the end
+     */
+    public record Chunk(List<Block> blocks, long next) {
+        /**
+         * Whether the scan has reached the end of the storage.
+         *
+         * @return true when {@link #next()} is -1
+         */
+        public boolean isLast() {
+            return next < 0;
+        }
+    }
+
+    /**
+     * The figures of a storage at one moment: what {@code mmap4j stat} prints for a block storage.
+     *
+     * @param path      the file
+     * @param blockSize the size of every block, in bytes
+     * @param capacity  the blocks the file holds, allocated or not
+     * @param allocated the blocks stored and not freed
+     * @param reserved  the blocks claimed but not published: stores under way, or left by a crash
+     * @param free      the blocks a store may take: {@code capacity - allocated - reserved}
+     * @param fileBytes the file's length
+     */
+    public record Stats(Path path, int blockSize, long capacity, long allocated, long reserved, long free,
+                        long fileBytes) {
+    }
+
+    /**
+     * What {@link #repair()} did and found.
+     *
+     * @param hintWordsCorrected the hint words that disagreed with the words below them
+     * @param reservedBlocks     the blocks claimed but not published, which only
+     *                           {@link #releaseReserved()} frees
+     */
+    public record Repair(long hintWordsCorrected, long reservedBlocks) {
+    }
+
+    /**
+     * One problem {@link #verify(Path)} found, or that made {@link #open} refuse a file.
+     *
+     * @param offset   the byte offset in the file of the damaged field or word
+     * @param field    what is there, as {@code docs/blocks-format.md} names it
+     * @param found    the value found, as text
+     * @param expected what the format allows there, as text
+     */
+    public record Problem(long offset, String field, String found, String expected) {
+        /** The problem as {@link CorruptBlockStorageException} words it. */
+        @Override
+        public String toString() {
+            return "at byte offset " + offset + ": " + field + " is " + found + ", expected " + expected;
+        }
+
+        CorruptBlockStorageException exception(Path path) {
+            return new CorruptBlockStorageException(path, offset, field, found, expected);
+        }
+    }
+}

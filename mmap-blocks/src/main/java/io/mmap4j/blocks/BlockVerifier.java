@@ -1,0 +1,139 @@
+package io.mmap4j.blocks;
+
+import static io.mmap4j.blocks.BlockFormat.AT_BLOCK_SIZE;
+import static io.mmap4j.blocks.BlockFormat.AT_GROUPS;
+import static io.mmap4j.blocks.BlockFormat.AT_PUBLISHED;
+import static io.mmap4j.blocks.BlockFormat.BLOCKS_PER_GROUP;
+import static io.mmap4j.blocks.BlockFormat.DATA_OFFSET;
+import static io.mmap4j.blocks.BlockFormat.LEVEL_WORDS;
+import static io.mmap4j.blocks.BlockFormat.TOP_LEVEL;
+import static io.mmap4j.blocks.BlockFormat.levelWordOffset;
+
+import io.mmap4j.blocks.BlockStorage.Problem;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The read-only check behind {@link BlockStorage#verify}. Processes may be storing and freeing
+ * while it reads, so a pair of words that disagree (a published block not claimed, a hint that
+ * contradicts the word below) is read again a few times, and reported only if both words stay
+ * exactly as they were: a live operation changes one of them within microseconds, damage does not.
+ */
+final class BlockVerifier {
+    static final int MAX_PROBLEMS = 1000;
+    private static final int LOOKS = 4;
+    private static final long PAUSE_NANOS = 2_000_000;
+
+    private final MemorySegment file;
+    private final BlockTree tree;
+    private final long groups;
+    private final List<Problem> problems = new ArrayList<>();
+
+    private BlockVerifier(MemorySegment file, int blockSize, long groups) {
+        this.file = file;
+        this.tree = new BlockTree(blockSize);
+        this.groups = groups;
+    }
+
+    static List<Problem> verify(MemorySegment file) {
+        List<Problem> header = BlockFormat.checkHeader(file);
+        if (!header.isEmpty()) {
+            return header;
+        }
+        int blockSize = file.get(BlockFormat.INT, AT_BLOCK_SIZE);
+        long published = (long) BlockTree.WORD.getAcquire(file, AT_GROUPS);
+        // groups published after the file was mapped lie past this mapping: checked next time
+        long mapped = (file.byteSize() - DATA_OFFSET) / BlockFormat.groupStride(blockSize);
+        BlockVerifier verifier = new BlockVerifier(file, blockSize, Math.min(published, mapped));
+        verifier.checkGroups();
+        verifier.checkHints();
+        return List.copyOf(verifier.problems);
+    }
+
+    private void checkGroups() {
+        for (long group = 0; group < groups && !full(); group++) {
+            long at = tree.groupOffset(group);
+            BlockFormat.checkZero(file, at + Long.BYTES, at + AT_PUBLISHED, "group " + group + " padding", problems);
+            for (int block = 0; block < BLOCKS_PER_GROUP && !full(); block++) {
+                long flagAt = at + AT_PUBLISHED + block;
+                byte flag = file.get(ValueLayout.JAVA_BYTE, flagAt);
+                long address = group * BLOCKS_PER_GROUP + block;
+                if (flag != 0 && flag != 1) {
+                    problems.add(new Problem(flagAt, "published byte of block " + address,
+                            Integer.toString(flag & 0xFF), "0 or 1"));
+                    continue;
+                }
+                long claim = word(at);
+                if (flag == 1 && (claim & (1L << block)) == 0 && staysUnclaimed(at, flagAt, claim)) {
+                    problems.add(new Problem(at, "claim word of group " + group, "0x" + Long.toHexString(claim),
+                            "bit " + block + " set, since block " + address + " is published"));
+                }
+            }
+        }
+    }
+
+    private void checkHints() {
+        long children = groups;
+        for (int level = 1; level <= TOP_LEVEL && !full(); level++) {
+            for (long word = 0; word < LEVEL_WORDS[level] && !full(); word++) {
+                long at = levelWordOffset(level, word);
+                long found = word(at);
+                long expected = expectedHint(level, word, children);
+                if (found != expected && (word << 6 >= children || staysWrong(level, word, children, found, expected))) {
+                    problems.add(new Problem(at, "level-" + level + " hint word " + word, "0x" + Long.toHexString(found),
+                            "0x" + Long.toHexString(expected) + " (from the words below; repair() rebuilds hints)"));
+                }
+            }
+            children = (children + 63) >>> 6;
+        }
+    }
+
+    /** What hint word {@code word} of {@code level} should be, from the words below it now. */
+    private long expectedHint(int level, long word, long children) {
+        long expected = 0;
+        long first = word << 6;
+        for (int bit = 0; bit < 64 && first + bit < children; bit++) {
+            if (word(childAt(level, first + bit)) == -1L) {
+                expected |= 1L << bit;
+            }
+        }
+        return expected;
+    }
+
+    /** Whether a published block stays unclaimed, with its claim word unchanged, look after look. */
+    private boolean staysUnclaimed(long claimAt, long flagAt, long claim) {
+        for (int look = 0; look < LOOKS; look++) {
+            LockSupport.parkNanos(PAUSE_NANOS);
+            if (word(claimAt) != claim || file.get(ValueLayout.JAVA_BYTE, flagAt) != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a hint word stays {@code found} while the words below keep saying {@code expected}. */
+    private boolean staysWrong(int level, long word, long children, long found, long expected) {
+        for (int look = 0; look < LOOKS; look++) {
+            LockSupport.parkNanos(PAUSE_NANOS);
+            if (word(levelWordOffset(level, word)) != found || expectedHint(level, word, children) != expected) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long childAt(int level, long child) {
+        return level == 1 ? tree.groupOffset(child) : levelWordOffset(level - 1, child);
+    }
+
+    private long word(long at) {
+        return (long) BlockTree.WORD.getVolatile(file, at);
+    }
+
+    private boolean full() {
+        return problems.size() >= MAX_PROBLEMS;
+    }
+}

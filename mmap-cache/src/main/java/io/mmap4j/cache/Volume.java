@@ -1,0 +1,908 @@
+package io.mmap4j.cache;
+
+import static io.mmap4j.cache.CacheFormat.BUCKET_DEPTH;
+import static io.mmap4j.cache.CacheFormat.COPY_HEADER_BYTES;
+import static io.mmap4j.cache.CacheFormat.ENTRY_BYTES;
+import static io.mmap4j.cache.CacheFormat.KIND_OBJECT;
+import static io.mmap4j.cache.CacheFormat.KIND_TOMBSTONE;
+import static io.mmap4j.cache.CacheFormat.MAX_VALUE_BYTES;
+import static io.mmap4j.cache.CacheFormat.RECORD_HEADER_BYTES;
+import static io.mmap4j.cache.CacheFormat.UNIT;
+
+import io.mmap4j.cache.DirectoryCopy.Checked;
+import io.mmap4j.cache.DirectoryCopy.State;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+/**
+ * The engine of a {@link CacheVolume}: the ring of records, the write cursor, the aggregation
+ * buffer, the directory, recovery and sync. {@code CacheVolume} adds the public contract (argument
+ * checks, the closed state, the sync timer); {@link VolumeVerifier} runs the recovery read-only.
+ *
+ * <h2>Positions</h2>
+ * A ring position is a byte count since the volume was created, never wrapping; it lives at data
+ * offset {@code position mod D}. The cursor {@code C} is the end of the last reserved record;
+ * {@code F <= C} the end of what has reached the file; {@code [F, C)} sits in the aggregation
+ * buffer, and records never straddle {@code F}. A record at {@code p} is intact while
+ * {@code C <= p + D}: the bytes at its offset are only rewritten once a record reaches
+ * {@code p + D}, and reserving always precedes writing. A directory entry keeps {@code p mod D}
+ * in units of 512 bytes and the parity of {@code p / D} (the phase), which with {@code C} give back
+ * {@code p} or tell that the entry's data is gone: Traffic Server's rule, no read needed.
+ *
+ * <h2>Threads</h2>
+ * One writer at a time holds {@link #lock}; readers never lock (except to drop an entry they found
+ * damaged). Readers validate what they read: the directory through its segment versions, record
+ * bytes by reading {@code C} (or {@code F}) again after the copy.
+ */
+final class Volume {
+    /** A probe's answer when the record at an entry holds the key asked for. */
+    static final int SAME_KEY = 1;
+    static final int OTHER_KEY = 0;
+    /** The record is damaged: its header or lengths do not check, while its bytes were stable. */
+    static final int DAMAGED = -1;
+    /** The record was overwritten or moved while it was read: a plain miss. */
+    static final int GONE = -2;
+
+    final VolumeHeader header;
+    final VolumeGeometry g;
+    final long dataBytes;
+    final MemorySegment file;
+    private final FileChannel channel;
+    final Directory dir;
+    private final long totalBuckets;
+    final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final Arena aggArena;
+    private final MemorySegment agg;
+    final int aggBytes;
+
+    /** The write cursor C: end of the last reserved record. Written under {@link #lock}. */
+    private volatile long cursor;
+    /** F: end of what has been written to the file; the aggregation buffer holds [F, C). */
+    private volatile long flushed;
+    /** The sync serial of the last directory copy; records written now carry it. Under {@link #lock}. */
+    private volatile long serial;
+    private int nextCopy;
+    private long lastClean;
+    private long[] segmentCleaned;
+    private volatile long recoveries;
+
+    final LongAdder hits = new LongAdder();
+    final LongAdder misses = new LongAdder();
+    final LongAdder corrupt = new LongAdder();
+    private volatile long evictions;
+    private volatile long bytesWritten;
+    private volatile long syncs;
+
+    /** The writer's filter for {@link Directory#removeIf}; used under {@link #lock} only. */
+    private final Sweep sweep = new Sweep();
+
+    Volume(VolumeHeader header, MemorySegment file, FileChannel channel, int aggBytes) {
+        this.header = header;
+        this.g = header.geometry();
+        this.dataBytes = g.dataBytes();
+        this.file = file;
+        this.channel = channel;
+        this.dir = new Directory(g);
+        this.totalBuckets = (long) g.segments() * g.bucketsPerSegment();
+        this.aggBytes = aggBytes;
+        this.aggArena = Arena.ofShared();
+        this.agg = channel == null ? MemorySegment.NULL : aggArena.allocate(aggBytes, CacheFormat.PAGE);
+        this.segmentCleaned = new long[g.segments()];
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Keys and positions
+
+    long hash(byte[] key) {
+        return SipHash.hash(header.hashKey0(), header.hashKey1(), key);
+    }
+
+    static int tag(long hash) {
+        return (int) hash & DirEntry.MAX_TAG;
+    }
+
+    int segment(long hash) {
+        return (int) (Long.remainderUnsigned(hash >>> 12, totalBuckets) / g.bucketsPerSegment());
+    }
+
+    int bucket(long hash) {
+        return (int) (Long.remainderUnsigned(hash >>> 12, totalBuckets) % g.bucketsPerSegment());
+    }
+
+    /** The ring position of an entry's record given the cursor {@code c}, or -1 if its data is gone. */
+    long position(long lo, short hi, long c) {
+        long units = DirEntry.offset(lo, hi);
+        if (units == 0) {
+            return -1;
+        }
+        long off = (units - 1) * UNIT;
+        long lap = c / dataBytes;
+        long at = c - lap * dataBytes;
+        int phase = (int) (lap & 1);
+        if (off < at) {
+            return DirEntry.phase(lo) == phase ? lap * dataBytes + off : -1;
+        }
+        return DirEntry.phase(lo) != phase && lap > 0 && off < dataBytes ? (lap - 1) * dataBytes + off : -1;
+    }
+
+    long cursor() {
+        return cursor;
+    }
+
+    long serial() {
+        return serial;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Reading
+
+    /**
+     * Probes {@code key}'s bucket: the ring position of its record, or -1 on a miss. With
+     * {@code dataNeeded} false, the first entry with the key's tag whose data is not overwritten
+     * (no record read); else the one whose record's key is {@code key}, read and compared, passing
+     * over tag collisions with other keys (Traffic Server's {@code last_collision}). A damaged
+     * record found on the way is dropped from the directory and counted.
+     */
+    private long find(byte[] key, long hash, boolean dataNeeded) {
+        int seg = segment(hash);
+        int tag = tag(hash);
+        int head = bucket(hash) * BUCKET_DEPTH;
+        boolean locked = false;
+        try {
+            for (int attempt = 0; ; attempt++) {
+                if (attempt == 64) {
+                    lock.lock(); // a writer that keeps changing this segment: wait for it once
+                    locked = true;
+                }
+                long v = dir.readBegin(seg);
+                int e = head;
+                boolean restart = false;
+                for (int steps = 0; steps <= dir.perSegment; steps++) {
+                    long lo = dir.lo(seg, e);
+                    short hi = dir.hi(seg, e);
+                    if (Directory.isEmpty(lo, hi)) {
+                        break;
+                    }
+                    if (DirEntry.tag(lo) == tag) {
+                        long p = position(lo, hi, cursor);
+                        if (p >= 0) {
+                            if (!dir.readValid(seg, v)) {
+                                restart = true;
+                                break;
+                            }
+                            if (!dataNeeded) {
+                                return p;
+                            }
+                            int m = matches(p, key, DirEntry.approxBytes(lo));
+                            if (m == SAME_KEY) {
+                                return p;
+                            }
+                            if (m == DAMAGED) {
+                                dropDamaged(seg, head / BUCKET_DEPTH, p);
+                                restart = true;
+                                break;
+                            }
+                            if (m == GONE) {
+                                return -1;
+                            }
+                            if (!dir.readValid(seg, v)) {
+                                restart = true;
+                                break;
+                            }
+                        }
+                    }
+                    e = DirEntry.next(lo);
+                    if (e == 0) {
+                        break;
+                    }
+                }
+                if (!restart && dir.readValid(seg, v)) {
+                    return -1;
+                }
+            }
+        } finally {
+            if (locked) {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Whether the directory holds an entry for {@code key}'s tag whose data is not overwritten: no data read. */
+    boolean contains(byte[] key) {
+        return find(key, hash(key), false) >= 0;
+    }
+
+    /** The value of {@code key}, or null on a miss, including every fault. */
+    byte[] get(byte[] key) {
+        long hash = hash(key);
+        while (true) {
+            long p = find(key, hash, true);
+            if (p < 0) {
+                misses.increment();
+                return null;
+            }
+            long f = flushed;
+            MemorySegment s = p >= f ? agg : file;
+            long at = p >= f ? p - f : g.fileOffset(p);
+            long length = Records.valueLength(s, at);
+            if (length > MAX_VALUE_BYTES || RECORD_HEADER_BYTES + key.length + length > dataBytes - p % dataBytes
+                    || p >= f && at + RECORD_HEADER_BYTES + key.length + length > agg.byteSize()) {
+                if (stillThere(p, f)) {
+                    dropDamaged(segment(hash), bucket(hash), p);
+                    continue;
+                }
+                misses.increment();
+                return null;
+            }
+            int bodyCrc = Records.bodyCrc(s, at);
+            byte[] value = new byte[(int) length];
+            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, Records.keyAt(at) + key.length, value, 0, value.length);
+            if (!stillThere(p, f)) {
+                misses.increment();
+                return null;
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(key);
+            crc.update(value);
+            if ((int) crc.getValue() != bodyCrc) {
+                dropDamaged(segment(hash), bucket(hash), p);
+                continue;
+            }
+            hits.increment();
+            return value;
+        }
+    }
+
+    /** Copies the value of {@code key} into {@code dst} if it fits: its length, or -1 on a miss. */
+    long get(byte[] key, MemorySegment dst) {
+        long hash = hash(key);
+        while (true) {
+            long p = find(key, hash, true);
+            if (p < 0) {
+                misses.increment();
+                return -1;
+            }
+            long f = flushed;
+            MemorySegment s = p >= f ? agg : file;
+            long at = p >= f ? p - f : g.fileOffset(p);
+            long length = Records.valueLength(s, at);
+            if (length > MAX_VALUE_BYTES || RECORD_HEADER_BYTES + key.length + length > dataBytes - p % dataBytes
+                    || p >= f && at + RECORD_HEADER_BYTES + key.length + length > agg.byteSize()) {
+                if (stillThere(p, f)) {
+                    dropDamaged(segment(hash), bucket(hash), p);
+                    continue;
+                }
+                misses.increment();
+                return -1;
+            }
+            if (length > dst.byteSize()) {
+                hits.increment();
+                return length; // the caller sees it did not fit
+            }
+            int bodyCrc = Records.bodyCrc(s, at);
+            MemorySegment.copy(s, Records.keyAt(at) + key.length, dst, 0, length);
+            if (!stillThere(p, f)) {
+                misses.increment();
+                return -1;
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(key);
+            CacheFormat.update(crc, dst, 0, length);
+            if ((int) crc.getValue() != bodyCrc) {
+                dropDamaged(segment(hash), bucket(hash), p);
+                continue;
+            }
+            hits.increment();
+            return length;
+        }
+    }
+
+    /**
+     * Whether the record at {@code p} holds {@code key}: {@link #SAME_KEY}, {@link #OTHER_KEY},
+     * {@link #DAMAGED} or {@link #GONE}. Reads the header and the key, not the value.
+     */
+    int matches(long p, byte[] key, long approxBytes) {
+        long f = flushed;
+        MemorySegment s;
+        long at;
+        long room = Math.min(approxBytes, dataBytes - p % dataBytes);
+        if (p >= f) {
+            at = p - f;
+            if (at >= agg.byteSize() - RECORD_HEADER_BYTES) {
+                return GONE; // a stale F: the record moved to the file meanwhile
+            }
+            s = agg;
+            room = Math.min(room, agg.byteSize() - at);
+        } else {
+            s = file;
+            at = g.fileOffset(p);
+        }
+        int result;
+        if (!Records.headerAt(s, at, p, header.volumeId(), room) || Records.kind(s, at) != KIND_OBJECT) {
+            result = DAMAGED;
+        } else if (Records.keyLength(s, at) != key.length) {
+            result = OTHER_KEY;
+        } else {
+            result = MemorySegment.mismatch(s, Records.keyAt(at), Records.keyAt(at) + key.length,
+                    MemorySegment.ofArray(key), 0, key.length) == -1 ? SAME_KEY : OTHER_KEY;
+        }
+        return stillThere(p, f) ? result : GONE;
+    }
+
+    /** After reading the record at {@code p} from where {@code f} said: whether those bytes were stable. */
+    private boolean stillThere(long p, long f) {
+        // The reads of the record must not move after the re-read of F or C.
+        VarHandle.loadLoadFence();
+        return p >= f ? flushed == f : cursor <= p + dataBytes;
+    }
+
+    /** Drops the entry of the record at {@code p} that a reader found damaged, and counts it. */
+    private void dropDamaged(int seg, int bucket, long p) {
+        lock.lock();
+        try {
+            dir.writeBegin(seg);
+            try {
+                long c = cursor;
+                int n = dir.removeIf(seg, bucket, (lo, hi) -> position(lo, hi, c) == p);
+                corrupt.add(n);
+            } finally {
+                dir.writeEnd(seg);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Writing (under lock)
+
+    /** Stores {@code value} under {@code key}: appends the record, then publishes its entry. */
+    void set(byte[] key, byte[] value) throws IOException {
+        long hash = hash(key);
+        long p = append(KIND_OBJECT, key, value);
+        publish(key, hash, p, CacheFormat.recordBytes(key.length, value.length));
+        maybeClean();
+    }
+
+    /** Removes {@code key}'s entry; if there was one, appends a tombstone so that recovery removes it too. */
+    boolean remove(byte[] key) throws IOException {
+        long hash = hash(key);
+        int seg = segment(hash);
+        dir.writeBegin(seg);
+        int removed;
+        try {
+            removed = sweep.sameKey(key, tag(hash)).run(seg, bucket(hash));
+        } finally {
+            dir.writeEnd(seg);
+        }
+        if (removed > 0) {
+            append(KIND_TOMBSTONE, key, new byte[0]);
+            maybeClean();
+        }
+        return removed > 0;
+    }
+
+    /** Puts the entry of the record at {@code p} in the directory, replacing the key's older entry. */
+    private void publish(byte[] key, long hash, long p, long recordBytes) {
+        int seg = segment(hash);
+        int bucket = bucket(hash);
+        int tag = tag(hash);
+        long lo = DirEntry.make(p % dataBytes / UNIT + 1, recordBytes, tag, (int) (p / dataBytes & 1));
+        short hi = DirEntry.offsetHigh(p % dataBytes / UNIT + 1);
+        dir.writeBegin(seg);
+        try {
+            sweep.sameKey(key, tag).run(seg, bucket);
+            if (dir.insert(seg, bucket, lo, hi) < 0) {
+                if (cursor - segmentCleaned[seg] >= dataBytes / 16) {
+                    segmentCleaned[seg] = cursor;
+                    for (int b = 0; b < g.bucketsPerSegment(); b++) {
+                        sweep.stale().run(seg, b);
+                    }
+                }
+                if (dir.insert(seg, bucket, lo, hi) < 0) {
+                    sweep.oldest(seg, bucket).run(seg, bucket);
+                    dir.insert(seg, bucket, lo, hi);
+                }
+            }
+        } finally {
+            dir.writeEnd(seg);
+        }
+    }
+
+    /** Appends a record and returns its ring position; it is in the aggregation buffer or the file. */
+    private long append(int kind, byte[] key, byte[] value) throws IOException {
+        long bytes = CacheFormat.recordBytes(key.length, value.length);
+        CRC32C crc = new CRC32C();
+        crc.update(key);
+        crc.update(value);
+        int bodyCrc = (int) crc.getValue();
+        if (bytes > aggBytes) {
+            return appendLarge(kind, key, value, bytes, bodyCrc);
+        }
+        if (cursor - flushed + bytes > aggBytes) {
+            flushAggregate();
+        }
+        long p = reserve(bytes);
+        long at = p - flushed;
+        MemorySegment.copy(key, 0, agg, ValueLayout.JAVA_BYTE, Records.keyAt(at), key.length);
+        MemorySegment.copy(value, 0, agg, ValueLayout.JAVA_BYTE, Records.keyAt(at) + key.length, value.length);
+        long end = Records.keyAt(at) + key.length + value.length;
+        agg.asSlice(end, at + bytes - end).fill((byte) 0);
+        Records.writeHeader(agg, at, kind, key.length, value.length, p, serial, bodyCrc, header.volumeId());
+        return p;
+    }
+
+    /**
+     * Appends a record larger than the aggregation buffer through it, one buffer at a time, so that
+     * no single write is larger than the buffer (what a crash can tear stays bounded). Its entry is
+     * published once it is all in the file.
+     */
+    private long appendLarge(int kind, byte[] key, byte[] value, long bytes, int bodyCrc) throws IOException {
+        flushAggregate();
+        long p = reserve(bytes);
+        long done = 0; // bytes of the record written
+        while (done < bytes) {
+            long n = Math.min(aggBytes, bytes - done);
+            agg.asSlice(0, n).fill((byte) 0);
+            // The record is header | key | value | zeros; copy the part [done, done + n) of it.
+            long keyFrom = RECORD_HEADER_BYTES;
+            long valueFrom = keyFrom + key.length;
+            copyPart(key, keyFrom, done, n);
+            copyPart(value, valueFrom, done, n);
+            if (done == 0) {
+                Records.writeHeader(agg, 0, kind, key.length, value.length, p, serial, bodyCrc, header.volumeId());
+            }
+            write(agg.asSlice(0, n), g.fileOffset(p + done));
+            done += n;
+        }
+        bytesWritten += bytes;
+        flushed = cursor;
+        VarHandle.storeStoreFence();
+        return p;
+    }
+
+    /** Copies the bytes of {@code part}, which sits at {@code from} in a record, that fall in the window [done, done + n). */
+    private void copyPart(byte[] part, long from, long done, long n) {
+        long start = Math.max(from, done);
+        long end = Math.min(from + part.length, done + n);
+        if (start < end) {
+            MemorySegment.copy(part, (int) (start - from), agg, ValueLayout.JAVA_BYTE, start - done, (int) (end - start));
+        }
+    }
+
+    /** Reserves {@code bytes} at the cursor, skipping the rest of the lap when they do not fit before its end. */
+    private long reserve(long bytes) throws IOException {
+        long at = cursor % dataBytes;
+        if (at + bytes > dataBytes) {
+            flushAggregate();
+            cursor = cursor + dataBytes - at;
+            flushed = cursor;
+            VarHandle.storeStoreFence();
+        }
+        long p = cursor;
+        // Published before the bytes are written: readers of what these bytes overwrite see C move first.
+        cursor = p + bytes;
+        return p;
+    }
+
+    /** Writes the aggregation buffer to the file at F, in one large sequential write. */
+    void flushAggregate() throws IOException {
+        long n = cursor - flushed;
+        if (n == 0) {
+            return;
+        }
+        try {
+            write(agg.asSlice(0, n), g.fileOffset(flushed));
+        } catch (IOException e) {
+            // The buffered records never reached the file: forget their entries, then report.
+            long from = flushed;
+            long to = cursor;
+            for (int s = 0; s < g.segments(); s++) {
+                dir.writeBegin(s);
+                try {
+                    for (int b = 0; b < g.bucketsPerSegment(); b++) {
+                        long c = cursor;
+                        dir.removeIf(s, b, (lo, hi) -> {
+                            long p = position(lo, hi, c);
+                            return p >= from && p < to;
+                        });
+                    }
+                } finally {
+                    dir.writeEnd(s);
+                }
+            }
+            flushed = cursor;
+            VarHandle.storeStoreFence();
+            throw e;
+        }
+        bytesWritten += n;
+        flushed = cursor;
+        // The buffer is reused after this: its new bytes must not be seen before the new F.
+        VarHandle.storeStoreFence();
+    }
+
+    private void write(MemorySegment bytes, long fileOffset) throws IOException {
+        CacheFormat.write(channel, bytes, fileOffset);
+    }
+
+    /** Drops the entries whose data the cursor has passed, every quarter lap, so that none outlives two laps. */
+    private void maybeClean() {
+        // Sweeps at most D/4 + one record (at most D/4) + a skipped tail (under D/4) apart: one
+        // always falls in the lap during which an entry's phase says its data is gone.
+        if (cursor - lastClean >= dataBytes / 4) {
+            lastClean = cursor;
+            evictions += sweepAll(sweep.stale());
+        }
+    }
+
+    /** Drops every entry whose data the cursor has passed, so that the count of objects is exact. */
+    void sweepStale() {
+        lock.lock();
+        try {
+            evictions += sweepAll(sweep.stale());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long sweepAll(Sweep s) {
+        long removed = 0;
+        for (int seg = 0; seg < g.segments(); seg++) {
+            dir.writeBegin(seg);
+            try {
+                for (int b = 0; b < g.bucketsPerSegment(); b++) {
+                    removed += dir.removeIf(seg, b, s);
+                }
+            } finally {
+                dir.writeEnd(seg);
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * The writer's entry filter, one instance reused under the lock: drops entries whose data is
+     * gone (counted as evictions) and, in {@link #sameKey} mode, the key's older entries (found by
+     * reading their records' keys: a tag match of another key is kept) and damaged ones.
+     */
+    private final class Sweep implements Directory.Filter {
+        private static final int STALE = 0;
+        private static final int SAME_KEY_MODE = 1;
+        private static final int OLDEST = 2;
+        private static final int RANGE = 3;
+        private int mode;
+        private byte[] key;
+        private int tag;
+        private long target;
+        private long end;
+
+        Sweep sameKey(byte[] key, int tag) {
+            this.mode = SAME_KEY_MODE;
+            this.key = key;
+            this.tag = tag;
+            return this;
+        }
+
+        Sweep stale() {
+            this.mode = STALE;
+            return this;
+        }
+
+        /** Drops entries of records at ring positions in [from, to): those a crash may have torn. */
+        Sweep range(long from, long to) {
+            this.mode = RANGE;
+            this.target = from;
+            this.end = to;
+            return this;
+        }
+
+        /** Drops the oldest entry of the bucket: the one the cursor will overwrite first. */
+        Sweep oldest(int seg, int bucket) {
+            long c = cursor;
+            long oldest = Long.MAX_VALUE;
+            int e = bucket * BUCKET_DEPTH;
+            for (int steps = 0; steps <= dir.perSegment; steps++) {
+                long lo = dir.lo(seg, e);
+                long p = position(lo, dir.hi(seg, e), c);
+                oldest = Math.min(oldest, p < 0 ? Long.MIN_VALUE : p);
+                e = DirEntry.next(lo);
+                if (e == 0) {
+                    break;
+                }
+            }
+            this.mode = OLDEST;
+            this.target = oldest;
+            return this;
+        }
+
+        int run(int seg, int bucket) {
+            return dir.removeIf(seg, bucket, this);
+        }
+
+        @Override
+        public boolean drop(long lo, short hi) {
+            long p = position(lo, hi, cursor);
+            if (p < 0) {
+                if (mode != RANGE) {
+                    evictions++;
+                }
+                return true;
+            }
+            switch (mode) {
+                case SAME_KEY_MODE -> {
+                    if (DirEntry.tag(lo) != tag) {
+                        return false;
+                    }
+                    int m = matches(p, key, DirEntry.approxBytes(lo));
+                    if (m == DAMAGED) {
+                        corrupt.increment();
+                    }
+                    return m != OTHER_KEY;
+                }
+                case OLDEST -> {
+                    if (p == target) {
+                        target = Long.MIN_VALUE + 1; // one entry only
+                        evictions++;
+                        return true;
+                    }
+                    return false;
+                }
+                case RANGE -> {
+                    return p >= target && p < end;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Sync and recovery
+
+    /**
+     * Saves the directory to the copy not written last: flushes the aggregation buffer, takes a
+     * snapshot under the lock, forces the data, writes header, entries and footer, forces again.
+     * Traffic Server's order: a copy never names data that is not on the disk before it.
+     */
+    void sync(boolean clean) throws IOException {
+        syncLock.lock();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(g.copyBytes(), CacheFormat.PAGE);
+            State state;
+            int copy;
+            lock.lock();
+            try {
+                flushAggregate();
+                serial = serial + 1;
+                state = new State(serial, cursor, dir.used(), recoveries, aggBytes, clean);
+                MemorySegment.copy(dir.entries, 0, buf, COPY_HEADER_BYTES, dir.entries.byteSize());
+                copy = nextCopy;
+                nextCopy ^= 1;
+            } finally {
+                lock.unlock();
+            }
+            channel.force(false);
+            DirectoryCopy.encode(buf, g, state);
+            write(buf, g.copyOffset(copy));
+            channel.force(false);
+            syncs++;
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /**
+     * Loads the newer valid directory copy, then replays the records written after it, as
+     * Traffic Server's {@code recover_data}: from the copy's cursor, every record written there since
+     * that sync (its position and serial say so, its CRCs check) is applied in order (a set puts its
+     * entry, a removal removes), up to the first that is not; the cursor resumes there. Entries of the
+     * previous lap that the interrupted write may have torn are dropped. With no valid copy, the whole
+     * data region is scanned instead.
+     */
+    CacheVolume.Recovery recover(Directory.Reporter reporter) {
+        Checked a = DirectoryCopy.check(file, g, 0);
+        Checked b = DirectoryCopy.check(file, g, 1);
+        Checked chosen = a.valid() && (!b.valid() || a.state().serial() >= b.state().serial()) ? a
+                : b.valid() ? b : null;
+        long droppedAtLoad = 0;
+        long replayed = 0;
+        long replayedBytes = 0;
+        String note;
+        boolean clean;
+        if (chosen != null) {
+            State s = chosen.state();
+            MemorySegment.copy(file, g.copyOffset(chosen.copy()) + COPY_HEADER_BYTES, dir.entries, 0,
+                    g.entries() * ENTRY_BYTES);
+            long maxUnits = dataBytes / UNIT;
+            droppedAtLoad = dir.rebuild((lo, hi) -> DirEntry.offset(lo, hi) > maxUnits || DirEntry.head(lo) != 1
+                    || DirEntry.pinned(lo) != 0 || DirEntry.token(lo) != 0, reporter);
+            cursor = s.cursor();
+            flushed = s.cursor();
+            serial = s.serial();
+            recoveries = s.recoveries();
+            Checked other = chosen == a ? b : a;
+            note = "copy " + DirectoryCopy.NAMES[chosen.copy()] + " (sync serial " + s.serial() + ")"
+                    + (other.valid() ? "" : "; copy " + DirectoryCopy.NAMES[other.copy()] + " not valid: "
+                    + other.problem());
+            sweepAll(sweep.stale());
+            lastClean = s.cursor();
+            long[] counts = replay(s.cursor(), s.serial(), true);
+            replayed = counts[0];
+            replayedBytes = counts[1];
+            clean = s.clean() && replayed == 0;
+            nextCopy = chosen.copy() ^ 1;
+            serial = Math.max(serial, counts[2]) + 2; // past any serial a torn sync or record may carry
+            if (!clean) {
+                droppedAtLoad += dropTorn(s.writeBytes(), counts[2]);
+            }
+        } else {
+            note = "no valid directory copy (copy A: " + a.problem() + "; copy B: " + b.problem()
+                    + "): the data region was scanned";
+            long[] end = scanAll();
+            cursor = end[0];
+            flushed = end[0];
+            long[] counts = replay(Math.max(0, end[0] - dataBytes), 0, false);
+            replayed = counts[0];
+            replayedBytes = counts[1];
+            serial = end[1] + 2;
+            clean = false;
+            droppedAtLoad += dropTorn(aggBytes, 0);
+        }
+        // The copy may hold entries whose data the cursor has since passed: the half-lap sweeps
+        // start from a swept directory, so no entry outlives two laps (where its phase would lie).
+        sweepAll(sweep.stale());
+        lastClean = cursor;
+        java.util.Arrays.fill(segmentCleaned, cursor);
+        long dropped = droppedAtLoad;
+        if (!clean) {
+            recoveries++;
+        }
+        evictions = 0;
+        corrupt.reset();
+        return new CacheVolume.Recovery(false, clean, chosen == null ? "none" : DirectoryCopy.NAMES[chosen.copy()],
+                chosen == null ? 0 : chosen.state().serial(), replayed, replayedBytes, dropped, note);
+    }
+
+    /**
+     * Drops the entries of the previous lap whose bytes the interrupted writer may have overwritten
+     * past the cursor: one write of at most {@code writeBytes}, or the pieces of a large record
+     * whose header made it. If the cursor is near the lap's end, the writer may have skipped to the
+     * next lap's start, so the same is done there.
+     */
+    private long dropTorn(int writeBytes, long minSerial) {
+        long p = cursor;
+        long dropped = sweepAll(sweep.range(p - dataBytes, p - dataBytes + tornBytes(p, writeBytes, minSerial)));
+        if (dataBytes - p % dataBytes < dataBytes / 4 + UNIT) {
+            long lapStart = p - p % dataBytes + dataBytes;
+            dropped += sweepAll(sweep.range(lapStart - dataBytes,
+                    lapStart - dataBytes + tornBytes(lapStart, writeBytes, minSerial)));
+        }
+        return dropped;
+    }
+
+    private long tornBytes(long p, int writeBytes, long minSerial) {
+        long at = g.fileOffset(p);
+        if (Records.headerAt(file, at, p, header.volumeId(), dataBytes - p % dataBytes)
+                && Records.serial(file, at) >= minSerial) {
+            return Math.max(writeBytes, CacheFormat.recordBytes(Records.keyLength(file, at), Records.valueLength(file, at)));
+        }
+        return writeBytes;
+    }
+
+    /**
+     * Applies the records from ring position {@code from}: while each is sound, carries a serial
+     * of at least {@code minSerial} and no lower than the one before (when {@code strict}), or, not
+     * strict, every sound record up to the cursor, stepping 512 bytes over what is not one.
+     *
+     * @return records applied, their bytes, the highest serial seen
+     */
+    private long[] replay(long from, long minSerial, boolean strict) {
+        long p = from;
+        long applied = 0;
+        long bytes = 0;
+        long last = minSerial;
+        long end = strict ? Long.MAX_VALUE : cursor;
+        while (p < end) {
+            long length = soundRecord(p, strict ? last : 0);
+            if (length < 0 && strict && p % dataBytes != 0) {
+                long lapStart = p - p % dataBytes + dataBytes; // the writer skips a lap's tail a record did not fit
+                length = soundRecord(lapStart, last);
+                if (length >= 0) {
+                    p = lapStart;
+                }
+            }
+            if (length < 0) {
+                if (strict) {
+                    break;
+                }
+                p += UNIT;
+                continue;
+            }
+            long at = g.fileOffset(p);
+            if (strict) {
+                cursor = p + length;
+                flushed = cursor;
+                last = Records.serial(file, at);
+            }
+            byte[] key = file.asSlice(Records.keyAt(at), Records.keyLength(file, at)).toArray(ValueLayout.JAVA_BYTE);
+            long hash = hash(key);
+            if (Records.kind(file, at) == KIND_OBJECT) {
+                publish(key, hash, p, length);
+            } else {
+                int seg = segment(hash);
+                dir.writeBegin(seg);
+                try {
+                    sweep.sameKey(key, tag(hash)).run(seg, bucket(hash));
+                } finally {
+                    dir.writeEnd(seg);
+                }
+            }
+            applied++;
+            bytes += length;
+            p += length;
+            if (strict) {
+                maybeClean(); // a replay may span laps
+            }
+        }
+        return new long[] {applied, bytes, last};
+    }
+
+    /** The length of the sound record written at {@code p} with a serial of at least {@code minSerial}, or -1. */
+    private long soundRecord(long p, long minSerial) {
+        long at = g.fileOffset(p);
+        long room = dataBytes - p % dataBytes;
+        if (!Records.headerAt(file, at, p, header.volumeId(), room) || Records.serial(file, at) < minSerial
+                || !Records.bodySound(file, at)) {
+            return -1;
+        }
+        return CacheFormat.recordBytes(Records.keyLength(file, at), Records.valueLength(file, at));
+    }
+
+    /** With no directory: the end of the newest sound record anywhere, and the highest serial. */
+    private long[] scanAll() {
+        long end = 0;
+        long maxSerial = 0;
+        for (long off = 0; off + RECORD_HEADER_BYTES <= dataBytes; off += UNIT) {
+            long at = g.dataOffset() + off;
+            long p = file.get(CacheFormat.LONG, at + CacheFormat.R_POSITION);
+            if (p >= 0 && p % dataBytes == off && Records.headerAt(file, at, p, header.volumeId(), dataBytes - off)) {
+                end = Math.max(end, p + CacheFormat.recordBytes(Records.keyLength(file, at), Records.valueLength(file, at)));
+                maxSerial = Math.max(maxSerial, Records.serial(file, at));
+            }
+        }
+        return new long[] {end, maxSerial};
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Figures
+
+    long evictions() {
+        return evictions;
+    }
+
+    long bytesWritten() {
+        return bytesWritten;
+    }
+
+    long recoveries() {
+        return recoveries;
+    }
+
+    long syncs() {
+        return syncs;
+    }
+
+    void close() {
+        dir.close();
+        aggArena.close();
+    }
+}

@@ -1,0 +1,139 @@
+package io.mmap4j.cli;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mmap4j.cache.CacheVolume;
+import io.mmap4j.cache.CorruptVolumeException;
+import io.mmap4j.cli.Run.Frame;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The cache volume's fixture for {@link FileTypeContract}: a closed volume holding a hundred
+ * objects; its live case a child JVM that has the volume open (a second process may not) and sets
+ * objects without pause, syncing its directory every 50 ms, while the tool reads the file without
+ * a lock.
+ */
+class CacheVolumeIT extends FileTypeContract {
+    private static final long SIZE = 16 << 20;
+
+    @Override
+    FileType type() {
+        return FileType.CACHE_VOLUME;
+    }
+
+    /** A hundred objects of 100 bytes to 10 KB, one set twice; closing saves the directory. */
+    @Override
+    void writeFresh(Path file) throws IOException {
+        try (CacheVolume volume = CacheVolume.open(file, SIZE)) {
+            for (int i = 0; i < 100; i++) {
+                volume.set(("object-" + i).getBytes(UTF_8), ("content-" + i + "-" + "c".repeat(100 * i)).getBytes(UTF_8));
+            }
+            volume.set("object-0".getBytes(UTF_8), "content-0 again".getBytes(UTF_8));
+        }
+    }
+
+    @Override
+    Map<String, String> figures(Path file) throws IOException {
+        CacheVolume.Stats stats = CacheVolume.stats(file);
+        Map<String, String> figures = new LinkedHashMap<>();
+        figures.put("objects", Long.toString(stats.objects()));
+        figures.put("fill", String.format(Locale.ROOT, "%.3f", stats.fill()));
+        figures.put("write cursor", Long.toString(stats.writeCursor()));
+        figures.put("sync serial", Long.toString(stats.syncSerial()));
+        figures.put("directory entries", Long.toString(stats.directoryEntries()));
+        figures.put("directory bytes per object", String.format(Locale.ROOT, "%.3f", stats.directoryBytesPerObject()));
+        figures.put("data bytes", Long.toString(stats.dataBytes()));
+        figures.put("volume bytes", Long.toString(stats.volumeBytes()));
+        figures.put("recoveries", Long.toString(stats.recoveries()));
+        return figures;
+    }
+
+    /** Sets objects of 0 to 20 KB under 2000 keys in turn, its directory synced every 50 ms, until killed. */
+    public static final class Writer {
+        public static void main(String[] args) throws Exception {
+            CacheVolume.Options options = CacheVolume.Options.DEFAULT.withSyncInterval(Duration.ofMillis(50));
+            try (CacheVolume volume = CacheVolume.open(Path.of(args[0]), SIZE, options)) {
+                System.out.println("writing");
+                for (int i = 0; ; i++) {
+                    volume.set(("live-" + i % 2000).getBytes(UTF_8), new byte[(i * 37) % 20_000]);
+                    if (i % 20 == 0) {
+                        Thread.sleep(1);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    Class<?> writer() {
+        return Writer.class;
+    }
+
+    /** Each sample is a later sync: the serial and the write cursor move on. */
+    @Override
+    void assertFollowed(List<Frame> frames) {
+        for (int i = 1; i < frames.size(); i++) {
+            Map<String, String> before = frames.get(i - 1).figures();
+            Map<String, String> now = frames.get(i).figures();
+            assertTrue(Long.parseLong(now.get("sync serial")) > Long.parseLong(before.get("sync serial")), frames::toString);
+            assertTrue(Long.parseLong(now.get("write cursor")) > Long.parseLong(before.get("write cursor")), frames::toString);
+            assertTrue(Double.parseDouble(now.get("write cursor rate").replace("/s", "")) > 0, frames::toString);
+        }
+    }
+
+    @Override
+    List<?> libraryProblems(Path file) throws IOException {
+        return CacheVolume.verify(file);
+    }
+
+    @Override
+    String openFailure(Path file) {
+        try {
+            CacheVolume.stats(file);
+            return null;
+        } catch (IOException e) {
+            assertTrue(e instanceof CorruptVolumeException, e::toString);
+            return e.getMessage();
+        }
+    }
+
+    @Override
+    List<Damage> damages() {
+        return List.of(
+                new Damage("an object's byte flipped", file -> {
+                    int at = new String(Files.readAllBytes(file), ISO_8859_1).indexOf("content-42-");
+                    assertTrue(at > 0);
+                    rewrite(file, b -> b.put(at + 3, (byte) 'X'));
+                }, ": record body crc32c is "),
+                new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: version is 2, expected 1"),
+                new Damage("both directory copies", file -> rewrite(file, b -> {
+                    b.putLong((int) b.getLong(80) + 8, 99); // the sync serial of each copy, under its header CRC
+                    b.putLong((int) b.getLong(88) + 8, 99);
+                }), ": copy A header crc32c is ", ": copy B header crc32c is "),
+                new Damage("truncated", file -> {
+                    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                        channel.truncate(channel.size() - 4096);
+                    }
+                }, "at byte offset 16: volume bytes is " + SIZE + ", expected at most the file's length " + (SIZE - 4096)));
+    }
+
+    private static void rewrite(Path file, Consumer<ByteBuffer> change) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        change.accept(b);
+        Files.write(file, b.array());
+    }
+}

@@ -1,0 +1,448 @@
+package io.mmap4j.store;
+
+import static io.mmap4j.store.SharedMapFormat.DATA_MAGIC;
+import static io.mmap4j.store.SharedMapFormat.D_DATA_END;
+import static io.mmap4j.store.SharedMapFormat.D_DATA_OFFSET;
+import static io.mmap4j.store.SharedMapFormat.D_FILE_BYTES;
+import static io.mmap4j.store.SharedMapFormat.D_GENERATION;
+import static io.mmap4j.store.SharedMapFormat.D_INDEX_OFFSET;
+import static io.mmap4j.store.SharedMapFormat.D_KEYS;
+import static io.mmap4j.store.SharedMapFormat.D_LIVE_BYTES;
+import static io.mmap4j.store.SharedMapFormat.D_MAGIC;
+import static io.mmap4j.store.SharedMapFormat.D_RESERVED;
+import static io.mmap4j.store.SharedMapFormat.D_SEED;
+import static io.mmap4j.store.SharedMapFormat.D_SEQUENCE;
+import static io.mmap4j.store.SharedMapFormat.D_SLOTS;
+import static io.mmap4j.store.SharedMapFormat.D_USED_SLOTS;
+import static io.mmap4j.store.SharedMapFormat.D_VERSION;
+import static io.mmap4j.store.SharedMapFormat.INDEX_OFFSET;
+import static io.mmap4j.store.SharedMapFormat.INT;
+import static io.mmap4j.store.SharedMapFormat.LONG;
+import static io.mmap4j.store.SharedMapFormat.MAX_KEY_BYTES;
+import static io.mmap4j.store.SharedMapFormat.MAX_SLOTS;
+import static io.mmap4j.store.SharedMapFormat.MAX_VALUE_BYTES;
+import static io.mmap4j.store.SharedMapFormat.PAGE;
+import static io.mmap4j.store.SharedMapFormat.RECORD_ALIGNMENT;
+import static io.mmap4j.store.SharedMapFormat.RECORD_HEADER_BYTES;
+import static io.mmap4j.store.SharedMapFormat.REMOVED;
+import static io.mmap4j.store.SharedMapFormat.R_CRC;
+import static io.mmap4j.store.SharedMapFormat.R_KEY_LENGTH;
+import static io.mmap4j.store.SharedMapFormat.R_VALUE_LENGTH;
+import static io.mmap4j.store.SharedMapFormat.SLOT_BYTES;
+import static io.mmap4j.store.SharedMapFormat.SLOT_REF;
+import static io.mmap4j.store.SharedMapFormat.VERSION;
+import static io.mmap4j.store.SharedMapFormat.WORD;
+import static io.mmap4j.store.SharedMapFormat.recordBytes;
+
+import io.mmap4j.MMap;
+import io.mmap4j.MapOption;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * One generation of a shared map: a data file with its header page, its index of slots and its
+ * append-only data region, mapped. Readers call the lookups from any thread without a lock; the
+ * methods that write are called only by the holder of the writer lock.
+ *
+ * <p>Mapped with {@link MapOption#AUTO_UNMAP}: a generation that a rewrite replaced is closed at
+ * once (its descriptor is released), while its memory stays mapped for the lookups still reading
+ * it and the value views handed out, until they are unreachable. A record is never changed once
+ * published, so a view shows the same bytes for as long as it lives.
+ */
+final class SharedMapFile {
+    // Kinds of key for the probe, so that one loop serves all three without allocating.
+    static final int BYTES = 0;
+    static final int SEGMENT = 1;
+    static final int STRING = 2;
+
+    /** What {@link #find} returns when every slot is taken and none holds the key: only in a damaged file. */
+    static final long NO_SLOT = Long.MIN_VALUE;
+
+    final Path path;
+    final MMap map;
+    final MemorySegment file;
+    final long generation;
+    final long seed;
+    final long slots;
+    final long mask;
+    final long dataOffset;
+    final long fileBytes;
+
+    private SharedMapFile(Path path, MMap map) {
+        this.path = path;
+        this.map = map;
+        this.file = map.segment();
+        this.generation = file.get(LONG, D_GENERATION);
+        this.seed = file.get(LONG, D_SEED);
+        this.slots = file.get(LONG, D_SLOTS);
+        this.mask = slots - 1;
+        this.dataOffset = file.get(LONG, D_DATA_OFFSET);
+        this.fileBytes = file.get(LONG, D_FILE_BYTES);
+    }
+
+    /**
+     * Creates the data file of a new generation, sized and headed, its index empty. The file is
+     * new: a file of that name left by a writer that died before publishing it is replaced.
+     */
+    static SharedMapFile create(Path path, long generation, long seed, long slots, long dataBytes) throws IOException {
+        long dataOffset = INDEX_OFFSET + slots * SLOT_BYTES;
+        long fileBytes = dataOffset + dataBytes;
+        Files.deleteIfExists(path);
+        MMap map = MMap.open(path, fileBytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, MapOption.AUTO_UNMAP);
+        MemorySegment s = map.segment();
+        s.set(LONG, D_MAGIC, DATA_MAGIC);
+        s.set(INT, D_VERSION, VERSION);
+        s.set(INT, D_RESERVED, 0);
+        s.set(LONG, D_GENERATION, generation);
+        s.set(LONG, D_SEED, seed);
+        s.set(LONG, D_SLOTS, slots);
+        s.set(LONG, D_INDEX_OFFSET, INDEX_OFFSET);
+        s.set(LONG, D_DATA_OFFSET, dataOffset);
+        s.set(LONG, D_FILE_BYTES, fileBytes);
+        s.set(LONG, D_DATA_END, dataOffset);
+        return new SharedMapFile(path, map);
+    }
+
+    /**
+     * Opens the data file of {@code generation} and checks its header.
+     *
+     * @throws java.nio.file.NoSuchFileException if it is gone (a newer generation replaced it)
+     * @throws CorruptStoreException             if its header fails a check
+     */
+    static SharedMapFile open(Path path, long generation, long seed, boolean writable) throws IOException {
+        OpenOption[] options = writable
+                ? new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE, MapOption.AUTO_UNMAP}
+                : new OpenOption[] {StandardOpenOption.READ, MapOption.AUTO_UNMAP};
+        MMap map = MMap.open(path, options);
+        try {
+            List<SharedMap.Problem> problems = checkHeader(path, map.segment(), generation, seed);
+            if (!problems.isEmpty()) {
+                throw problems.getFirst().exception();
+            }
+            return new SharedMapFile(path, map);
+        } catch (IOException | RuntimeException | Error e) {
+            map.close();
+            throw e;
+        }
+    }
+
+    /** A data file already mapped, whose header {@link #checkHeader} found sound. */
+    static SharedMapFile wrap(Path path, MMap map) {
+        return new SharedMapFile(path, map);
+    }
+
+    /** The header's problems: every field checked against the format and the file's length. */
+    static List<SharedMap.Problem> checkHeader(Path path, MemorySegment s, long generation, long seed) {
+        List<SharedMap.Problem> problems = new ArrayList<>();
+        long length = s.byteSize();
+        if (length < PAGE) {
+            problems.add(new SharedMap.Problem(path, 0, "file length", Long.toString(length),
+                    "at least the " + PAGE + "-byte header page"));
+            return problems;
+        }
+        SharedMapCheck check = new SharedMapCheck(path, s, problems);
+        if (!check.equal(D_MAGIC, "magic", DATA_MAGIC, "0x" + Long.toHexString(DATA_MAGIC) + " (ASCII MMAP4JSD)")
+                || !check.equalInt(D_VERSION, "version", VERSION)) {
+            return problems;
+        }
+        check.equalInt(D_RESERVED, "reserved", 0);
+        check.equal(D_GENERATION, "generation", generation, generation + ", the generation in its name and the control file");
+        check.equal(D_SEED, "seed", seed, Long.toUnsignedString(seed) + ", the control file's seed");
+        long slots = s.get(LONG, D_SLOTS);
+        boolean slotsSound = slots > 0 && slots <= MAX_SLOTS && Long.bitCount(slots) == 1;
+        if (!slotsSound) {
+            problems.add(new SharedMap.Problem(path, D_SLOTS, "slots", Long.toUnsignedString(slots),
+                    "a power of two from 1 to " + MAX_SLOTS));
+        }
+        check.equal(D_INDEX_OFFSET, "index offset", INDEX_OFFSET, Long.toString(INDEX_OFFSET));
+        long dataOffset = s.get(LONG, D_DATA_OFFSET);
+        if (slotsSound) {
+            check.equal(D_DATA_OFFSET, "data offset", INDEX_OFFSET + slots * SLOT_BYTES,
+                    (INDEX_OFFSET + slots * SLOT_BYTES) + " (index offset + 16 * slots)");
+        }
+        long fileBytes = s.get(LONG, D_FILE_BYTES);
+        if (fileBytes != length) {
+            problems.add(new SharedMap.Problem(path, D_FILE_BYTES, "file bytes", Long.toUnsignedString(fileBytes),
+                    length + ", the file's length"));
+        } else if (Long.compareUnsigned(dataOffset, fileBytes) > 0) {
+            problems.add(new SharedMap.Problem(path, D_DATA_OFFSET, "data offset", Long.toUnsignedString(dataOffset),
+                    "at most the file's length " + length));
+        }
+        if (problems.isEmpty()) {
+            long dataEnd = s.get(LONG, D_DATA_END);
+            if (dataEnd < dataOffset || dataEnd > fileBytes || dataEnd % RECORD_ALIGNMENT != 0) {
+                problems.add(new SharedMap.Problem(path, D_DATA_END, "data end", Long.toUnsignedString(dataEnd),
+                        "a multiple of 8 in [" + dataOffset + ", " + fileBytes + "]"));
+            }
+        }
+        return problems;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Lookups: any thread, no lock.
+
+    /** The XXH64 of a key's bytes, with this file's seed. */
+    long hash(MemorySegment key, long offset, long length) {
+        return StaticKeyHash.hash(key, offset, length, seed);
+    }
+
+    long hash(String key) {
+        return StaticKeyHash.hashUtf8(key, seed);
+    }
+
+    /**
+     * The slot holding {@code key}, live or removed; if none does, {@code ~slot} of the empty slot
+     * that ends its probe (where an insert puts it), or {@link #NO_SLOT} if every slot is taken.
+     * Linear probing from {@code hash & mask}; a slot's key never changes once published, so a
+     * probe racing the writer sees each slot either empty or holding its one key for good.
+     */
+    long find(Object key, int kind, long hash) {
+        long slot = hash & mask;
+        for (long i = 0; i < slots; i++) {
+            long at = INDEX_OFFSET + slot * SLOT_BYTES;
+            // Acquire: the hash and the record were written before the reference was released.
+            long ref = (long) WORD.getAcquire(file, at + SLOT_REF);
+            if (ref == 0) {
+                return ~slot;
+            }
+            if (file.get(LONG, at) == hash && keyEquals(ref & ~REMOVED, at, key, kind)) {
+                return slot;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return NO_SLOT;
+    }
+
+    /** The record of {@code key}'s live value, or -1 if it has none. */
+    long recordOf(Object key, int kind, long hash) {
+        long slot = find(key, kind, hash);
+        if (slot < 0) {
+            return -1;
+        }
+        long ref = ref(slot);
+        return ref < 0 ? -1 : ref; // REMOVED is the sign bit
+    }
+
+    /** The reference in {@code slot}, with acquire: its record is whole when seen. */
+    long ref(long slot) {
+        return (long) WORD.getAcquire(file, INDEX_OFFSET + slot * SLOT_BYTES + SLOT_REF);
+    }
+
+    long slotHash(long slot) {
+        return file.get(LONG, INDEX_OFFSET + slot * SLOT_BYTES);
+    }
+
+    private boolean keyEquals(long record, long slotAt, Object key, int kind) {
+        long keyLength = keyLength(record, slotAt);
+        long keyAt = record + RECORD_HEADER_BYTES;
+        return switch (kind) {
+            case BYTES -> {
+                byte[] bytes = (byte[]) key;
+                yield keyLength == bytes.length && MemorySegment.mismatch(file, keyAt, keyAt + keyLength,
+                        MemorySegment.ofArray(bytes), 0, keyLength) < 0;
+            }
+            case SEGMENT -> {
+                MemorySegment bytes = (MemorySegment) key;
+                yield keyLength == bytes.byteSize()
+                        && MemorySegment.mismatch(file, keyAt, keyAt + keyLength, bytes, 0, keyLength) < 0;
+            }
+            default -> StaticKeyHash.equalsUtf8(file, keyAt, keyLength, (String) key);
+        };
+    }
+
+    /**
+     * The key length of the record at {@code record}, named by the slot at {@code slotAt}, after
+     * checking that the record and its key lie in the data region; a damaged slot or record is a
+     * {@link CorruptEntryException}, never an out-of-bounds access.
+     */
+    long keyLength(long record, long slotAt) {
+        if (record < dataOffset || record > fileBytes - RECORD_HEADER_BYTES || record % RECORD_ALIGNMENT != 0) {
+            throw new CorruptEntryException(path, slotAt + SLOT_REF, "the slot names record offset " + record
+                    + ", which is not a multiple of " + RECORD_ALIGNMENT + " in the data region [" + dataOffset
+                    + ", " + fileBytes + ")");
+        }
+        long keyLength = Integer.toUnsignedLong(file.get(INT, record + R_KEY_LENGTH));
+        if (keyLength > MAX_KEY_BYTES || keyLength > fileBytes - record - RECORD_HEADER_BYTES) {
+            throw new CorruptEntryException(path, record + R_KEY_LENGTH, "key length " + keyLength
+                    + " is over the limit of " + MAX_KEY_BYTES + " or runs past the file's end " + fileBytes);
+        }
+        return keyLength;
+    }
+
+    /** The value length of the record at {@code record}, whose key length is checked; checked against the file. */
+    long valueLength(long record, long keyLength) {
+        long valueLength = file.get(LONG, record + R_VALUE_LENGTH);
+        long valueAt = record + RECORD_HEADER_BYTES + keyLength;
+        if (valueLength < 0 || valueLength > MAX_VALUE_BYTES || valueLength > fileBytes - valueAt) {
+            throw new CorruptEntryException(path, record + R_VALUE_LENGTH, "value length "
+                    + Long.toUnsignedString(valueLength) + " is over the limit of " + MAX_VALUE_BYTES
+                    + " or runs past the file's end " + fileBytes);
+        }
+        return valueLength;
+    }
+
+    /** A read-only view of the key of the record at {@code record}. */
+    MemorySegment key(long record) {
+        return file.asSlice(record + RECORD_HEADER_BYTES, keyLength(record, record)).asReadOnly();
+    }
+
+    /** A read-only view of the value of the record at {@code record}. */
+    MemorySegment value(long record) {
+        long keyLength = keyLength(record, record);
+        return file.asSlice(record + RECORD_HEADER_BYTES + keyLength, valueLength(record, keyLength)).asReadOnly();
+    }
+
+    /** A copy of the value of the record at {@code record}. */
+    byte[] copyValue(long record) {
+        long keyLength = keyLength(record, record);
+        long valueLength = valueLength(record, keyLength);
+        byte[] value = new byte[(int) valueLength];
+        MemorySegment.copy(file, ValueLayout.JAVA_BYTE, record + RECORD_HEADER_BYTES + keyLength, value, 0, value.length);
+        return value;
+    }
+
+    /** The bytes the record at {@code record} takes, padding included. */
+    long recordBytesAt(long record) {
+        long keyLength = keyLength(record, record);
+        return recordBytes(keyLength, valueLength(record, keyLength));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The header's counters. Read with acquire by anyone; written by the lock holder.
+
+    long word(long offset) {
+        return (long) WORD.getAcquire(file, offset);
+    }
+
+    void setWord(long offset, long value) {
+        WORD.setRelease(file, offset, value);
+    }
+
+    long dataEnd() {
+        return word(D_DATA_END);
+    }
+
+    long keys() {
+        return word(D_KEYS);
+    }
+
+    long usedSlots() {
+        return word(D_USED_SLOTS);
+    }
+
+    long liveBytes() {
+        return word(D_LIVE_BYTES);
+    }
+
+    long sequence() {
+        return word(D_SEQUENCE);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Writing: the writer lock's holder only.
+
+    /** Whether a record of this many bytes fits in what is left of the data region. */
+    boolean fits(long recordBytes) {
+        return recordBytes <= fileBytes - dataEnd();
+    }
+
+    /**
+     * Appends a record at the data end and moves the data end past it (release), so that a writer
+     * killed from here on leaves the record counted as used space, never reused while a slot may
+     * name it. Returns the record's offset. The caller checked that it {@link #fits}.
+     */
+    long append(MemorySegment key, MemorySegment value, CRC32C crc) {
+        long at = dataEnd();
+        long keyLength = key.byteSize();
+        long valueLength = value.byteSize();
+        long keyAt = at + RECORD_HEADER_BYTES;
+        MemorySegment.copy(key, 0, file, keyAt, keyLength);
+        MemorySegment.copy(value, 0, file, keyAt + keyLength, valueLength);
+        long end = at + recordBytes(keyLength, valueLength);
+        file.asSlice(keyAt + keyLength + valueLength, end - keyAt - keyLength - valueLength).fill((byte) 0);
+        crc.reset();
+        crc.update(file.asSlice(keyAt, keyLength + valueLength).asByteBuffer());
+        file.set(INT, at + R_KEY_LENGTH, (int) keyLength);
+        file.set(INT, at + R_CRC, (int) crc.getValue());
+        file.set(LONG, at + R_VALUE_LENGTH, valueLength);
+        setWord(D_DATA_END, end);
+        return at;
+    }
+
+    /** Copies the whole record at {@code record} of {@code from} to the data end; as {@link #append}. */
+    long copyRecord(SharedMapFile from, long record) {
+        long bytes = from.recordBytesAt(record);
+        long at = dataEnd();
+        MemorySegment.copy(from.file, record, file, at, bytes);
+        setWord(D_DATA_END, at + bytes);
+        return at;
+    }
+
+    /** Gives the empty slot {@code slot} its key's hash and publishes its record (release). */
+    void publishNew(long slot, long hash, long record) {
+        long at = INDEX_OFFSET + slot * SLOT_BYTES;
+        file.set(LONG, at, hash);
+        WORD.setRelease(file, at + SLOT_REF, record);
+    }
+
+    /** Points the slot {@code slot}, which holds the key already, at another record or marks it removed (release). */
+    void publish(long slot, long ref) {
+        WORD.setRelease(file, INDEX_OFFSET + slot * SLOT_BYTES + SLOT_REF, ref);
+    }
+
+    /** The empty slot where a key of {@code hash} goes in an index nobody reads yet. */
+    long freeSlot(long hash) {
+        long slot = hash & mask;
+        while (file.get(LONG, INDEX_OFFSET + slot * SLOT_BYTES + SLOT_REF) != 0) {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
+    }
+
+    /** Sets the counters of the header, for a rewrite or a recovery: the truth about the index. */
+    void setCounts(long keys, long usedSlots, long liveBytes) {
+        setWord(D_KEYS, keys);
+        setWord(D_USED_SLOTS, usedSlots);
+        setWord(D_LIVE_BYTES, liveBytes);
+    }
+
+    /** Recounts keys, used slots and live bytes from the index, and evens the sequence: after a writer died. */
+    void recount() {
+        long keys = 0;
+        long used = 0;
+        long live = 0;
+        for (long slot = 0; slot < slots; slot++) {
+            long ref = ref(slot);
+            if (ref != 0) {
+                used++;
+                if (ref > 0) {
+                    keys++;
+                    live += recordBytesAt(ref);
+                }
+            }
+        }
+        setCounts(keys, used, live);
+        long sequence = sequence();
+        if ((sequence & 1) != 0) {
+            setWord(D_SEQUENCE, sequence + 1);
+        }
+    }
+
+    /**
+     * Marks a change in progress (the sequence goes odd) or done (even again), for readers taking
+     * a consistent snapshot. Volatile, a full fence: the odd value is visible before any slot the
+     * change publishes, and every slot it published before the even value.
+     */
+    void bumpSequence() {
+        WORD.getAndAdd(file, D_SEQUENCE, 1L);
+    }
+}

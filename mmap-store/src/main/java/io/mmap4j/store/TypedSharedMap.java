@@ -1,0 +1,240 @@
+package io.mmap4j.store;
+
+import java.lang.foreign.MemorySegment;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+
+/**
+ * A {@link SharedMap} with typed keys and values, through {@link Codec}s: ModuleStore's whole
+ * surface ({@code get}, {@code get} with a default, a {@code get} that throws for a missing key,
+ * {@code getAll}, {@code put}, {@code putAll}, {@code delete}) plus the atomic read-modify-writes.
+ * Obtained from {@link SharedMap#typed(Codec, Codec)}; every call goes to the map, with its
+ * guarantees, errors and costs, plus the encoding and decoding. With {@link Codec#utf8()} keys, a
+ * lookup hashes and compares the {@code String} without encoding it.
+ *
+ * <pre>{@code
+ * TypedSharedMap<String, String> config = map.typed(Codec.utf8(), Codec.utf8());
+ * config.put("mode", "fast");
+ * String mode = config.get("mode", "safe");       // "safe" only if absent
+ * Map<String, String> all = config.getAll();      // one consistent snapshot
+ * }</pre>
+ *
+ * @param <K> the type of the keys
+ * @param <V> the type of the values
+ */
+public final class TypedSharedMap<K, V> {
+    private final SharedMap map;
+    private final Codec<K> keys;
+    private final Codec<V> values;
+    /** Whether keys are UTF-8 strings, looked up without encoding them. */
+    private final boolean stringKeys;
+
+    TypedSharedMap(SharedMap map, Codec<K> keys, Codec<V> values) {
+        this.map = map;
+        this.keys = keys;
+        this.values = values;
+        this.stringKeys = keys == Codecs.UTF8;
+    }
+
+    /**
+     * The value of {@code key}.
+     *
+     * @param key the key
+     * @return its value, or null if the map has no such key
+     */
+    public V get(K key) {
+        MemorySegment value = view(key);
+        return value == null ? null : values.decode(value);
+    }
+
+    /**
+     * The value of {@code key}, or {@code defaultValue} if the map has no such key.
+     *
+     * @param key          the key
+     * @param defaultValue what to return for a missing key; may be null
+     * @return its value, or {@code defaultValue}
+     */
+    public V get(K key, V defaultValue) {
+        MemorySegment value = view(key);
+        return value == null ? defaultValue : values.decode(value);
+    }
+
+    /**
+     * The value of {@code key}, which must be there.
+     *
+     * @param key the key
+     * @return its value
+     * @throws NoSuchElementException naming the key if the map has no such key
+     */
+    public V getOrThrow(K key) {
+        MemorySegment value = view(key);
+        if (value == null) {
+            throw new NoSuchElementException("key not found: " + key + " in the shared map " + map.path());
+        }
+        return values.decode(value);
+    }
+
+    /**
+     * Whether the map has {@code key}.
+     *
+     * @param key the key
+     * @return true if it has a value for the key
+     */
+    public boolean containsKey(K key) {
+        return view(key) != null;
+    }
+
+    /**
+     * Every key and value at one moment: a consistent snapshot, as {@link SharedMap#getAll}.
+     *
+     * @return a new map of the entries, which the caller owns
+     */
+    public Map<K, V> getAll() {
+        return map.getAll(keys, values);
+    }
+
+    /**
+     * Maps {@code key} to {@code value}, as {@link SharedMap#put(byte[], byte[])}.
+     *
+     * @param key   the key
+     * @param value the value
+     */
+    public void put(K key, V value) {
+        map.put(encodeKey(key), encodeValue(value));
+    }
+
+    /**
+     * Puts every entry of {@code entries} all at once, as {@link SharedMap#putAll}: all or none,
+     * visible at once, merged into what the map holds.
+     *
+     * @param entries the entries; a null value removes its key
+     */
+    public void putAll(Map<? extends K, ? extends V> entries) {
+        List<Map.Entry<byte[], byte[]>> encoded = new ArrayList<>(Objects.requireNonNull(entries, "entries").size());
+        for (Map.Entry<? extends K, ? extends V> entry : entries.entrySet()) {
+            encoded.add(new AbstractMap.SimpleImmutableEntry<>(encodeKey(entry.getKey()),
+                    entry.getValue() == null ? null : encodeValue(entry.getValue())));
+        }
+        map.putAll(encoded);
+    }
+
+    /**
+     * Removes {@code key} and its value (ModuleStore's {@code delete}).
+     *
+     * @param key the key
+     * @return true if the map had the key
+     */
+    public boolean remove(K key) {
+        return map.remove(encodeKey(key));
+    }
+
+    /**
+     * Maps {@code key} to {@code value} unless it has a value: atomic across processes.
+     *
+     * @param key   the key
+     * @param value the value
+     * @return the value it had, which is kept, or null if it had none
+     */
+    public V putIfAbsent(K key, V value) {
+        byte[] old = map.putIfAbsent(encodeKey(key), encodeValue(value));
+        return old == null ? null : values.decode(MemorySegment.ofArray(old));
+    }
+
+    /**
+     * Replaces the value of {@code key} with {@code newValue} if its encoding equals that of
+     * {@code expected}: compare-and-set across processes.
+     *
+     * @param key      the key
+     * @param expected the value it must have
+     * @param newValue its new value
+     * @return true if it had {@code expected} and now has {@code newValue}
+     */
+    public boolean replace(K key, V expected, V newValue) {
+        return map.replace(encodeKey(key), encodeValue(expected), encodeValue(newValue));
+    }
+
+    /**
+     * Computes the new value of {@code key} from its value, atomically across processes, as
+     * {@link SharedMap#compute}.
+     *
+     * @param key       the key
+     * @param remapping from the key and its value (null if absent) to the new value (null removes the key)
+     * @return the new value, or null if the key is now absent
+     */
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> remapping) {
+        Objects.requireNonNull(remapping, "remapping");
+        byte[] value = map.compute(encodeKey(key), (k, old) -> {
+            V next = remapping.apply(key, old == null ? null : values.decode(MemorySegment.ofArray(old)));
+            return next == null ? null : values.encode(next);
+        });
+        return value == null ? null : values.decode(MemorySegment.ofArray(value));
+    }
+
+    /**
+     * Sets {@code key} to {@code value} if absent, else to {@code remapping} of its value and
+     * {@code value}, atomically across processes, as {@link Map#merge}.
+     *
+     * @param key       the key
+     * @param value     the value if absent, and the second argument of {@code remapping}
+     * @param remapping from the old value and {@code value} to the new value (null removes the key)
+     * @return the new value, or null if the key is now absent
+     */
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> remapping) {
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(remapping, "remapping");
+        return compute(key, (k, old) -> old == null ? value : remapping.apply(old, value));
+    }
+
+    /**
+     * The number of keys.
+     *
+     * @return the map's size
+     */
+    public long size() {
+        return map.size();
+    }
+
+    /**
+     * Calls {@code action} with every key and value, decoded, as {@link SharedMap#forEach}.
+     *
+     * @param action receives each key and value
+     */
+    public void forEach(BiConsumer<? super K, ? super V> action) {
+        Objects.requireNonNull(action, "action");
+        map.forEach((k, v) -> action.accept(keys.decode(k), values.decode(v)));
+    }
+
+    /**
+     * The map this view reads and writes.
+     *
+     * @return the untyped map
+     */
+    public SharedMap map() {
+        return map;
+    }
+
+    /** Names the map and the codecs. */
+    @Override
+    public String toString() {
+        return "TypedSharedMap[" + map.path() + ", " + keys + ", " + values + "]";
+    }
+
+    private MemorySegment view(K key) {
+        Objects.requireNonNull(key, "key");
+        return stringKeys ? map.view((String) key) : map.view(keys.encode(key));
+    }
+
+    private byte[] encodeKey(K key) {
+        return keys.encode(Objects.requireNonNull(key, "key"));
+    }
+
+    private byte[] encodeValue(V value) {
+        return values.encode(Objects.requireNonNull(value, "value"));
+    }
+}

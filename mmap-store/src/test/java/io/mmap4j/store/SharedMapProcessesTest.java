@@ -1,0 +1,172 @@
+package io.mmap4j.store;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mmap4j.testkit.ChildJvm;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Many processes at once on one map, and processes killed in the middle of writing it. */
+class SharedMapProcessesTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void fourJvmsPutDisjointKeysAtOnceAndNoneIsLost() throws Exception {
+        int perChild = 3_000;
+        List<ChildJvm> children = new ArrayList<>();
+        try {
+            for (int c = 0; c < 4; c++) {
+                children.add(ChildJvm.start(SharedMapChild.class, "put", dir.toString(), "" + c * perChild, "" + perChild));
+            }
+            for (ChildJvm child : children) {
+                child.awaitLine("READY", TIMEOUT);
+            }
+            // verify, read-only, while four processes write and rewrite: no false problem.
+            int verified = 0;
+            while (children.stream().anyMatch(ChildJvm::isAlive) || verified == 0) {
+                assertEquals(List.of(), SharedMap.verify(dir), "verify during the writes");
+                verified++;
+            }
+            for (ChildJvm child : children) {
+                child.awaitLine("DONE", TIMEOUT);
+                child.awaitExit(TIMEOUT, 0);
+            }
+        } finally {
+            for (ChildJvm child : children) {
+                child.close();
+            }
+        }
+        try (SharedMap map = SharedMap.open(dir)) {
+            assertEquals(4 * perChild, map.size());
+            for (int i = 0; i < 4 * perChild; i++) {
+                assertArrayEquals(SharedMapChild.value("key-" + i), map.get("key-" + i), "key-" + i);
+            }
+        }
+        assertEquals(List.of(), SharedMap.verify(dir));
+    }
+
+    @Test
+    void fourJvmsIncrementOneKeyThroughMergeToTheExactTotal() throws Exception {
+        int times = 2_000;
+        List<ChildJvm> children = new ArrayList<>();
+        try {
+            for (int c = 0; c < 4; c++) {
+                children.add(ChildJvm.start(SharedMapChild.class, "increment", dir.toString(), "" + times));
+            }
+            for (ChildJvm child : children) {
+                child.awaitLine("DONE", TIMEOUT);
+                child.awaitExit(TIMEOUT, 0);
+            }
+        } finally {
+            for (ChildJvm child : children) {
+                child.close();
+            }
+        }
+        try (SharedMap map = SharedMap.open(dir)) {
+            assertEquals(4L * times, Codec.int64().decode(MemorySegment.ofArray(map.get("n"))));
+        }
+    }
+
+    @Test
+    void aReaderJvmSeesOnlyWholeValuesWhileAWriterJvmFlipsThem() throws Exception {
+        try (ChildJvm writer = ChildJvm.start(SharedMapChild.class, "flip", dir.toString(), "2500")) {
+            writer.awaitLine("READY", TIMEOUT);
+            try (ChildJvm reader = ChildJvm.start(SharedMapChild.class, "check", dir.toString(), "1500")) {
+                String[] line = reader.awaitLine("READS ", TIMEOUT).split(" ");
+                reader.awaitExit(TIMEOUT, 0);
+                long reads = Long.parseLong(line[1]);
+                long big = Long.parseLong(line[5]);
+                assertEquals("0", line[3], "torn or foreign reads among " + reads);
+                assertTrue(reads > 1000 && big > 0 && big < reads, "the reader saw both values: " + String.join(" ", line));
+            }
+            long flips = Long.parseLong(writer.awaitLine("FLIPS ", TIMEOUT).split(" ")[1]);
+            writer.awaitExit(TIMEOUT, 0);
+            assertTrue(flips > 100, flips + " flips");
+        }
+        assertEquals(List.of(), SharedMap.verify(dir));
+    }
+
+    /**
+     * A child JVM puts, removes and putAlls (values of up to 200 KB, so it grows and compacts
+     * often) and is killed with {@code destroyForcibly} at a random moment, 20 rounds on the same
+     * map. After each kill the map verifies sound, reopens, and holds exactly the operations that
+     * returned (the one in flight applied entirely or not at all); the next writer recovers the lock.
+     */
+    @Test
+    void writersKilledAtRandomMomentsLoseNothingThatReturnedAndTearNothing() throws Exception {
+        long seed = new Random().nextLong();
+        System.out.println("SharedMapProcessesTest crash seed " + seed);
+        Random random = new Random(seed);
+        Map<String, byte[]> model = new HashMap<>();
+        int rounds = 20;
+        int inFlightApplied = 0;
+        for (int round = 0; round < rounds; round++) {
+            long childSeed = random.nextLong();
+            int completed;
+            try (ChildJvm child = ChildJvm.start(SharedMapChild.class, "crash", dir.toString(), "" + childSeed)) {
+                child.awaitLine("READY", TIMEOUT);
+                Thread.sleep(20 + random.nextInt(300));
+                child.kill();
+                child.awaitExit(TIMEOUT, 137);
+                completed = (int) child.output().stream().filter(l -> l.startsWith("OK ")).count();
+            }
+            Random ops = new Random(childSeed);
+            for (int i = 0; i < completed; i++) {
+                SharedMapChild.Op.of(ops, i).applyTo(model);
+            }
+            Map<String, byte[]> withInFlight = new HashMap<>(model);
+            SharedMapChild.Op.of(ops, completed).applyTo(withInFlight);
+
+            assertEquals(List.of(), SharedMap.verify(dir), "round " + round + ", seed " + seed);
+            Map<String, byte[]> found;
+            try (SharedMap map = SharedMap.open(dir)) {
+                found = map.getAll(Codec.utf8(), Codec.bytes());
+                assertEquals(found.size(), map.size(), "round " + round + ": size after recovery");
+            }
+            if (sameContents(found, model)) {
+                continue;
+            }
+            assertTrue(sameContents(found, withInFlight), "round " + round + " (seed " + seed + ", " + completed
+                    + " operations returned): the map holds neither the returned operations nor those and the one in flight");
+            model = withInFlight;
+            inFlightApplied++;
+        }
+        System.out.println("SharedMapProcessesTest: the operation in flight was applied in " + inFlightApplied
+                + " of " + rounds + " rounds");
+        try (SharedMap map = SharedMap.open(dir)) {
+            map.put("after", "all".getBytes(UTF_8)); // the lock is free
+        }
+        assertEquals(List.of(), SharedMap.verify(dir));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(3, files.count(), "stray data files were deleted");
+        }
+    }
+
+    private static boolean sameContents(Map<String, byte[]> a, Map<String, byte[]> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, byte[]> entry : a.entrySet()) {
+            if (!java.util.Arrays.equals(entry.getValue(), b.get(entry.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -56,6 +56,7 @@ final class PeerCheck {
         checked |= counters(peer);
         checked |= streams(peer);
         checked |= StaticStorePeerCheck.check(peer);
+        checked |= QueuePeerCheck.check(peer);
         if (!checked) {
             throw new AssertionError("no benchmark of peer " + peer + " to check");
         }

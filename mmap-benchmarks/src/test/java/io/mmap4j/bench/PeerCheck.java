@@ -59,6 +59,7 @@ final class PeerCheck {
         checked |= CacheVolumePeerCheck.check(peer);
         checked |= SharedMapPeerCheck.check(peer);
         checked |= blocks(peer);
+        checked |= QueuePeerCheck.check(peer);
         if (!checked) {
             throw new AssertionError("no benchmark of peer " + peer + " to check");
         }

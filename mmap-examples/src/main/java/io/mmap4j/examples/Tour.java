@@ -89,7 +89,10 @@ public final class Tour {
                         () -> SharedMapExample.run(quick)),
                 new Step("Fixed-size blocks shared by JVMs",
                         "three JVMs store and free blocks in one file that grows under them; every kept block is its owner's",
-                        () -> BlockStorageExample.run(quick)));
+                        () -> BlockStorageExample.run(quick)),
+                new Step("A persistent queue between JVMs",
+                        "a producer JVM hands records to two consumer JVMs, each delivered once and in order, and a"
+                                + " producer killed mid-offer does not stop the queue", () -> QueueExample.run(quick)));
     }
 
     private static int runStep(int number, int of, Step step) {

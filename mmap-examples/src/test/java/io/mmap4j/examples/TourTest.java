@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TourTest {
     /** What the tour's steps create: shared memory, temporary directories and files. */
     private static final List<String> TOUR_PREFIXES = List.of("mmap4j-example-", "mmap4j-pingpong-",
-            "mmap4j-counters-example", "mmap4j-access", "mmap4j-static-example", "mmap4j-blocks-example");
+            "mmap4j-counters-example", "mmap4j-access", "mmap4j-static-example", "mmap4j-blocks-example",
+            "mmap4j-queue-example");
     /** The README's copy of the tour's output: the first code block after the heading. */
     private static final Pattern README_TOUR = Pattern.compile("## The tour\\n.*?```\\n(.*?)```", Pattern.DOTALL);
 
@@ -54,6 +55,9 @@ class TourTest {
             assertEquals(2, output.split("MiB of heap: same bytes, no copy", -1).length - 1, output);
             assertTrue(output.contains(" wrong bytes; ") && output.contains(" hit, 0 wrong bytes; "), output);
             assertTrue(output.contains("blocks, each its owner's: no block had two owners; verify: sound"), output);
+            assertTrue(output.contains("every record delivered exactly once, in its producer's order: yes"), output);
+            assertTrue(output.contains("arrived, the queue went on"), output);
+            assertEquals(2, output.split(", each producer's in order; hand-off latency", -1).length - 1, output);
         }
     }
 

@@ -64,6 +64,16 @@ final class Ring {
     private long headCache;
     /** Where this handle saw the head stuck, since when, and the tail then; null when not stuck. */
     private volatile Stuck stuck;
+    /**
+     * The stale head this handle last saw, and how many times in a row: the clock and the tail are
+     * read only once a head has stayed stale for {@link #STALE_BEFORE_CLOCK} looks, so that a
+     * consumer meeting records still being written (the usual case of a busy queue) touches neither
+     * the producers' tail line nor the clock. Plain: racing threads of one handle can only delay
+     * the start of the unblock timer.
+     */
+    private long staleHead = -1;
+    private int staleLooks;
+    private static final int STALE_BEFORE_CLOCK = 64;
 
     /** The head was stuck at {@code head} from {@code since}; every claim below {@code tailThen} existed then. */
     private record Stuck(long head, long since, long tailThen) {
@@ -249,12 +259,19 @@ final class Ring {
      * report that nothing is ready.
      *
      * <p>The rule: a claim is abandoned when this handle has seen the head stuck on it for the
-     * unblock timeout. Every cell below the tail as it was when the wait began was claimed before
+     * unblock timeout (counted from its {@value #STALE_BEFORE_CLOCK}th look). Every cell below the tail as it was when the wait began was claimed before
      * the wait began, so once the timeout has passed they are all abandoned in one sweep, cell by
      * cell, each with a compare-and-set from the stale value that a late producer's publish would
      * also need; exactly one of the two wins.
      */
     private boolean unblockOrWait(long head, long stale) {
+        if (staleHead != head) {
+            staleHead = head;
+            staleLooks = 0;
+        }
+        if (++staleLooks < STALE_BEFORE_CLOCK) {
+            return false; // empty, or a record being written: nothing ready either way
+        }
         long tail = tail();
         if (tail == head) {
             return false; // empty

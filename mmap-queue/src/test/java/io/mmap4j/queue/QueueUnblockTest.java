@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,8 +37,10 @@ class QueueUnblockTest {
 
     private static byte[] pollAfterUnblock(MappedQueue q) throws InterruptedException {
         assertNull(q.poll(), "a claim at the head holds the queue until the unblock timeout");
-        Thread.sleep(UNBLOCK.toMillis() + 20);
-        return q.poll();
+        long start = System.nanoTime();
+        byte[] r = q.poll(UNBLOCK.toMillis() * 20, TimeUnit.MILLISECONDS);
+        assertTrue(System.nanoTime() - start >= UNBLOCK.toNanos(), "unblocked before the timeout");
+        return r;
     }
 
     @Test
@@ -129,8 +132,7 @@ class QueueUnblockTest {
             assertTrue(q.offer(bytes("held")));
             raw.putLongVolatile(QueueFormat.F_HEAD, QueueFormat.HEAD_LOCKED);
             raw.putLongVolatile(QueueFormat.F_HOLDER, ProcessHandle.current().pid() << 32);
-            assertNull(pollAfterUnblock(q));
-            Thread.sleep(UNBLOCK.toMillis() * 2);
+            assertNull(q.poll(UNBLOCK.toMillis() * 4, TimeUnit.MILLISECONDS)); // alive: never taken back
             assertNull(q.poll());
             raw.putLongVolatile(QueueFormat.F_HEAD, 0);
             assertEquals("held", text(q.poll()));

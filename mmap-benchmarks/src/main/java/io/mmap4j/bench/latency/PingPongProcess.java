@@ -47,6 +47,7 @@ final class PingPongProcess {
                 }
             }
             case AGRONA -> AgronaSequences.withMapped(region, play);
+            case QUEUE -> QueueSequences.withQueues(region, role.equals("ping"), play);
         };
         if (role.equals("ping")) {
             try (OutputStream file = Files.newOutputStream(Path.of(args[6]));

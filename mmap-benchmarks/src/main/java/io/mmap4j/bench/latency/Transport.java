@@ -9,7 +9,9 @@ public enum Transport {
     /** mmap4j's {@code getLongAcquire}/{@code putLongRelease} on an {@code MMap}; no flags. */
     MMAP4J(List.of()),
     /** Agrona's {@code UnsafeBuffer.getLongAcquire}/{@code putLongRelease} on a mapped buffer. */
-    AGRONA(List.of(PeerFlags.AGRONA));
+    AGRONA(List.of(PeerFlags.AGRONA)),
+    /** mmap4j's {@code MappedQueue}: each slot a queue, a round trip two hand-offs; no flags. */
+    QUEUE(List.of());
 
     final List<String> flags;
 

@@ -1,0 +1,111 @@
+package io.mmap4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.openjdk.jmh.infra.Control;
+
+/**
+ * The queue area's peers do what their benchmark methods say: three records offered come out as
+ * three 64-byte records, and then an empty queue gives up once the measurement stops; the forced
+ * operations leave their file as they found it.
+ */
+final class QueuePeerCheck {
+    private QueuePeerCheck() {
+    }
+
+    static boolean check(String peer) throws Exception {
+        QueueBenchmark b = new QueueBenchmark();
+        Control run = new Control();
+        Control stopped = new Control();
+        stopped.stopMeasurement = true;
+        switch (peer) {
+            case "mmap4j" -> {
+                QueueBenchmark.Mmap4jQueue q = PeerCheck.open(QueueBenchmark.Mmap4jQueue.class, Map.of());
+                QueueBenchmark.Sink sink = new QueueBenchmark.Sink();
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(b.oneToOne_mmap4j_offer(q, run));
+                }
+                assertEquals(3, q.queue.size());
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(QueueBenchmark.RECORD, b.manyToOne_mmap4j_poll(q, sink, run));
+                }
+                assertEquals(-1, b.oneToOne_mmap4j_poll(q, sink, stopped));
+                PeerCheck.close(q);
+                QueueBenchmark.DiskQueue d = PeerCheck.open(QueueBenchmark.DiskQueue.class, Map.of());
+                assertEquals(QueueBenchmark.RECORD, b.forced_mmap4j(d));
+                assertEquals(0, d.queue.size());
+                PeerCheck.close(d);
+            }
+            case "agrona" -> {
+                QueueBenchmark.AgronaRing r = PeerCheck.open(QueueBenchmark.AgronaRing.class, Map.of());
+                QueueBenchmark.AgronaSink sink = new QueueBenchmark.AgronaSink();
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(b.oneToOne_agrona_offer(r, run));
+                    assertTrue(b.manyToOne_agrona_offer(r, run));
+                }
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(1, b.oneToOne_agrona_poll(r, sink, run));
+                    assertEquals(1, b.manyToOne_agrona_poll(r, sink, run));
+                }
+                assertEquals(0, b.oneToOne_agrona_poll(r, sink, stopped));
+                PeerCheck.close(r);
+            }
+            case "chronicleQueue" -> {
+                QueueBenchmark.ChronicleLog log = PeerCheck.open(QueueBenchmark.ChronicleLog.class, Map.of());
+                QueueBenchmark.ChronicleAppender a = new QueueBenchmark.ChronicleAppender();
+                a.open(log);
+                QueueBenchmark.Sink sink = new QueueBenchmark.Sink();
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(b.oneToOne_chronicleQueue_offer(log, a, run));
+                }
+                for (int i = 2; i >= 0; i--) {
+                    assertEquals(i, b.oneToOne_chronicleQueue_poll(log, sink, run));
+                }
+                assertEquals(-1, b.oneToOne_chronicleQueue_poll(log, sink, stopped));
+                a.close();
+                PeerCheck.close(log);
+            }
+            case "tape" -> {
+                QueueBenchmark.TapeFile t = PeerCheck.open(QueueBenchmark.TapeFile.class, Map.of());
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(b.oneToOne_tape_offer(t, run));
+                }
+                assertEquals(3, t.file.size());
+                for (int i = 0; i < 3; i++) {
+                    assertArrayEquals(QueueBenchmark.PAYLOAD, b.oneToOne_tape_poll(t, run));
+                }
+                assertNull(b.oneToOne_tape_poll(t, stopped));
+                PeerCheck.close(t);
+                QueueBenchmark.DiskTape d = PeerCheck.open(QueueBenchmark.DiskTape.class, Map.of());
+                assertEquals(0, b.forced_tape(d));
+                PeerCheck.close(d);
+            }
+            case "arrayBlockingQueue" -> {
+                QueueBenchmark.HeapQueue q = new QueueBenchmark.HeapQueue();
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(b.oneToOne_arrayBlockingQueue_offer(q, run));
+                }
+                for (int i = 0; i < 3; i++) {
+                    assertArrayEquals(QueueBenchmark.PAYLOAD, b.oneToOne_arrayBlockingQueue_poll(q, run));
+                }
+                assertNull(b.oneToOne_arrayBlockingQueue_poll(q, stopped));
+                assertFalse(q.queue.iterator().hasNext());
+            }
+            case "fsync" -> {
+                QueueBenchmark.DiskFile f = PeerCheck.open(QueueBenchmark.DiskFile.class, Map.of());
+                assertEquals(QueueBenchmark.RECORD, b.forced_fsync(f));
+                assertEquals(QueueBenchmark.RING, f.channel.size());
+                PeerCheck.close(f);
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -68,7 +68,7 @@ import java.util.Optional;
  * {@link IllegalStateException}.
  *
  * <h2>Threads and processes</h2>
- * As safe as the store: any number of threads, and with a file-system store any number of processes
+ * As safe as the store: any number of threads, and with a mapped or file-system store any number of processes
  * at once. Writing the same message twice, from anywhere, stores it once.
  */
 public final class MessageCache implements AutoCloseable {

@@ -79,7 +79,10 @@ public final class Tour {
                         () -> FilesAdapterExample.run(quick)),
                 new Step("A static store shared by JVMs",
                         "two JVMs map a freshly built store and read all of it with no copy; opening reads only its header",
-                        () -> StaticStoreExample.run(quick)));
+                        () -> StaticStoreExample.run(quick)),
+                new Step("Content-addressed messages shared by JVMs",
+                        "two JVMs write into one mapped message cache at once: each reads the other's records whole, a binary they share is stored once",
+                        () -> ContentExample.run(quick)));
     }
 
     private static int runStep(int number, int of, Step step) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TourTest {
     /** What the tour's steps create: shared memory, temporary directories and files. */
     private static final List<String> TOUR_PREFIXES = List.of("mmap4j-example-", "mmap4j-pingpong-",
-            "mmap4j-counters-example", "mmap4j-access", "mmap4j-static-example");
+            "mmap4j-counters-example", "mmap4j-access", "mmap4j-static-example", "mmap4j-content-example");
     /** The README's copy of the tour's output: the first code block after the heading. */
     private static final Pattern README_TOUR = Pattern.compile("## The tour\\n.*?```\\n(.*?)```", Pattern.DOTALL);
 
@@ -52,6 +52,8 @@ class TourTest {
             assertTrue(output.contains(": they overlapped"), output);
             assertTrue(output.contains("100,000 round trips between pid"), output);
             assertEquals(2, output.split("MiB of heap: same bytes, no copy", -1).length - 1, output);
+            assertTrue(output.contains("200 records by 2 JVMs; the 64 KiB artifact they share is stored once; verify: no problems"), output);
+            assertEquals(2, output.split("read 100 of the other JVM's, whole\n", -1).length - 1, output);
         }
     }
 

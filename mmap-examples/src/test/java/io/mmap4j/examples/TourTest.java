@@ -52,7 +52,7 @@ class TourTest {
             assertTrue(output.contains(": they overlapped"), output);
             assertTrue(output.contains("100,000 round trips between pid"), output);
             assertEquals(2, output.split("MiB of heap: same bytes, no copy", -1).length - 1, output);
-            assertTrue(output.contains("200 records by 2 JVMs; the 64 KiB artifact they share is stored once; verify: no problems"), output);
+            assertTrue(output.contains("200 records by 2 JVMs (201 messages with their shared \"env\"); the 64 KiB artifact they share is stored once; verify: no problems"), output);
             assertEquals(2, output.split("read 100 of the other JVM's, whole\n", -1).length - 1, output);
         }
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -67,7 +68,7 @@ import java.util.Optional;
  * {@link IllegalStateException}.
  *
  * <h2>Threads and processes</h2>
- * As safe as the store: any number of threads, and with a file-system store any number of processes
+ * As safe as the store: any number of threads, and with a mapped or file-system store any number of processes
  * at once. Writing the same message twice, from anywhere, stores it once.
  */
 public final class MessageCache implements AutoCloseable {
@@ -76,6 +77,19 @@ public final class MessageCache implements AutoCloseable {
 
     private MessageCache(Store store) {
         this.store = store;
+    }
+
+    /**
+     * Opens the cache in {@code directory} on the mapped backend: a {@link MappedStore} (a
+     * {@link io.mmap4j.store.SharedMap}) that many processes read and write at once, created if
+     * there is none.
+     *
+     * @param directory the store's directory
+     * @return the cache; close it to release the map
+     * @throws IOException if the map cannot be created or opened, or is damaged
+     */
+    public static MessageCache open(Path directory) throws IOException {
+        return over(MappedStore.open(directory));
     }
 
     /**
@@ -374,19 +388,22 @@ public final class MessageCache implements AutoCloseable {
     }
 
     /**
-     * {@link #verify()} of the cache in {@code path}, which is left as found: a directory is a
-     * {@link FileSystemStore}.
+     * {@link #verify()} of the cache in {@code path}, which is left as found: a directory holding a
+     * {@link io.mmap4j.store.SharedMap} (its {@code map} file) is a {@link MappedStore}, opened
+     * read-only; any other directory a {@link FileSystemStore}.
      *
      * @param path the store's directory
      * @return every problem found; empty if the cache is sound
-     * @throws IOException if {@code path} does not exist or cannot be read
+     * @throws IOException if {@code path} does not exist or cannot be read, or its map is damaged
      */
     public static List<Problem> verify(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
         if (!Files.isDirectory(path)) {
             throw new NoSuchFileException(path.toString(), null, "not a message cache: no such directory");
         }
-        try (MessageCache cache = over(FileSystemStore.open(path))) {
+        Store store = Files.isRegularFile(path.resolve("map"))
+                ? MappedStore.open(path, StandardOpenOption.READ) : FileSystemStore.open(path);
+        try (MessageCache cache = over(store)) {
             return cache.verify();
         }
     }

@@ -28,6 +28,7 @@ public final class ContentChild {
     static MessageCache open(String backend, Path path) throws Exception {
         return switch (backend) {
             case "fs" -> MessageCache.over(FileSystemStore.open(path));
+            case "mapped" -> MessageCache.open(path);
             default -> throw new IllegalArgumentException("backend " + backend);
         };
     }

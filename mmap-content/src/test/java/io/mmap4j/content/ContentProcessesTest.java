@@ -25,10 +25,10 @@ class ContentProcessesTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"fs"})
+    @ValueSource(strings = {"fs", "mapped"})
     void twoJvmsWriteAndReadTheSameCacheAtOnce(String backend) throws Exception {
         Path path = dir.resolve("cache-" + backend);
-        int count = 150;
+        int count = 100;
         try (ChildJvm a = ChildJvm.start(ContentChild.class, "write", backend, path.toString(), "A", "" + count, "B");
              ChildJvm b = ChildJvm.start(ContentChild.class, "write", backend, path.toString(), "B", "" + count, "A")) {
             a.awaitLine("READY ", TIMEOUT);
@@ -63,18 +63,18 @@ class ContentProcessesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"fs"})
+    @ValueSource(strings = {"fs", "mapped"})
     void aWriterKilledMidWriteLeavesEveryReturnedMessageWhole(String backend) throws Exception {
         Path path = dir.resolve("crash-" + backend);
         Random random = new Random(2026_12_01L);
         int next = 0;
-        int rounds = 12;
+        int rounds = 10;
         int killedWithAWriteUnderWay = 0;
         for (int round = 0; round < rounds; round++) {
             int from = next;
             try (ChildJvm writer = ChildJvm.start(ContentChild.class, "crash", backend, path.toString(), "W", "" + from)) {
-                writer.awaitLine("READY ", TIMEOUT);
-                Thread.sleep(50 + random.nextInt(400));
+                writer.awaitLine("WROTE ", TIMEOUT); // under way: then killed at a random moment
+                Thread.sleep(random.nextInt(300));
                 writer.kill();
                 List<String> wrote = writer.output().stream().filter(l -> l.startsWith("WROTE ")).toList();
                 int last = wrote.isEmpty() ? from - 1 : Integer.parseInt(wrote.getLast().substring(6));
@@ -98,7 +98,7 @@ class ContentProcessesTest {
                 next = last + 1;
             }
         }
-        assertTrue(next > rounds, "the writers wrote " + next + " messages in " + rounds + " rounds");
+        assertTrue(next >= rounds, "the writers wrote " + next + " messages in " + rounds + " rounds");
         System.out.println(backend + ": " + next + " messages in " + rounds + " rounds; " + killedWithAWriteUnderWay
                 + " kills fell inside a message's write");
     }

@@ -33,6 +33,7 @@ class StoreModelTest {
         stores.put("memory", new MemoryStore());
         stores.put("fs", FileSystemStore.open(dir.resolve("fs-" + round)));
         stores.put("chain", StoreChain.of(new MemoryStore(), FileSystemStore.open(dir.resolve("chain-" + round))));
+        stores.put("mapped", MappedStore.open(dir.resolve("mapped-" + round)));
         return stores;
     }
 

@@ -92,7 +92,10 @@ public final class Tour {
                         () -> BlockStorageExample.run(quick)),
                 new Step("A persistent queue between JVMs",
                         "a producer JVM hands records to two consumer JVMs, each delivered once and in order, and a"
-                                + " producer killed mid-offer does not stop the queue", () -> QueueExample.run(quick)));
+                                + " producer killed mid-offer does not stop the queue", () -> QueueExample.run(quick)),
+                new Step("Content-addressed messages shared by JVMs",
+                        "two JVMs write into one mapped message cache at once: each reads the other's records whole, a binary they share is stored once",
+                        () -> ContentExample.run(quick)));
     }
 
     private static int runStep(int number, int of, Step step) {

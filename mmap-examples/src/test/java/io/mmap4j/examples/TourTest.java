@@ -19,7 +19,7 @@ class TourTest {
     /** What the tour's steps create: shared memory, temporary directories and files. */
     private static final List<String> TOUR_PREFIXES = List.of("mmap4j-example-", "mmap4j-pingpong-",
             "mmap4j-counters-example", "mmap4j-access", "mmap4j-static-example", "mmap4j-blocks-example",
-            "mmap4j-queue-example");
+            "mmap4j-queue-example", "mmap4j-content-example");
     /** The README's copy of the tour's output: the first code block after the heading. */
     private static final Pattern README_TOUR = Pattern.compile("## The tour\\n.*?```\\n(.*?)```", Pattern.DOTALL);
 
@@ -58,6 +58,8 @@ class TourTest {
             assertTrue(output.contains("every record delivered exactly once, in its producer's order: yes"), output);
             assertTrue(output.contains("arrived, the queue went on"), output);
             assertEquals(2, output.split(", each producer's in order; hand-off latency", -1).length - 1, output);
+            assertTrue(output.contains("200 records by 2 JVMs (201 messages with their shared \"env\"); the 64 KiB artifact they share is stored once; verify: no problems"), output);
+            assertEquals(2, output.split("read 100 of the other JVM's, whole\n", -1).length - 1, output);
         }
     }
 

@@ -27,25 +27,26 @@ final class QueueFiles {
     private QueueFiles() {
     }
 
-    static MMap openOrCreate(Path path, long cells, long unblockNanos) throws IOException {
+    /** Opens the queue file, creating it with these fields if absent; a {@code seqKey} of 0 asks for a random one. */
+    static MMap openOrCreate(Path path, long cells, long unblockNanos, long seqKey) throws IOException {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             try {
                 return MMap.open(path, READ, WRITE);
             } catch (NoSuchFileException absent) {
-                create(path, cells, unblockNanos);
+                create(path, cells, unblockNanos, seqKey != 0 ? seqKey : QueueFormat.newSeqKey());
             }
         }
         throw new FileSystemException(path.toString(), null, "the queue file vanished " + MAX_ATTEMPTS
                 + " times between being created and being opened: is another process deleting it?");
     }
 
-    private static void create(Path path, long cells, long unblockNanos) throws IOException {
+    private static void create(Path path, long cells, long unblockNanos, long seqKey) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
         Path temp = dir.resolve("." + path.getFileName() + ".new-" + ProcessHandle.current().pid() + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             try (MMap map = MMap.open(temp, 0, QueueFormat.fileSize(cells), Set.of(CREATE_NEW, READ, WRITE))) {
-                QueueFormat.writeHeader(map.segment(), cells, unblockNanos);
+                QueueFormat.writeHeader(map.segment(), cells, unblockNanos, seqKey);
                 map.force(); // before the link: the name must never show unwritten pages
             }
             Files.createLink(path, temp);

@@ -79,8 +79,14 @@ final class Ring {
     private int staleLooks;
     private static final int STALE_BEFORE_CLOCK = 64;
 
-    /** The head was stuck at {@code head} from {@code since}; every claim below {@code tailThen} existed then. */
-    private record Stuck(long head, long since, long tailThen) {
+    /**
+     * The head was stuck at {@code head} from {@code since}; every claim below {@code tailThen}
+     * existed then. {@code sweeping} once this handle has moved the abandon epoch for it.
+     */
+    private record Stuck(long head, long since, long tailThen, boolean sweeping) {
+        Stuck(long head, long since, long tailThen) {
+            this(head, since, tailThen, false);
+        }
     }
 
     Ring(MemorySegment file, Path path, QueueHeader header) {
@@ -149,11 +155,24 @@ final class Ring {
     /**
      * Appends a record: {@code length} bytes from {@code array} if it is not null, else from
      * {@code segment} at {@code offset}. Returns false, having changed nothing, when it does not fit.
+     *
+     * <p>The publish is one release store of the header's sequence word, not a compare-and-set,
+     * whenever no consumer began abandoning claims between this claim and its publish: consumers
+     * count every abandon sweep in the abandon epoch (the {@code abandoned claims} word) before its
+     * first compare-and-set, and a claim can be abandoned only by a sweep that began after it was
+     * made. So a producer that reads the same epoch before claiming and after writing its record
+     * knows its claim stands, and publishes with a plain store that a consumer reads with acquire.
+     * Otherwise it publishes with a compare-and-set from the value the cell held, which fails if
+     * its claim was abandoned (see {@link #publish}). The only window this leaves is between the
+     * second read of the epoch and the store, two instructions: a producer stopped there for the
+     * whole unblock timeout could publish into a cell a consumer has passed, and its record is lost.
      */
     boolean offer(byte[] array, MemorySegment segment, long offset, int length) {
         long need = cellsFor(length);
         long checksum = Integer.toUnsignedLong(array != null ? crc(array, length) : crc(segment, offset, length));
         while (true) {
+            // Acquire, before the claim's compare-and-set (a full fence): read before the claim exists.
+            long epoch = (long) WORD.getAcquire(file, (long) F_ABANDONED);
             long tail = tail();
             long index = index(tail);
             long padding = index + need > cells ? cells - index : 0; // a record never wraps around the end
@@ -169,15 +188,23 @@ final class Ring {
             if (!WORD.compareAndSet(file, (long) F_TAIL, tail, end)) {
                 continue;
             }
-            if (padding > 0 && !publish(tail, padding, 0, PADDING)) {
-                continue; // a consumer took our claim for dead and abandoned it; claim anew
-            }
             long position = tail + padding;
             long target = dataOffset(position);
             if (array != null) {
                 MemorySegment.copy(array, 0, file, JAVA_BYTE, target, length);
             } else {
                 MemorySegment.copy(segment, offset, file, target, length);
+            }
+            // Acquire: the headers written below cannot move before this read.
+            if ((long) WORD.getAcquire(file, (long) F_ABANDONED) == epoch) {
+                if (padding > 0) {
+                    publishOrdered(tail, padding, 0, PADDING);
+                }
+                publishOrdered(position, length, checksum, COMMITTED);
+                return true;
+            }
+            if (padding > 0 && !publish(tail, padding, 0, PADDING)) {
+                continue; // a consumer took our claim for dead and abandoned it; claim anew
             }
             if (publish(position, length, checksum, COMMITTED)) {
                 return true;
@@ -186,7 +213,18 @@ final class Ring {
     }
 
     /**
-     * Writes the entry of a claimed position and publishes it with one compare-and-set of its
+     * Writes the header of a claimed position that no consumer can have abandoned and publishes it
+     * with a release store of its sequence word: the length, checksum and record's bytes written
+     * before it are visible to whoever reads the new value with acquire.
+     */
+    private void publishOrdered(long position, long length, long checksum, int state) {
+        long entry = entryOffset(position);
+        file.set(LONG, entry + E_LENGTH, checksum << 32 | length);
+        WORD.setRelease(file, entry + E_SEQ, seq(position, state) ^ key);
+    }
+
+    /**
+     * Writes the header of a claimed position and publishes it with one compare-and-set of its
      * sequence word from the stale value to {@code state}. The compare-and-set is volatile, so the
      * entry and the record's bytes written before it are visible to whoever reads the new value
      * with acquire. It fails only if a consumer abandoned the claim meanwhile (see
@@ -301,12 +339,14 @@ final class Ring {
         if (now - s.since < unblockNanos) {
             return false;
         }
-        long entry = entryOffset(head);
-        if (WORD.compareAndSet(file, entry + E_SEQ, stale ^ key, seq(head, ABANDONED) ^ key)) {
-            if (head == s.head) {
-                WORD.getAndAdd(file, (long) F_ABANDONED, 1L);
-            }
+        if (!s.sweeping) {
+            // This handle's sweep begins: the abandon epoch moves first (volatile), before any cell is
+            // abandoned, so that every producer whose claim the sweep may abandon (all were made
+            // before it began) sees it moved before publishing, and publishes by compare-and-set.
+            WORD.getAndAdd(file, (long) F_ABANDONED, 1L);
+            stuck = new Stuck(s.head, s.since, s.tailThen, true);
         }
+        WORD.compareAndSet(file, entryOffset(head) + E_SEQ, stale ^ key, seq(head, ABANDONED) ^ key);
         casHead(head, head + 1);
         return true;
     }

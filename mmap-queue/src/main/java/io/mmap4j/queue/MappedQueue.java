@@ -73,9 +73,11 @@ import java.util.function.Predicate;
  *     every cell that was already claimed when its wait began, and carries on: the dead producer's
  *     record, which its {@code offer} never returned true for, is dropped. A producer that was only
  *     slow finds its claim abandoned when it publishes, claims again and still delivers its record
- *     once. The timeout must exceed the longest pause a live producer can take between claiming
- *     and publishing (its GC pauses); a longer pause, during which the ring also wraps all the way
- *     around, could let its late bytes land in a newer record, whose checksum then fails.</li>
+ *     once (unless it was stopped for the whole timeout between its last check and its publishing
+ *     store, two instructions apart: see {@code docs/queue-format.md}). The timeout must exceed
+ *     the longest pause a live producer can take between claiming and publishing (its GC pauses);
+ *     a longer pause, during which the ring also wraps all the way around, could let its late
+ *     bytes land in a newer record, whose checksum then fails.</li>
  * <li>A consumer killed during {@link #poll()} loses at most the record it was taking: a record is
  *     taken by one compare-and-set of the head, after it was copied, so either it stays for
  *     another consumer or it was taken whole.</li>
@@ -106,8 +108,8 @@ import java.util.function.Predicate;
  *
  * <h2>Threads, processes and cost</h2>
  * A handle is safe for use by many threads; any number of processes may open the same file. An
- * offer is one compare-and-set of the tail, a CRC32C, a copy and one compare-and-set that
- * publishes; a poll one acquire read of the head record's sequence word, a copy, one compare-and-set
+ * offer is a CRC32C, one compare-and-set of the tail, a copy and one release store that publishes
+ * (a compare-and-set instead while a consumer is abandoning claims); a poll one acquire read of the head record's sequence word, a copy, one compare-and-set
  * of the head and a CRC32C. Producers and consumers touch separate cache lines except for the record
  * and its header, which share theirs. {@link #offer(MemorySegment)} and {@link #poll(MemorySegment)} copy straight between
  * the caller's memory and the file; {@link #poll()} allocates only the returned array. Nothing

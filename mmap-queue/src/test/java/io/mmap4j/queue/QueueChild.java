@@ -90,7 +90,7 @@ public final class QueueChild {
             try (MappedQueue q = MappedQueue.open(path, 1 << 20)) {
                 q.offer(new byte[] {1});
             }
-            Files.delete(path);
+            Files.deleteIfExists(path); // another creator may have deleted it first
         }
     }
 

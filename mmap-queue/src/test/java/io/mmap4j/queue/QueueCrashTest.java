@@ -198,10 +198,17 @@ class QueueCrashTest {
         java.nio.file.Files.createFile(live);
         List<Path> left = List.of();
         for (int round = 0; round < ROUNDS && left.isEmpty(); round++) {
-            try (ChildJvm creator = ChildJvm.start(QueueChild.class, "create-forever", path.toString())) {
-                creator.awaitLine("READY", TIMEOUT);
+            // three creators racing to create the same queue, all killed at one random moment
+            try (ChildJvm a = ChildJvm.start(QueueChild.class, "create-forever", path.toString());
+                 ChildJvm b = ChildJvm.start(QueueChild.class, "create-forever", path.toString());
+                 ChildJvm c = ChildJvm.start(QueueChild.class, "create-forever", path.toString())) {
+                for (ChildJvm creator : List.of(a, b, c)) {
+                    creator.awaitLine("READY", TIMEOUT);
+                }
                 Thread.sleep(20 + random.nextInt(200));
-                creator.kill();
+                for (ChildJvm creator : List.of(a, b, c)) {
+                    creator.kill();
+                }
             }
             left = temporaries().stream().filter(p -> !p.equals(live)).toList();
         }

@@ -146,7 +146,7 @@ public final class BlockStorage implements AutoCloseable {
         this.map = map;
         this.channel = channel;
         MemorySegment file = map.segment();
-        this.mapping = new Mapping(file, Math.min(publishedGroups(file), groupsIn(file)));
+        this.mapping = new Mapping(file, Math.min(publishedGroups(file), groupsIn(file, stride)));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -461,19 +461,57 @@ public final class BlockStorage implements AutoCloseable {
      */
     public Stats stats() {
         Mapping m = current();
+        return count(path, m.file, blockSize, m.groups);
+    }
+
+    /**
+     * The figures of the block storage file at {@code path} now, read-only: what
+     * {@code mmap4j stat} prints. Unlike {@link #open}, it creates nothing, maps the file
+     * read-only (so it works on a file this process may only read) and needs no block size; it
+     * checks the header as {@code open} does. Safe while other processes store, free and grow the
+     * file: each group is counted as it was when read, and groups published after the file was
+     * mapped are left out of that one count.
+     *
+     * @param path the file
+     * @return the figures
+     * @throws CorruptBlockStorageException if the file is not a sound block storage file
+     * @throws IOException                 if the file does not exist or cannot be opened or mapped
+     */
+    public static Stats stats(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        MMap map = MMap.open(path, READ);
+        try {
+            List<Problem> problems = BlockFiles.checkHeader(map);
+            if (!problems.isEmpty()) {
+                throw problems.getFirst().exception(path);
+            }
+            MemorySegment file = map.segment();
+            int blockSize = file.get(BlockFormat.INT, AT_BLOCK_SIZE);
+            long groups = Math.min(publishedGroups(file), groupsIn(file, BlockFormat.groupStride(blockSize)));
+            return count(path, file, blockSize, groups);
+        } finally {
+            synchronized (GROWTH) {
+                map.close();
+            }
+        }
+    }
+
+    /** Counts the blocks of the first {@code groups} groups of {@code file}. */
+    private static Stats count(Path path, MemorySegment file, int blockSize, long groups) {
+        BlockTree tree = new BlockTree(blockSize);
         long claimed = 0;
         long published = 0;
-        for (long group = 0; group < m.groups; group++) {
+        for (long group = 0; group < groups; group++) {
             long at = tree.groupOffset(group);
-            long claims = (long) BlockTree.WORD.getVolatile(m.file, at);
+            long claims = (long) BlockTree.WORD.getVolatile(file, at);
             // only claimed blocks count as published, so that a group read while a store or a free
             // runs still adds up: allocated + reserved is what its claim word says
             claimed += Long.bitCount(claims);
-            published += Long.bitCount(claims & publishedMask(m.file, at));
+            published += Long.bitCount(claims & publishedMask(file, at));
         }
-        long reserved = claimed - published;
-        return new Stats(path, blockSize, m.capacity(), published, reserved, m.capacity() - claimed,
-                m.file.byteSize());
+        long capacity = groups * BLOCKS_PER_GROUP;
+        return new Stats(path, blockSize, capacity, published, claimed - published, capacity - claimed,
+                file.byteSize());
     }
 
     /** Bit i set when published byte i of the group at {@code at} is 1 (they are 0 or 1). */
@@ -735,11 +773,11 @@ public final class BlockStorage implements AutoCloseable {
             }
             checkOpen();
             MemorySegment file = map.segment();
-            if (groupsIn(file) < published) {
+            if (groupsIn(file, stride) < published) {
                 map.refresh();
                 file = map.segment();
             }
-            long groups = Math.min(published, groupsIn(file));
+            long groups = Math.min(published, groupsIn(file, stride));
             if (groups < published) {
                 throw new CorruptBlockStorageException(path, 0, "file length", Long.toString(file.byteSize()),
                         "at least " + BlockFormat.fileSize(blockSize, published) + " bytes for " + published
@@ -751,7 +789,8 @@ public final class BlockStorage implements AutoCloseable {
         }
     }
 
-    private long groupsIn(MemorySegment file) {
+    /** The whole groups a mapping of {@code file} holds, for groups {@code stride} bytes apart. */
+    private static long groupsIn(MemorySegment file, long stride) {
         return Math.min(MAX_GROUPS, Math.max(0, file.byteSize() - DATA_OFFSET) / stride);
     }
 

@@ -24,6 +24,8 @@ public final class BlockChild {
             case "churn" -> churn(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Long.parseLong(args[4]), Path.of(args[5]));
             case "crash" -> crash(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]), Path.of(args[4]));
+            case "hold" -> hold(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "release" -> release(Path.of(args[1]), Integer.parseInt(args[2]));
             case "burst" -> burst(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -135,6 +137,28 @@ public final class BlockChild {
             System.out.flush();
             s.store(BlockStorageTest.block(blockSize, count));
             Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
+    /** Opens the storage and prints READY; closes it on a CLOSE line and prints CLOSED; exits on EOF. */
+    private static void hold(Path file, int blockSize) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, UTF_8));
+        try (BlockStorage s = BlockStorage.open(file, blockSize)) {
+            System.out.println("READY");
+            if (!"CLOSE".equals(in.readLine())) {
+                return;
+            }
+        }
+        System.out.println("CLOSED");
+        in.readLine();
+    }
+
+    /** Opens the storage and releases its reserved blocks: prints "RELEASED n" or "REFUSED message". */
+    private static void release(Path file, int blockSize) throws IOException {
+        try (BlockStorage s = BlockStorage.open(file, blockSize)) {
+            System.out.println("RELEASED " + s.releaseReserved());
+        } catch (IllegalStateException e) {
+            System.out.println("REFUSED " + e.getMessage());
         }
     }
 }

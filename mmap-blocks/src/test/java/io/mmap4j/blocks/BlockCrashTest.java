@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.mmap4j.testkit.ChildJvm;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,48 +71,57 @@ class BlockCrashTest {
     }
 
     /**
-     * A child killed at once, with the lines it printed stored in the pipe at the kill: the test
-     * sees every record, and the file holds exactly the recorded blocks. The child prints its
-     * records in one write and then stores a marker block, which the test waits for in the file
-     * (not the pipe), and kills it at once: its reader has had no time to read them.
+     * The flake, made certain: a child killed while the lines it printed are still in the pipe,
+     * because the test's reader thread has not run (as on a loaded machine; here it is held on the
+     * monitor of the list it adds lines to). The output taken at once misses the records; read to
+     * its end it has them all, and the file holds exactly the recorded blocks.
      */
     @Test
     void recordsStillInThePipeWhenTheChildIsKilledAreRead() throws Exception {
         Path file = dir.resolve("burst");
-        int count = 3000; // about 36 KB of records: less than a pipe holds, so the write returns
-        try (BlockStorage s = BlockStorage.open(file, BLOCK)) {
-            for (int round = 0; round < 3; round++) {
-                List<String> lines;
-                try (ChildJvm child = ChildJvm.start(BlockChild.class, "burst", file.toString(),
-                        Integer.toString(BLOCK), Integer.toString(count))) {
-                    long marker = (long) count * (round + 1) + round; // blocks of earlier rounds stay
-                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    while (s.capacity() <= marker || s.read(marker) == null) {
-                        assertTrue(System.nanoTime() < deadline && child.isAlive(), "no marker block; output:\n"
-                                + String.join("\n", child.output()));
-                        Thread.onSpinWait();
-                    }
-                    lines = killAndReadToTheEnd(child);
+        int count = 3000; // about 36 KB of records: less than a pipe holds, so the child's write returns
+        try (BlockStorage s = BlockStorage.open(file, BLOCK);
+             ChildJvm child = ChildJvm.start(BlockChild.class, "burst", file.toString(), Integer.toString(BLOCK),
+                     Integer.toString(count))) {
+            Object reader = readerMonitor(child);
+            synchronized (reader) { // the reader thread stops at its next line
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (s.capacity() <= count || s.read(count) == null) { // the marker: the records are written
+                    assertTrue(System.nanoTime() < deadline && child.isAlive(), "no marker block from the child");
+                    Thread.sleep(1);
                 }
-                Map<Long, Long> records = new HashMap<>();
-                apply(lines, records);
-                assertEquals(count, records.size(), "round " + round + ": records read");
-                for (Map.Entry<Long, Long> e : records.entrySet()) {
-                    assertArrayEquals(BlockStorageTest.block(BLOCK, e.getValue()), s.read(e.getKey()),
-                            "round " + round + ": block " + e.getKey());
-                }
+                child.kill();
+                assertTrue(child.output().size() <= 1, "the reader ran: " + child.output().size() + " lines");
             }
-            assertEquals(3 * (count + 1), s.stats().allocated());
+            Map<Long, Long> records = new HashMap<>();
+            apply(readToTheEnd(child), records);
+            assertEquals(count, records.size(), "records read");
+            for (Map.Entry<Long, Long> e : records.entrySet()) {
+                assertArrayEquals(BlockStorageTest.block(BLOCK, e.getValue()), s.read(e.getKey()), "block " + e.getKey());
+            }
+            assertEquals(count + 1, s.stats().allocated()); // and the marker
         }
+    }
+
+    /** The monitor {@link ChildJvm}'s reader thread takes for each line it adds, and output() for a copy. */
+    private static Object readerMonitor(ChildJvm child) throws ReflectiveOperationException {
+        Field lines = ChildJvm.class.getDeclaredField("lines");
+        lines.setAccessible(true);
+        return lines.get(child);
     }
 
     /**
      * Kills the child and returns every line it printed: {@link ChildJvm#output()} alone returns
      * what the reader thread has taken from the pipe so far, which on a busy machine lags the
-     * child by up to a pipe-full; waiting for the exit also waits for the end of the output.
+     * child by up to a pipe-full.
      */
     private static List<String> killAndReadToTheEnd(ChildJvm child) throws InterruptedException {
         child.kill();
+        return readToTheEnd(child);
+    }
+
+    /** Every line the child printed, once it has exited: waiting for the exit waits for the end of its output. */
+    private static List<String> readToTheEnd(ChildJvm child) throws InterruptedException {
         child.awaitExit(Duration.ofSeconds(10), KILLED);
         return child.output();
     }

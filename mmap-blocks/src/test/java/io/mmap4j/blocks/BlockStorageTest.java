@@ -228,6 +228,37 @@ class BlockStorageTest {
                 "0x0 (from the words below; repair() rebuilds hints)")), BlockStorage.verify(shrunk));
     }
 
+    /**
+     * A store expects its group's claim word to be as its thread's last store or free left it;
+     * another handle's stores and frees make that guess wrong both ways, and the store still takes
+     * the lowest free block, never one another handle holds.
+     */
+    @Test
+    void anotherHandlesStoresAndFreesNeverFoolTheGuessOfTheClaimWord() throws Exception {
+        Path file = dir.resolve("b");
+        try (BlockStorage a = BlockStorage.open(file, 8); BlockStorage b = BlockStorage.open(file, 8)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(i, a.store(block(8, i)));
+            }
+            assertEquals(3, b.store(block(8, 3))); // a's guess says block 3 is free
+            assertEquals(4, a.store(block(8, 4)));
+            assertArrayEquals(block(8, 3), a.read(3));
+            assertTrue(b.free(1)); // a's guess says block 1 is taken
+            assertTrue(b.free(0));
+            assertEquals(0, a.store(block(8, 10)));
+            assertEquals(1, a.store(block(8, 11)));
+            assertEquals(5, a.store(block(8, 5)));
+            assertTrue(a.free(2));
+            assertEquals(2, b.store(block(8, 12)));
+            assertEquals(6, a.store(block(8, 6)));
+            long[] expected = {10, 11, 12, 3, 4, 5, 6};
+            for (int i = 0; i < expected.length; i++) {
+                assertArrayEquals(block(8, expected[i]), b.read(i), "block " + i);
+            }
+            assertEquals(7, a.stats().allocated());
+        }
+    }
+
     @Test
     void viewAndWriteChangeTheBlockInPlace() throws Exception {
         try (BlockStorage s = BlockStorage.open(dir.resolve("b"), 32)) {

@@ -115,8 +115,9 @@ import java.util.Set;
  * <h2>Lifetime</h2>
  * By default {@link #close()} unmaps at once, and every later access, through this handle or any
  * view obtained from it ({@link #slice}, {@link #segment()}, {@link #asByteBuffer}), from any
- * thread, throws {@link IllegalStateException}. It never crashes the JVM, not even when another
- * thread is in the middle of an access. With {@link MapOption#AUTO_UNMAP}, close releases the file
+ * thread, throws {@link IllegalStateException}; an access under way completes or throws. The JDK
+ * leaves one window, a view's access racing close during warm-up, where the JVM can crash
+ * ({@code docs/lifetimes.md}). With {@link MapOption#AUTO_UNMAP}, close releases the file
  * and its lock, and the memory stays mapped while any view is reachable. Streams and channels
  * ({@link #inputStream}, {@link #outputStream}, {@link #channel()}) stop with the handle, whatever
  * the lifetime, with {@link ClosedChannelException}; closing them leaves the map open. A wrapped

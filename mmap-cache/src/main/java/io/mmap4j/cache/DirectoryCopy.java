@@ -154,6 +154,17 @@ final class DirectoryCopy {
                 (flags & FLAG_CLEAN) != 0), null);
     }
 
+    /**
+     * The copy open loads: the newer valid one (A when both are valid with the same serial), or
+     * null when neither is valid. Traffic Server's rule; open, verify and stats all choose by it.
+     */
+    static Checked newer(Checked a, Checked b) {
+        if (a.valid() && (!b.valid() || a.state().serial() >= b.state().serial())) {
+            return a;
+        }
+        return b.valid() ? b : null;
+    }
+
     private static Checked bad(int copy, long offset, String field, String found, String expected) {
         return new Checked(copy, null, new Problem(offset, field, found, expected));
     }

@@ -746,8 +746,7 @@ final class Volume {
     CacheVolume.Recovery recover(Directory.Reporter reporter) {
         Checked a = DirectoryCopy.check(file, g, 0);
         Checked b = DirectoryCopy.check(file, g, 1);
-        Checked chosen = a.valid() && (!b.valid() || a.state().serial() >= b.state().serial()) ? a
-                : b.valid() ? b : null;
+        Checked chosen = DirectoryCopy.newer(a, b);
         long droppedAtLoad = 0;
         long replayed = 0;
         long replayedBytes = 0;

@@ -10,13 +10,13 @@ import static io.mmap4j.cache.CacheFormat.RECORD_HEADER_BYTES;
 import static io.mmap4j.cache.CacheFormat.UNIT;
 
 import io.mmap4j.cache.DirectoryCopy.Checked;
+import io.mmap4j.cache.DirectoryCopy.Counts;
 import io.mmap4j.cache.DirectoryCopy.State;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -54,10 +54,16 @@ final class Volume {
     final VolumeGeometry g;
     final long dataBytes;
     final MemorySegment file;
-    private final FileChannel channel;
+    /** Every write and force of the file, on a thread no caller can interrupt; null when only reading. */
+    private final ChannelWriter io;
     final Directory dir;
     private final long totalBuckets;
-    final ReentrantLock lock = new ReentrantLock();
+    /**
+     * The writers' lock. Fair: a sync (and a reader that waits for a busy segment) queues behind the
+     * writers already waiting, instead of losing the lock to a writer that barges in again and
+     * again, so the background sync makes progress under constant writes.
+     */
+    final ReentrantLock lock = new ReentrantLock(true);
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Arena aggArena;
     private final MemorySegment agg;
@@ -84,17 +90,17 @@ final class Volume {
     /** The writer's filter for {@link Directory#removeIf}; used under {@link #lock} only. */
     private final Sweep sweep = new Sweep();
 
-    Volume(VolumeHeader header, MemorySegment file, FileChannel channel, int aggBytes) {
+    Volume(VolumeHeader header, MemorySegment file, ChannelWriter io, int aggBytes) {
         this.header = header;
         this.g = header.geometry();
         this.dataBytes = g.dataBytes();
         this.file = file;
-        this.channel = channel;
+        this.io = io;
         this.dir = new Directory(g);
         this.totalBuckets = (long) g.segments() * g.bucketsPerSegment();
         this.aggBytes = aggBytes;
         this.aggArena = Arena.ofShared();
-        this.agg = channel == null ? MemorySegment.NULL : aggArena.allocate(aggBytes, CacheFormat.PAGE);
+        this.agg = io == null ? MemorySegment.NULL : aggArena.allocate(aggBytes, CacheFormat.PAGE);
         this.segmentCleaned = new long[g.segments()];
     }
 
@@ -565,7 +571,7 @@ final class Volume {
     }
 
     private void write(MemorySegment bytes, long fileOffset) throws IOException {
-        CacheFormat.write(channel, bytes, fileOffset);
+        io.write(bytes, fileOffset);
     }
 
     /** Drops the entries whose data the cursor has passed, every quarter lap, so that none outlives two laps. */
@@ -718,17 +724,17 @@ final class Volume {
             try {
                 flushAggregate();
                 serial = serial + 1;
-                state = new State(serial, cursor, dir.used(), recoveries, aggBytes, clean);
+                state = new State(serial, cursor, dir.used(), recoveries, aggBytes, clean, counts());
                 MemorySegment.copy(dir.entries, 0, buf, COPY_HEADER_BYTES, dir.entries.byteSize());
                 copy = nextCopy;
                 nextCopy ^= 1;
             } finally {
                 lock.unlock();
             }
-            channel.force(false);
+            io.force();
             DirectoryCopy.encode(buf, g, state);
             write(buf, g.copyOffset(copy));
-            channel.force(false);
+            io.force();
             syncs++;
         } finally {
             syncLock.unlock();
@@ -802,8 +808,16 @@ final class Volume {
         if (!clean) {
             recoveries++;
         }
-        evictions = 0;
+        // The counts go on from the loaded copy's (what this recovery swept is not counted).
+        Counts base = chosen == null ? Counts.NONE : chosen.state().counts();
+        hits.reset();
+        hits.add(base.hits());
+        misses.reset();
+        misses.add(base.misses());
+        evictions = base.evictions();
+        bytesWritten = base.bytesWritten();
         corrupt.reset();
+        corrupt.add(base.corruptDropped());
         return new CacheVolume.Recovery(false, clean, chosen == null ? "none" : DirectoryCopy.NAMES[chosen.copy()],
                 chosen == null ? 0 : chosen.state().serial(), replayed, replayedBytes, dropped, note);
     }
@@ -925,6 +939,11 @@ final class Volume {
         return evictions;
     }
 
+    /** The counts over the volume's life: what a sync saves. */
+    Counts counts() {
+        return new Counts(hits.sum(), misses.sum(), evictions, bytesWritten, corrupt.sum());
+    }
+
     long bytesWritten() {
         return bytesWritten;
     }
@@ -938,6 +957,9 @@ final class Volume {
     }
 
     void close() {
+        if (io != null) {
+            io.close();
+        }
         dir.close();
         aggArena.close();
     }

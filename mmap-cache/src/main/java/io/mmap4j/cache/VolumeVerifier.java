@@ -48,9 +48,10 @@ final class VolumeVerifier {
                 throw copies[0].problem().exception(path);
             }
             DirectoryCopy.State s = newest.state();
+            DirectoryCopy.Counts n = s.counts();
             return new Stats(path, g.volumeBytes(), g.dataBytes(), g.entries(), s.objects(),
-                    Math.min(s.cursor(), g.dataBytes()) / (double) g.dataBytes(), s.cursor(), s.serial(), 0, 0, 0, 0, 0,
-                    s.recoveries());
+                    Math.min(s.cursor(), g.dataBytes()) / (double) g.dataBytes(), s.cursor(), s.serial(), n.hits(),
+                    n.misses(), n.evictions(), n.bytesWritten(), n.corruptDropped(), s.recoveries());
         }
     }
 

@@ -40,7 +40,8 @@ class FormatUnitsTest {
     }
 
     private static DirectoryCopy.Checked valid(int copy, long serial) {
-        return new DirectoryCopy.Checked(copy, new DirectoryCopy.State(serial, 0, 0, 0, 4096, false), null);
+        return new DirectoryCopy.Checked(copy, new DirectoryCopy.State(serial, 0, 0, 0, 4096, false,
+                DirectoryCopy.Counts.NONE), null);
     }
 
     private static DirectoryCopy.Checked invalid(int copy) {

@@ -822,7 +822,8 @@ final class Volume {
      */
     void sync(boolean clean) throws IOException {
         syncLock.lock();
-        try (Arena arena = Arena.ofConfined()) {
+        // Shared: the volume's I/O thread writes it.
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment buf = arena.allocate(g.copyBytes(), CacheFormat.PAGE);
             State state;
             int copy;

@@ -28,7 +28,7 @@ class CacheVolumeIT extends FileTypeContract {
         return FileType.CACHE_VOLUME;
     }
 
-    /** A hundred objects of 100 bytes to 10 KB, one set twice; closing saves the directory. */
+    /** A hundred objects of 100 bytes to 10 KB, one set twice, three gets; closing saves the directory and the counts. */
     @Override
     void writeFresh(Path file) throws IOException {
         try (CacheVolume volume = CacheVolume.open(file, SIZE)) {
@@ -36,6 +36,9 @@ class CacheVolumeIT extends FileTypeContract {
                 volume.set(("object-" + i).getBytes(UTF_8), ("content-" + i + "-" + "c".repeat(100 * i)).getBytes(UTF_8));
             }
             volume.set("object-0".getBytes(UTF_8), "content-0 again".getBytes(UTF_8));
+            volume.get("object-1".getBytes(UTF_8)); // two hits and a miss: the counts the file keeps
+            volume.get("object-2".getBytes(UTF_8));
+            volume.get("absent".getBytes(UTF_8));
         }
     }
 
@@ -47,6 +50,13 @@ class CacheVolumeIT extends FileTypeContract {
         figures.put("fill", String.format(Locale.ROOT, "%.3f", stats.fill()));
         figures.put("write cursor", Long.toString(stats.writeCursor()));
         figures.put("sync serial", Long.toString(stats.syncSerial()));
+        figures.put("hits", Long.toString(stats.hits()));
+        figures.put("misses", Long.toString(stats.misses()));
+        figures.put("hit ratio", stats.hits() + stats.misses() == 0 ? "n/a"
+                : String.format(Locale.ROOT, "%.3f", stats.hitRatio()));
+        figures.put("evictions", Long.toString(stats.evictions()));
+        figures.put("bytes written", Long.toString(stats.bytesWritten()));
+        figures.put("corrupt dropped", Long.toString(stats.corruptDropped()));
         figures.put("directory entries", Long.toString(stats.directoryEntries()));
         figures.put("directory bytes per object", String.format(Locale.ROOT, "%.3f", stats.directoryBytesPerObject()));
         figures.put("data bytes", Long.toString(stats.dataBytes()));

@@ -59,7 +59,10 @@ import java.util.stream.Stream;
  * the committed ID (the ID of the signature) to the algorithm, the public key and the signature over
  * the message's uncommitted ID. A written message is readable by its uncommitted ID and by each
  * committed ID; reading checks every signature and refuses a message whose commitment does not verify
- * with a {@link CorruptContentException}. The uncommitted ID does not cover the commitments.
+ * with a {@link CorruptContentException}. The uncommitted ID does not cover the commitments. In the
+ * store each commitment is a message of its own, linked into the group {@code <id>/commitments}
+ * under its committed ID: writing a message again with other commitments adds them, and writers
+ * adding commitments to one message at once, in any number of threads and processes, keep every one.
  *
  * <h2>Errors</h2>
  * Null keys or values are {@link NullPointerException}s, an unsupported value type, a bad key, a

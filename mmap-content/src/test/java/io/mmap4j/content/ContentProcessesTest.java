@@ -94,7 +94,9 @@ class ContentProcessesTest {
             Map<?, ?> read = (Map<?, ?>) cache.read(id).orElseThrow();
             assertEquals(committed, ((Map<?, ?>) read.get("commitments")).keySet(), "every commitment of both JVMs");
             for (String cid : committed) {
-                assertEquals(read, cache.read(cid).orElseThrow(), "read by " + cid);
+                Map<?, ?> byCommittedId = (Map<?, ?>) cache.read(cid).orElseThrow();
+                assertEquals("1.0", byCommittedId.get("release"), "read by " + cid);
+                assertEquals(committed, ((Map<?, ?>) byCommittedId.get("commitments")).keySet(), "read by " + cid);
             }
             assertEquals(List.of(), cache.verify());
         }

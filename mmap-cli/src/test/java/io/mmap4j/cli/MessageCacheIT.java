@@ -19,7 +19,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -63,19 +62,14 @@ class MessageCacheIT extends FileTypeContract {
     @Override
     Map<String, String> figures(Path directory) throws IOException {
         MessageCache.Stat stat = MessageCache.stat(directory);
-        Map<String, String> figures = new LinkedHashMap<>();
         boolean mapped = Files.isRegularFile(directory.resolve("map"));
-        figures.put("store", mapped ? "mapped" : "file system");
-        figures.put("messages", Long.toString(stat.messages()));
-        figures.put("lists", Long.toString(stat.lists()));
-        figures.put("scalars", Long.toString(stat.scalars()));
-        figures.put("scalar bytes", Long.toString(stat.scalarBytes()));
-        figures.put("stored bytes", Long.toString(stat.storedBytes()));
+        Map<String, String> figures = figures("store", mapped ? "mapped" : "file system", "messages", stat.messages(),
+                "lists", stat.lists(), "scalars", stat.scalars(), "scalar bytes", stat.scalarBytes(),
+                "stored bytes", stat.storedBytes());
         if (mapped) {
             SharedMap.Stats map = SharedMap.stats(directory);
-            figures.put("map keys", Long.toString(map.keys()));
-            figures.put("map dead bytes", Long.toString(map.deadBytes()));
-            figures.put("map file bytes", Long.toString(map.fileBytes()));
+            figures.putAll(figures("map keys", map.keys(), "map dead bytes", map.deadBytes(), "map file bytes",
+                    map.fileBytes()));
         }
         return figures;
     }
@@ -139,12 +133,8 @@ class MessageCacheIT extends FileTypeContract {
 
     @Override
     String openFailure(Path directory) {
-        try {
-            figures(directory);
-            return null;
-        } catch (IOException | CorruptContentException | CorruptEntryException e) {
-            return e.getMessage();
-        }
+        return refusal(() -> figures(directory), IOException.class, CorruptContentException.class,
+                CorruptEntryException.class);
     }
 
     /** Puts {@code value} under {@code key} in the cache's map, as a writer with a bug would: the map stays sound. */
@@ -209,7 +199,7 @@ class MessageCacheIT extends FileTypeContract {
 
         Path artifact = directory.resolve("data").resolve(MessageCache.id(ARTIFACT));
         Files.writeString(artifact, "bchanged");
-        Run r = Run.jar("verify", directory.toString());
+        Run r = Run.tool("verify", directory.toString());
         assertEquals(1, r.status(), r.out());
         assertEquals(verifyOutput(directory, libraryProblems(directory)), r.out());
         assertTrue(r.out().contains(NL_INDENT + "data/" + MessageCache.id(ARTIFACT) + ": the SHA-256 of its 8 bytes is "), r.out());

@@ -207,8 +207,7 @@ class MessageCacheIT extends FileTypeContract {
         Path notACache = Files.createDirectories(dir.resolve("project").resolve("data"));
         Files.writeString(notACache.resolve("notes.txt"), "not an ID");
         Run.inProcess("stat", notACache.getParent().toString()).assertFailed("stat", notACache.getParent()
-                + ": a directory, not an mmap4j store (a shared-map's holds \"map\"; a message-cache's holds \"data\", a"
-                + " directory of IDs, or a shared map whose root holds the group \"data\")");
+                + ": a directory, not an mmap4j store (" + Mmap4jTest.LOOKED_FOR + ")");
     }
 
     private static final String NL_INDENT = Run.NL + "  ";

@@ -140,8 +140,8 @@ class SharedMapIT extends FileTypeContract {
         Run.inProcess("stat", data.toString()).assertFailed("stat", data + ": one of the files of a shared-map, not the"
                 + " store itself; name its directory, " + data.getParent());
         Path empty = Files.createDirectory(dir.resolve("empty"));
-        Run.inProcess("verify", empty.toString()).assertFailed("verify", empty + ": a directory, not an mmap4j store"
-                + " (a shared-map's holds \"map\")");
+        Run.inProcess("verify", empty.toString()).assertFailed("verify", empty + ": a directory, not an mmap4j store ("
+                + Mmap4jTest.LOOKED_FOR + ")");
         Path counters = Files.createDirectory(dir.resolve("counters-inside"));
         CountersStatTest.threeCounters(counters.resolve("map"), "x");
         Run.inProcess("stat", counters.toString()).assertFailed("stat", counters.resolve("map")

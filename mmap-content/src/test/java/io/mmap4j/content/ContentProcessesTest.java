@@ -75,7 +75,7 @@ class ContentProcessesTest {
     void twoJvmsAddingCommitmentsToOneMessageAtOnceKeepThemAll(String backend) throws Exception {
         Path path = dir.resolve("commit-" + backend);
         Path go = dir.resolve("go-" + backend);
-        int count = 25;
+        int count = 12;
         Set<String> committed = new HashSet<>();
         try (ChildJvm a = ChildJvm.start(ContentChild.class, "commit", backend, path.toString(), "" + count, go.toString());
              ChildJvm b = ChildJvm.start(ContentChild.class, "commit", backend, path.toString(), "" + count, go.toString())) {

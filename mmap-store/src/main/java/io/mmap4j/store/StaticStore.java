@@ -225,7 +225,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @throws OutOfMemoryError if the value is 2 GiB or more, more than an array holds; use {@link #view(byte[])}
      */
     public byte[] get(byte[] key) {
-        return copy(find(Objects.requireNonNull(key, "key"), BYTES, hash(key)));
+        return copy(find(Objects.requireNonNull(key, "key"), BYTES));
     }
 
     /**
@@ -236,7 +236,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @throws OutOfMemoryError if the value is 2 GiB or more; use {@link #view(String)}
      */
     public byte[] get(String key) {
-        return copy(find(Objects.requireNonNull(key, "key"), STRING, hash(key)));
+        return copy(find(Objects.requireNonNull(key, "key"), STRING));
     }
 
     /**
@@ -247,7 +247,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @throws OutOfMemoryError if the value is 2 GiB or more; use {@link #view(MemorySegment)}
      */
     public byte[] get(MemorySegment key) {
-        return copy(find(Objects.requireNonNull(key, "key"), SEGMENT, hash(key)));
+        return copy(find(Objects.requireNonNull(key, "key"), SEGMENT));
     }
 
     /**
@@ -288,7 +288,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return a view of the value, or null if the store has no such key
      */
     public MemorySegment view(byte[] key) {
-        return slice(find(Objects.requireNonNull(key, "key"), BYTES, hash(key)));
+        return slice(find(Objects.requireNonNull(key, "key"), BYTES));
     }
 
     /**
@@ -299,7 +299,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return a view of the value, or null if the store has no such key
      */
     public MemorySegment view(String key) {
-        return slice(find(Objects.requireNonNull(key, "key"), STRING, hash(key)));
+        return slice(find(Objects.requireNonNull(key, "key"), STRING));
     }
 
     /**
@@ -310,7 +310,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return a view of the value, or null if the store has no such key
      */
     public MemorySegment view(MemorySegment key) {
-        return slice(find(Objects.requireNonNull(key, "key"), SEGMENT, hash(key)));
+        return slice(find(Objects.requireNonNull(key, "key"), SEGMENT));
     }
 
     /**
@@ -320,7 +320,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return true if it has a value for the key
      */
     public boolean contains(byte[] key) {
-        return find(Objects.requireNonNull(key, "key"), BYTES, hash(key)) >= 0;
+        return find(Objects.requireNonNull(key, "key"), BYTES) >= 0;
     }
 
     /**
@@ -330,7 +330,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return true if it has a value for the key
      */
     public boolean contains(String key) {
-        return find(Objects.requireNonNull(key, "key"), STRING, hash(key)) >= 0;
+        return find(Objects.requireNonNull(key, "key"), STRING) >= 0;
     }
 
     /**
@@ -340,7 +340,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return true if it has a value for the key
      */
     public boolean contains(MemorySegment key) {
-        return find(Objects.requireNonNull(key, "key"), SEGMENT, hash(key)) >= 0;
+        return find(Objects.requireNonNull(key, "key"), SEGMENT) >= 0;
     }
 
     /**
@@ -424,7 +424,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
                     long valueStart = valueStart(at, keyLength);
                     record = roundUp(valueStart + valueLength(at), RECORD_ALIGNMENT);
                     MemorySegment key = file.asSlice(at + RECORD_HEADER_BYTES, keyLength);
-                    if (!replacedRecords || recordOf(key, hash(key)) == at) {
+                    if (!replacedRecords || recordOf(key) == at) {
                         return new Entry(key, file.asSlice(valueStart, valueLength(at)));
                     }
                 }
@@ -564,12 +564,21 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     }
 
     /**
-     * The offset of the record of {@code key}, or -1. Walks from the key's home slot; stops at an
-     * empty slot, at a slot whose entry is closer to its home than the key would be (Robin Hood
-     * order), or after the header's max displacement.
+     * The offset of the record of {@code key}, or -1. Hashes the key, then walks from its home
+     * slot; stops at an empty slot, at a slot whose entry is closer to its home than the key would
+     * be (Robin Hood order), or after the header's max displacement.
+     *
+     * <p>The whole lookup but the value is here, hash included, so that the public methods around
+     * it stay a few instructions: small enough for the JIT to inline them into their callers,
+     * which is what lets it drop the allocation of a {@link #view(byte[])}'s segment.
      */
-    private long find(Object key, int kind, long hash) {
+    private long find(Object key, int kind) {
         checkOpen();
+        long hash = switch (kind) {
+            case BYTES -> hash((byte[]) key);
+            case SEGMENT -> hash((MemorySegment) key);
+            default -> hash((String) key);
+        };
         long fingerprint = hash & fingerprintMask;
         long slot = home(fingerprint, slots);
         long slotAt = indexOffset + slot * SLOT_BYTES;
@@ -597,9 +606,9 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
         }
     }
 
-    /** The offset of the record of {@code key}, whose hash is {@code hash}, or -1. */
-    long recordOf(MemorySegment key, long hash) {
-        return find(key, SEGMENT, hash);
+    /** The offset of the record of {@code key}, or -1. */
+    long recordOf(MemorySegment key) {
+        return find(key, SEGMENT);
     }
 
     private boolean keyEquals(long slotAt, long record, Object key, int kind) {

@@ -172,7 +172,7 @@ final class StaticVerifier {
             maxDisplacement = Math.max(maxDisplacement, distance);
             long found;
             try {
-                found = store.recordOf(key, keyHash);
+                found = store.recordOf(key);
             } catch (CorruptEntryException e) {
                 report(new Problem(e.offset(), "slot on the way to slot " + slot, e.getMessage(), "a sound slot"));
                 continue;

@@ -45,10 +45,7 @@ class BlockStorageIT extends FileTypeContract {
 
     @Override
     Map<String, String> figures(Path file) throws IOException {
-        BlockStorage.Stats stats;
-        try (BlockStorage storage = BlockStorage.open(file, BLOCK)) {
-            stats = storage.stats();
-        }
+        BlockStorage.Stats stats = BlockStorage.stats(file);
         Map<String, String> figures = new LinkedHashMap<>();
         figures.put("block size", Integer.toString(stats.blockSize()));
         figures.put("capacity", Long.toString(stats.capacity()));

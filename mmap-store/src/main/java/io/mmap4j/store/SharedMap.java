@@ -908,7 +908,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             throw new IllegalStateException("the shared map " + directory
                     + " was used inside a compute or merge function on it, which runs under its writer lock");
         }
-        boolean recover = lock.lock(control);
+        boolean recover = lock.lock(controlMap);
         try {
             SharedMapFile f = current();
             if (recover) {
@@ -918,7 +918,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         } catch (IOException e) {
             throw new UncheckedIOException("writing the shared map " + directory, e);
         } finally {
-            lock.unlock(control);
+            lock.unlock(controlMap);
         }
     }
 

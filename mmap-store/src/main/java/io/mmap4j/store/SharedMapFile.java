@@ -440,9 +440,11 @@ final class SharedMapFile {
     /**
      * Marks a change in progress (the sequence goes odd) or done (even again), for readers taking
      * a consistent snapshot. Volatile, a full fence: the odd value is visible before any slot the
-     * change publishes, and every slot it published before the even value.
+     * change publishes, and every slot it published before the even value. Through {@link MMap},
+     * like every read-modify-write of a mapped word here, so that a file cut short by another
+     * process throws {@link InternalError} rather than faulting in the VM.
      */
     void bumpSequence() {
-        WORD.getAndAdd(file, D_SEQUENCE, 1L);
+        map.getAndAddLong(D_SEQUENCE, 1L);
     }
 }

@@ -28,10 +28,19 @@ final class SharedMapPeerCheck {
     /** Checks {@code peer}'s shared map benchmarks; false if it has none. */
     static boolean check(String peer) throws Exception {
         Optional<Method> get = method(SharedMapBenchmark.class, "get_" + peer);
-        if (get.isEmpty()) {
-            return false;
+        Optional<Method> small = method(SharedMapModuleStoreBenchmark.class, "get_" + peer);
+        if (get.isPresent()) {
+            checkEntries(peer, get.get());
         }
-        Object map = open(get.get().getParameterTypes()[0], Map.of("entries", 1000, "scaleDown", 1));
+        if (small.isPresent()) {
+            checkModuleStore(peer, small.get());
+        }
+        return get.isPresent() || small.isPresent();
+    }
+
+    /** A get returns the drawn entry's value; a put (if the peer has one) stores the new value. */
+    private static void checkEntries(String peer, Method get) throws Exception {
+        Object map = open(get.getParameterTypes()[0], Map.of("entries", 1000, "scaleDown", 1));
         try {
             SharedMapBenchmark bench = new SharedMapBenchmark();
             StaticStoreLookupBenchmark.Probe probe = new StaticStoreLookupBenchmark.Probe();
@@ -50,31 +59,31 @@ final class SharedMapPeerCheck {
         } finally {
             close(map);
         }
-        Optional<Method> small = method(SharedMapModuleStoreBenchmark.class, "get_" + peer);
-        if (small.isPresent()) {
-            Object store = open(small.get().getParameterTypes()[0], Map.of());
-            try {
-                SharedMapModuleStoreBenchmark bench = new SharedMapModuleStoreBenchmark();
-                for (int i = 0; i < 250; i++) {
-                    assertEquals(SharedMapModuleStoreBenchmark.value(i % 100),
-                            new String(bytes(call(bench, "get_" + peer, store), store), StandardCharsets.UTF_8), peer + " get " + i);
-                }
-                if (method(SharedMapModuleStoreBenchmark.class, "getMiss_" + peer).isEmpty()) {
-                    return true; // one of mmap4j's other read paths: gets only
-                }
-                for (int i = 0; i < 150; i++) {
-                    assertNull(call(bench, "getMiss_" + peer, store), peer + " getMiss " + i);
-                }
-                Map<String, String> expected = new HashMap<>();
-                for (int i = 0; i < 100; i++) {
-                    expected.put("key-" + i, SharedMapModuleStoreBenchmark.value(i));
-                }
-                assertEquals(expected, call(bench, "getAll_" + peer, store), peer + " getAll");
-            } finally {
-                close(store);
+    }
+
+    /** In the 100-key map a get returns the key's value, a miss null, and getAll every entry. */
+    private static void checkModuleStore(String peer, Method get) throws Exception {
+        Object store = open(get.getParameterTypes()[0], Map.of());
+        try {
+            SharedMapModuleStoreBenchmark bench = new SharedMapModuleStoreBenchmark();
+            for (int i = 0; i < 250; i++) {
+                assertEquals(SharedMapModuleStoreBenchmark.value(i % 100),
+                        new String(bytes(call(bench, "get_" + peer, store), store), StandardCharsets.UTF_8), peer + " get " + i);
             }
+            if (method(SharedMapModuleStoreBenchmark.class, "getMiss_" + peer).isEmpty()) {
+                return; // one of mmap4j's other read paths: gets only
+            }
+            for (int i = 0; i < 150; i++) {
+                assertNull(call(bench, "getMiss_" + peer, store), peer + " getMiss " + i);
+            }
+            Map<String, String> expected = new HashMap<>();
+            for (int i = 0; i < 100; i++) {
+                expected.put("key-" + i, SharedMapModuleStoreBenchmark.value(i));
+            }
+            assertEquals(expected, call(bench, "getAll_" + peer, store), peer + " getAll");
+        } finally {
+            close(store);
         }
-        return true;
     }
 
     /**

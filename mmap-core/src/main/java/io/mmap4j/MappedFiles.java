@@ -351,7 +351,11 @@ public final class MappedFiles {
         Objects.requireNonNull(charset, "charset");
         MappedChannel channel = openToRead(path, Set.of(READ));
         if (channel == null) {
-            return Files.lines(path, charset);
+            // Not Files.lines: it opens the file once to read its size and, finding none, closes
+            // it and opens it again, so a FIFO's writer can meet the first open, write and leave,
+            // and its bytes go with the first descriptor; the second open then waits for ever.
+            BufferedReader reader = Files.newBufferedReader(path, charset);
+            return reader.lines().onClose(() -> closeUnchecked(reader));
         }
         try {
             if (LineDecoder.splitsOnBytes(charset)) {

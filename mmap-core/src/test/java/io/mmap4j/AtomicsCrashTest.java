@@ -123,6 +123,12 @@ class AtomicsCrashTest {
             }
         }
 
+        /**
+         * Where the reads put their values: a load whose value nobody uses is one C2 may drop,
+         * and then nothing faults (once in a few dozen runs, getIntVolatile did not).
+         */
+        static volatile long sink;
+
         /** Every atomic and ordered access of {@link MMap}, by name. */
         static Map<String, LongConsumer> operations(MMap m) {
             Map<String, LongConsumer> ops = new LinkedHashMap<>();
@@ -142,15 +148,15 @@ class AtomicsCrashTest {
             ops.put("getAndBitwiseAndInt", pos -> m.getAndBitwiseAndInt(pos, 1));
             ops.put("getAndBitwiseOrInt", pos -> m.getAndBitwiseOrInt(pos, 1));
             ops.put("getAndBitwiseXorInt", pos -> m.getAndBitwiseXorInt(pos, 1));
-            ops.put("getLongVolatile", pos -> m.getLongVolatile(pos));
-            ops.put("getLongAcquire", pos -> m.getLongAcquire(pos));
-            ops.put("getLongOpaque", pos -> m.getLongOpaque(pos));
+            ops.put("getLongVolatile", pos -> sink = m.getLongVolatile(pos));
+            ops.put("getLongAcquire", pos -> sink = m.getLongAcquire(pos));
+            ops.put("getLongOpaque", pos -> sink = m.getLongOpaque(pos));
             ops.put("putLongVolatile", pos -> m.putLongVolatile(pos, 1));
             ops.put("putLongRelease", pos -> m.putLongRelease(pos, 1));
             ops.put("putLongOpaque", pos -> m.putLongOpaque(pos, 1));
-            ops.put("getIntVolatile", pos -> m.getIntVolatile(pos));
-            ops.put("getIntAcquire", pos -> m.getIntAcquire(pos));
-            ops.put("getIntOpaque", pos -> m.getIntOpaque(pos));
+            ops.put("getIntVolatile", pos -> sink = m.getIntVolatile(pos));
+            ops.put("getIntAcquire", pos -> sink = m.getIntAcquire(pos));
+            ops.put("getIntOpaque", pos -> sink = m.getIntOpaque(pos));
             ops.put("putIntVolatile", pos -> m.putIntVolatile(pos, 1));
             ops.put("putIntRelease", pos -> m.putIntRelease(pos, 1));
             ops.put("putIntOpaque", pos -> m.putIntOpaque(pos, 1));

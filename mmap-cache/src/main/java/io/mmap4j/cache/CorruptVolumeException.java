@@ -1,25 +1,23 @@
 package io.mmap4j.cache;
 
-import java.io.IOException;
+import io.mmap4j.CorruptFileException;
 import java.io.Serial;
 import java.nio.file.Path;
 
 /**
  * A file that is not a cache volume, or whose volume header fails a check, was refused by
  * {@link CacheVolume#open}. The message names the file, the byte offset, the field, the value found
- * and what was expected. The file is left exactly as it was found.
+ * and what was expected, worded {@code <file>: not a sound cache volume: at byte offset <offset>,
+ * <field> is <found>, expected <expected>}. As with every {@link CorruptFileException}, the file is
+ * left exactly as it was found.
  *
  * <p>Damage inside a volume (a directory copy, a record) is never an exception: it is what the
  * volume recovers from, reported by {@link CacheVolume#recovery()}, counted in
  * {@link CacheVolume.Stats#corruptDropped()}, and listed by {@link CacheVolume#verify(Path)}.
  */
-public final class CorruptVolumeException extends IOException {
+public final class CorruptVolumeException extends CorruptFileException {
     @Serial
     private static final long serialVersionUID = 1L;
-
-    private final transient Path file;
-    private final long offset;
-    private final String field;
 
     /**
      * Reports one bad field.
@@ -31,37 +29,8 @@ public final class CorruptVolumeException extends IOException {
      * @param expected what the format allows there, as text
      */
     public CorruptVolumeException(Path file, long offset, String field, String found, String expected) {
-        super(file + ": not a sound cache volume: at byte offset " + offset + ", " + field + " is " + found
-                + ", expected " + expected);
-        this.file = file;
-        this.offset = offset;
-        this.field = field;
-    }
-
-    /**
-     * The file.
-     *
-     * @return the file, or null in a deserialized copy (the path is not serialized)
-     */
-    public Path file() {
-        return file;
-    }
-
-    /**
-     * The byte offset of the bad field.
-     *
-     * @return the offset, in bytes from the start of the file
-     */
-    public long offset() {
-        return offset;
-    }
-
-    /**
-     * The bad field's name, as the format document spells it.
-     *
-     * @return the field's name
-     */
-    public String field() {
-        return field;
+        // this format's message reads "not a sound cache volume: at byte offset N, F is X, expected Y"
+        super(file, offset, field, field + " is " + found + ", expected " + expected,
+                file + ": not a sound cache volume: at byte offset " + offset + ", ");
     }
 }

@@ -502,16 +502,26 @@ final class Volume {
         }
     }
 
-    /** Reserves {@code bytes} at the cursor, skipping the rest of the lap when they do not fit before its end. */
+    /**
+     * Reserves {@code bytes} at the cursor, skipping the rest of the lap when they do not fit before
+     * its end. The aggregation buffer goes to the file in one write at F's offset, so it only ever
+     * holds one lap's bytes: a record that starts the next lap, after a skip or right after a record
+     * that ended exactly at the lap's end, first sends the buffer to the file.
+     */
     private long reserve(long bytes) throws IOException {
-        long at = cursor % dataBytes;
+        long p = cursor;
+        long at = p % dataBytes;
         if (at + bytes > dataBytes) {
+            p += dataBytes - at;
+        }
+        if (p / dataBytes != flushed / dataBytes) {
             flushAggregate();
-            cursor = cursor + dataBytes - at;
-            flushed = cursor;
+        }
+        if (p != cursor) {
+            cursor = p;
+            flushed = p;
             VarHandle.storeStoreFence();
         }
-        long p = cursor;
         // Published before the bytes are written: readers of what these bytes overwrite see C move first.
         cursor = p + bytes;
         return p;
@@ -523,6 +533,7 @@ final class Volume {
         if (n == 0) {
             return;
         }
+        assert flushed % dataBytes + n <= dataBytes : "buffer [" + flushed + ", " + cursor + ") crosses a lap's end";
         try {
             write(agg.asSlice(0, n), g.fileOffset(flushed));
         } catch (IOException e) {

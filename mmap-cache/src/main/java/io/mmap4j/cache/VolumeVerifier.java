@@ -110,7 +110,7 @@ final class VolumeVerifier {
     }
 
     /** Every entry the recovered directory holds as live: its record, and that its key hashes to its place. */
-    private static void checkRecords(Volume v, long copyAt, List<Problem> problems) {
+    static void checkRecords(Volume v, long copyAt, List<Problem> problems) {
         Directory dir = v.dir;
         long cursor = v.cursor();
         for (int s = 0; s < dir.segments; s++) {

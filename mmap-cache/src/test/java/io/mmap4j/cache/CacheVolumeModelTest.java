@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.cache.CacheVolume.Options;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -95,6 +96,7 @@ class CacheVolumeModelTest {
         } finally {
             v.close();
         }
+        assertEquals(size, Files.size(path), "no write ran past the data region");
         assertEquals(List.of(), CacheVolume.verify(path));
     }
 }

@@ -197,6 +197,65 @@ class CacheVolumeTest {
     }
 
     @Test
+    void aBufferEndingExactlyAtTheLapsEndGoesToTheFileBeforeTheNextLapJoinsIt() throws IOException {
+        Path path = dir.resolve("v.cache");
+        // Small average objects: the directory has room for every record of a lap.
+        Options options = QUIET.withAverageObjectBytes(512);
+        long data;
+        int lapRecords;
+        int count;
+        try (CacheVolume v = CacheVolume.open(path, SIZE, options)) {
+            data = v.stats().dataBytes();
+            lapRecords = (int) (data / LAP_RECORD);
+            count = lapRecords + 50;
+            // The lap's last record ends exactly at the data region's end (the first one takes the remainder).
+            for (int i = 0; i < lapRecords - 10; i++) {
+                v.set(lapKey(i), lapValue(i, data));
+            }
+            flushDataOnly(v); // the buffer then holds exactly the lap's last ten records...
+            for (int i = lapRecords - 10; i < count; i++) {
+                v.set(lapKey(i), lapValue(i, data)); // ...when the next lap's first records come
+            }
+            assertEquals(data + 50 * LAP_RECORD, v.stats().writeCursor());
+            flushDataOnly(v);
+            assertEquals(SIZE, Files.size(path), "a write ran past the data region");
+            java.util.List<CacheVolume.Problem> problems = new java.util.ArrayList<>();
+            VolumeVerifier.checkRecords(volumeOf(v), 0, problems);
+            assertEquals(java.util.List.of(), problems, "every directory entry names its record");
+            // The next lap's 50 records overwrote the first 50: those are gone, every other is exact.
+            for (int i = 0; i < count; i++) {
+                byte[] got = v.get(lapKey(i));
+                if (i < 50) {
+                    assertNull(got, "key " + i);
+                } else {
+                    assertArrayEquals(lapValue(i, data), got, "key " + i);
+                }
+            }
+            assertEquals(count - 50, v.stats().objects());
+            assertEquals(0, v.stats().corruptDropped());
+        }
+        assertEquals(SIZE, Files.size(path));
+        assertEquals(java.util.List.of(), CacheVolume.verify(path));
+        try (CacheVolume v = CacheVolume.open(path)) {
+            for (int i = 50; i < count; i++) {
+                assertArrayEquals(lapValue(i, data), v.get(lapKey(i)), "key " + i + " after reopening");
+            }
+        }
+    }
+
+    private static final int LAP_RECORD = 2048;
+
+    private static byte[] lapKey(int i) {
+        return b(String.format("k%07d", i));
+    }
+
+    /** A value that makes a record of exactly 2048 bytes with its 8-byte key; the first takes what is over a multiple. */
+    private static byte[] lapValue(int i, long dataBytes) {
+        int record = i == 0 ? LAP_RECORD + (int) (dataBytes % LAP_RECORD) : LAP_RECORD;
+        return Values.value(i, 1, record - CacheFormat.RECORD_HEADER_BYTES - 8);
+    }
+
+    @Test
     void aKeySharingATagWithAnotherIsAMissForItNeverAnEviction() throws IOException {
         try (CacheVolume v = CacheVolume.open(dir.resolve("v.cache"), SIZE, QUIET)) {
             Volume volume = volumeOf(v);

@@ -40,6 +40,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -84,6 +85,8 @@ final class SharedMapFile {
     final long mask;
     final long dataOffset;
     final long fileBytes;
+    /** The writer's buffer over the whole file, for CRCs; see {@link #bytes}. */
+    private ByteBuffer writerBuffer;
     /** The read-only, garbage-collected mapping that views come from; null until the first view. */
     private volatile SharedMapFile views;
 
@@ -434,16 +437,29 @@ final class SharedMapFile {
         MemorySegment.copy(value, 0, file, keyAt + keyLength, valueLength);
         long end = at + recordBytes(keyLength, valueLength);
         file.asSlice(keyAt + keyLength + valueLength, end - keyAt - keyLength - valueLength).fill((byte) 0);
-        // The CRC of the caller's bytes, which are the record's: a buffer over a heap array costs
-        // nothing to make, where one over the mapping (a MappedByteBuffer) cost most of a put.
         crc.reset();
-        crc.update(key.asByteBuffer());
-        crc.update(value.asByteBuffer());
+        crc.update(bytes(keyAt, keyLength + valueLength));
         file.set(INT, at + R_KEY_LENGTH, (int) keyLength);
         file.set(INT, at + R_CRC, (int) crc.getValue());
         file.set(LONG, at + R_VALUE_LENGTH, valueLength);
         setWord(D_DATA_END, end);
         return at;
+    }
+
+    /**
+     * A buffer over {@code length} bytes of the file at {@code at}, for the CRC of a record just
+     * written (of the bytes in the file, whatever the caller's arrays hold by now). Made once per
+     * file and moved, since making a buffer over a mapping cost most of a put; the lock holder's
+     * thread is the only one that uses it. A file over 2 GiB gets a new buffer each time.
+     */
+    private ByteBuffer bytes(long at, long length) {
+        if (fileBytes > Integer.MAX_VALUE) {
+            return file.asSlice(at, length).asByteBuffer();
+        }
+        if (writerBuffer == null) {
+            writerBuffer = file.asByteBuffer();
+        }
+        return writerBuffer.limit((int) (at + length)).position((int) at);
     }
 
     /** Copies the whole record at {@code record} of {@code from} to the data end; as {@link #append}. */

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.zip.CRC32C;
 
 /**
  * {@link StaticStore#verify}: every check of the format over the whole file, read-only, collecting
@@ -68,8 +67,8 @@ final class StaticVerifier {
                     records.length + ", the records found in the data region"));
         }
         zeros(h.dataEnd(), h.indexOffset(), "padding after the data region");
-        CRC32C crc = new CRC32C();
-        update(crc, h.indexOffset(), h.slots() * SLOT_BYTES);
+        GuardedCrc32c crc = new GuardedCrc32c();
+        crc.update(file, h.indexOffset(), h.slots() * SLOT_BYTES);
         if ((int) crc.getValue() != h.indexCrc()) {
             report(new Problem(StaticHeader.AT_INDEX_CRC, "index crc32c", Integer.toUnsignedString(h.indexCrc()),
                     Long.toString(crc.getValue()) + ", the CRC32C of the index region"));
@@ -83,7 +82,7 @@ final class StaticVerifier {
         int count = 0;
         long dataEnd = h.dataEnd();
         long at = DATA_OFFSET;
-        CRC32C crc = new CRC32C();
+        GuardedCrc32c crc = new GuardedCrc32c();
         while (at < dataEnd) {
             if (dataEnd - at < RECORD_HEADER_BYTES) {
                 report(new Problem(at, "record", "a record header of " + (dataEnd - at) + " bytes",
@@ -109,8 +108,8 @@ final class StaticVerifier {
             zeros(keyEnd, valueStart, "padding before a page-aligned value");
             zeros(valueStart + valueLength, next, "padding after a record");
             crc.reset();
-            update(crc, at + RECORD_HEADER_BYTES, keyLength);
-            update(crc, valueStart, valueLength);
+            crc.update(file, at + RECORD_HEADER_BYTES, keyLength);
+            crc.update(file, valueStart, valueLength);
             long stored = uintAt(file, at + RECORD_CRC);
             if (stored != crc.getValue()) {
                 report(new Problem(at + RECORD_CRC, "record crc32c", Long.toString(stored),
@@ -204,12 +203,6 @@ final class StaticVerifier {
                 report(new Problem(at, what, "a non-zero byte", "zero"));
                 return;
             }
-        }
-    }
-
-    private void update(CRC32C crc, long from, long length) {
-        for (long at = from, end = from + length; at < end; at += StaticFormat.BUFFER_LIMIT) {
-            crc.update(file.asSlice(at, Math.min(StaticFormat.BUFFER_LIMIT, end - at)).asByteBuffer());
         }
     }
 

@@ -139,6 +139,9 @@ public final class BlockStorage implements AutoCloseable {
         this.stride = BlockFormat.groupStride(blockSize);
         this.tree = new BlockTree(blockSize);
         this.map = map;
+        for (int slot = 0; slot < homes.length; slot += HOME_STRIDE) {
+            homes[slot + 1] = -1L; // the claim word of the home group not seen yet: the first store searches
+        }
         MemorySegment file = map.segment();
         this.mapping = new Mapping(file, Math.min(publishedGroups(file), groupsIn(file, stride)));
     }
@@ -687,12 +690,20 @@ public final class BlockStorage implements AutoCloseable {
         long seen = homes[slot + 1];
         if (home < m.groups && seen != -1L) {
             long claimed = seen | (seen + 1); // the lowest clear bit set
-            if ((long) BlockTree.WORD.compareAndExchange(m.file, tree.groupOffset(home), seen, claimed) == seen) {
+            long found = (long) BlockTree.WORD.compareAndExchange(m.file, tree.groupOffset(home), seen, claimed);
+            if (found == seen) {
                 homes[slot + 1] = claimed;
                 if (claimed == -1L) {
                     tree.setFull(m.file, 1, home);
                 }
                 return home * BLOCKS_PER_GROUP + Long.numberOfTrailingZeros(~seen);
+            }
+            if ((found & ~seen) != 0) {
+                // another thread or process has claimed in this group since: both would fight over
+                // its word, so this thread moves (blocks only freed by others are no reason to)
+                home = nextHome(home, m.groups);
+                homes[slot] = home;
+                homes[slot + 1] = -1L;
             }
         }
         return claimSearching(m, slot, home);

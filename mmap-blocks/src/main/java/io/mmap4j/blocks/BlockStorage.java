@@ -751,12 +751,14 @@ public final class BlockStorage implements AutoCloseable {
 
     /**
      * Where a thread that lost a race for a claim word searches from next: a group picked by
-     * hashing its previous home with this process's id, so that threads of this process, and of
-     * others, scatter instead of all competing for the lowest free block (Linux's {@code sbitmap}
-     * does the same with per-CPU hints). With one group there is nowhere to go.
+     * hashing its previous home with its thread's id and this process's id, so that threads of
+     * this process, and of others, scatter instead of all competing for the lowest free block
+     * (Linux's {@code sbitmap} does the same with per-CPU hints). The thread's id matters: two
+     * threads that meet in one group both move, and must not move to the same one. With one group
+     * there is nowhere to go.
      */
     private long nextHome(long home, long groups) {
-        long z = (home + processSalt) * 0x9E3779B97F4A7C15L;
+        long z = (home + processSalt + (Thread.currentThread().threadId() << 24)) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
         return ((z ^ (z >>> 29)) >>> 1) % groups;
     }

@@ -139,6 +139,9 @@ public final class BlockStorage implements AutoCloseable {
         this.stride = BlockFormat.groupStride(blockSize);
         this.tree = new BlockTree(blockSize);
         this.map = map;
+        for (int slot = 0; slot < homes.length; slot += HOME_STRIDE) {
+            homes[slot + 1] = -1L; // the claim word of the home group not seen yet: the first store searches
+        }
         MemorySegment file = map.segment();
         this.mapping = new Mapping(file, Math.min(publishedGroups(file), groupsIn(file, stride)));
     }
@@ -687,12 +690,20 @@ public final class BlockStorage implements AutoCloseable {
         long seen = homes[slot + 1];
         if (home < m.groups && seen != -1L) {
             long claimed = seen | (seen + 1); // the lowest clear bit set
-            if ((long) BlockTree.WORD.compareAndExchange(m.file, tree.groupOffset(home), seen, claimed) == seen) {
+            long found = (long) BlockTree.WORD.compareAndExchange(m.file, tree.groupOffset(home), seen, claimed);
+            if (found == seen) {
                 homes[slot + 1] = claimed;
                 if (claimed == -1L) {
                     tree.setFull(m.file, 1, home);
                 }
                 return home * BLOCKS_PER_GROUP + Long.numberOfTrailingZeros(~seen);
+            }
+            if ((found & ~seen) != 0) {
+                // another thread or process has claimed in this group since: both would fight over
+                // its word, so this thread moves (blocks only freed by others are no reason to)
+                home = nextHome(home, m.groups);
+                homes[slot] = home;
+                homes[slot + 1] = -1L;
             }
         }
         return claimSearching(m, slot, home);
@@ -740,12 +751,14 @@ public final class BlockStorage implements AutoCloseable {
 
     /**
      * Where a thread that lost a race for a claim word searches from next: a group picked by
-     * hashing its previous home with this process's id, so that threads of this process, and of
-     * others, scatter instead of all competing for the lowest free block (Linux's {@code sbitmap}
-     * does the same with per-CPU hints). With one group there is nowhere to go.
+     * hashing its previous home with its thread's id and this process's id, so that threads of
+     * this process, and of others, scatter instead of all competing for the lowest free block
+     * (Linux's {@code sbitmap} does the same with per-CPU hints). The thread's id matters: two
+     * threads that meet in one group both move, and must not move to the same one. With one group
+     * there is nowhere to go.
      */
     private long nextHome(long home, long groups) {
-        long z = (home + processSalt) * 0x9E3779B97F4A7C15L;
+        long z = (home + processSalt + (Thread.currentThread().threadId() << 24)) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
         return ((z ^ (z >>> 29)) >>> 1) % groups;
     }

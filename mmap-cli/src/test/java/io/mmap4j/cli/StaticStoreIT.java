@@ -10,9 +10,7 @@ import io.mmap4j.store.StaticStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -51,19 +49,11 @@ class StaticStoreIT extends FileTypeContract {
     @Override
     Map<String, String> figures(Path file) throws IOException {
         StaticStore.Stat stat = StaticStore.stat(file);
-        Map<String, String> figures = new LinkedHashMap<>();
-        figures.put("keys", Long.toString(stat.keys()));
-        figures.put("file bytes", Long.toString(stat.fileBytes()));
-        figures.put("key bytes", Long.toString(stat.keyBytes()));
-        figures.put("value bytes", Long.toString(stat.valueBytes()));
-        figures.put("largest value", Long.toString(stat.largestValue()));
-        figures.put("replaced records", Long.toString(stat.replacedRecords()));
-        figures.put("data bytes", Long.toString(stat.dataBytes()));
-        figures.put("index slots", Long.toString(stat.indexSlots()));
-        figures.put("index load", String.format(Locale.ROOT, "%.3f", stat.indexLoad()));
-        figures.put("max displacement", Long.toString(stat.maxDisplacement()));
-        figures.put("seed", String.format("0x%016x", stat.seed()));
-        return figures;
+        return figures("keys", stat.keys(), "file bytes", stat.fileBytes(), "key bytes", stat.keyBytes(),
+                "value bytes", stat.valueBytes(), "largest value", stat.largestValue(),
+                "replaced records", stat.replacedRecords(), "data bytes", stat.dataBytes(),
+                "index slots", stat.indexSlots(), "index load", stat.indexLoad(),
+                "max displacement", stat.maxDisplacement(), "seed", String.format("0x%016x", stat.seed()));
     }
 
     @Test
@@ -119,13 +109,7 @@ class StaticStoreIT extends FileTypeContract {
 
     @Override
     String openFailure(Path file) {
-        try {
-            StaticStore.open(file).close();
-            return null;
-        } catch (IOException e) {
-            assertTrue(e instanceof CorruptStoreException, e::toString);
-            return e.getMessage();
-        }
+        return refusal(() -> StaticStore.open(file).close(), CorruptStoreException.class);
     }
 
     @Override

@@ -1172,8 +1172,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             for (long slot = 0; slot < f.slots; slot++) {
                 long ref = f.ref(slot);
                 if (ref > 0 && Arrays.binarySearch(replaced, 0, count, slot) < 0) {
-                    MemorySegment key = f.key(ref);
-                    long hash = next.hash(key, 0, key.byteSize());
+                    long hash = f.slotHash(slot); // the key's, with the map's one seed: no need to hash it again
                     next.publishNew(next.freeSlot(hash), hash, next.copyRecord(f, ref));
                 }
             }
@@ -1222,9 +1221,10 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         }
     }
 
+    /** The caller's key, not copied: every write copies it into the file before it returns. */
     private static MemorySegment keySegment(byte[] key) {
         checkKey(Objects.requireNonNull(key, "key").length);
-        return MemorySegment.ofArray(key.clone());
+        return MemorySegment.ofArray(key);
     }
 
     private static MemorySegment keySegment(String key) {

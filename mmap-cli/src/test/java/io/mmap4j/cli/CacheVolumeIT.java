@@ -56,10 +56,6 @@ class CacheVolumeIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** Each sample is a later sync: the serial and the write cursor move on. */
     @Override
@@ -88,7 +84,7 @@ class CacheVolumeIT extends FileTypeContract {
                     int at = find(file, "content-42-");
                     rewrite(file, b -> b.put(at + 3, (byte) 'X'));
                 }, ": record body crc32c is "),
-                new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: version is 2, expected 1"),
+                version2("at byte offset 8: version is 2, expected 1"),
                 new Damage("both directory copies", file -> rewrite(file, b -> {
                     b.putLong((int) b.getLong(80) + 8, 99); // the sync serial of each copy, under its header CRC
                     b.putLong((int) b.getLong(88) + 8, 99);

@@ -61,10 +61,6 @@ class QueueIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** The head and the tail move on from sample to sample, at a rate above zero. */
     @Override
@@ -102,7 +98,7 @@ class QueueIT extends FileTypeContract {
                         + " or 3 (abandoned)"),
                 new Damage("the tail past the ring", file -> rewrite(file, b -> b.putLong(256, 10_000)),
                         "at byte offset 256: tail is 10000, expected from the head (4) to the head plus the cell count (1028)"),
-                new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: format version is 2, expected 1"),
+                version2("at byte offset 8: format version is 2, expected 1"),
                 new Damage("truncated", file -> truncateBy(file, 64), ": file length is " + (86_016 - 64) + " bytes, expected 86016 bytes"));
     }
 

@@ -80,10 +80,6 @@ class StaticStoreIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** Each sample is a whole version (the key bytes of its keys), and later samples read later versions. */
     @Override
@@ -123,7 +119,7 @@ class StaticStoreIT extends FileTypeContract {
                     int slot = firstUsedSlot(b);
                     b.putLong(slot + 8, 4097);
                 }), ": slot's record offset is 4097, expected the offset of a record in the data region"),
-                new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: version is 2, expected 1"),
+                version2("at byte offset 8: version is 2, expected 1"),
                 new Damage("the index truncated", file -> truncateBy(file, 16), "at byte offset 80: file length is "));
     }
 

@@ -44,10 +44,7 @@ class BlockStorageIT extends FileTypeContract {
 
     @Override
     Map<String, String> figures(Path file) throws IOException {
-        BlockStorage.Stats stats;
-        try (BlockStorage storage = BlockStorage.open(file, BLOCK)) {
-            stats = storage.stats();
-        }
+        BlockStorage.Stats stats = BlockStorage.stats(file);
         return figures("block size", stats.blockSize(), "capacity", stats.capacity(), "allocated", stats.allocated(),
                 "reserved", stats.reserved(), "free", stats.free(), "file bytes", stats.fileBytes());
     }

@@ -26,7 +26,7 @@ class CacheVolumeIT extends FileTypeContract {
         return FileType.CACHE_VOLUME;
     }
 
-    /** A hundred objects of 100 bytes to 10 KB, one set twice; closing saves the directory. */
+    /** A hundred objects of 100 bytes to 10 KB, one set twice, three gets; closing saves the directory and the counts. */
     @Override
     void writeFresh(Path file) throws IOException {
         try (CacheVolume volume = CacheVolume.open(file, SIZE)) {
@@ -34,6 +34,9 @@ class CacheVolumeIT extends FileTypeContract {
                 volume.set(("object-" + i).getBytes(UTF_8), ("content-" + i + "-" + "c".repeat(100 * i)).getBytes(UTF_8));
             }
             volume.set("object-0".getBytes(UTF_8), "content-0 again".getBytes(UTF_8));
+            volume.get("object-1".getBytes(UTF_8)); // two hits and a miss: the counts the file keeps
+            volume.get("object-2".getBytes(UTF_8));
+            volume.get("absent".getBytes(UTF_8));
         }
     }
 
@@ -41,7 +44,10 @@ class CacheVolumeIT extends FileTypeContract {
     Map<String, String> figures(Path file) throws IOException {
         CacheVolume.Stats stats = CacheVolume.stats(file);
         return figures("objects", stats.objects(), "fill", stats.fill(), "write cursor", stats.writeCursor(),
-                "sync serial", stats.syncSerial(), "directory entries", stats.directoryEntries(),
+                "sync serial", stats.syncSerial(), "hits", stats.hits(), "misses", stats.misses(),
+                "hit ratio", stats.hits() + stats.misses() == 0 ? "n/a" : stats.hitRatio(),
+                "evictions", stats.evictions(), "bytes written", stats.bytesWritten(),
+                "corrupt dropped", stats.corruptDropped(), "directory entries", stats.directoryEntries(),
                 "directory bytes per object", stats.directoryBytesPerObject(), "data bytes", stats.dataBytes(),
                 "volume bytes", stats.volumeBytes(), "recoveries", stats.recoveries());
     }

@@ -88,18 +88,19 @@ class QueueIT extends FileTypeContract {
     List<Damage> damages() {
         return List.of(
                 new Damage("a record's byte flipped", file -> rewrite(file, b -> {
-                    long record = b.getLong(40) + 4 * 64; // the fourth record, the first not polled, in cell 4
+                    // the fourth record, the first not polled: cells 15 to 26 (its 16-byte header, then its bytes)
+                    long record = b.getLong(32) + 15 * 16 + 16;
                     b.put((int) record + 1, (byte) 0x5A);
                 }), ": record checksum is "),
                 new Damage("a sequence word's state", file -> rewrite(file, b -> {
-                    int entry = 4096 + 16 * 4;
-                    b.putLong(entry, b.getLong(entry) | 7);
-                }), "at byte offset " + (4096 + 16 * 4) + ": sequence word state is 7, expected 1 (committed), 2 (padding)"
+                    int header = 4096 + 16 * 15;
+                    b.putLong(header, b.getLong(header) ^ (1 ^ 7)); // stored XORed with the file's key: state 1 becomes 7
+                }), "at byte offset " + (4096 + 16 * 15) + ": sequence word state is 7, expected 1 (committed), 2 (padding)"
                         + " or 3 (abandoned)"),
                 new Damage("the tail past the ring", file -> rewrite(file, b -> b.putLong(256, 10_000)),
-                        "at byte offset 256: tail is 10000, expected from the head (4) to the head plus the cell count (1028)"),
-                version2("at byte offset 8: format version is 2, expected 1"),
-                new Damage("truncated", file -> truncateBy(file, 64), ": file length is " + (86_016 - 64) + " bytes, expected 86016 bytes"));
+                        "at byte offset 256: tail is 10000, expected from the head (15) to the head plus the cell count (4111)"),
+                new Damage("version 3", file -> rewrite(file, b -> b.putInt(8, 3)), "at byte offset 8: format version is 3, expected 2"),
+                new Damage("truncated", file -> truncateBy(file, 64), ": file length is " + (69_632 - 64) + " bytes, expected 69632 bytes"));
     }
 
 }

@@ -40,21 +40,25 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <h2>The file</h2>
- * One file, little-endian, specified byte by byte in {@code docs/queue-format.md}: a header page,
- * a table of 16-byte entries (one per 64-byte cell: a sequence word, the record's length and its
- * CRC32C), then the ring of cells. A record takes one or more consecutive cells; one that would
- * cross the end of the ring starts again at its beginning, the cells skipped marked as padding.
+ * One file, little-endian, specified byte by byte in {@code docs/queue-format.md} (format 2): a
+ * header page, then the ring of 16-byte cells. A record takes one or more consecutive cells: a
+ * 16-byte header (a sequence word, the record's length and its CRC32C), then its bytes. One that
+ * would cross the end of the ring starts again at its beginning, the cells skipped marked as
+ * padding. A file of format 1 (headers in a table of their own) is refused with a
+ * {@link CorruptQueueException} naming both versions.
  * Positions are 64-bit and never wrap: no 4 GiB limit. {@link #open(Path, long)} creates the file
  * complete under a temporary name and links it into place, so no process ever sees a half-made
- * queue and processes creating it at once get the same one. An existing queue keeps the capacity
+ * queue and processes creating it at once get the same one; the temporary file of a creator that
+ * was killed meanwhile ({@code .NAME.new-PID-...}) is deleted by the next open once no process has
+ * that id. An existing queue keeps the capacity
  * it was created with: opening it with another capacity is an {@link IllegalArgumentException}
  * naming both, and {@link #open(Path)} opens it at its own.
  *
  * <h2>Capacity</h2>
- * The capacity, in bytes, is rounded up to a whole number of 64-byte cells. A record of {@code n}
- * bytes takes {@code max(1, ceil(n / 64))} cells, so a queue of capacity {@code C} holds at least
- * {@code C / 128} records of up to 64 bytes. The largest record is half the capacity
- * ({@link #maxRecordBytes()}), so that a record and the padding before it always fit.
+ * The capacity, in bytes, is rounded up to a whole number of 16-byte cells. A record of {@code n}
+ * bytes takes {@code 1 + ceil(n / 16)} cells (its header, then its bytes), so a queue of capacity
+ * {@code C} holds {@code C / 80} records of 64 bytes. The largest record is half the capacity less
+ * its header ({@link #maxRecordBytes()}), so that a record and the padding before it always fit.
  * {@link #offer(byte[])} returns false when the record does not fit now; the file never grows.
  *
  * <h2>Delivery, crashes and unblocking</h2>
@@ -69,9 +73,11 @@ import java.util.function.Predicate;
  *     every cell that was already claimed when its wait began, and carries on: the dead producer's
  *     record, which its {@code offer} never returned true for, is dropped. A producer that was only
  *     slow finds its claim abandoned when it publishes, claims again and still delivers its record
- *     once. The timeout must exceed the longest pause a live producer can take between claiming
- *     and publishing (its GC pauses); a longer pause, during which the ring also wraps all the way
- *     around, could let its late bytes land in a newer record, whose checksum then fails.</li>
+ *     once (unless it was stopped for the whole timeout between its last check and its publishing
+ *     store, two instructions apart: see {@code docs/queue-format.md}). The timeout must exceed
+ *     the longest pause a live producer can take between claiming and publishing (its GC pauses);
+ *     a longer pause, during which the ring also wraps all the way around, could let its late
+ *     bytes land in a newer record, whose checksum then fails.</li>
  * <li>A consumer killed during {@link #poll()} loses at most the record it was taking: a record is
  *     taken by one compare-and-set of the head, after it was copied, so either it stays for
  *     another consumer or it was taken whole.</li>
@@ -102,10 +108,10 @@ import java.util.function.Predicate;
  *
  * <h2>Threads, processes and cost</h2>
  * A handle is safe for use by many threads; any number of processes may open the same file. An
- * offer is one compare-and-set of the tail, a copy, a CRC32C and one compare-and-set that
- * publishes; a poll one acquire read of the head's sequence word, a copy, one compare-and-set of
- * the head and a CRC32C. Producers and consumers touch separate cache lines except for the record
- * itself. {@link #offer(MemorySegment)} and {@link #poll(MemorySegment)} copy straight between
+ * offer is a CRC32C, one compare-and-set of the tail, a copy and one release store that publishes
+ * (a compare-and-set instead while a consumer is abandoning claims); a poll one acquire read of the head record's sequence word, a copy, one compare-and-set
+ * of the head and a CRC32C. Producers and consumers touch separate cache lines except for the record
+ * and its header, which share theirs. {@link #offer(MemorySegment)} and {@link #poll(MemorySegment)} copy straight between
  * the caller's memory and the file; {@link #poll()} allocates only the returned array. Nothing
  * calls the kernel except {@link #open}, {@link #force()} and parking. {@link #size()} walks the
  * records, as {@link java.util.concurrent.ConcurrentLinkedQueue#size()} does; like it, and like
@@ -144,7 +150,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      * {@linkplain #DEFAULT_UNBLOCK_TIMEOUT default unblock timeout} if the file does not exist.
      *
      * @param path          the queue's file
-     * @param capacityBytes the ring's size in bytes, at least 128; rounded up to a multiple of 64
+     * @param capacityBytes the ring's size in bytes, at least 128; rounded up to a multiple of 16
      * @return the open queue
      * @throws IllegalArgumentException if the capacity is out of range, or the existing queue has
      *                                  another capacity (the message names both)
@@ -161,7 +167,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      * it; an existing queue keeps its own ({@link #unblockTimeout()}).
      *
      * @param path           the queue's file
-     * @param capacityBytes  the ring's size in bytes, at least 128; rounded up to a multiple of 64
+     * @param capacityBytes  the ring's size in bytes, at least 128; rounded up to a multiple of 16
      * @param unblockTimeout how long consumers wait on a claim before abandoning it as its
      *                       producer's (see the class comment), positive
      * @return the open queue
@@ -171,6 +177,11 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      * @throws IOException              if the file cannot be created, opened or mapped
      */
     public static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout) throws IOException {
+        return open(path, capacityBytes, unblockTimeout, 0);
+    }
+
+    /** As {@link #open(Path, long, Duration)}; a new file gets {@code seqKey}, or a random one if it is 0 (tests fix it). */
+    static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout, long seqKey) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(unblockTimeout, "unblockTimeout");
         long minBytes = MIN_CELLS * CELL_BYTES;
@@ -190,7 +201,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
                     + " ns", e);
         }
         long cells = QueueFormat.roundUp(capacityBytes, CELL_BYTES) / CELL_BYTES;
-        MappedQueue queue = map(QueueFiles.openOrCreate(path, cells, nanos), path);
+        MappedQueue queue = map(QueueFiles.openOrCreate(path, cells, nanos, seqKey), path);
         if (queue.ring.cells != cells) {
             queue.close();
             throw new IllegalArgumentException(path + " is a queue of capacity " + queue.ring.cells * CELL_BYTES
@@ -211,6 +222,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      */
     public static MappedQueue open(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
+        QueueFiles.deleteDeadTemporaries(path);
         return map(MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE), path);
     }
 
@@ -645,7 +657,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     }
 
     /**
-     * The ring's size in bytes, as created (a multiple of 64).
+     * The ring's size in bytes, as created (a multiple of 16).
      *
      * @return the capacity in bytes
      */
@@ -720,8 +732,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
 
     /**
      * Checks the queue file at {@code path} and lists every problem found: the header, the head and
-     * tail, every sequence word of the cell table, and every record between the head and the tail
-     * (length and CRC32C). It only reads, and it may run while other processes produce and
+     * tail, and every record between the head and the tail (state, length and CRC32C). It only reads, and it may run while other processes produce and
      * consume: it judges a record only if the record stayed in place while it was read, so what
      * racing writers do is never reported as damage.
      *
@@ -737,14 +748,21 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     }
 
     /**
-     * Forces the whole file to the storage device ({@code msync}), so that every record appended
-     * and removed so far survives a machine crash.
+     * Forces the whole file to the storage device ({@code msync(MS_SYNC)}), so that every record
+     * appended and removed so far, by any process, survives a machine crash. It writes only the
+     * pages changed since the last force (an offer and a poll change the page of the record and the
+     * header page) and no file metadata, since the queue's file never changes size. It allocates
+     * nothing.
      *
      * @throws IOException if the kernel reports an error
      */
     public void force() throws IOException {
         ensureOpen();
-        map.force();
+        try {
+            ring.file.force(); // the mapping's own segment: msync without a slice, without fsync
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** Unmaps the file. Idempotent; every later call throws {@link IllegalStateException}. */
@@ -771,7 +789,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
         if (length > ring.maxRecordBytes) {
             throw new IllegalArgumentException("record of " + length + " bytes is longer than the largest this queue"
                     + " takes, " + ring.maxRecordBytes + " bytes (half its capacity of " + ring.cells * CELL_BYTES
-                    + " bytes)");
+                    + " bytes, less the record's " + QueueFormat.HEADER_BYTES + "-byte header)");
         }
     }
 
@@ -799,7 +817,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      * @param fileBytes       the file's length
      * @param records         committed records between the head and the tail
      * @param bytesUsed       bytes of the ring between the head and the tail: records, padding,
-     *                        claims being written, in whole 64-byte cells
+     *                        claims being written, in whole 16-byte cells
      * @param capacity        the ring's size in bytes
      * @param head            the head's position, in bytes since the queue was created
      * @param tail            the tail's position, in bytes since the queue was created

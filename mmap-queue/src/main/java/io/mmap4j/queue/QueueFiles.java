@@ -20,6 +20,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * whole under a temporary name beside it, forced, then given its name with a hard link, which is
  * atomic and fails if the name exists. The loser of a race drops its file and opens the winner's.
  * An existing file is never written while opening it.
+ *
+ * <p>A creator killed between making its temporary file and dropping it leaves the file behind,
+ * named {@code .NAME.new-PID-RANDOM}. Every open deletes such files of the same queue whose process
+ * is provably gone (no live process has that id); one whose id names a live process may be a
+ * creation under way, and is left alone.
  */
 final class QueueFiles {
     private static final int MAX_ATTEMPTS = 8;
@@ -27,25 +32,72 @@ final class QueueFiles {
     private QueueFiles() {
     }
 
-    static MMap openOrCreate(Path path, long cells, long unblockNanos) throws IOException {
+    /** Opens the queue file, creating it with these fields if absent; a {@code seqKey} of 0 asks for a random one. */
+    static MMap openOrCreate(Path path, long cells, long unblockNanos, long seqKey) throws IOException {
+        deleteDeadTemporaries(path);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             try {
                 return MMap.open(path, READ, WRITE);
             } catch (NoSuchFileException absent) {
-                create(path, cells, unblockNanos);
+                create(path, cells, unblockNanos, seqKey != 0 ? seqKey : QueueFormat.newSeqKey());
             }
         }
         throw new FileSystemException(path.toString(), null, "the queue file vanished " + MAX_ATTEMPTS
                 + " times between being created and being opened: is another process deleting it?");
     }
 
-    private static void create(Path path, long cells, long unblockNanos) throws IOException {
+    /** The prefix of the temporary files that creating the queue at {@code path} makes. */
+    private static String temporaryPrefix(Path path) {
+        return "." + path.getFileName() + ".new-";
+    }
+
+    /**
+     * Deletes the temporary files that creators of the queue at {@code path} left when they died,
+     * and returns their names. A file whose name carries no process id, or the id of a live
+     * process, is kept.
+     */
+    static java.util.List<Path> deleteDeadTemporaries(Path path) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
-        Path temp = dir.resolve("." + path.getFileName() + ".new-" + ProcessHandle.current().pid() + "-"
+        String prefix = temporaryPrefix(path);
+        java.util.List<Path> deleted = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                if (!name.startsWith(prefix)) {
+                    continue;
+                }
+                long pid = creatorPid(name.substring(prefix.length()));
+                if (pid > 0 && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                        && Files.deleteIfExists(file)) {
+                    deleted.add(file);
+                }
+            }
+        } catch (NoSuchFileException noDirectory) {
+            // nothing to clean; opening reports the missing directory
+        }
+        return deleted;
+    }
+
+    /** The process id in {@code PID-RANDOM}, or -1 if it is not that shape. */
+    private static long creatorPid(String rest) {
+        int dash = rest.indexOf('-');
+        if (dash <= 0) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(rest, 0, dash, 10);
+        } catch (NumberFormatException notOurs) {
+            return -1;
+        }
+    }
+
+    private static void create(Path path, long cells, long unblockNanos, long seqKey) throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        Path temp = dir.resolve(temporaryPrefix(path) + ProcessHandle.current().pid() + "-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             try (MMap map = MMap.open(temp, 0, QueueFormat.fileSize(cells), Set.of(CREATE_NEW, READ, WRITE))) {
-                QueueFormat.writeHeader(map.segment(), cells, unblockNanos);
+                QueueFormat.writeHeader(map.segment(), cells, unblockNanos, seqKey);
                 map.force(); // before the link: the name must never show unwritten pages
             }
             Files.createLink(path, temp);

@@ -7,27 +7,31 @@ import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
- * The constants of the queue file, version 1, and the arithmetic every reader of it repeats:
- * where a cell's entry and data are, how a sequence word encodes a position and a state, how many
- * cells a record takes. {@code docs/queue-format.md} is the specification; the names here are its
- * names.
+ * The constants of the queue file, version 2, and the arithmetic every reader of it repeats:
+ * where a record's header and bytes are, how a sequence word encodes a position and a state, how
+ * many cells a record takes. {@code docs/queue-format.md} is the specification; the names here are
+ * its names.
  */
 final class QueueFormat {
     /** ASCII {@code MMAP4JQU}, read as a little-endian long. */
     static final long MAGIC = 0x55514A3450414D4DL;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int PAGE = 4096;
-    /** Data bytes per cell; a record takes one or more whole, consecutive cells. */
-    static final int CELL_BYTES = 64;
-    static final int CELL_SHIFT = 6;
-    /** Bytes per entry of the cell table: the sequence word, then the record's length and checksum. */
-    static final int ENTRY_BYTES = 16;
-    /** The cell table starts after the header page. */
-    static final long TABLE_OFFSET = PAGE;
-    /** The fewest cells: a record of one cell must always fit (see {@link #maxRecordCells}). */
-    static final long MIN_CELLS = 2;
-    /** The most cells: keeps every offset and position far from overflow. */
-    static final long MAX_CELLS = 1L << 40;
+    /** Bytes per cell; a record takes one or more whole, consecutive cells, its header the first. */
+    static final int CELL_BYTES = 16;
+    static final int CELL_SHIFT = 4;
+    /**
+     * Bytes of a record's header, at the start of its first cell: the sequence word, then the
+     * record's length and checksum. The record's bytes follow it, so that a record and its header
+     * share cache lines and pages (version 1 kept the headers in a table of their own).
+     */
+    static final int HEADER_BYTES = 16;
+    /** The ring starts after the header page. */
+    static final long DATA_OFFSET = PAGE;
+    /** The fewest cells: 128 bytes, so that a record of a few bytes always fits (see {@link #maxRecordCells}). */
+    static final long MIN_CELLS = 8;
+    /** The most cells: 64 TiB, which keeps every offset and position far from overflow. */
+    static final long MAX_CELLS = 1L << 42;
 
     // Header fields (byte offsets in the file). Those before HEADER_CRC are written once, at creation.
     static final int F_MAGIC = 0;
@@ -35,9 +39,10 @@ final class QueueFormat {
     static final int F_CELL_BYTES = 12;
     static final int F_CELLS = 16;
     static final int F_UNBLOCK_NANOS = 24;
-    static final int F_TABLE_OFFSET = 32;
-    static final int F_DATA_OFFSET = 40;
-    static final int F_FILE_SIZE = 48;
+    static final int F_DATA_OFFSET = 32;
+    static final int F_FILE_SIZE = 40;
+    /** The random key every sequence word is XORed with (see {@link Ring#seqAt}). */
+    static final int F_SEQ_KEY = 48;
     static final int F_HEADER_CRC = 56;
     /** The bytes the header checksum covers: 0 up to the checksum. */
     static final int HEADER_CRC_COVERS = F_HEADER_CRC;
@@ -48,7 +53,7 @@ final class QueueFormat {
     static final int F_ABANDONED = 384;
     static final int F_CORRUPT = 392;
 
-    // Entry fields, from the entry's start.
+    // Record header fields, from the start of the record's first cell.
     static final int E_SEQ = 0;
     static final int E_LENGTH = 8;
     static final int E_CRC = 12;
@@ -85,9 +90,9 @@ final class QueueFormat {
         return (int) (seq & STATE_MASK);
     }
 
-    /** Cells that a record of {@code length} bytes takes: at least one, for its sequence word. */
+    /** Cells that a record of {@code length} bytes takes: its header's, then enough for its bytes. */
     static long cellsFor(long length) {
-        return Math.max(1, (length + CELL_BYTES - 1) >>> CELL_SHIFT);
+        return 1 + ((length + CELL_BYTES - 1) >>> CELL_SHIFT);
     }
 
     /**
@@ -99,15 +104,11 @@ final class QueueFormat {
     }
 
     static long maxRecordBytes(long cells) {
-        return Math.min(maxRecordCells(cells) * CELL_BYTES, Integer.MAX_VALUE - 8);
-    }
-
-    static long dataOffset(long cells) {
-        return roundUp(TABLE_OFFSET + cells * ENTRY_BYTES, PAGE);
+        return Math.min((maxRecordCells(cells) - 1) * CELL_BYTES, Integer.MAX_VALUE - 8);
     }
 
     static long fileSize(long cells) {
-        return dataOffset(cells) + cells * CELL_BYTES;
+        return DATA_OFFSET + cells * CELL_BYTES;
     }
 
     static long roundUp(long x, long multiple) {
@@ -122,15 +123,29 @@ final class QueueFormat {
     }
 
     /** Writes the header of a new, empty queue. */
-    static void writeHeader(MemorySegment file, long cells, long unblockNanos) {
+    static void writeHeader(MemorySegment file, long cells, long unblockNanos, long seqKey) {
         file.set(LONG, F_MAGIC, MAGIC);
         file.set(INT, F_VERSION, VERSION);
         file.set(INT, F_CELL_BYTES, CELL_BYTES);
         file.set(LONG, F_CELLS, cells);
         file.set(LONG, F_UNBLOCK_NANOS, unblockNanos);
-        file.set(LONG, F_TABLE_OFFSET, TABLE_OFFSET);
-        file.set(LONG, F_DATA_OFFSET, dataOffset(cells));
+        file.set(LONG, F_DATA_OFFSET, DATA_OFFSET);
         file.set(LONG, F_FILE_SIZE, fileSize(cells));
+        file.set(LONG, F_SEQ_KEY, seqKey);
         file.set(INT, F_HEADER_CRC, headerCrc(file));
+    }
+
+    /**
+     * A new queue's sequence key: random and never zero, so that the bytes a cell held before
+     * (zeros, or any record's bytes) read as a header of the cell's position only by a chance of
+     * about 2^-61 per look.
+     */
+    static long newSeqKey() {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        long key;
+        do {
+            key = random.nextLong();
+        } while (key == 0);
+        return key;
     }
 }

@@ -7,7 +7,7 @@ import static io.mmap4j.queue.QueueFormat.F_DATA_OFFSET;
 import static io.mmap4j.queue.QueueFormat.F_FILE_SIZE;
 import static io.mmap4j.queue.QueueFormat.F_HEADER_CRC;
 import static io.mmap4j.queue.QueueFormat.F_MAGIC;
-import static io.mmap4j.queue.QueueFormat.F_TABLE_OFFSET;
+import static io.mmap4j.queue.QueueFormat.F_SEQ_KEY;
 import static io.mmap4j.queue.QueueFormat.F_UNBLOCK_NANOS;
 import static io.mmap4j.queue.QueueFormat.F_VERSION;
 import static io.mmap4j.queue.QueueFormat.INT;
@@ -16,7 +16,7 @@ import static io.mmap4j.queue.QueueFormat.MAGIC;
 import static io.mmap4j.queue.QueueFormat.MAX_CELLS;
 import static io.mmap4j.queue.QueueFormat.MIN_CELLS;
 import static io.mmap4j.queue.QueueFormat.PAGE;
-import static io.mmap4j.queue.QueueFormat.TABLE_OFFSET;
+import static io.mmap4j.queue.QueueFormat.DATA_OFFSET;
 import static io.mmap4j.queue.QueueFormat.VERSION;
 
 import java.lang.foreign.MemorySegment;
@@ -26,7 +26,7 @@ import java.util.List;
  * The creation-time fields of a queue's header, checked. {@link #check} reads only the header
  * page and reports every field that contradicts the format or the file's length; it never writes.
  */
-record QueueHeader(long cells, long unblockNanos, long dataOffset, long fileSize) {
+record QueueHeader(long cells, long unblockNanos, long seqKey, long fileSize) {
 
     /** The header of {@code file} ({@code fileLength} bytes long), or the problems that make it unusable. */
     static QueueHeader check(MemorySegment file, long fileLength, List<MappedQueue.Problem> problems) {
@@ -44,7 +44,8 @@ record QueueHeader(long cells, long unblockNanos, long dataOffset, long fileSize
         int version = file.get(INT, F_VERSION);
         if (version != VERSION) {
             problems.add(new MappedQueue.Problem(F_VERSION, "format version", Integer.toUnsignedString(version),
-                    Integer.toString(VERSION)));
+                    VERSION + (version == 1 ? " (format 1 was written by mmap4j before its records carried their"
+                            + " headers inline; drain the queue with that release, then create it anew)" : "")));
             return null; // another version lays the rest out differently
         }
         int crc = file.get(INT, F_HEADER_CRC);
@@ -69,24 +70,26 @@ record QueueHeader(long cells, long unblockNanos, long dataOffset, long fileSize
             problems.add(new MappedQueue.Problem(F_UNBLOCK_NANOS, "unblock timeout", Long.toUnsignedString(unblock)
                     + " ns", "a positive number of nanoseconds"));
         }
-        expectField(file, F_TABLE_OFFSET, "cell table offset", TABLE_OFFSET, problems);
-        long dataOffset = QueueFormat.dataOffset(cells);
-        expectField(file, F_DATA_OFFSET, "data offset", dataOffset, problems);
+        expectField(file, F_DATA_OFFSET, "data offset", DATA_OFFSET, "the header page's size", problems);
         long size = QueueFormat.fileSize(cells);
-        expectField(file, F_FILE_SIZE, "file size", size, problems);
+        expectField(file, F_FILE_SIZE, "file size", size, "derived from the cell count", problems);
+        long key = file.get(LONG, F_SEQ_KEY);
+        if (key == 0) {
+            problems.add(new MappedQueue.Problem(F_SEQ_KEY, "sequence key", "0", "a non-zero random number"));
+        }
         if (fileLength < size) {
             problems.add(new MappedQueue.Problem(fileLength, "file length", fileLength + " bytes",
                     size + " bytes, as the header's cell count gives (the file is truncated)"));
         }
-        return problems.size() == before ? new QueueHeader(cells, unblock, dataOffset, size) : null;
+        return problems.size() == before ? new QueueHeader(cells, unblock, key, size) : null;
     }
 
-    private static void expectField(MemorySegment file, int offset, String name, long expected,
+    private static void expectField(MemorySegment file, int offset, String name, long expected, String why,
                                     List<MappedQueue.Problem> problems) {
         long found = file.get(LONG, offset);
         if (found != expected) {
             problems.add(new MappedQueue.Problem(offset, name, Long.toUnsignedString(found),
-                    expected + " (derived from the cell count)"));
+                    expected + " (" + why + ")"));
         }
     }
 

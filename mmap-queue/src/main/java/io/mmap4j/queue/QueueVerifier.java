@@ -2,13 +2,10 @@ package io.mmap4j.queue;
 
 import static io.mmap4j.queue.QueueFormat.ABANDONED;
 import static io.mmap4j.queue.QueueFormat.COMMITTED;
-import static io.mmap4j.queue.QueueFormat.ENTRY_BYTES;
-import static io.mmap4j.queue.QueueFormat.E_SEQ;
 import static io.mmap4j.queue.QueueFormat.F_HEAD;
 import static io.mmap4j.queue.QueueFormat.F_TAIL;
 import static io.mmap4j.queue.QueueFormat.HEAD_LOCKED;
 import static io.mmap4j.queue.QueueFormat.PADDING;
-import static io.mmap4j.queue.QueueFormat.TABLE_OFFSET;
 import static io.mmap4j.queue.QueueFormat.cellsFor;
 import static io.mmap4j.queue.QueueFormat.seqPosition;
 import static io.mmap4j.queue.QueueFormat.seqState;
@@ -24,8 +21,9 @@ import java.util.List;
  * consume. The rule that keeps it from reporting their work as damage: a record or cell is judged
  * only if, after everything about it was read, the head has not passed it and its sequence word
  * is unchanged. Producers write only cells the head has passed, so such a record was stable while
- * it was read; one that moved is skipped, never reported. Claims still being written (stale
- * sequence words) are never judged at all.
+ * it was read; one that moved is skipped, never reported. Claims still being written (cells whose
+ * sequence word names another position) are never judged at all: a damaged sequence word looks the
+ * same, and consumers pass it as an abandoned claim after the unblock timeout.
  */
 final class QueueVerifier {
     /** Reads of the head, tail, head that {@link #checkEnds} makes before giving up on a stable view. */
@@ -46,7 +44,6 @@ final class QueueVerifier {
             problems.add(ends);
             return problems; // the walk between head and tail would follow nonsense
         }
-        checkTable(ring, problems);
         checkRecords(ring, problems);
         return problems;
     }
@@ -78,29 +75,6 @@ final class QueueVerifier {
         return null;
     }
 
-    /** Every sequence word names a position of its own cell, in a known state, below the tail. */
-    private static void checkTable(Ring ring, List<MappedQueue.Problem> problems) {
-        for (long i = 0; i < ring.cells; i++) {
-            long offset = TABLE_OFFSET + i * ENTRY_BYTES + E_SEQ;
-            long s = ring.seqAt(i); // position i is cell i
-            if (s == 0) {
-                continue; // never written
-            }
-            long named = seqPosition(s);
-            int state = seqState(s);
-            if (named < 0 || ring.index(named) != i) {
-                problems.add(new MappedQueue.Problem(offset, "sequence word position", Long.toString(named),
-                        "a position of cell " + i + " (one equal to " + i + " modulo " + ring.cells + ")"));
-            } else if (state < COMMITTED || state > ABANDONED) {
-                problems.add(new MappedQueue.Problem(offset, "sequence word state", Integer.toString(state),
-                        "1 (committed), 2 (padding) or 3 (abandoned)"));
-            } else if (named >= ring.tail()) { // tail read after the word: a racing commit is below it
-                problems.add(new MappedQueue.Problem(offset, "sequence word position", Long.toString(named),
-                        "below the tail (" + ring.tail() + ")"));
-            }
-        }
-    }
-
     /** The records from the head to the tail as it was at the start: lengths, padding, checksums. */
     private static void checkRecords(Ring ring, List<MappedQueue.Problem> problems) {
         long end = ring.tail();
@@ -113,11 +87,7 @@ final class QueueVerifier {
             long s = ring.seqAt(p);
             long named = seqPosition(s);
             if (named != p) {
-                if (named > p && stable(ring, p, s)) {
-                    problems.add(new MappedQueue.Problem(ring.entryOffset(p), "sequence word position",
-                            Long.toString(named), "at most " + p + ", for a cell the head has not passed"));
-                }
-                p++; // a claim being written, or a cell the head passed meanwhile
+                p++; // a claim being written, an abandoned one's cells, or a cell the head passed meanwhile
                 continue;
             }
             long lengthAndCrc = ring.lengthAndCrc(p);
@@ -153,8 +123,14 @@ final class QueueVerifier {
                 } else {
                     p += length;
                 }
+            } else if (state == ABANDONED) {
+                p++;
             } else {
-                p++; // abandoned, or a bad state the table check reported
+                if (stable(ring, p, s)) {
+                    problems.add(new MappedQueue.Problem(ring.entryOffset(p), "sequence word state",
+                            Integer.toString(state), "1 (committed), 2 (padding) or 3 (abandoned)"));
+                }
+                p++;
             }
         }
     }

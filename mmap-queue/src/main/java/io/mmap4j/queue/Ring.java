@@ -3,7 +3,7 @@ package io.mmap4j.queue;
 import static io.mmap4j.queue.QueueFormat.ABANDONED;
 import static io.mmap4j.queue.QueueFormat.CELL_BYTES;
 import static io.mmap4j.queue.QueueFormat.COMMITTED;
-import static io.mmap4j.queue.QueueFormat.ENTRY_BYTES;
+import static io.mmap4j.queue.QueueFormat.DATA_OFFSET;
 import static io.mmap4j.queue.QueueFormat.E_LENGTH;
 import static io.mmap4j.queue.QueueFormat.E_SEQ;
 import static io.mmap4j.queue.QueueFormat.F_ABANDONED;
@@ -14,7 +14,7 @@ import static io.mmap4j.queue.QueueFormat.F_TAIL;
 import static io.mmap4j.queue.QueueFormat.HEAD_LOCKED;
 import static io.mmap4j.queue.QueueFormat.LONG;
 import static io.mmap4j.queue.QueueFormat.PADDING;
-import static io.mmap4j.queue.QueueFormat.TABLE_OFFSET;
+import static io.mmap4j.queue.QueueFormat.HEADER_BYTES;
 import static io.mmap4j.queue.QueueFormat.cellsFor;
 import static io.mmap4j.queue.QueueFormat.seq;
 import static io.mmap4j.queue.QueueFormat.seqPosition;
@@ -32,13 +32,16 @@ import java.util.zip.CRC32C;
  * memory order of every step. {@code docs/queue-format.md} ("Protocol") is the specification; the
  * comments here say why each step is as it is.
  *
- * <p>Positions count cells from the queue's creation and never wrap (64-bit); a position's cell is
- * {@code position mod cells}. The head word holds the position of the oldest record, the tail word
- * the first position no producer has claimed. Every cell has a sequence word in the cell table,
- * written only by compare-and-set and only with values that name a position of that cell, so a
- * sequence word is never garbage: one that names an earlier position than the one asked about is
- * <em>stale</em> (the cell is claimed but not yet published), one that names the position itself
- * tells its state. This is what makes unblocking a dead producer's claim exact.
+ * <p>Positions count 16-byte cells from the queue's creation and never wrap (64-bit); a position's
+ * cell is {@code position mod cells}. The head word holds the position of the oldest record, the
+ * tail word the first position no producer has claimed. A record's header sits in its first cell,
+ * its bytes right after, so that a hand-off moves the fewest cache lines and dirties the fewest
+ * pages. The header's sequence word is XORed with the file's random key, so that what a cell held
+ * before (a record's bytes, zeros) reads as a header naming the cell's current position only by a
+ * chance of about 2^-61: a word that does not name exactly the position asked about is
+ * <em>unpublished</em> (free, or claimed and still being written), one that does tells its state.
+ * Publishing and abandoning a claim are both compare-and-sets from the unpublished value, so
+ * exactly one of them wins: this is what makes unblocking a dead producer's claim exact.
  *
  * <p>A handle's fields other than the final ones are caches and bookkeeping for this process:
  * racing threads of one handle may see each other's values late, which costs at most a retry.
@@ -51,7 +54,8 @@ final class Ring {
     final MemorySegment file;
     final Path path;
     final long cells;
-    final long dataOffset;
+    /** XORed into every sequence word; see the class comment. */
+    private final long key;
     final long maxRecordBytes;
     final long unblockNanos;
     private final long indexMask;
@@ -75,15 +79,21 @@ final class Ring {
     private int staleLooks;
     private static final int STALE_BEFORE_CLOCK = 64;
 
-    /** The head was stuck at {@code head} from {@code since}; every claim below {@code tailThen} existed then. */
-    private record Stuck(long head, long since, long tailThen) {
+    /**
+     * The head was stuck at {@code head} from {@code since}; every claim below {@code tailThen}
+     * existed then. {@code sweeping} once this handle has moved the abandon epoch for it.
+     */
+    private record Stuck(long head, long since, long tailThen, boolean sweeping) {
+        Stuck(long head, long since, long tailThen) {
+            this(head, since, tailThen, false);
+        }
     }
 
     Ring(MemorySegment file, Path path, QueueHeader header) {
         this.file = file;
         this.path = path;
         this.cells = header.cells();
-        this.dataOffset = header.dataOffset();
+        this.key = header.seqKey();
         this.unblockNanos = header.unblockNanos();
         this.maxRecordBytes = QueueFormat.maxRecordBytes(cells);
         this.indexMask = Long.bitCount(cells) == 1 ? cells - 1 : -1;
@@ -96,21 +106,24 @@ final class Ring {
         return indexMask >= 0 ? position & indexMask : position % cells;
     }
 
+    /** Where the header of the record at {@code position} starts. */
     long entryOffset(long position) {
-        return TABLE_OFFSET + index(position) * ENTRY_BYTES;
+        return DATA_OFFSET + index(position) * CELL_BYTES;
     }
 
+    /** Where the bytes of the record at {@code position} start: right after its header. */
     long dataOffset(long position) {
-        return dataOffset + index(position) * CELL_BYTES;
+        return entryOffset(position) + HEADER_BYTES;
     }
 
+    /** The sequence word of the cell of {@code position}, decoded (XORed with the key). */
     long seqAt(long position) {
-        // Acquire: the entry's length, checksum and the record's bytes, written before the
+        // Acquire: the header's length, checksum and the record's bytes, written before the
         // compare-and-set that published this value, are visible to the reads that follow.
-        return (long) WORD.getAcquire(file, entryOffset(position) + E_SEQ);
+        return (long) WORD.getAcquire(file, entryOffset(position) + E_SEQ) ^ key;
     }
 
-    /** The entry's length (low 32 bits) and checksum (high 32 bits), one plain read. */
+    /** The header's length (low 32 bits) and checksum (high 32 bits), one plain read. */
     long lengthAndCrc(long position) {
         return file.get(LONG, entryOffset(position) + E_LENGTH);
     }
@@ -142,11 +155,24 @@ final class Ring {
     /**
      * Appends a record: {@code length} bytes from {@code array} if it is not null, else from
      * {@code segment} at {@code offset}. Returns false, having changed nothing, when it does not fit.
+     *
+     * <p>The publish is one release store of the header's sequence word, not a compare-and-set,
+     * whenever no consumer began abandoning claims between this claim and its publish: consumers
+     * count every abandon sweep in the abandon epoch (the {@code abandoned claims} word) before its
+     * first compare-and-set, and a claim can be abandoned only by a sweep that began after it was
+     * made. So a producer that reads the same epoch before claiming and after writing its record
+     * knows its claim stands, and publishes with a plain store that a consumer reads with acquire.
+     * Otherwise it publishes with a compare-and-set from the value the cell held, which fails if
+     * its claim was abandoned (see {@link #publish}). The only window this leaves is between the
+     * second read of the epoch and the store, two instructions: a producer stopped there for the
+     * whole unblock timeout could publish into a cell a consumer has passed, and its record is lost.
      */
     boolean offer(byte[] array, MemorySegment segment, long offset, int length) {
         long need = cellsFor(length);
         long checksum = Integer.toUnsignedLong(array != null ? crc(array, length) : crc(segment, offset, length));
         while (true) {
+            // Acquire, before the claim's compare-and-set (a full fence): read before the claim exists.
+            long epoch = (long) WORD.getAcquire(file, (long) F_ABANDONED);
             long tail = tail();
             long index = index(tail);
             long padding = index + need > cells ? cells - index : 0; // a record never wraps around the end
@@ -162,15 +188,23 @@ final class Ring {
             if (!WORD.compareAndSet(file, (long) F_TAIL, tail, end)) {
                 continue;
             }
-            if (padding > 0 && !publish(tail, padding, 0, PADDING)) {
-                continue; // a consumer took our claim for dead and abandoned it; claim anew
-            }
             long position = tail + padding;
             long target = dataOffset(position);
             if (array != null) {
                 MemorySegment.copy(array, 0, file, JAVA_BYTE, target, length);
             } else {
                 MemorySegment.copy(segment, offset, file, target, length);
+            }
+            // Acquire: the headers written below cannot move before this read.
+            if ((long) WORD.getAcquire(file, (long) F_ABANDONED) == epoch) {
+                if (padding > 0) {
+                    publishOrdered(tail, padding, 0, PADDING);
+                }
+                publishOrdered(position, length, checksum, COMMITTED);
+                return true;
+            }
+            if (padding > 0 && !publish(tail, padding, 0, PADDING)) {
+                continue; // a consumer took our claim for dead and abandoned it; claim anew
             }
             if (publish(position, length, checksum, COMMITTED)) {
                 return true;
@@ -179,7 +213,18 @@ final class Ring {
     }
 
     /**
-     * Writes the entry of a claimed position and publishes it with one compare-and-set of its
+     * Writes the header of a claimed position that no consumer can have abandoned and publishes it
+     * with a release store of its sequence word: the length, checksum and record's bytes written
+     * before it are visible to whoever reads the new value with acquire.
+     */
+    private void publishOrdered(long position, long length, long checksum, int state) {
+        long entry = entryOffset(position);
+        file.set(LONG, entry + E_LENGTH, checksum << 32 | length);
+        WORD.setRelease(file, entry + E_SEQ, seq(position, state) ^ key);
+    }
+
+    /**
+     * Writes the header of a claimed position and publishes it with one compare-and-set of its
      * sequence word from the stale value to {@code state}. The compare-and-set is volatile, so the
      * entry and the record's bytes written before it are visible to whoever reads the new value
      * with acquire. It fails only if a consumer abandoned the claim meanwhile (see
@@ -188,12 +233,26 @@ final class Ring {
      */
     boolean publish(long position, long length, long checksum, int state) {
         long entry = entryOffset(position);
-        long stale = seqAt(position);
-        if (seqPosition(stale) >= position) {
-            return false; // already abandoned
+        long raw = (long) WORD.getAcquire(file, entry + E_SEQ);
+        if (namesThisOrLater(raw ^ key, position)) {
+            return false; // abandoned, or abandoned and the ring came round to this cell again
         }
         file.set(LONG, entry + E_LENGTH, checksum << 32 | length);
-        return WORD.compareAndSet(file, entry + E_SEQ, stale, seq(position, state));
+        return WORD.compareAndSet(file, entry + E_SEQ, raw, seq(position, state) ^ key);
+    }
+
+    /**
+     * Whether a decoded sequence word is a well-formed one of this cell naming {@code position} or
+     * a later position below the tail: only a consumer's abandonment (or a producer of a later lap,
+     * once the head has passed this claim) writes such a word while {@code position} is claimed.
+     * The tail, read only for a word that looks like one, bounds the position so tightly that what
+     * the cell held before (a record's bytes) passes only by a chance of about 2^-61.
+     */
+    private boolean namesThisOrLater(long s, long position) {
+        long named = seqPosition(s);
+        int state = seqState(s);
+        return named >= position && index(named) == index(position) && state >= COMMITTED && state <= ABANDONED
+                && named < tail();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -240,13 +299,8 @@ final class Ring {
                 } else {
                     skipDamaged(head, s, "sequence word state", Integer.toString(state), "1, 2 or 3");
                 }
-            } else if (named > head) {
-                // Only a cell the head has passed can be claimed again, so this is a race (re-read)
-                // unless the head has not moved.
-                if (head() == head && seqAt(head) == s) {
-                    skipDamaged(head, s, "sequence word position", Long.toString(named), "at most " + head
-                            + " (the head)");
-                }
+            } else if (named > head && head() != head) {
+                continue; // the head moved on and the cell was claimed again: look again
             } else if (!unblockOrWait(head, s)) {
                 return -1;
             }
@@ -285,12 +339,14 @@ final class Ring {
         if (now - s.since < unblockNanos) {
             return false;
         }
-        long entry = entryOffset(head);
-        if (WORD.compareAndSet(file, entry + E_SEQ, stale, seq(head, ABANDONED))) {
-            if (head == s.head) {
-                WORD.getAndAdd(file, (long) F_ABANDONED, 1L);
-            }
+        if (!s.sweeping) {
+            // This handle's sweep begins: the abandon epoch moves first (volatile), before any cell is
+            // abandoned, so that every producer whose claim the sweep may abandon (all were made
+            // before it began) sees it moved before publishing, and publishes by compare-and-set.
+            WORD.getAndAdd(file, (long) F_ABANDONED, 1L);
+            stuck = new Stuck(s.head, s.since, s.tailThen, true);
         }
+        WORD.compareAndSet(file, entryOffset(head) + E_SEQ, stale ^ key, seq(head, ABANDONED) ^ key);
         casHead(head, head + 1);
         return true;
     }

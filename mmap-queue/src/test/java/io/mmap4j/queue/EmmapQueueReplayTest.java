@@ -54,8 +54,8 @@ class EmmapQueueReplayTest {
             assertEquals(List.of("2"), popped);
             // metadata(Q): emmap gives byte offsets; ours are byte positions of the head and tail
             MappedQueue.Stats s = q.stats();
-            assertEquals(2 * 64, s.head());
-            assertEquals(3 * 64, s.tail());
+            assertEquals(2 * 32, s.head());                        // a record of 1 byte: 2 cells of 16
+            assertEquals(3 * 32, s.tail());
             assertEquals(1, s.records());
             assertEquals("3", text(q.poll()));
             assertTrue(q.isEmpty());
@@ -93,17 +93,17 @@ class EmmapQueueReplayTest {
         try (MappedQueue q = MappedQueue.open(path, 512)) {
             long fileSize = Files.size(path);
             int pushed = 0;
-            while (q.offer(bytes("record " + pushed))) {
+            while (q.offer(bytes(String.format("rec%05d", pushed)))) {
                 pushed++;
             }
-            assertEquals(8, pushed);                               // 512 bytes: 8 cells of 64
+            assertEquals(16, pushed);                              // 512 bytes: 32 cells, 2 per record of 8 bytes
             assertFalse(q.offer(bytes("x")));                      // emmap with fixed_size: {error, full}
             for (int round = 0; round < 100; round++) {            // dequeue one, enqueue one: space reused
-                assertEquals("record " + round, text(q.poll()));
-                assertTrue(q.offer(bytes("record " + (pushed++))));
+                assertEquals(String.format("rec%05d", round), text(q.poll()));
+                assertTrue(q.offer(bytes(String.format("rec%05d", pushed++))));
             }
             assertEquals(fileSize, Files.size(path));
-            assertEquals(8, q.size());
+            assertEquals(16, q.size());
         }
     }
 }

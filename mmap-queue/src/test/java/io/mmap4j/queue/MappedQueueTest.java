@@ -68,7 +68,7 @@ class MappedQueueTest {
     void recordsPersistAcrossCloseAndReopenAndOpenWithoutCapacityKeepsTheFilesOwn() throws Exception {
         Path path = dir.resolve("q");
         try (MappedQueue q = MappedQueue.open(path, 1000)) {
-            assertEquals(1024, q.capacity()); // rounded up to whole cells
+            assertEquals(1008, q.capacity()); // rounded up to whole 16-byte cells
             for (int i = 0; i < 5; i++) {
                 assertTrue(q.offer(bytes("r" + i)));
             }
@@ -76,45 +76,49 @@ class MappedQueueTest {
             q.force();
         }
         try (MappedQueue q = MappedQueue.open(path)) {
-            assertEquals(1024, q.capacity());
+            assertEquals(1008, q.capacity());
             assertEquals(4, q.size());
             assertEquals("r1", text(q.poll()));
         }
-        try (MappedQueue q = MappedQueue.open(path, 1024)) {
+        try (MappedQueue q = MappedQueue.open(path, 1008)) {
             assertEquals("r2", text(q.poll()));
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MappedQueue.open(path, 2048));
-        assertEquals(path + " is a queue of capacity 1024 bytes, not 2048 bytes: a queue keeps the capacity it was"
+        assertEquals(path + " is a queue of capacity 1008 bytes, not 2048 bytes: a queue keeps the capacity it was"
                 + " created with; open(Path) opens it at its own", e.getMessage());
         assertThrows(NoSuchFileException.class, () -> MappedQueue.open(dir.resolve("absent")));
     }
 
     @Test
     void fillsUpThenReturnsFalseAndWrapsAroundAsRecordsAreTaken() throws Exception {
-        try (MappedQueue q = MappedQueue.open(dir.resolve("q"), 640)) { // 10 cells
+        try (MappedQueue q = MappedQueue.open(dir.resolve("q"), 640)) { // 40 cells, 2 per record of 8 bytes
             int n = 0;
-            while (q.offer(bytes("record " + n))) {
+            while (q.offer(bytes(eight(n)))) {
                 n++;
             }
-            assertEquals(10, n);
+            assertEquals(20, n);
             assertEquals(640, q.stats().bytesUsed());
             for (int round = 0; round < 100; round++) { // many laps of the ring
-                assertEquals("record " + round, text(q.poll()));
-                assertTrue(q.offer(bytes("record " + (n++))));
+                assertEquals(eight(round), text(q.poll()));
+                assertTrue(q.offer(bytes(eight(n++))));
                 assertFalse(q.offer(bytes("x")));
             }
-            assertEquals(10, q.size());
+            assertEquals(20, q.size());
             MappedQueue.Stats s = q.stats();
-            assertEquals(110 * 64, s.tail());
-            assertEquals(100 * 64, s.head());
+            assertEquals(120 * 32, s.tail());
+            assertEquals(100 * 32, s.head());
         }
+    }
+
+    private static String eight(int n) {
+        return String.format("rec%05d", n);
     }
 
     @Test
     void aRecordThatWouldCrossTheEndOfTheRingStartsAtItsBeginningAfterPadding() throws Exception {
-        try (MappedQueue q = MappedQueue.open(dir.resolve("q"), 640)) { // 10 cells, records up to 5
-            byte[] three = new byte[3 * 64];
-            byte[] four = new byte[4 * 64 - 1];
+        try (MappedQueue q = MappedQueue.open(dir.resolve("q"), 160)) { // 10 cells, records up to 5
+            byte[] three = new byte[2 * 16];    // a header cell and two of bytes
+            byte[] four = new byte[3 * 16 - 1];
             four[0] = 4;
             assertTrue(q.offer(three));
             assertTrue(q.offer(three));
@@ -127,18 +131,18 @@ class MappedQueueTest {
             assertArrayEquals(four, q.poll());  // head 10
             assertTrue(q.offer(four));          // cells 6..9, ends at 20
             assertEquals(3, q.size());
-            byte[] five = new byte[5 * 64];
+            byte[] five = new byte[4 * 16];
             assertArrayEquals(three, q.poll());
             assertArrayEquals(three, q.poll()); // head 16, tail 20, 4 cells used
-            assertTrue(q.offer(new byte[64]));  // 20 = cell 0, one cell
+            assertTrue(q.offer(new byte[0]));   // 20 = cell 0, one cell: its header
             assertTrue(q.offer(five));          // 21 to 25: 26 - 16 = 10 cells, exactly the ring
             assertFalse(q.offer(new byte[0]));
             assertArrayEquals(four, q.poll());
-            assertArrayEquals(new byte[64], q.poll());
+            assertArrayEquals(new byte[0], q.poll());
             assertArrayEquals(five, q.poll());  // head 26, empty
             assertTrue(q.offer(five));           // 26 = cell 6: pads 6..9, record at 30..34
             assertEquals(1, q.size());
-            assertEquals(9 * 64, q.stats().bytesUsed());
+            assertEquals(9 * 16, q.stats().bytesUsed());
             assertArrayEquals(five, q.poll());
             assertNull(q.poll());
         }
@@ -156,11 +160,11 @@ class MappedQueueTest {
         assertThrows(NullPointerException.class, () -> MappedQueue.open(null, 4096));
         assertFalse(Files.exists(path));
         try (MappedQueue q = MappedQueue.open(path, 4096)) {
-            assertEquals(2048, q.maxRecordBytes());
-            assertEquals("record of 2049 bytes is longer than the largest this queue takes, 2048 bytes (half its"
-                    + " capacity of 4096 bytes)", assertThrows(IllegalArgumentException.class,
-                    () -> q.offer(new byte[2049])).getMessage());
-            assertTrue(q.offer(new byte[2048]));
+            assertEquals(2032, q.maxRecordBytes());
+            assertEquals("record of 2033 bytes is longer than the largest this queue takes, 2032 bytes (half its"
+                    + " capacity of 4096 bytes, less the record's 16-byte header)", assertThrows(
+                    IllegalArgumentException.class, () -> q.offer(new byte[2033])).getMessage());
+            assertTrue(q.offer(new byte[2032]));
             assertThrows(NullPointerException.class, () -> q.offer((byte[]) null));
             assertThrows(NullPointerException.class, () -> q.offer((MemorySegment) null));
             assertThrows(NullPointerException.class, () -> q.pollWith(null));
@@ -168,7 +172,7 @@ class MappedQueueTest {
             assertThrows(NullPointerException.class, () -> q.poll(1, null));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment small = arena.allocate(100);
-                assertEquals("the record at the head is 2048 bytes, longer than the 100-byte destination; it stays at"
+                assertEquals("the record at the head is 2032 bytes, longer than the 100-byte destination; it stays at"
                         + " the head", assertThrows(IllegalArgumentException.class, () -> q.poll(small)).getMessage());
             }
             assertEquals(1, q.size());
@@ -248,7 +252,7 @@ class MappedQueueTest {
     @Test
     void iteratorsGoHeadToTailAndTailToHeadWithoutRemoving() throws Exception {
         try (MappedQueue q = MappedQueue.open(dir.resolve("q"), 1024)) {
-            for (int i = 0; i < 17; i++) { // 16 cells, records of 1 or 2 cells: the last ones wrap around
+            for (int i = 0; i < 17; i++) { // 64 cells, records of 8 or 2 cells: the last ones wrap around
                 assertTrue(q.offer(new byte[i % 3 == 0 ? 100 : 10]), "record " + i);
                 if (i == 11) {
                     for (int j = 0; j < 5; j++) {
@@ -295,7 +299,7 @@ class MappedQueueTest {
 
     @Test
     void timedAndBlockingCallsWaitForTheOtherSide() throws Exception {
-        try (MappedQueue q = MappedQueue.open(dir.resolve("q"), 256)) { // 4 cells
+        try (MappedQueue q = MappedQueue.open(dir.resolve("q"), 128)) { // 8 cells: 4 records of 1 byte
             long start = System.nanoTime();
             assertNull(q.poll(20, TimeUnit.MILLISECONDS));
             assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(20));
@@ -331,7 +335,8 @@ class MappedQueueTest {
             q.offer(new byte[64]);
             q.poll();
             MappedQueue.Stats s = q.stats();
-            assertEquals(new MappedQueue.Stats(path, Files.size(path), 2, 3 * 64, 8192, 64, 4 * 64, 0, 0, 4096,
+            // cells: 2, 8 and 5 (a header, then the bytes in 16s); the first taken
+            assertEquals(new MappedQueue.Stats(path, Files.size(path), 2, 13 * 16, 8192, 2 * 16, 15 * 16, 0, 0, 4080,
                     Duration.ofMillis(250)), s);
             assertEquals(s, MappedQueue.stats(path));
             assertEquals(Duration.ofMillis(250), q.unblockTimeout());

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  *     the count of offers that returned true in PROGRESS at ID * 8 after each (release);</li>
  * <li>{@code consume-forever PATH LOG}: polls records until killed; after each one it writes its
  *     (id, sequence) to LOG at 8 + 16 * n, then the count n + 1 at 0 (release);</li>
- * <li>{@code churn PATH ID SECONDS}: offers and polls records for SECONDS.</li>
+ * <li>{@code churn PATH ID SECONDS}: offers and polls records for SECONDS;</li>
+ * <li>{@code create-forever PATH}: creates the queue, closes and deletes it, again and again until
+ *     killed.</li>
  * </ul>
  */
 public final class QueueChild {
@@ -46,6 +48,7 @@ public final class QueueChild {
             case "produce-forever" -> produceForever(path, Integer.parseInt(args[2]), Path.of(args[3]));
             case "consume-forever" -> consumeForever(path, Path.of(args[2]));
             case "churn" -> churn(path, Integer.parseInt(args[2]), Long.parseLong(args[3]));
+            case "create-forever" -> createForever(path);
             default -> throw new IllegalArgumentException(Arrays.toString(args));
         }
     }
@@ -80,6 +83,16 @@ public final class QueueChild {
     }
 
     static final int MAX_PAYLOAD = 200;
+
+    private static void createForever(Path path) throws Exception {
+        System.out.println("READY");
+        while (true) {
+            try (MappedQueue q = MappedQueue.open(path, 1 << 20)) {
+                q.offer(new byte[] {1});
+            }
+            Files.deleteIfExists(path); // another creator may have deleted it first
+        }
+    }
 
     private static void produce(Path path, long id, long count, int ends) throws Exception {
         try (MappedQueue q = MappedQueue.open(path)) {

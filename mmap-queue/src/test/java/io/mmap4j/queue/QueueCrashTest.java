@@ -183,4 +183,50 @@ class QueueCrashTest {
             System.out.println("QueueCrashTest consumers: " + total + " records, " + lost + " lost by kills");
         }
     }
+
+    /**
+     * A creator killed while it makes the queue leaves its temporary file: the next open deletes it
+     * once the creator is gone, and keeps one whose process is alive (a creation under way).
+     */
+    @Test
+    void aCreatorKilledMidCreateLeavesATemporaryFileThatTheNextOpenDeletes() throws Exception {
+        long seed = new Random().nextLong();
+        System.out.println("QueueCrashTest creators seed " + seed);
+        Random random = new Random(seed);
+        Path path = dir.resolve("created");
+        Path live = dir.resolve(".created.new-" + ProcessHandle.current().pid() + "-1");
+        java.nio.file.Files.createFile(live);
+        List<Path> left = List.of();
+        for (int round = 0; round < ROUNDS && left.isEmpty(); round++) {
+            // three creators racing to create the same queue, all killed at one random moment
+            try (ChildJvm a = ChildJvm.start(QueueChild.class, "create-forever", path.toString());
+                 ChildJvm b = ChildJvm.start(QueueChild.class, "create-forever", path.toString());
+                 ChildJvm c = ChildJvm.start(QueueChild.class, "create-forever", path.toString())) {
+                for (ChildJvm creator : List.of(a, b, c)) {
+                    creator.awaitLine("READY", TIMEOUT);
+                }
+                Thread.sleep(20 + random.nextInt(200));
+                for (ChildJvm creator : List.of(a, b, c)) {
+                    creator.kill();
+                }
+            }
+            left = temporaries().stream().filter(p -> !p.equals(live)).toList();
+        }
+        assertTrue(!left.isEmpty(), "seed " + seed + ": no kill in " + ROUNDS + " rounds hit a creation");
+        java.nio.file.Files.deleteIfExists(path); // the killed child may have published it, or not
+        try (MappedQueue q = MappedQueue.open(path, 4096)) {
+            assertTrue(q.offer(new byte[] {7}));
+        }
+        assertEquals(List.of(live), temporaries(), "seed " + seed + ": the dead creator's file was deleted, the live"
+                + " one's kept");
+        try (MappedQueue q = MappedQueue.open(path)) {
+            assertEquals(7, q.poll()[0]);
+        }
+    }
+
+    private List<Path> temporaries() throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(".created.new-")).sorted().toList();
+        }
+    }
 }

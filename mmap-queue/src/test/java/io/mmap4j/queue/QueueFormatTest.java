@@ -29,22 +29,23 @@ class QueueFormatTest {
     @Test
     void aNewQueueWithOneRecordIsTheDocumentsTestVector() throws IOException {
         Path path = dir.resolve("vector");
-        try (MappedQueue q = MappedQueue.open(path, 128, Duration.ofSeconds(1))) {
+        try (MappedQueue q = MappedQueue.open(path, 128, Duration.ofSeconds(1), 0x1122334455667788L)) {
             assertTrue(q.offer("hi".getBytes(UTF_8)));
         }
         byte[] file = Files.readAllBytes(path);
-        assertEquals(8320, file.length);
+        assertEquals(4224, file.length);
         HexFormat hex = HexFormat.ofDelimiter(" ");
-        assertEquals("4d 4d 41 50 34 4a 51 55 01 00 00 00 40 00 00 00 02 00 00 00 00 00 00 00 00 ca 9a 3b 00 00 00 00"
-                + " 00 10 00 00 00 00 00 00 00 20 00 00 00 00 00 00 80 20 00 00 00 00 00 00 da 98 92 42 00 00 00 00",
+        assertEquals("4d 4d 41 50 34 4a 51 55 02 00 00 00 10 00 00 00 08 00 00 00 00 00 00 00 00 ca 9a 3b 00 00 00 00"
+                + " 00 10 00 00 00 00 00 00 80 10 00 00 00 00 00 00 88 77 66 55 44 33 22 11 66 47 eb 60 00 00 00 00",
                 hex.formatHex(file, 0, 64));
         assertEquals("00 00 00 00 00 00 00 00", hex.formatHex(file, 128, 136));
-        assertEquals("01 00 00 00 00 00 00 00", hex.formatHex(file, 256, 264));
-        assertEquals("09 00 00 00 00 00 00 00 02 00 00 00 c2 d9 9d f5", hex.formatHex(file, 4096, 4112));
-        assertEquals("68 69", hex.formatHex(file, 8192, 8194));
+        assertEquals("02 00 00 00 00 00 00 00", hex.formatHex(file, 256, 264));
+        // seq(0, committed) = 9, XORed with the key; length 2; CRC32C; then the record's bytes
+        assertEquals("81 77 66 55 44 33 22 11 02 00 00 00 c2 d9 9d f5 68 69", hex.formatHex(file, 4096, 4114));
         byte[] rest = Arrays.copyOfRange(file, 64, 4096);
-        rest[256 - 64] = 0; // the tail, 1; every other header byte is zero
+        rest[256 - 64] = 0; // the tail, 2; every other header byte is zero
         assertArrayEquals(new byte[rest.length], rest);
+        assertArrayEquals(new byte[4224 - 4114], Arrays.copyOfRange(file, 4114, 4224));
     }
 
     @Test
@@ -56,7 +57,7 @@ class QueueFormatTest {
         List<String> expected = new ArrayList<>();
         try (MappedQueue q = MappedQueue.open(path, 2048, Duration.ofMillis(20));
              MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            for (int i = 0; i < 300; i++) { // many laps of 32 cells: padding, wrap-around
+            for (int i = 0; i < 300; i++) { // many laps of 128 cells: padding, wrap-around
                 byte[] r = new byte[random.nextInt(400)];
                 random.nextBytes(r);
                 if (!q.offer(r)) {
@@ -78,14 +79,15 @@ class QueueFormatTest {
             q.offer(new byte[0]);
             q.poll();
             MappedQueue.Stats s = q.stats();
-            expected.add("cells 32");
-            expected.add("head " + s.head() / 64);
-            expected.add("tail " + s.tail() / 64);
-            long position = s.head() / 64;
+            expected.add("cells 128");
+            expected.add("head " + s.head() / 16);
+            expected.add("tail " + s.tail() / 16);
+            long position = s.head() / 16;
+            long key = raw.getLong(QueueFormat.F_SEQ_KEY);
             for (byte[] r : q) {
                 // the walk finds each record's position as the reader does
                 while (true) {
-                    long seq = raw.getLongAcquire(QueueFormat.TABLE_OFFSET + 16 * (position % 32));
+                    long seq = key ^ raw.getLongAcquire(QueueFormat.DATA_OFFSET + 16 * (position % 128));
                     if (QueueFormat.seqPosition(seq) == position && QueueFormat.seqState(seq) == QueueFormat.COMMITTED) {
                         break;
                     }

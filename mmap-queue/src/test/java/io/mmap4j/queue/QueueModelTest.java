@@ -28,7 +28,7 @@ class QueueModelTest {
         long seed = Long.getLong("queue.model.seed", new Random().nextLong());
         System.out.println("QueueModelTest seed " + seed);
         Random random = new Random(seed);
-        long[] capacities = {128, 192, 640, 1024, 1000, 4096, 4160, 65536};
+        long[] capacities = {128, 144, 200, 640, 1024, 1000, 4096, 4160, 65536};
         for (long capacity : capacities) {
             run(random, capacity, 4000, () -> "seed " + seed + ", capacity " + capacity);
         }
@@ -37,9 +37,9 @@ class QueueModelTest {
     private void run(Random random, long capacity, int steps, Supplier<String> where) throws Exception {
         Path path = dir.resolve("q" + capacity);
         ArrayDeque<byte[]> model = new ArrayDeque<>();
-        // The model of the ring: positions in cells; a record takes ceil(n/64) cells (at least 1) and
-        // never crosses the end of the ring, so it may need padding before it.
-        long cells = (capacity + 63) / 64;
+        // The model of the ring: positions in 16-byte cells; a record takes 1 + ceil(n/16) cells (its
+        // header, then its bytes) and never crosses the end of the ring, so it may need padding before it.
+        long cells = (capacity + 15) / 16;
         long[] head = {0};
         long[] tail = {0};
         // [start, record start, end) of each record: padding, if any, runs from start to record start.
@@ -48,7 +48,7 @@ class QueueModelTest {
         MappedQueue q = MappedQueue.open(path, capacity);
         try {
             int maxRecord = q.maxRecordBytes();
-            assertEquals(cells / 2 * 64, maxRecord, where.get());
+            assertEquals((cells / 2 - 1) * 16, maxRecord, where.get());
             for (int step = 0; step < steps; step++) {
                 int op = random.nextInt(100);
                 String at = where.get() + ", step " + step;
@@ -57,7 +57,7 @@ class QueueModelTest {
                             : random.nextInt(maxRecord + 1);
                     byte[] record = new byte[length];
                     random.nextBytes(record);
-                    long need = Math.max(1, (length + 63) / 64);
+                    long need = 1 + (length + 15) / 16;
                     long index = tail[0] % cells;
                     long padding = index + need > cells ? cells - index : 0;
                     boolean fits = tail[0] + padding + need - head[0] <= cells;
@@ -97,9 +97,9 @@ class QueueModelTest {
                     }
                 } else if (op < 94) {
                     MappedQueue.Stats s = q.stats();
-                    assertEquals(head[0] * 64, s.head(), at + ": head");
-                    assertEquals(tail[0] * 64, s.tail(), at + ": tail");
-                    assertEquals((tail[0] - head[0]) * 64, s.bytesUsed(), at + ": bytes used");
+                    assertEquals(head[0] * 16, s.head(), at + ": head");
+                    assertEquals(tail[0] * 16, s.tail(), at + ": tail");
+                    assertEquals((tail[0] - head[0]) * 16, s.bytesUsed(), at + ": bytes used");
                     assertEquals(model.size(), s.records(), at + ": records");
                 } else if (op < 96) {
                     q.close();

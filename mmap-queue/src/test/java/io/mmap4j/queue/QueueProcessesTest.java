@@ -27,7 +27,7 @@ class QueueProcessesTest {
     void twoProducerJvmsAndTwoConsumerJvmsDeliverEveryRecordExactlyOnceInEachProducersOrder() throws Exception {
         Path path = dir.resolve("queue");
         int perProducer = 100_000;
-        try (MappedQueue q = MappedQueue.open(path, 16 * 1024)) { // 256 cells: fills and wraps thousands of times
+        try (MappedQueue q = MappedQueue.open(path, 16 * 1024)) { // 1024 cells: fills and wraps thousands of times
             Path out1 = dir.resolve("c1");
             Path out2 = dir.resolve("c2");
             try (ChildJvm c1 = ChildJvm.start(QueueChild.class, "consume", path.toString(), out1.toString());

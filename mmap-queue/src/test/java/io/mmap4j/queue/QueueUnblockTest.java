@@ -68,22 +68,22 @@ class QueueUnblockTest {
     @Test
     void aDeadClaimThatPublishedItsPaddingButNotItsRecordIsAbandonedToo() throws Exception {
         Path path = dir.resolve("q");
-        try (MappedQueue q = MappedQueue.open(path, 640, UNBLOCK); MMap raw = MMap.open(path, StandardOpenOption.READ,
+        try (MappedQueue q = MappedQueue.open(path, 160, UNBLOCK); MMap raw = MMap.open(path, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) { // 10 cells
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < 4; i++) { // records of 2 cells: a header and 2 bytes
                 assertTrue(q.offer(bytes("r" + i)));
                 assertEquals("r" + i, text(q.poll()));
             }
             // A four-cell record at cell 8 needs padding 8..9 and the record at 10..13 (cells 0..3).
             long tail = claimAndDie(raw, 6);
             assertEquals(8, tail);
-            long entry = QueueFormat.TABLE_OFFSET + 8 * QueueFormat.ENTRY_BYTES;
+            long entry = QueueFormat.DATA_OFFSET + 8 * QueueFormat.CELL_BYTES;
             raw.putLong(entry + QueueFormat.E_LENGTH, 2);
-            raw.putLongRelease(entry, QueueFormat.seq(8, QueueFormat.PADDING));
+            raw.putLongRelease(entry, QueueFormat.seq(8, QueueFormat.PADDING) ^ raw.getLong(QueueFormat.F_SEQ_KEY));
             assertTrue(q.offer(bytes("after")));
             assertEquals("after", text(pollAfterUnblock(q)));
             assertEquals(1, q.stats().abandonedClaims());
-            assertEquals(15 * 64, q.stats().head());
+            assertEquals(16 * 16, q.stats().head());
         }
     }
 

@@ -10,9 +10,9 @@ import struct
 import sys
 
 PAGE = 4096
-CELL = 64
-ENTRY = 16
-TABLE = PAGE
+CELL = 16
+HEADER = 16
+DATA = PAGE
 COMMITTED, PADDING, ABANDONED = 1, 2, 3
 
 
@@ -35,18 +35,17 @@ def main(path):
         data = f.read()
     if len(data) < PAGE:
         fail("shorter than the header page")
-    magic, version, cell_bytes, cells, unblock, table, data_offset, file_size, crc = struct.unpack_from(
+    magic, version, cell_bytes, cells, unblock, data_offset, file_size, key, crc = struct.unpack_from(
         "<8sIIQQQQQI", data, 0)
     if magic != b"MMAP4JQU":
         fail("bad magic %r" % magic)
-    if version != 1:
+    if version != 2:
         fail("version %d" % version)
     if crc32c(data[0:56]) != crc:
         fail("header checksum")
-    if cell_bytes != CELL or not (2 <= cells <= 1 << 40) or unblock <= 0:
-        fail("bad cell size, count or unblock timeout")
-    expected_data = (TABLE + ENTRY * cells + PAGE - 1) // PAGE * PAGE
-    if table != TABLE or data_offset != expected_data or file_size != expected_data + CELL * cells:
+    if cell_bytes != CELL or not (8 <= cells <= 1 << 42) or unblock <= 0 or key == 0:
+        fail("bad cell size, count, unblock timeout or sequence key")
+    if data_offset != DATA or file_size != DATA + CELL * cells:
         fail("offsets do not follow from the cell count")
     if len(data) < file_size:
         fail("truncated")
@@ -61,16 +60,17 @@ def main(path):
     p = head
     while p < tail:
         i = p % cells
-        seq, length, crc = struct.unpack_from("<QII", data, TABLE + ENTRY * i)
+        word, length, crc = struct.unpack_from("<QII", data, DATA + CELL * i)
+        seq = word ^ key
         named, state = (seq >> 3) - 1, seq & 7
-        if named != p:                 # stale: a claim being written (or abandoned unmarked); one cell
+        if named != p:                 # not a header of p: a claim being written, or a record's bytes; one cell
             p += 1
             continue
         if state == COMMITTED:
-            need = max(1, (length + CELL - 1) // CELL)
-            if length > cells // 2 * CELL or i + need > cells:
+            need = 1 + (length + CELL - 1) // CELL
+            if length > (cells // 2 - 1) * CELL or i + need > cells:
                 fail("record length %d at position %d" % (length, p))
-            start = data_offset + CELL * i
+            start = DATA + CELL * i + HEADER
             record = data[start:start + length]
             if crc32c(record) != crc:
                 fail("record checksum at position %d" % p)

@@ -90,7 +90,7 @@ class CacheVolumeIT extends FileTypeContract {
                     int at = find(file, "content-42-");
                     rewrite(file, b -> b.put(at + 3, (byte) 'X'));
                 }, ": record body crc32c is "),
-                version2("at byte offset 8: version is 2, expected 1"),
+                version(3, "at byte offset 8: version is 3, expected 2"),
                 new Damage("both directory copies", file -> rewrite(file, b -> {
                     b.putLong((int) b.getLong(80) + 8, 99); // the sync serial of each copy, under its header CRC
                     b.putLong((int) b.getLong(88) + 8, 99);

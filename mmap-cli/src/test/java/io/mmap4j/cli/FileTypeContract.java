@@ -113,7 +113,12 @@ abstract class FileTypeContract {
 
     /** The format version, the {@code u32} at byte 8 of every mmap4j file, set to 2: {@code verify} must say so in {@code named}. */
     static Damage version2(String... named) {
-        return new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), named);
+        return version(2, named);
+    }
+
+    /** The format version, the {@code u32} at byte 8 of every mmap4j file, set to {@code version}, one this library does not read. */
+    static Damage version(int version, String... named) {
+        return new Damage("version " + version, file -> rewrite(file, b -> b.putInt(8, version)), named);
     }
 
     /** Damages a file in place. */

@@ -117,9 +117,12 @@ class StaticStoreIT extends FileTypeContract {
                 }, ": record crc32c is "),
                 new Damage("a slot names no record", file -> rewrite(file, b -> {
                     int slot = firstUsedSlot(b);
-                    b.putLong(slot + 8, 4097);
-                }), ": slot's record offset is 4097, expected the offset of a record in the data region"),
-                version2("at byte offset 8: version is 2, expected 1"),
+                    // A slot is its key's fingerprint over its record's offset / 8 (docs/static-store-format.md):
+                    // keep the fingerprint, name 4104, inside the first record.
+                    long fingerprintMask = -1L << (64 - Long.numberOfLeadingZeros(b.getLong(56) >>> 3));
+                    b.putLong(slot, b.getLong(slot) & fingerprintMask | 4104 >>> 3);
+                }), ": slot's record offset is 4104, expected the offset of a record in the data region"),
+                version(3, "at byte offset 8: version is 3, expected 2"),
                 new Damage("the index truncated", file -> truncateBy(file, 16), "at byte offset 80: file length is "));
     }
 
@@ -127,8 +130,8 @@ class StaticStoreIT extends FileTypeContract {
     /** The offset of the first slot of the index that names a record. */
     private static int firstUsedSlot(ByteBuffer b) {
         long index = b.getLong(64);
-        for (int slot = (int) index; slot < b.capacity(); slot += 16) {
-            if (b.getLong(slot + 8) != 0) {
+        for (int slot = (int) index; slot < b.capacity(); slot += 8) {
+            if (b.getLong(slot) != 0) {
                 return slot;
             }
         }

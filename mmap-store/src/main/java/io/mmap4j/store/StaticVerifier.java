@@ -133,25 +133,23 @@ final class StaticVerifier {
         long valueBytes = 0;
         long largest = 0;
         long maxDisplacement = 0;
+        long fingerprintMask = StaticFormat.fingerprintMask(h.dataEnd());
         for (long slot = 0; slot < h.slots(); slot++) {
             long slotAt = h.indexOffset() + slot * SLOT_BYTES;
-            long hash = file.get(SLOT_LONG, slotAt);
-            long record = file.get(SLOT_LONG, slotAt + 8);
-            if (record == 0) {
-                if (hash != 0) {
-                    report(new Problem(slotAt, "empty slot's hash", Long.toHexString(hash), "0"));
-                }
+            long word = file.get(SLOT_LONG, slotAt);
+            if (word == 0) {
                 continue;
             }
+            long record = StaticFormat.record(word, fingerprintMask);
             entries++;
             int r = Arrays.binarySearch(records, record);
             if (r < 0) {
-                report(new Problem(slotAt + 8, "slot's record offset", Long.toString(record),
+                report(new Problem(slotAt, "slot's record offset", Long.toString(record),
                         "the offset of a record in the data region"));
                 continue;
             }
             if ((named[r >> 6] & (1L << r)) != 0) {
-                report(new Problem(slotAt + 8, "slot's record offset", Long.toString(record),
+                report(new Problem(slotAt, "slot's record offset", Long.toString(record),
                         "a record no other slot names"));
                 continue;
             }
@@ -163,16 +161,18 @@ final class StaticVerifier {
             largest = Math.max(largest, valueLength);
             MemorySegment key = file.asSlice(record + RECORD_HEADER_BYTES, keyLength);
             long keyHash = StaticKeyHash.hash(key, 0, keyLength, h.seed());
-            if (hash != keyHash) {
-                report(new Problem(slotAt, "slot's hash", Long.toHexString(hash),
-                        Long.toHexString(keyHash) + ", the XXH64 of its record's key"));
+            long fingerprint = word & fingerprintMask;
+            if (fingerprint != (keyHash & fingerprintMask)) {
+                report(new Problem(slotAt, "slot's fingerprint", Long.toHexString(fingerprint),
+                        Long.toHexString(keyHash & fingerprintMask) + ", the high "
+                                + Long.bitCount(fingerprintMask) + " bits of the XXH64 of its record's key"));
                 continue;
             }
-            long distance = displacement(slot, hash, h.slots());
+            long distance = displacement(slot, fingerprint, h.slots());
             maxDisplacement = Math.max(maxDisplacement, distance);
             long found;
             try {
-                found = store.recordOf(key, hash);
+                found = store.recordOf(key);
             } catch (CorruptEntryException e) {
                 report(new Problem(e.offset(), "slot on the way to slot " + slot, e.getMessage(), "a sound slot"));
                 continue;

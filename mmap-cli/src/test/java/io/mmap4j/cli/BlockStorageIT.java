@@ -65,10 +65,6 @@ class BlockStorageIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** Blocks are stored and freed between samples; what is counted always adds up to the capacity. */
     @Override
@@ -101,7 +97,7 @@ class BlockStorageIT extends FileTypeContract {
                         "at byte offset " + DATA_OFFSET + ": claim word of group 0 is 0x", "bit 20 set, since block 20 is published"),
                 new Damage("a group's padding", file -> rewrite(file, b -> b.put(group1 + 9, (byte) 1)),
                         "at byte offset " + (group1 + 9) + ": group 1 padding is byte 0x1, expected 0"),
-                new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: version is 2"),
+                version2("at byte offset 8: version is 2"),
                 new Damage("truncated", file -> truncateBy(file, BLOCK), "at byte offset 0: file length is "));
     }
 

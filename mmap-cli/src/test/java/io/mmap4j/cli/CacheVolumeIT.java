@@ -62,10 +62,6 @@ class CacheVolumeIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** Each sample is a later sync: the serial and the write cursor move on. */
     @Override
@@ -96,6 +92,7 @@ class CacheVolumeIT extends FileTypeContract {
                 }, ": record body crc32c is "),
                 new Damage("version 1, an older format", file -> rewrite(file, b -> b.putInt(8, 1)),
                         "at byte offset 8: version is 1, expected 2, the only version this mmap4j reads"),
+                version(3, "at byte offset 8: version is 3, expected 2"),
                 new Damage("both directory copies", file -> rewrite(file, b -> {
                     b.putLong((int) b.getLong(80) + 8, 99); // the sync serial of each copy, under its header CRC
                     b.putLong((int) b.getLong(88) + 8, 99);

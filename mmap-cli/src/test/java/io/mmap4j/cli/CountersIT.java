@@ -60,10 +60,6 @@ class CountersIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** Values climb from sample to sample, and new counters show up. */
     @Override
@@ -125,8 +121,7 @@ class CountersIT extends FileTypeContract {
                 new Damage("a record's name length", file -> rewrite(file, bytes -> {
                     bytes.putInt((int) bytes.getLong(48) + 256 + 8, 0); // record 1: name length 0
                 }), ": record 1 has name length 0, outside 1 to 240"),
-                new Damage("version 2", file -> rewrite(file, bytes -> bytes.putInt(8, 2)),
-                        "  at byte offset 8: format version is 2, this library reads version 1" + NL),
+                version2("  at byte offset 8: format version is 2, this library reads version 1" + NL),
                 new Damage("truncated", file -> Files.write(file, Arrays.copyOf(Files.readAllBytes(file), 10_000)),
                         "  at byte offset 10000: the file has 10000 bytes, its header says 413696 (truncated)" + NL));
     }

@@ -77,9 +77,12 @@ abstract class FileTypeContract {
 
     /**
      * The main class of a child JVM that uses the file named by its one argument until killed,
-     * writing it where the type can be written, and prints {@code writing} once it has begun.
+     * writing it where the type can be written, and prints {@code writing} once it has begun: the
+     * fixture's nested class {@code Writer}.
      */
-    abstract Class<?> writer();
+    Class<?> writer() throws ClassNotFoundException {
+        return Class.forName(getClass().getName() + "$Writer");
+    }
 
     /** Checks the samples {@code stat --watch} printed while {@link #writer()} ran: that they moved. */
     abstract void assertFollowed(List<Frame> frames);
@@ -106,6 +109,16 @@ abstract class FileTypeContract {
      * @param named  phrases that {@code verify}'s output must hold: the field, the value found
      */
     record Damage(String name, Damager damage, String... named) {
+    }
+
+    /** The format version, the {@code u32} at byte 8 of every mmap4j file, set to 2: {@code verify} must say so in {@code named}. */
+    static Damage version2(String... named) {
+        return version(2, named);
+    }
+
+    /** The format version, the {@code u32} at byte 8 of every mmap4j file, set to {@code version}, one this library does not read. */
+    static Damage version(int version, String... named) {
+        return new Damage("version " + version, file -> rewrite(file, b -> b.putInt(8, version)), named);
     }
 
     /** Damages a file in place. */

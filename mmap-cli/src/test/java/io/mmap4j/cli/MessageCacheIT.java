@@ -104,10 +104,6 @@ class MessageCacheIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** Each sample counts more messages than the one before. */
     @Override

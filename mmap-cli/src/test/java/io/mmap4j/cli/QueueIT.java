@@ -61,10 +61,6 @@ class QueueIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** The head and the tail move on from sample to sample, at a rate above zero. */
     @Override
@@ -103,7 +99,7 @@ class QueueIT extends FileTypeContract {
                         + " or 3 (abandoned)"),
                 new Damage("the tail past the ring", file -> rewrite(file, b -> b.putLong(256, 10_000)),
                         "at byte offset 256: tail is 10000, expected from the head (15) to the head plus the cell count (4111)"),
-                new Damage("version 3", file -> rewrite(file, b -> b.putInt(8, 3)), "at byte offset 8: format version is 3, expected 2"),
+                version(3, "at byte offset 8: format version is 3, expected 2"),
                 new Damage("truncated", file -> truncateBy(file, 64), ": file length is " + (69_632 - 64) + " bytes, expected 69632 bytes"));
     }
 

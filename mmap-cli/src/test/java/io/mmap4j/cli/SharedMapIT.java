@@ -77,10 +77,6 @@ class SharedMapIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** Every sample differs from the one before: keys come and go, dead bytes grow, rewrites reclaim them. */
     @Override

@@ -80,10 +80,6 @@ class StaticStoreIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** Each sample is a whole version (the key bytes of its keys), and later samples read later versions. */
     @Override
@@ -126,7 +122,7 @@ class StaticStoreIT extends FileTypeContract {
                     long fingerprintMask = -1L << (64 - Long.numberOfLeadingZeros(b.getLong(56) >>> 3));
                     b.putLong(slot, b.getLong(slot) & fingerprintMask | 4104 >>> 3);
                 }), ": slot's record offset is 4104, expected the offset of a record in the data region"),
-                new Damage("version 3", file -> rewrite(file, b -> b.putInt(8, 3)), "at byte offset 8: version is 3, expected 2"),
+                version(3, "at byte offset 8: version is 3, expected 2"),
                 new Damage("the index truncated", file -> truncateBy(file, 16), "at byte offset 80: file length is "));
     }
 

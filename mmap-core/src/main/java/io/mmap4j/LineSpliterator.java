@@ -62,11 +62,11 @@ final class LineSpliterator implements Spliterator<String> {
     /**
      * What a failed access throws instead of {@code e}: the closed stream's exception, or an
      * {@link UncheckedIOException} around an {@code IOException} for a fault (the file cut short
-     * under the map, {@link MMap#faultAt}); {@code e} itself otherwise.
+     * under the map, {@link MapErrors#faultAt}); {@code e} itself otherwise.
      */
     private RuntimeException failed(Throwable e, long position) {
         checkOpen();
-        IOException fault = map.faultAt(e, position);
+        IOException fault = MapErrors.faultAt(map, e, position);
         if (fault != null) {
             return new UncheckedIOException(fault);
         }
@@ -78,7 +78,7 @@ final class LineSpliterator implements Spliterator<String> {
 
     private void checkOpen() {
         try {
-            map.throwIfClosed();
+            MapErrors.throwIfClosed(map);
         } catch (ClosedChannelException e) {
             throw new UncheckedIOException(e);
         }

@@ -472,14 +472,14 @@ public final class MappedChannel implements SeekableByteChannel {
 
     // ---------------------------------------------------------------------------------------------
     // Internals. Callers hold the lock. A segment access that fails with IllegalStateException
-    // because the map was closed meanwhile becomes ClosedChannelException (MMap.throwIfClosed),
-    // and a fault (the file cut short under the map) an IOException (MMap.faultAt); any other
+    // because the map was closed meanwhile becomes ClosedChannelException (MapErrors.throwIfClosed),
+    // and a fault (the file cut short under the map) an IOException (MapErrors.faultAt); any other
     // failure is not the channel's to translate.
 
     /** What a failed access throws instead of {@code e}, as the comment above says; {@code e} itself if nothing. */
     private IOException failed(Throwable e) throws ClosedChannelException {
-        map.throwIfClosed();
-        IOException fault = map.faultAt(e, position);
+        MapErrors.throwIfClosed(map);
+        IOException fault = MapErrors.faultAt(map, e, position);
         if (fault != null) {
             return fault;
         }
@@ -603,7 +603,7 @@ public final class MappedChannel implements SeekableByteChannel {
         if (!open) {
             throw new ClosedChannelException();
         }
-        map.throwIfClosed();
+        MapErrors.throwIfClosed(map);
     }
 
     private void checkReadable() throws ClosedChannelException {

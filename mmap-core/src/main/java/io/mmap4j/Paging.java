@@ -32,7 +32,7 @@ final class Paging {
     }
 
     static boolean advise(MemorySegment s, long pos, long length, Advice advice, MMap map) throws IOException {
-        map.requireOwnPages("advise(" + advice + ")");
+        requireOwnPages(map, "advise(" + advice + ")");
         if (advice == Advice.DONTNEED) {
             refuseToDiscard(map, "advise(DONTNEED)");
         }
@@ -41,8 +41,19 @@ final class Paging {
 
     /** {@code mlock} ({@code lock}) or {@code munlock} of the whole segment. */
     static boolean lock(MemorySegment s, boolean lock, MMap map) throws IOException {
-        map.requireOwnPages(lock ? "lockPages()" : "unlockPages()");
+        requireOwnPages(map, lock ? "lockPages()" : "unlockPages()");
         return NativeMemory.lock(s, 0, s.byteSize(), lock);
+    }
+
+    /**
+     * Refuses the page calls on memory the map does not own: they act on whole pages, and the pages
+     * around a wrapped segment belong to others (a neighbouring allocation, the C heap).
+     */
+    private static void requireOwnPages(MMap map, String call) {
+        if (map.path().isEmpty()) {
+            throw new UnsupportedOperationException(call + " acts on whole pages, and the pages of a " + map.source()
+                    + " are not this map's: they may hold other allocations");
+        }
     }
 
     /** {@code MADV_DONTNEED} replaces a private map's copies of its pages with the file's content. */

@@ -2,6 +2,8 @@ package io.mmap4j.bench;
 
 import io.mmap4j.store.SharedMap;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <ul>
  * <li>{@code get}: a key that is there, its value returned as a new {@code byte[]} (the
- *     {@code ConcurrentHashMap} returns its stored array, uncopied: the in-memory reference).</li>
+ *     {@code ConcurrentHashMap} returns its stored array, uncopied: the in-memory reference);
+ *     mmap4j's other read paths beside, as peers of their own: {@code mmap4jView} (a zero-copy
+ *     view) and {@code mmap4jInto} (a copy into a buffer the caller reuses).</li>
  * <li>{@code put}: a key that is there gets a new 100-byte value, visible to other processes when
  *     the call returns, not forced to disk: mmap4j's {@code put} (its overwrites fill the data
  *     region, so the cost of compaction is in the figure), Chronicle Map's {@code put}, LMDB's
@@ -85,6 +89,8 @@ public class SharedMapBenchmark {
     @State(Scope.Benchmark)
     public static class Mmap4jMap extends Entries {
         SharedMap map;
+        /** Where {@code mmap4jInto} copies values. */
+        final MemorySegment buffer = Arena.ofAuto().allocate(VALUE_BYTES);
 
         @Setup(Level.Trial)
         public void open() throws IOException {
@@ -176,6 +182,16 @@ public class SharedMapBenchmark {
     @Benchmark
     public byte[] get_mmap4j(Mmap4jMap s, StaticStoreLookupBenchmark.Probe p) {
         return s.map.get(p.hit(s.count));
+    }
+
+    @Benchmark
+    public MemorySegment get_mmap4jView(Mmap4jMap s, StaticStoreLookupBenchmark.Probe p) {
+        return s.map.view(p.hit(s.count));
+    }
+
+    @Benchmark
+    public long get_mmap4jInto(Mmap4jMap s, StaticStoreLookupBenchmark.Probe p) {
+        return s.map.get(p.hit(s.count), s.buffer);
     }
 
     @Benchmark

@@ -6,6 +6,8 @@ import io.mmap4j.store.Codec;
 import io.mmap4j.store.SharedMap;
 import io.mmap4j.store.TypedSharedMap;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -32,7 +34,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code "key-99"}, values {@code "value-0"} ...), one thread: a get that hits, a get that misses,
  * and {@code getAll} (every entry into a new {@code HashMap}). Keys cycle through the 100 in a
  * fixed order; a miss looks up {@code "absent-<i>"}. Every peer returns a {@code String}
- * (ModuleStore's reads return the term itself, so the heap map returns its stored string).
+ * (ModuleStore's reads return the term itself, so the heap map returns its stored string), except
+ * mmap4j's other read paths, measured beside as peers of their own: {@code mmap4jCopy} (the
+ * untyped {@code get(String)}, a copy decoded into a new {@code String}: the typed read without
+ * its cache), {@code mmap4jView} (a zero-copy view of the value) and {@code mmap4jInto} (the value
+ * copied into a buffer the caller reuses; returns its length).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -67,6 +73,8 @@ public class SharedMapModuleStoreBenchmark {
         Path dir;
         SharedMap shared;
         TypedSharedMap<String, String> map;
+        /** Where {@code mmap4jInto} copies values. */
+        final MemorySegment buffer = Arena.ofAuto().allocate(64);
 
         @Setup(Level.Trial)
         public void open() throws IOException {
@@ -168,6 +176,21 @@ public class SharedMapModuleStoreBenchmark {
     @Benchmark
     public String get_mmap4j(Mmap4jMap s) {
         return s.map.get(HITS[next()]);
+    }
+
+    @Benchmark
+    public String get_mmap4jCopy(Mmap4jMap s) {
+        return new String(s.shared.get(HITS[next()]), UTF_8);
+    }
+
+    @Benchmark
+    public MemorySegment get_mmap4jView(Mmap4jMap s) {
+        return s.shared.view(HITS[next()]);
+    }
+
+    @Benchmark
+    public long get_mmap4jInto(Mmap4jMap s) {
+        return s.shared.get(HITS[next()], s.buffer);
     }
 
     @Benchmark

@@ -53,8 +53,13 @@ final class SharedMapPeers {
      * read idiom), and a map size of room for {@code entries} with slack.
      */
     static Lmdb lmdb(Path dir, int entries, int valueBytes) {
+        return lmdb(dir, Math.max(64L << 20, (long) entries * (valueBytes + 128) * 4));
+    }
+
+    /** The same, with a map size of {@code mapBytes} (sparse: pages are taken as they are written). */
+    static Lmdb lmdb(Path dir, long mapBytes) {
         Env<ByteBuffer> env = Env.create()
-                .setMapSize(Math.max(64L << 20, (long) entries * (valueBytes + 128) * 4))
+                .setMapSize(mapBytes)
                 .setMaxDbs(1)
                 .open(dir.toFile(), EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOTLS);
         Dbi<ByteBuffer> db = env.openDbi("peer", DbiFlags.MDB_CREATE);

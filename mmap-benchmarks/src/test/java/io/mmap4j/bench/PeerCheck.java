@@ -60,6 +60,7 @@ final class PeerCheck {
         checked |= SharedMapPeerCheck.check(peer);
         checked |= blocks(peer);
         checked |= QueuePeerCheck.check(peer);
+        checked |= MessageCachePeerCheck.check(peer);
         if (!checked) {
             throw new AssertionError("no benchmark of peer " + peer + " to check");
         }

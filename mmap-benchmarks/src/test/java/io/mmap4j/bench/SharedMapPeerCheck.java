@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,20 +28,30 @@ final class SharedMapPeerCheck {
     /** Checks {@code peer}'s shared map benchmarks; false if it has none. */
     static boolean check(String peer) throws Exception {
         Optional<Method> get = method(SharedMapBenchmark.class, "get_" + peer);
-        if (get.isEmpty()) {
-            return false;
+        Optional<Method> small = method(SharedMapModuleStoreBenchmark.class, "get_" + peer);
+        if (get.isPresent()) {
+            checkEntries(peer, get.get());
         }
-        Object map = open(get.get().getParameterTypes()[0], Map.of("entries", 1000, "scaleDown", 1));
+        if (small.isPresent()) {
+            checkModuleStore(peer, small.get());
+        }
+        return get.isPresent() || small.isPresent();
+    }
+
+    /** A get returns the drawn entry's value; a put (if the peer has one) stores the new value. */
+    private static void checkEntries(String peer, Method get) throws Exception {
+        Object map = open(get.getParameterTypes()[0], Map.of("entries", 1000, "scaleDown", 1));
         try {
             SharedMapBenchmark bench = new SharedMapBenchmark();
             StaticStoreLookupBenchmark.Probe probe = new StaticStoreLookupBenchmark.Probe();
             byte[] newValue = StaticStoreLookupBenchmark.value(-1);
             Map<Long, Boolean> overwritten = new HashMap<>();
+            boolean puts = method(SharedMapBenchmark.class, "put_" + peer).isPresent();
             for (int i = 0; i < 300; i++) {
-                byte[] value = (byte[]) call(bench, "get_" + peer, map, probe);
+                byte[] value = bytes(call(bench, "get_" + peer, map, probe), map);
                 byte[] expected = overwritten.containsKey(probe.last) ? newValue : StaticStoreLookupBenchmark.value(probe.last);
                 assertArrayEquals(expected, value, peer + ": entry " + probe.last);
-                if (i % 3 == 0) {
+                if (puts && i % 3 == 0) {
                     call(bench, "put_" + peer, map, probe);
                     overwritten.put(probe.last, true);
                 }
@@ -46,26 +59,50 @@ final class SharedMapPeerCheck {
         } finally {
             close(map);
         }
-        Optional<Method> small = method(SharedMapModuleStoreBenchmark.class, "get_" + peer);
-        if (small.isPresent()) {
-            Object store = open(small.get().getParameterTypes()[0], Map.of());
-            try {
-                SharedMapModuleStoreBenchmark bench = new SharedMapModuleStoreBenchmark();
-                for (int i = 0; i < 250; i++) {
-                    assertEquals(SharedMapModuleStoreBenchmark.value(i % 100), call(bench, "get_" + peer, store), peer + " get " + i);
-                }
-                for (int i = 0; i < 150; i++) {
-                    assertNull(call(bench, "getMiss_" + peer, store), peer + " getMiss " + i);
-                }
-                Map<String, String> expected = new HashMap<>();
-                for (int i = 0; i < 100; i++) {
-                    expected.put("key-" + i, SharedMapModuleStoreBenchmark.value(i));
-                }
-                assertEquals(expected, call(bench, "getAll_" + peer, store), peer + " getAll");
-            } finally {
-                close(store);
+    }
+
+    /** In the 100-key map a get returns the key's value, a miss null, and getAll every entry. */
+    private static void checkModuleStore(String peer, Method get) throws Exception {
+        Object store = open(get.getParameterTypes()[0], Map.of());
+        try {
+            SharedMapModuleStoreBenchmark bench = new SharedMapModuleStoreBenchmark();
+            for (int i = 0; i < 250; i++) {
+                assertEquals(SharedMapModuleStoreBenchmark.value(i % 100),
+                        new String(bytes(call(bench, "get_" + peer, store), store), StandardCharsets.UTF_8), peer + " get " + i);
             }
+            if (method(SharedMapModuleStoreBenchmark.class, "getMiss_" + peer).isEmpty()) {
+                return; // one of mmap4j's other read paths: gets only
+            }
+            for (int i = 0; i < 150; i++) {
+                assertNull(call(bench, "getMiss_" + peer, store), peer + " getMiss " + i);
+            }
+            Map<String, String> expected = new HashMap<>();
+            for (int i = 0; i < 100; i++) {
+                expected.put("key-" + i, SharedMapModuleStoreBenchmark.value(i));
+            }
+            assertEquals(expected, call(bench, "getAll_" + peer, store), peer + " getAll");
+        } finally {
+            close(store);
         }
-        return true;
+    }
+
+    /**
+     * The value a get returned, as bytes: a {@code byte[]} or {@code String} as it is, a view's
+     * bytes, or for a get into a buffer (its length returned) that many bytes of the state's buffer.
+     */
+    private static byte[] bytes(Object result, Object state) throws ReflectiveOperationException {
+        if (result instanceof byte[] bytes) {
+            return bytes;
+        }
+        if (result instanceof String string) {
+            return string.getBytes(StandardCharsets.UTF_8);
+        }
+        if (result instanceof MemorySegment view) {
+            return view.toArray(ValueLayout.JAVA_BYTE);
+        }
+        long length = (Long) result;
+        java.lang.reflect.Field buffer = state.getClass().getDeclaredField("buffer");
+        buffer.setAccessible(true);
+        return ((MemorySegment) buffer.get(state)).asSlice(0, length).toArray(ValueLayout.JAVA_BYTE);
     }
 }

@@ -29,10 +29,10 @@ final class BlockFiles {
     private BlockFiles() {
     }
 
-    static MMap openOrCreate(Path path, int blockSize, long groups) throws IOException {
+    static BlockFile openOrCreate(Path path, int blockSize, long groups) throws IOException {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             try {
-                return MMap.open(path, READ, WRITE);
+                return BlockFile.open(path, true);
             } catch (NoSuchFileException e) {
                 create(path, blockSize, groups);
             }
@@ -51,13 +51,12 @@ final class BlockFiles {
      * Growth extends the file before it publishes the count, so a file that stays too short over
      * a fresh mapping is damage.
      */
-    static List<BlockStorage.Problem> checkHeader(MMap map) throws IOException {
+    static List<BlockStorage.Problem> checkHeader(BlockFile map) throws IOException {
         List<BlockStorage.Problem> problems = BlockFormat.checkHeader(map.segment());
         for (int attempt = 0; attempt < MAX_RECHECKS && !problems.isEmpty()
                 && problems.getFirst().field().equals("file length") && map.segment().byteSize() >= PAGE; attempt++) {
             long before = map.segment().byteSize();
-            map.refresh();
-            if (map.segment().byteSize() == before) {
+            if (map.refresh().byteSize() == before) {
                 break; // the file did not grow: the length is what it is
             }
             problems = BlockFormat.checkHeader(map.segment());

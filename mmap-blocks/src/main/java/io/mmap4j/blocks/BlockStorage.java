@@ -9,10 +9,7 @@ import static io.mmap4j.blocks.BlockFormat.GROUP_HEADER_BYTES;
 import static io.mmap4j.blocks.BlockFormat.MAX_BLOCK_SIZE;
 import static io.mmap4j.blocks.BlockFormat.MAX_GROUPS;
 import static io.mmap4j.blocks.BlockFormat.MIN_BLOCK_SIZE;
-import static java.nio.file.StandardOpenOption.READ;
-import static java.nio.file.StandardOpenOption.WRITE;
 
-import io.mmap4j.MMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -70,8 +67,9 @@ import java.util.Objects;
  * is a block <em>reserved</em> (claimed but never published, by a store or a free it interrupted;
  * at most one per thread killed), which no read returns and no store reuses, and hints that are
  * out of date. {@link #repair()} rebuilds the hints, at any time; {@link #releaseReserved()} frees
- * reserved blocks, but only when no other thread or process is storing or freeing in the file
- * (right after a crash, before the others start again), since an in-flight store looks the same.
+ * reserved blocks, and, since a store under way looks the same, runs only while no other storage
+ * has the file open, in any process (enforced with a lock the kernel drops when its holder dies,
+ * so right after a crash it works; otherwise it throws {@link IllegalStateException}).
  *
  * <h2>Errors</h2>
  * A file that fails a check at {@link #open} is a {@link CorruptBlockStorageException} naming
@@ -83,8 +81,10 @@ import java.util.Objects;
  * value and the limit; any call after {@link #close()} an {@link IllegalStateException}.
  *
  * <h2>Cost</h2>
- * {@link #store} reads a few hint words (the same ones every time, so in the cache), makes one
- * compare-and-set, one copy and one release store; {@link #free} one acquire load, one release
+ * {@link #store}, in the common case, makes one compare-and-exchange on the claim word of its
+ * thread's group, expecting the value its own last store or free there left (nothing is loaded
+ * first and no hint is read; a search through the hints runs only when that guess is wrong or the
+ * group is full), one copy and one release store; {@link #free} one acquire load, one release
  * store and one atomic AND; {@link #read} one acquire load and one copy, allocating only the
  * returned array; {@link #view} allocates nothing the JIT cannot remove. The memory ordering of
  * each step, which is the same between processes as between threads, is in the format document.
@@ -101,13 +101,6 @@ public final class BlockStorage implements AutoCloseable {
     /** Published bytes: written by their block's owner only, so plain release and acquire suffice. */
     private static final VarHandle PUBLISHED = ValueLayout.JAVA_BYTE.varHandle();
     private static final byte IS_PUBLISHED = 1;
-    /**
-     * Held while this JVM grows a file or closes a descriptor of one: the growth lock is an
-     * {@code fcntl} lock, which the kernel drops when the process closes <em>any</em> descriptor of
-     * the file, so no descriptor of a block storage file is closed by this library while a growth
-     * is under way. Growth is rare; one monitor for every file is enough.
-     */
-    private static final Object GROWTH = new Object();
     /** Slots of {@link #homes}, one cache line apart. */
     private static final int HOME_SLOTS = 64;
     private static final int HOME_STRIDE = 8;
@@ -116,16 +109,18 @@ public final class BlockStorage implements AutoCloseable {
     private final int blockSize;
     private final long stride;
     private final BlockTree tree;
-    private final MMap map;
-    /** Locks the group count while growing, and extends the file. */
-    private final FileChannel channel;
+    /** The mapped file, and a descriptor that locks the group count while growing and extends the file. */
+    private final BlockFile map;
     /** The mapping in use and how many published groups it covers; replaced after growth. */
     private volatile Mapping mapping;
     private volatile boolean open = true;
     /**
      * Per thread (by id, see {@link #homeSlot()}), the group its searches start from: 0, the lowest
      * free block, until the thread loses a race for a claim word; then a group of its own (see
-     * {@link #nextHome}). Plain reads and writes: a stale value only starts a search elsewhere.
+     * {@link #nextHome}). Beside it, the home group's claim word as the thread's last store or
+     * free there left it (-1 when not known, or full): the next claim's expected value, so that
+     * the common store is one compare-and-exchange with nothing loaded first. Plain reads and
+     * writes: a stale value only costs a failed compare-and-exchange or a search elsewhere.
      */
     private final long[] homes = new long[HOME_SLOTS * HOME_STRIDE];
     /** Mixed into homes so that the threads of two processes with the same ids go apart. */
@@ -138,15 +133,17 @@ public final class BlockStorage implements AutoCloseable {
         }
     }
 
-    private BlockStorage(Path path, int blockSize, MMap map, FileChannel channel) {
+    private BlockStorage(Path path, int blockSize, BlockFile map) {
         this.path = path;
         this.blockSize = blockSize;
         this.stride = BlockFormat.groupStride(blockSize);
         this.tree = new BlockTree(blockSize);
         this.map = map;
-        this.channel = channel;
+        for (int slot = 0; slot < homes.length; slot += HOME_STRIDE) {
+            homes[slot + 1] = -1L; // the claim word of the home group not seen yet: the first store searches
+        }
         MemorySegment file = map.segment();
-        this.mapping = new Mapping(file, Math.min(publishedGroups(file), groupsIn(file)));
+        this.mapping = new Mapping(file, Math.min(publishedGroups(file), groupsIn(file, stride)));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -206,8 +203,7 @@ public final class BlockStorage implements AutoCloseable {
                     + BlockFormat.MAX_BLOCKS + " blocks");
         }
         long groups = (initialCapacity + BLOCKS_PER_GROUP - 1) / BLOCKS_PER_GROUP;
-        MMap map = BlockFiles.openOrCreate(path, blockSize, groups);
-        FileChannel channel = null;
+        BlockFile map = BlockFiles.openOrCreate(path, blockSize, groups);
         try {
             List<Problem> problems = BlockFiles.checkHeader(map);
             if (!problems.isEmpty()) {
@@ -218,16 +214,12 @@ public final class BlockStorage implements AutoCloseable {
                 throw new IllegalArgumentException(path + " holds blocks of " + found + " bytes, not the "
                         + blockSize + " bytes asked for");
             }
-            channel = FileChannel.open(path, READ, WRITE);
-            return new BlockStorage(path, blockSize, map, channel);
+            map.joinStorages();
+            return new BlockStorage(path, blockSize, map);
         } catch (IOException | RuntimeException | Error e) {
-            synchronized (GROWTH) {
-                map.close();
-                if (channel != null) {
-                    channel.close();
-                }
+            try (map) {
+                throw e;
             }
-            throw e;
         }
     }
 
@@ -248,14 +240,9 @@ public final class BlockStorage implements AutoCloseable {
      */
     public static List<Problem> verify(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
-        MMap map = MMap.open(path, READ);
-        try {
+        try (BlockFile map = BlockFile.open(path, false)) {
             List<Problem> header = BlockFiles.checkHeader(map);
             return header.isEmpty() ? BlockVerifier.verify(map.segment()) : header;
-        } finally {
-            synchronized (GROWTH) {
-                map.close();
-            }
         }
     }
 
@@ -373,6 +360,7 @@ public final class BlockStorage implements AutoCloseable {
         // AND below is a full fence, so the next owner's claim sees this store.
         PUBLISHED.setRelease(file, publishedOffset(address), (byte) 0);
         long before = tree.unclaim(file, address);
+        remember(address, before & ~(1L << address));
         return (before & (1L << address)) != 0; // clear already: another free of the same block won
     }
 
@@ -461,19 +449,52 @@ public final class BlockStorage implements AutoCloseable {
      */
     public Stats stats() {
         Mapping m = current();
+        return count(path, m.file, blockSize, m.groups);
+    }
+
+    /**
+     * The figures of the block storage file at {@code path} now, read-only: what
+     * {@code mmap4j stat} prints. Unlike {@link #open}, it creates nothing, maps the file
+     * read-only (so it works on a file this process may only read) and needs no block size; it
+     * checks the header as {@code open} does. Safe while other processes store, free and grow the
+     * file: each group is counted as it was when read, and groups published after the file was
+     * mapped are left out of that one count.
+     *
+     * @param path the file
+     * @return the figures
+     * @throws CorruptBlockStorageException if the file is not a sound block storage file
+     * @throws IOException                 if the file does not exist or cannot be opened or mapped
+     */
+    public static Stats stats(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        try (BlockFile map = BlockFile.open(path, false)) {
+            List<Problem> problems = BlockFiles.checkHeader(map);
+            if (!problems.isEmpty()) {
+                throw problems.getFirst().exception(path);
+            }
+            MemorySegment file = map.segment();
+            int blockSize = file.get(BlockFormat.INT, AT_BLOCK_SIZE);
+            long groups = Math.min(publishedGroups(file), groupsIn(file, BlockFormat.groupStride(blockSize)));
+            return count(path, file, blockSize, groups);
+        }
+    }
+
+    /** Counts the blocks of the first {@code groups} groups of {@code file}. */
+    private static Stats count(Path path, MemorySegment file, int blockSize, long groups) {
+        BlockTree tree = new BlockTree(blockSize);
         long claimed = 0;
         long published = 0;
-        for (long group = 0; group < m.groups; group++) {
+        for (long group = 0; group < groups; group++) {
             long at = tree.groupOffset(group);
-            long claims = (long) BlockTree.WORD.getVolatile(m.file, at);
+            long claims = (long) BlockTree.WORD.getVolatile(file, at);
             // only claimed blocks count as published, so that a group read while a store or a free
             // runs still adds up: allocated + reserved is what its claim word says
             claimed += Long.bitCount(claims);
-            published += Long.bitCount(claims & publishedMask(m.file, at));
+            published += Long.bitCount(claims & publishedMask(file, at));
         }
-        long reserved = claimed - published;
-        return new Stats(path, blockSize, m.capacity(), published, reserved, m.capacity() - claimed,
-                m.file.byteSize());
+        long capacity = groups * BLOCKS_PER_GROUP;
+        return new Stats(path, blockSize, capacity, published, claimed - published, capacity - claimed,
+                file.byteSize());
     }
 
     /** Bit i set when published byte i of the group at {@code at} is 1 (they are 0 or 1). */
@@ -502,13 +523,28 @@ public final class BlockStorage implements AutoCloseable {
 
     /**
      * Frees every reserved block: claimed but not published, as a store or a free killed half-way
-     * leaves it. <strong>Only when no other thread or process is storing or freeing in this
-     * file</strong>, for example right after a crash before the others start again: a store in
-     * flight is reserved too, and would lose its block.
+     * leaves it. A store under way is reserved too, so this runs only while this storage is the
+     * only one open on the file, in this process and every other (right after a crash, say, once
+     * the dead process's storages are gone with it): it takes the file's users lock exclusive
+     * (see {@code docs/blocks-format.md}), which the kernel grants only then, and no storage of the
+     * file opens until it is done. The threads of this storage itself are the caller's: none may
+     * store or free through it meanwhile.
      *
      * @return the number of blocks freed
+     * @throws IllegalStateException if another storage has the file open, in this process or
+     *                               another (the message says which), or this one is closed
+     * @throws UncheckedIOException  if the users lock cannot be taken
      */
     public long releaseReserved() {
+        checkOpen();
+        try {
+            return map.alone(this::releaseReservedAlone);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private long releaseReservedAlone() {
         Mapping m = current();
         long released = 0;
         for (long group = 0; group < m.groups; group++) {
@@ -532,7 +568,7 @@ public final class BlockStorage implements AutoCloseable {
      */
     public void force() throws IOException {
         current();
-        map.force();
+        mapping.file.force();
     }
 
     /**
@@ -560,13 +596,10 @@ public final class BlockStorage implements AutoCloseable {
     @Override
     public void close() {
         open = false;
-        synchronized (GROWTH) {
+        try {
             map.close();
-            try {
-                channel.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -644,12 +677,40 @@ public final class BlockStorage implements AutoCloseable {
         }
     }
 
-    /** Claims a block, growing the file or mapping others' growth until one is free. */
+    /**
+     * Claims a block, growing the file or mapping others' growth until one is free. The common
+     * case is one compare-and-exchange: on the home group's claim word as this thread last saw
+     * it, which is what the word still is unless another thread or process has used it since.
+     */
     private long claim() throws IOException {
         checkOpen();
         Mapping m = mapping;
         int slot = homeSlot();
         long home = homes[slot];
+        long seen = homes[slot + 1];
+        if (home < m.groups && seen != -1L) {
+            long claimed = seen | (seen + 1); // the lowest clear bit set
+            long found = (long) BlockTree.WORD.compareAndExchange(m.file, tree.groupOffset(home), seen, claimed);
+            if (found == seen) {
+                homes[slot + 1] = claimed;
+                if (claimed == -1L) {
+                    tree.setFull(m.file, 1, home);
+                }
+                return home * BLOCKS_PER_GROUP + Long.numberOfTrailingZeros(~seen);
+            }
+            if ((found & ~seen) != 0) {
+                // another thread or process has claimed in this group since: both would fight over
+                // its word, so this thread moves (blocks only freed by others are no reason to)
+                home = nextHome(home, m.groups);
+                homes[slot] = home;
+                homes[slot + 1] = -1L;
+            }
+        }
+        return claimSearching(m, slot, home);
+    }
+
+    /** {@link #claim()} when the home group is full or was seen otherwise: a search through the hints. */
+    private long claimSearching(Mapping m, int slot, long home) throws IOException {
         long address = tree.claim(m.file, m.groups, home < m.groups ? home : 0);
         while (address < 0) {
             long published = publishedGroups(m.file);
@@ -663,8 +724,21 @@ public final class BlockStorage implements AutoCloseable {
         if ((address & BlockTree.LOST_RACE) != 0) {
             address &= ~BlockTree.LOST_RACE;
             homes[slot] = nextHome(home, m.groups);
+            homes[slot + 1] = -1L; // not seen yet: the next store searches from there
+        } else {
+            homes[slot + 1] = address / BLOCKS_PER_GROUP == home
+                    ? (long) BlockTree.WORD.getVolatile(m.file, tree.groupOffset(home))
+                    : -1L; // home is full: search until it has room again
         }
         return address;
+    }
+
+    /** After a free: if {@code address} is in this thread's home group, what its claim word became. */
+    private void remember(long address, long word) {
+        int slot = homeSlot();
+        if (homes[slot] == address / BLOCKS_PER_GROUP) {
+            homes[slot + 1] = word;
+        }
     }
 
     /**
@@ -677,12 +751,14 @@ public final class BlockStorage implements AutoCloseable {
 
     /**
      * Where a thread that lost a race for a claim word searches from next: a group picked by
-     * hashing its previous home with this process's id, so that threads of this process, and of
-     * others, scatter instead of all competing for the lowest free block (Linux's {@code sbitmap}
-     * does the same with per-CPU hints). With one group there is nowhere to go.
+     * hashing its previous home with its thread's id and this process's id, so that threads of
+     * this process, and of others, scatter instead of all competing for the lowest free block
+     * (Linux's {@code sbitmap} does the same with per-CPU hints). The thread's id matters: two
+     * threads that meet in one group both move, and must not move to the same one. With one group
+     * there is nowhere to go.
      */
     private long nextHome(long home, long groups) {
-        long z = (home + processSalt) * 0x9E3779B97F4A7C15L;
+        long z = (home + processSalt + (Thread.currentThread().threadId() << 24)) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
         return ((z ^ (z >>> 29)) >>> 1) % groups;
     }
@@ -694,8 +770,9 @@ public final class BlockStorage implements AutoCloseable {
      * process sees the groups only once the file holds them.
      */
     private void grow(Mapping m) throws IOException {
-        synchronized (GROWTH) {
-            checkOpen(); // the channel is closed under the same monitor
+        synchronized (BlockFile.MONITOR) {
+            checkOpen(); // no descriptor of the file is closed under this monitor
+            FileChannel channel = map.channel();
             FileLock lock = channel.lock(AT_GROUPS, Long.BYTES, false);
             try {
                 if (publishedGroups(m.file) != m.groups) {
@@ -735,11 +812,10 @@ public final class BlockStorage implements AutoCloseable {
             }
             checkOpen();
             MemorySegment file = map.segment();
-            if (groupsIn(file) < published) {
-                map.refresh();
-                file = map.segment();
+            if (groupsIn(file, stride) < published) {
+                file = map.refresh();
             }
-            long groups = Math.min(published, groupsIn(file));
+            long groups = Math.min(published, groupsIn(file, stride));
             if (groups < published) {
                 throw new CorruptBlockStorageException(path, 0, "file length", Long.toString(file.byteSize()),
                         "at least " + BlockFormat.fileSize(blockSize, published) + " bytes for " + published
@@ -751,7 +827,8 @@ public final class BlockStorage implements AutoCloseable {
         }
     }
 
-    private long groupsIn(MemorySegment file) {
+    /** The whole groups a mapping of {@code file} holds, for groups {@code stride} bytes apart. */
+    private static long groupsIn(MemorySegment file, long stride) {
         return Math.min(MAX_GROUPS, Math.max(0, file.byteSize() - DATA_OFFSET) / stride);
     }
 

@@ -77,7 +77,7 @@ final class BlockVerifier {
         for (int level = 1; level <= TOP_LEVEL && !full(); level++) {
             for (long word = 0; word < LEVEL_WORDS[level] && !full(); word++) {
                 long at = levelWordOffset(level, word);
-                long found = word(at);
+                long found = word(at) & ~grownInto(level, word, children);
                 long expected = expectedHint(level, word, children);
                 // A "full" bit over a word with room is damage (or a crash's leftover). A missing one is
                 // not: a claim and a free racing on one group can leave it missing while processes
@@ -90,6 +90,26 @@ final class BlockVerifier {
             }
             children = (children + 63) >>> 6;
         }
+    }
+
+    /**
+     * The bits of hint word {@code word} of {@code level} that stand for children past the
+     * {@code children} this check covers but within the groups the header counts <em>now</em>: a
+     * process that grew the file meanwhile may rightly have set them, so they are not judged. Read
+     * after the hint word, the count is at least what any process that set one of its bits had
+     * read before claiming in that group (the seq-cst order of the word and the count).
+     */
+    private long grownInto(int level, long word, long children) {
+        long first = word << 6;
+        if (first + 64 <= children) {
+            return 0;
+        }
+        int shift = 6 * (level - 1); // one bit of level L covers 64^(L-1) groups
+        long now = (long) BlockTree.WORD.getAcquire(file, AT_GROUPS);
+        long childrenNow = (now + (1L << shift) - 1) >>> shift;
+        long from = Math.max(0, children - first);
+        long to = Math.min(64, Math.max(0, childrenNow - first));
+        return from >= to ? 0 : (to == 64 ? -1L : (1L << to) - 1) & (-1L << from);
     }
 
     /** What hint word {@code word} of {@code level} should be, from the words below it now. */
@@ -132,7 +152,7 @@ final class BlockVerifier {
         }
         for (int look = 0; look < LOOKS; look++) {
             LockSupport.parkNanos(PAUSE_NANOS);
-            if (word(levelWordOffset(level, word)) != found) {
+            if ((word(levelWordOffset(level, word)) & ~grownInto(level, word, children)) != found) {
                 return false;
             }
             for (int bit = 0; bit < count; bit++) {

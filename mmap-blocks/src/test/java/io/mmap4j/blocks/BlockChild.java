@@ -24,6 +24,9 @@ public final class BlockChild {
             case "churn" -> churn(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Long.parseLong(args[4]), Path.of(args[5]));
             case "crash" -> crash(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]), Path.of(args[4]));
+            case "hold" -> hold(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "release" -> release(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "burst" -> burst(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -115,6 +118,47 @@ public final class BlockChild {
                     System.out.println("F " + address);
                 }
             }
+        }
+    }
+
+    /**
+     * Stores {@code count} blocks without a word, then prints the "S address n" record of each in
+     * one write, so that they all sit in the pipe at once, then stores one more block (its n is
+     * {@code count}) to tell the test that the write has returned, and waits to be killed.
+     */
+    private static void burst(Path file, int blockSize, int count) throws Exception {
+        try (BlockStorage s = BlockStorage.open(file, blockSize)) {
+            StringBuilder records = new StringBuilder();
+            for (int n = 0; n < count; n++) {
+                records.append("S ").append(s.store(BlockStorageTest.block(blockSize, n))).append(' ').append(n)
+                        .append('\n');
+            }
+            System.out.print(records);
+            System.out.flush();
+            s.store(BlockStorageTest.block(blockSize, count));
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
+    /** Opens the storage and prints READY; closes it on a CLOSE line and prints CLOSED; exits on EOF. */
+    private static void hold(Path file, int blockSize) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, UTF_8));
+        try (BlockStorage s = BlockStorage.open(file, blockSize)) {
+            System.out.println("READY");
+            if (!"CLOSE".equals(in.readLine())) {
+                return;
+            }
+        }
+        System.out.println("CLOSED");
+        in.readLine();
+    }
+
+    /** Opens the storage and releases its reserved blocks: prints "RELEASED n" or "REFUSED message". */
+    private static void release(Path file, int blockSize) throws IOException {
+        try (BlockStorage s = BlockStorage.open(file, blockSize)) {
+            System.out.println("RELEASED " + s.releaseReserved());
+        } catch (IllegalStateException e) {
+            System.out.println("REFUSED " + e.getMessage());
         }
     }
 }

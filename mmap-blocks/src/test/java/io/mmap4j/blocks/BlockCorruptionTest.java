@@ -56,6 +56,9 @@ class BlockCorruptionTest {
         assertEquals(file, e.file());
         assertArrayEquals(before, Files.readAllBytes(file), "the file was changed");
         assertEquals(offset, BlockStorage.verify(file).getFirst().offset());
+        CorruptBlockStorageException viaStats = assertThrows(CorruptBlockStorageException.class,
+                () -> BlockStorage.stats(file));
+        assertEquals(e.getMessage(), viaStats.getMessage());
     }
 
     @Test

@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mmap4j.MMap;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -165,6 +171,91 @@ class BlockStorageTest {
             assertNull(a.read(150));
             assertEquals(150, a.store(block(16, 1000)));
             assertArrayEquals(block(16, 1000), b.read(150));
+        }
+    }
+
+    @Test
+    void statsOfAPathReadsTheFileWithoutCreatingOrChangingAnything() throws Exception {
+        Path file = dir.resolve("b");
+        NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> BlockStorage.stats(file));
+        assertEquals(file.toString(), missing.getFile());
+        assertFalse(Files.exists(file), "stats created the file");
+        try (BlockStorage s = BlockStorage.open(file, 100)) {
+            for (int i = 0; i < 300; i++) {
+                s.store(block(100, i));
+            }
+            for (int i = 0; i < 300; i += 3) {
+                assertTrue(s.free(i));
+            }
+            assertEquals(s.stats(), BlockStorage.stats(file)); // also while the storage is open
+        }
+        byte[] before = Files.readAllBytes(file);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+        assertEquals(new BlockStorage.Stats(file, 100, 512, 200, 0, 312, BlockFormat.fileSize(100, 8)),
+                BlockStorage.stats(file));
+        assertArrayEquals(before, Files.readAllBytes(file));
+        assertThrows(NullPointerException.class, () -> BlockStorage.stats(null));
+    }
+
+    /**
+     * verify maps the file once; when another handle grows it meanwhile and fills a new group,
+     * that group's "full" hint lies past the mapping but is no damage (it once was reported so).
+     */
+    @Test
+    void verifyOfAMappingTheFileHasSinceOutgrownFindsNothing() throws Exception {
+        Path file = dir.resolve("b");
+        try (BlockStorage s = BlockStorage.open(file, 1)) {
+            for (int i = 0; i < 64 * 64; i++) {
+                s.store(new byte[1]); // 64 full groups: level-1 word 0 all ones
+            }
+            try (MMap before = MMap.open(file, StandardOpenOption.READ)) {
+                for (int i = 0; i < 64; i++) {
+                    s.store(new byte[1]); // grows to 128 groups, fills group 64: bit 0 of level-1 word 1
+                }
+                assertEquals(128 * 64, s.capacity());
+                assertEquals(1L, before.segment().get(BlockFormat.LONG, BlockFormat.levelWordOffset(1, 1)));
+                assertEquals(List.of(), BlockVerifier.verify(before.segment()));
+            }
+        }
+        assertEquals(List.of(), BlockStorage.verify(file));
+        // the same bit in a file whose header does not count group 64 is damage
+        Path shrunk = dir.resolve("shrunk");
+        Files.copy(file, shrunk);
+        try (FileChannel ch = FileChannel.open(shrunk, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {64}), BlockFormat.AT_GROUPS); // groups 64: group 64 is not counted
+        }
+        assertEquals(List.of(new BlockStorage.Problem(BlockFormat.levelWordOffset(1, 1), "level-1 hint word 1", "0x1",
+                "0x0 (from the words below; repair() rebuilds hints)")), BlockStorage.verify(shrunk));
+    }
+
+    /**
+     * A store expects its group's claim word to be as its thread's last store or free left it;
+     * another handle's stores and frees make that guess wrong both ways, and the store still takes
+     * the lowest free block, never one another handle holds.
+     */
+    @Test
+    void anotherHandlesStoresAndFreesNeverFoolTheGuessOfTheClaimWord() throws Exception {
+        Path file = dir.resolve("b");
+        try (BlockStorage a = BlockStorage.open(file, 8); BlockStorage b = BlockStorage.open(file, 8)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(i, a.store(block(8, i)));
+            }
+            assertEquals(3, b.store(block(8, 3))); // a's guess says block 3 is free
+            assertEquals(4, a.store(block(8, 4)));
+            assertArrayEquals(block(8, 3), a.read(3));
+            assertTrue(b.free(1)); // a's guess says block 1 is taken
+            assertTrue(b.free(0));
+            assertEquals(0, a.store(block(8, 10)));
+            assertEquals(1, a.store(block(8, 11)));
+            assertEquals(5, a.store(block(8, 5)));
+            assertTrue(a.free(2));
+            assertEquals(2, b.store(block(8, 12)));
+            assertEquals(6, a.store(block(8, 6)));
+            long[] expected = {10, 11, 12, 3, 4, 5, 6};
+            for (int i = 0; i < expected.length; i++) {
+                assertArrayEquals(block(8, expected[i]), b.read(i), "block " + i);
+            }
+            assertEquals(7, a.stats().allocated());
         }
     }
 

@@ -21,7 +21,8 @@ final class CacheFormat {
     /** Data is placed and addressed in units of this many bytes: 40-bit offsets reach 512 TiB. */
     static final int UNIT = 512;
     static final int PAGE = 4096;
-    static final int VERSION = 1;
+    /** 2: the directory copies carry the counts of gets, evictions, bytes written and damage (version 1 did not). */
+    static final int VERSION = 2;
 
     // The volume header: one page at offset 0, written once when the volume is created.
     static final long MAGIC = magic("MMAP4JCV");
@@ -47,10 +48,10 @@ final class CacheFormat {
     static final int H_CRC = 120;
     static final int H_USED = 124;
 
-    // A directory copy: a 64-byte header, the entries, a 32-byte footer, zeros to a page boundary.
+    // A directory copy: a 128-byte header, the entries, a 32-byte footer, zeros to a page boundary.
     static final long COPY_MAGIC = magic("CVDIRHDR");
     static final long FOOTER_MAGIC = magic("CVDIRFTR");
-    static final int COPY_HEADER_BYTES = 64;
+    static final int COPY_HEADER_BYTES = 128;
     static final int FOOTER_BYTES = 32;
     static final int C_MAGIC = 0;
     static final int C_SERIAL = 8;
@@ -60,8 +61,14 @@ final class CacheFormat {
     static final int C_RECOVERIES = 40;
     static final int C_WRITE_BYTES = 48;
     static final int C_FLAGS = 52;
-    static final int C_ENTRIES_CRC = 56;
-    static final int C_CRC = 60;
+    static final int C_HITS = 56;
+    static final int C_MISSES = 64;
+    static final int C_EVICTIONS = 72;
+    static final int C_BYTES_WRITTEN = 80;
+    static final int C_CORRUPT = 88;
+    static final int C_RESERVED = 96;
+    static final int C_ENTRIES_CRC = 120;
+    static final int C_CRC = 124;
     static final int FLAG_CLEAN = 1;
     static final int F_MAGIC = 0;
     static final int F_SERIAL = 8;

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * at the write cursor, which goes round the data region as a ring: the newest data overwrites the
  * oldest, and nothing is ever compacted or rewritten in place. Records gather in an aggregation
  * buffer ({@link Options#withAggregationBytes}, 4 MiB by default) and reach the file in large
- * sequential writes. The directory holds one ten-byte entry per object (Traffic Server's layout:
+ * sequential writes, made by a thread of the volume's own while the writer fills a second buffer. The directory holds one ten-byte entry per object (Traffic Server's layout:
  * a 40-bit offset in 512-byte units, so volumes up to 512 TiB; an approximate size; a 12-bit tag of
  * the key's hash; a phase bit), about one per {@linkplain Options#withAverageObjectBytes average
  * object size} of data, kept in memory and saved to copy A and B in turn.
@@ -67,7 +67,10 @@ import java.util.concurrent.TimeUnit;
  * (segment versions) and validate what they read. One process opens a volume at a time: it holds
  * an exclusive lock on the file, and a second process (or a second open in this JVM) gets a
  * {@link FileSystemException} saying so. {@link #verify(Path)} and {@link #stats(Path)} read a
- * volume that another process has open, without disturbing it.
+ * volume that another process has open, without disturbing it. An interrupt does not disturb a
+ * volume either: its file is written and forced by a thread of its own, so a set, remove, flush or
+ * close whose thread is interrupted completes as usual and leaves the thread's interrupt status set
+ * (a {@code FileChannel} used by the interrupted thread itself would have closed, for everyone).
  *
  * <h2>Limits and errors</h2>
  * Keys are 0 to {@value CacheFormat#MAX_KEY_BYTES} bytes; values 0 to 16 MiB less 8 KiB
@@ -175,15 +178,16 @@ public final class CacheVolume implements AutoCloseable {
 
     /**
      * Stores {@code value} under {@code key}, replacing any earlier value. The record goes to the
-     * aggregation buffer (or, when it is full, the buffer goes to the file first); a get sees it at
-     * once. It reaches the file when the buffer fills, at the next sync, {@link #flush()} or
+     * aggregation buffer (when it is full, the buffer goes to the file while the record goes to the
+     * second buffer); a get sees it at once. It reaches the file when the buffer fills, at the next sync, {@link #flush()} or
      * {@link #close()}. Older objects whose space the cursor reaches are evicted.
      *
      * @param key   the key, 0 to {@value CacheFormat#MAX_KEY_BYTES} bytes
      * @param value the value, up to {@link #maxValueBytes(int)}
      * @throws IllegalArgumentException if the key or value is too long (the message names the length and the limit)
-     * @throws IOException              if writing the aggregation buffer to the file fails; the objects
-     *                                  it held are then dropped, as a cache may
+     * @throws IOException              if writing an aggregation buffer to the file failed (this set's
+     *                                  or an earlier one's); the objects it held are then dropped, as a
+     *                                  cache may
      */
     public void set(byte[] key, byte[] value) throws IOException {
         checkKey(key);
@@ -313,8 +317,8 @@ public final class CacheVolume implements AutoCloseable {
     }
 
     /**
-     * The volume's figures now. Counts are since this open, except recoveries (over the volume's
-     * life). Costs a sweep of the directory (entries whose data the cursor has passed are dropped
+     * The volume's figures now. Counts are over the volume's life: those its directory copy held
+     * when this open loaded it, and this open's since. Costs a sweep of the directory (entries whose data the cursor has passed are dropped
      * first, so that the count of objects is exact) under the writers' lock.
      *
      * @return a snapshot
@@ -332,8 +336,10 @@ public final class CacheVolume implements AutoCloseable {
 
     /**
      * The figures of the volume in {@code path} as of its last directory sync, read-only and
-     * without a lock: it may be open in another process. Counts of hits, misses, evictions, bytes
-     * written and corrupt entries are zero (they live in the process that has it open).
+     * without a lock: it may be open in another process. Every sync saves the counts (hits, misses,
+     * evictions, bytes written, corrupt entries dropped) with the directory, so these are the
+     * counts over the volume's life up to that sync; what the process that has it open counted
+     * since is not in the file yet.
      *
      * @param path a volume's file
      * @return the figures of the newer valid directory copy
@@ -398,8 +404,8 @@ public final class CacheVolume implements AutoCloseable {
             volume.lock.unlock();
         }
         if (syncer != null) {
-            // shutdown, never shutdownNow: an interrupt during the syncer's FileChannel.force closes
-            // the channel (an interruptible channel), and the final sync below would then fail
+            // shutdown: a sync under way finishes (it runs on the volume's I/O thread anyway, which
+            // no interrupt reaches: see ChannelWriter)
             syncer.shutdown();
             awaitSyncer();
         }
@@ -529,7 +535,8 @@ public final class CacheVolume implements AutoCloseable {
         /**
          * These options with another aggregation buffer size: records reach the file in writes of
          * this size, and no write is larger (what a crash can tear). Larger buffers make fewer,
-         * larger writes; they cost their size in native memory.
+         * larger writes; they cost twice their size in native memory (one buffer fills while the
+         * other is written).
          *
          * @param bytes a multiple of 4096 from 64 KiB to 64 MiB; the default is 4 MiB
          * @return a copy with this size
@@ -623,7 +630,10 @@ public final class CacheVolume implements AutoCloseable {
     }
 
     /**
-     * The figures of a volume: what {@code mmap4j stat} prints for a cache volume.
+     * The figures of a volume: what {@code mmap4j stat} prints for a cache volume. The counts
+     * (hits to corrupt entries dropped, and recoveries) are over the volume's life: each sync saves
+     * them with the directory, and an open goes on from the saved ones (what a crash cut short of
+     * its next sync is not counted).
      *
      * @param path             the file
      * @param volumeBytes      the volume's size

@@ -2,14 +2,20 @@ package io.mmap4j.cache;
 
 import static io.mmap4j.cache.CacheFormat.COPY_HEADER_BYTES;
 import static io.mmap4j.cache.CacheFormat.COPY_MAGIC;
+import static io.mmap4j.cache.CacheFormat.C_BYTES_WRITTEN;
+import static io.mmap4j.cache.CacheFormat.C_CORRUPT;
 import static io.mmap4j.cache.CacheFormat.C_CRC;
 import static io.mmap4j.cache.CacheFormat.C_CURSOR;
 import static io.mmap4j.cache.CacheFormat.C_ENTRIES;
 import static io.mmap4j.cache.CacheFormat.C_ENTRIES_CRC;
+import static io.mmap4j.cache.CacheFormat.C_EVICTIONS;
 import static io.mmap4j.cache.CacheFormat.C_FLAGS;
+import static io.mmap4j.cache.CacheFormat.C_HITS;
 import static io.mmap4j.cache.CacheFormat.C_MAGIC;
+import static io.mmap4j.cache.CacheFormat.C_MISSES;
 import static io.mmap4j.cache.CacheFormat.C_OBJECTS;
 import static io.mmap4j.cache.CacheFormat.C_RECOVERIES;
+import static io.mmap4j.cache.CacheFormat.C_RESERVED;
 import static io.mmap4j.cache.CacheFormat.C_SERIAL;
 import static io.mmap4j.cache.CacheFormat.C_WRITE_BYTES;
 import static io.mmap4j.cache.CacheFormat.ENTRY_BYTES;
@@ -45,8 +51,24 @@ final class DirectoryCopy {
      * @param recoveries opens that had to recover, over the volume's life
      * @param writeBytes the largest single data write of the process that wrote it: the most a crash can tear
      * @param clean      written by {@code close()}: nothing was written after it
+     * @param counts     the volume's counts over its life, as of this sync
      */
-    record State(long serial, long cursor, long objects, long recoveries, int writeBytes, boolean clean) {
+    record State(long serial, long cursor, long objects, long recoveries, int writeBytes, boolean clean,
+                 Counts counts) {
+    }
+
+    /**
+     * The counts a volume keeps over its life, saved at each sync (since format version 2), so that
+     * {@code stats(Path)} reads true figures from the file.
+     *
+     * @param hits           gets that returned a value
+     * @param misses         gets that did not
+     * @param evictions      entries dropped because the cursor overwrote their data or their bucket was full
+     * @param bytesWritten   bytes of records written to the data region
+     * @param corruptDropped entries dropped because their record failed a check
+     */
+    record Counts(long hits, long misses, long evictions, long bytesWritten, long corruptDropped) {
+        static final Counts NONE = new Counts(0, 0, 0, 0, 0);
     }
 
     /** A copy's state if it is valid, else the first reason it is not. */
@@ -74,6 +96,13 @@ final class DirectoryCopy {
         buf.set(LONG, C_RECOVERIES, s.recoveries());
         buf.set(INT, C_WRITE_BYTES, s.writeBytes());
         buf.set(INT, C_FLAGS, s.clean() ? FLAG_CLEAN : 0);
+        Counts n = s.counts();
+        buf.set(LONG, C_HITS, n.hits());
+        buf.set(LONG, C_MISSES, n.misses());
+        buf.set(LONG, C_EVICTIONS, n.evictions());
+        buf.set(LONG, C_BYTES_WRITTEN, n.bytesWritten());
+        buf.set(LONG, C_CORRUPT, n.corruptDropped());
+        buf.asSlice(C_RESERVED, C_ENTRIES_CRC - C_RESERVED).fill((byte) 0);
         buf.set(INT, C_ENTRIES_CRC, entriesCrc);
         buf.set(INT, C_CRC, CacheFormat.crc(buf, 0, C_CRC));
         long footer = COPY_HEADER_BYTES + entriesBytes;
@@ -134,6 +163,20 @@ final class DirectoryCopy {
             return bad(copy, at + C_OBJECTS, name + "objects", Long.toUnsignedString(objects),
                     "at most the " + g.entries() + " entries");
         }
+        for (int r = C_RESERVED; r < C_ENTRIES_CRC; r += 4) {
+            if (file.get(INT, at + r) != 0) {
+                return bad(copy, at + r, name + "reserved bytes", "not zero", "zero");
+            }
+        }
+        long[] counts = new long[5];
+        String[] countNames = {"hits", "misses", "evictions", "bytes written", "corrupt dropped"};
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = file.get(LONG, at + C_HITS + 8L * i);
+            if (counts[i] < 0) {
+                return bad(copy, at + C_HITS + 8L * i, name + countNames[i], Long.toUnsignedString(counts[i]),
+                        "at most " + Long.MAX_VALUE);
+            }
+        }
         for (int r = F_RESERVED; r < F_CRC; r += 4) {
             if (file.get(INT, footer + r) != 0) {
                 return bad(copy, footer + r, name + "footer reserved bytes", "not zero", "zero");
@@ -151,7 +194,18 @@ final class DirectoryCopy {
                     Integer.toUnsignedString(computed) + ", the CRC32C of the entries");
         }
         return new Checked(copy, new State(serial, cursor, objects, file.get(LONG, at + C_RECOVERIES), writeBytes,
-                (flags & FLAG_CLEAN) != 0), null);
+                (flags & FLAG_CLEAN) != 0, new Counts(counts[0], counts[1], counts[2], counts[3], counts[4])), null);
+    }
+
+    /**
+     * The copy open loads: the newer valid one (A when both are valid with the same serial), or
+     * null when neither is valid. Traffic Server's rule; open, verify and stats all choose by it.
+     */
+    static Checked newer(Checked a, Checked b) {
+        if (a.valid() && (!b.valid() || a.state().serial() >= b.state().serial())) {
+            return a;
+        }
+        return b.valid() ? b : null;
     }
 
     private static Checked bad(int copy, long offset, String field, String found, String expected) {

@@ -10,13 +10,14 @@ import static io.mmap4j.cache.CacheFormat.RECORD_HEADER_BYTES;
 import static io.mmap4j.cache.CacheFormat.UNIT;
 
 import io.mmap4j.cache.DirectoryCopy.Checked;
+import io.mmap4j.cache.DirectoryCopy.Counts;
 import io.mmap4j.cache.DirectoryCopy.State;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.FileChannel;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -29,8 +30,9 @@ import java.util.zip.CRC32C;
  * <h2>Positions</h2>
  * A ring position is a byte count since the volume was created, never wrapping; it lives at data
  * offset {@code position mod D}. The cursor {@code C} is the end of the last reserved record;
- * {@code F <= C} the end of what has reached the file; {@code [F, C)} sits in the aggregation
- * buffer, and records never straddle {@code F}. A record at {@code p} is intact while
+ * {@code F <= C} the end of what has reached the file; {@code [F, C)} sits in the two aggregation
+ * buffers (the one being filled, and the one the I/O thread may be writing), and records never
+ * straddle a buffer's ends. A record at {@code p} is intact while
  * {@code C <= p + D}: the bytes at its offset are only rewritten once a record reaches
  * {@code p + D}, and reserving always precedes writing. A directory entry keeps {@code p mod D}
  * in units of 512 bytes and the parity of {@code p / D} (the phase), which with {@code C} give back
@@ -39,7 +41,7 @@ import java.util.zip.CRC32C;
  * <h2>Threads</h2>
  * One writer at a time holds {@link #lock}; readers never lock (except to drop an entry they found
  * damaged). Readers validate what they read: the directory through its segment versions, record
- * bytes by reading {@code C} (or {@code F}) again after the copy.
+ * bytes by reading {@code C} (or the start of the buffer they copied from) again after the copy.
  */
 final class Volume {
     /** A probe's answer when the record at an entry holds the key asked for. */
@@ -50,23 +52,58 @@ final class Volume {
     /** The record was overwritten or moved while it was read: a plain miss. */
     static final int GONE = -2;
 
+    /** {@link #locate}'s answer for a record in the file. */
+    private static final long FILE = -1;
+    /** {@link #locate}'s answer for a record in neither buffer nor the file: it moved meanwhile. */
+    private static final long MOVED = -2;
+    /** The start of a buffer that holds nothing. */
+    private static final long NOWHERE = Long.MAX_VALUE;
+    /** Bytes of a value copied, then checksummed, at a time: well within a core's L2 cache. */
+    private static final int CRC_PIECE = 64 << 10;
+
     final VolumeHeader header;
     final VolumeGeometry g;
     final long dataBytes;
     final MemorySegment file;
-    private final FileChannel channel;
+    /** Every write and force of the file, on a thread no caller can interrupt; null when only reading. */
+    private final ChannelWriter io;
     final Directory dir;
     private final long totalBuckets;
-    final ReentrantLock lock = new ReentrantLock();
+    /**
+     * The writers' lock. Fair: a sync (and a reader that waits for a busy segment) queues behind the
+     * writers already waiting, instead of losing the lock to a writer that barges in again and
+     * again, so the background sync makes progress under constant writes.
+     */
+    final ReentrantLock lock = new ReentrantLock(true);
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Arena aggArena;
-    private final MemorySegment agg;
+    /** The two aggregation buffers: the writer fills one while the I/O thread writes the other. */
+    private final MemorySegment[] agg;
     final int aggBytes;
+    /** Reused under {@link #lock} to checksum a record as it is copied in. */
+    private final CRC32C writeCrc = new CRC32C();
 
     /** The write cursor C: end of the last reserved record. Written under {@link #lock}. */
     private volatile long cursor;
-    /** F: end of what has been written to the file; the aggregation buffer holds [F, C). */
+    /**
+     * F: end of what has been written to the file. Records at or past it are in a buffer. Written
+     * under {@link #lock} only, once the write that took it there is known to be done.
+     */
     private volatile long flushed;
+    /**
+     * The ring position of each buffer's first byte, or {@link #NOWHERE}: buffer {@link #fill}
+     * holds {@code [start, C)}; the other, until it is refilled, what it held when it was handed to
+     * the I/O thread. A buffer's start changes before it is refilled, so a reader that copied from
+     * it and sees the same start again copied stable bytes.
+     */
+    private volatile long start0 = NOWHERE;
+    private volatile long start1 = NOWHERE;
+    /** The buffer being filled, 0 or 1. Under {@link #lock}. */
+    private int fill;
+    /** The write of the other buffer, under way or not yet waited for, and its ring positions; under {@link #lock}. */
+    private Future<?> pending;
+    private long pendingFrom;
+    private long pendingTo;
     /** The sync serial of the last directory copy; records written now carry it. Under {@link #lock}. */
     private volatile long serial;
     private int nextCopy;
@@ -84,17 +121,19 @@ final class Volume {
     /** The writer's filter for {@link Directory#removeIf}; used under {@link #lock} only. */
     private final Sweep sweep = new Sweep();
 
-    Volume(VolumeHeader header, MemorySegment file, FileChannel channel, int aggBytes) {
+    Volume(VolumeHeader header, MemorySegment file, ChannelWriter io, int aggBytes) {
         this.header = header;
         this.g = header.geometry();
         this.dataBytes = g.dataBytes();
         this.file = file;
-        this.channel = channel;
+        this.io = io;
         this.dir = new Directory(g);
         this.totalBuckets = (long) g.segments() * g.bucketsPerSegment();
         this.aggBytes = aggBytes;
         this.aggArena = Arena.ofShared();
-        this.agg = channel == null ? MemorySegment.NULL : aggArena.allocate(aggBytes, CacheFormat.PAGE);
+        this.agg = io == null ? new MemorySegment[] {MemorySegment.NULL, MemorySegment.NULL}
+                : new MemorySegment[] {aggArena.allocate(aggBytes, CacheFormat.PAGE),
+                        aggArena.allocate(aggBytes, CacheFormat.PAGE)};
         this.segmentCleaned = new long[g.segments()];
     }
 
@@ -225,8 +264,8 @@ final class Volume {
         long hash = hash(key);
         while (true) {
             long p = find(key, hash, true);
-            long f = flushed;
-            long length = p < 0 ? GONE : valueLength(p, f, key.length, hash);
+            long loc = p < 0 ? MOVED : locate(p);
+            long length = loc == MOVED ? GONE : valueLength(p, loc, key.length, hash);
             if (length == GONE) {
                 misses.increment();
                 return null;
@@ -234,17 +273,18 @@ final class Volume {
             if (length == DAMAGED) {
                 continue;
             }
-            MemorySegment s = source(p, f);
-            int bodyCrc = Records.bodyCrc(s, offset(p, f));
+            MemorySegment s = source(loc);
+            int bodyCrc = Records.bodyCrc(s, offset(p, loc));
             byte[] value = new byte[(int) length];
-            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, Records.keyAt(offset(p, f)) + key.length, value, 0, value.length);
+            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, Records.keyAt(offset(p, loc)) + key.length, value, 0,
+                    value.length);
             CRC32C crc = new CRC32C();
             crc.update(key);
             crc.update(value);
-            if (verified(p, f, (int) crc.getValue(), bodyCrc, hash)) {
+            if (verified(p, loc, (int) crc.getValue(), bodyCrc, hash)) {
                 return value;
             }
-            if (!stillThere(p, f)) {
+            if (!stillThere(p, loc)) {
                 return null;
             }
         }
@@ -255,8 +295,8 @@ final class Volume {
         long hash = hash(key);
         while (true) {
             long p = find(key, hash, true);
-            long f = flushed;
-            long length = p < 0 ? GONE : valueLength(p, f, key.length, hash);
+            long loc = p < 0 ? MOVED : locate(p);
+            long length = loc == MOVED ? GONE : valueLength(p, loc, key.length, hash);
             if (length == GONE) {
                 misses.increment();
                 return -1;
@@ -268,28 +308,46 @@ final class Volume {
                 hits.increment();
                 return length; // the caller sees it did not fit
             }
-            MemorySegment s = source(p, f);
-            int bodyCrc = Records.bodyCrc(s, offset(p, f));
-            MemorySegment.copy(s, Records.keyAt(offset(p, f)) + key.length, dst, 0, length);
+            MemorySegment s = source(loc);
+            int bodyCrc = Records.bodyCrc(s, offset(p, loc));
+            MemorySegment.copy(s, Records.keyAt(offset(p, loc)) + key.length, dst, 0, length);
             CRC32C crc = new CRC32C();
             crc.update(key);
             CacheFormat.update(crc, dst, 0, length);
-            if (verified(p, f, (int) crc.getValue(), bodyCrc, hash)) {
+            if (verified(p, loc, (int) crc.getValue(), bodyCrc, hash)) {
                 return length;
             }
-            if (!stillThere(p, f)) {
+            if (!stillThere(p, loc)) {
                 return -1;
             }
         }
     }
 
-    /** Where the record at {@code p} is, given F: the aggregation buffer or the file. */
-    private MemorySegment source(long p, long f) {
-        return p >= f ? agg : file;
+    /**
+     * Where the record at {@code p} is now: {@link #FILE}; or a buffer, as its start plus its index
+     * (starts are multiples of 512); or {@link #MOVED}. The buffer whose start is the greatest at
+     * or before {@code p} holds it, unless it reached the file meanwhile: F is read after the
+     * starts, so a start that changed because its buffer was refilled comes with an F past
+     * {@code p}.
+     */
+    private long locate(long p) {
+        long s0 = start0;
+        long s1 = start1;
+        if (p < flushed) {
+            return FILE;
+        }
+        if (s0 <= p && (s1 > p || s0 > s1)) {
+            return s0;
+        }
+        return s1 <= p ? s1 | 1 : MOVED;
     }
 
-    private long offset(long p, long f) {
-        return p >= f ? p - f : g.fileOffset(p);
+    private MemorySegment source(long loc) {
+        return loc == FILE ? file : agg[(int) (loc & 1)];
+    }
+
+    private long offset(long p, long loc) {
+        return loc == FILE ? g.fileOffset(p) : p - (loc & ~1L);
     }
 
     /**
@@ -297,15 +355,18 @@ final class Volume {
      * {@link #GONE} if the record was overwritten meanwhile, or {@link #DAMAGED} if it runs past
      * where it can (its entry then dropped: probe again).
      */
-    private long valueLength(long p, long f, int keyLength, long hash) {
-        MemorySegment s = source(p, f);
-        long at = offset(p, f);
+    private long valueLength(long p, long loc, int keyLength, long hash) {
+        MemorySegment s = source(loc);
+        long at = offset(p, loc);
+        if (loc != FILE && at > aggBytes - RECORD_HEADER_BYTES) {
+            return GONE; // a start read before its buffer was refilled
+        }
         long length = Records.valueLength(s, at);
         long end = RECORD_HEADER_BYTES + keyLength + length;
-        if (length <= MAX_VALUE_BYTES && end <= dataBytes - p % dataBytes && (p < f || at + end <= agg.byteSize())) {
+        if (length <= MAX_VALUE_BYTES && end <= dataBytes - p % dataBytes && (loc == FILE || at + end <= aggBytes)) {
             return length;
         }
-        if (stillThere(p, f)) {
+        if (stillThere(p, loc)) {
             dropDamaged(segment(hash), bucket(hash), p);
             return DAMAGED;
         }
@@ -316,8 +377,8 @@ final class Volume {
      * After a value was copied: whether it is the record's, whole. Counts a hit; a copy the
      * cursor overtook counts a miss; a CRC that fails while the bytes were stable drops the entry.
      */
-    private boolean verified(long p, long f, int crc, int bodyCrc, long hash) {
-        if (!stillThere(p, f)) {
+    private boolean verified(long p, long loc, int crc, int bodyCrc, long hash) {
+        if (!stillThere(p, loc)) {
             misses.increment();
             return false;
         }
@@ -334,20 +395,18 @@ final class Volume {
      * {@link #DAMAGED} or {@link #GONE}. Reads the header and the key, not the value.
      */
     int matches(long p, byte[] key, long approxBytes) {
-        long f = flushed;
-        MemorySegment s;
-        long at;
+        long loc = locate(p);
+        if (loc == MOVED) {
+            return GONE;
+        }
+        MemorySegment s = source(loc);
+        long at = offset(p, loc);
         long room = Math.min(approxBytes, dataBytes - p % dataBytes);
-        if (p >= f) {
-            at = p - f;
-            if (at >= agg.byteSize() - RECORD_HEADER_BYTES) {
-                return GONE; // a stale F: the record moved to the file meanwhile
+        if (loc != FILE) {
+            if (at > aggBytes - RECORD_HEADER_BYTES) {
+                return GONE; // a start read before its buffer was refilled
             }
-            s = agg;
-            room = Math.min(room, agg.byteSize() - at);
-        } else {
-            s = file;
-            at = g.fileOffset(p);
+            room = Math.min(room, aggBytes - at);
         }
         int result;
         if (!Records.headerAt(s, at, p, header.volumeId(), room) || Records.kind(s, at) != KIND_OBJECT) {
@@ -358,14 +417,28 @@ final class Volume {
             result = MemorySegment.mismatch(s, Records.keyAt(at), Records.keyAt(at) + key.length,
                     MemorySegment.ofArray(key), 0, key.length) == -1 ? SAME_KEY : OTHER_KEY;
         }
-        return stillThere(p, f) ? result : GONE;
+        return stillThere(p, loc) ? result : GONE;
     }
 
-    /** After reading the record at {@code p} from where {@code f} said: whether those bytes were stable. */
-    private boolean stillThere(long p, long f) {
-        // The reads of the record must not move after the re-read of F or C.
+    /** After reading the record at {@code p} from where {@link #locate} said: whether those bytes were stable. */
+    private boolean stillThere(long p, long loc) {
+        // The reads of the record must not move after the re-read of the start or of C.
         VarHandle.loadLoadFence();
-        return p >= f ? flushed == f : cursor <= p + dataBytes;
+        return loc == FILE ? cursor <= p + dataBytes : start((int) (loc & 1)) == (loc & ~1L);
+    }
+
+    private long start(int buffer) {
+        return buffer == 0 ? start0 : start1;
+    }
+
+    /** Says where buffer {@code buffer} starts now: before any byte of its new records is written into it. */
+    private void setStart(int buffer, long position) {
+        if (buffer == 0) {
+            start0 = position;
+        } else {
+            start1 = position;
+        }
+        VarHandle.storeStoreFence();
     }
 
     /** Drops the entry of the record at {@code p} that a reader found damaged, and counts it. */
@@ -441,72 +514,87 @@ final class Volume {
         }
     }
 
-    /** Appends a record and returns its ring position; it is in the aggregation buffer or the file. */
+    /** Appends a record and returns its ring position; it is in a buffer or the file. */
     private long append(int kind, byte[] key, byte[] value) throws IOException {
         long bytes = CacheFormat.recordBytes(key.length, value.length);
-        CRC32C crc = new CRC32C();
-        crc.update(key);
-        crc.update(value);
-        int bodyCrc = (int) crc.getValue();
         if (bytes > aggBytes) {
-            return appendLarge(kind, key, value, bytes, bodyCrc);
+            return appendLarge(kind, key, value, bytes);
         }
-        if (cursor - flushed + bytes > aggBytes) {
-            flushAggregate();
+        if (cursor - start(fill) + bytes > aggBytes) {
+            seal();
         }
         long p = reserve(bytes);
-        long at = p - flushed;
-        MemorySegment.copy(key, 0, agg, ValueLayout.JAVA_BYTE, Records.keyAt(at), key.length);
-        MemorySegment.copy(value, 0, agg, ValueLayout.JAVA_BYTE, Records.keyAt(at) + key.length, value.length);
-        long end = Records.keyAt(at) + key.length + value.length;
-        agg.asSlice(end, at + bytes - end).fill((byte) 0);
-        Records.writeHeader(agg, at, kind, key.length, value.length, p, serial, bodyCrc, header.volumeId());
+        MemorySegment buf = agg[fill];
+        long at = p - start(fill);
+        long keyAt = Records.keyAt(at);
+        CRC32C crc = writeCrc;
+        crc.reset();
+        MemorySegment.copy(key, 0, buf, ValueLayout.JAVA_BYTE, keyAt, key.length);
+        crc.update(key);
+        // The checksum of each piece right after its copy, while the piece is in the CPU's cache:
+        // one pass over the value from memory instead of two.
+        for (int done = 0; done < value.length; done += CRC_PIECE) {
+            int n = Math.min(CRC_PIECE, value.length - done);
+            MemorySegment.copy(value, done, buf, ValueLayout.JAVA_BYTE, keyAt + key.length + done, n);
+            crc.update(value, done, n);
+        }
+        long end = keyAt + key.length + value.length;
+        buf.asSlice(end, at + bytes - end).fill((byte) 0);
+        Records.writeHeader(buf, at, kind, key.length, value.length, p, serial, (int) crc.getValue(),
+                header.volumeId());
         return p;
     }
 
     /**
-     * Appends a record larger than the aggregation buffer through it, one buffer at a time, so that
-     * no single write is larger than the buffer (what a crash can tear stays bounded). Its entry is
+     * Appends a record larger than a buffer through one, a buffer's bytes at a time, so that no
+     * single write is larger than a buffer (what a crash can tear stays bounded). Its entry is
      * published once it is all in the file.
      */
-    private long appendLarge(int kind, byte[] key, byte[] value, long bytes, int bodyCrc) throws IOException {
+    private long appendLarge(int kind, byte[] key, byte[] value, long bytes) throws IOException {
+        CRC32C crc = writeCrc;
+        crc.reset();
+        crc.update(key);
+        crc.update(value);
+        int bodyCrc = (int) crc.getValue();
         flushAggregate();
         long p = reserve(bytes);
+        MemorySegment buf = agg[fill];
         long done = 0; // bytes of the record written
         while (done < bytes) {
             long n = Math.min(aggBytes, bytes - done);
-            agg.asSlice(0, n).fill((byte) 0);
+            buf.asSlice(0, n).fill((byte) 0);
             // The record is header | key | value | zeros; copy the part [done, done + n) of it.
             long keyFrom = RECORD_HEADER_BYTES;
             long valueFrom = keyFrom + key.length;
-            copyPart(key, keyFrom, done, n);
-            copyPart(value, valueFrom, done, n);
+            copyPart(buf, key, keyFrom, done, n);
+            copyPart(buf, value, valueFrom, done, n);
             if (done == 0) {
-                Records.writeHeader(agg, 0, kind, key.length, value.length, p, serial, bodyCrc, header.volumeId());
+                Records.writeHeader(buf, 0, kind, key.length, value.length, p, serial, bodyCrc, header.volumeId());
             }
-            write(agg.asSlice(0, n), g.fileOffset(p + done));
+            io.write(buf.asSlice(0, n), g.fileOffset(p + done));
             done += n;
         }
         bytesWritten += bytes;
+        // No record of the buffer's own was in it (it was empty): it starts again, empty, at C.
+        setStart(fill, cursor);
         flushed = cursor;
-        VarHandle.storeStoreFence();
         return p;
     }
 
     /** Copies the bytes of {@code part}, which sits at {@code from} in a record, that fall in the window [done, done + n). */
-    private void copyPart(byte[] part, long from, long done, long n) {
+    private static void copyPart(MemorySegment buf, byte[] part, long from, long done, long n) {
         long start = Math.max(from, done);
         long end = Math.min(from + part.length, done + n);
         if (start < end) {
-            MemorySegment.copy(part, (int) (start - from), agg, ValueLayout.JAVA_BYTE, start - done, (int) (end - start));
+            MemorySegment.copy(part, (int) (start - from), buf, ValueLayout.JAVA_BYTE, start - done, (int) (end - start));
         }
     }
 
     /**
      * Reserves {@code bytes} at the cursor, skipping the rest of the lap when they do not fit before
-     * its end. The aggregation buffer goes to the file in one write at F's offset, so it only ever
-     * holds one lap's bytes: a record that starts the next lap, after a skip or right after a record
-     * that ended exactly at the lap's end, first sends the buffer to the file.
+     * its end. A buffer goes to the file in one write at its start's offset, so it only ever holds
+     * one lap's bytes: a record that starts the next lap, after a skip or right after a record that
+     * ended exactly at the lap's end, first sends the buffer to the file.
      */
     private long reserve(long bytes) throws IOException {
         long p = cursor;
@@ -514,58 +602,82 @@ final class Volume {
         if (at + bytes > dataBytes) {
             p += dataBytes - at;
         }
-        if (p / dataBytes != flushed / dataBytes) {
+        long s = start(fill);
+        if (p != cursor || s < cursor && s / dataBytes != p / dataBytes) {
             flushAggregate();
-        }
-        if (p != cursor) {
-            cursor = p;
-            flushed = p;
-            VarHandle.storeStoreFence();
+            if (p != cursor) {
+                cursor = p;
+                setStart(fill, p);
+                flushed = p;
+            }
         }
         // Published before the bytes are written: readers of what these bytes overwrite see C move first.
         cursor = p + bytes;
         return p;
     }
 
-    /** Writes the aggregation buffer to the file at F, in one large sequential write. */
-    void flushAggregate() throws IOException {
-        long n = cursor - flushed;
-        if (n == 0) {
+    /**
+     * Hands the buffer being filled to the I/O thread, to be written in one large sequential write,
+     * and goes on filling the other one, once that one's own write is done. The caller goes on
+     * while the bytes go to the file.
+     */
+    private void seal() throws IOException {
+        long from = start(fill);
+        long to = cursor;
+        if (from >= to) {
             return;
         }
-        assert flushed % dataBytes + n <= dataBytes : "buffer [" + flushed + ", " + cursor + ") crosses a lap's end";
+        assert from % dataBytes + (to - from) <= dataBytes : "buffer [" + from + ", " + to + ") crosses a lap's end";
+        awaitWrite(); // the other buffer's write: done before the buffer is refilled
+        pending = io.start(agg[fill].asSlice(0, to - from), g.fileOffset(from));
+        pendingFrom = from;
+        pendingTo = to;
+        fill ^= 1;
+        setStart(fill, to);
+    }
+
+    /**
+     * Waits for the write under way, if any; then F is its end. If it failed, the records it held
+     * never reached the file: their entries are dropped (a cache may drop objects), then the
+     * failure is reported.
+     */
+    private void awaitWrite() throws IOException {
+        Future<?> write = pending;
+        if (write == null) {
+            return;
+        }
+        pending = null;
         try {
-            write(agg.asSlice(0, n), g.fileOffset(flushed));
-        } catch (IOException e) {
-            // The buffered records never reached the file: forget their entries, then report.
-            long from = flushed;
-            long to = cursor;
-            for (int s = 0; s < g.segments(); s++) {
-                dir.writeBegin(s);
+            ChannelWriter.await(write);
+        } catch (IOException | RuntimeException e) {
+            long from = pendingFrom;
+            long to = pendingTo;
+            for (int seg = 0; seg < g.segments(); seg++) {
+                dir.writeBegin(seg);
                 try {
                     for (int b = 0; b < g.bucketsPerSegment(); b++) {
                         long c = cursor;
-                        dir.removeIf(s, b, (lo, hi) -> {
-                            long p = position(lo, hi, c);
-                            return p >= from && p < to;
+                        dir.removeIf(seg, b, (lo, hi) -> {
+                            long q = position(lo, hi, c);
+                            return q >= from && q < to;
                         });
                     }
                 } finally {
-                    dir.writeEnd(s);
+                    dir.writeEnd(seg);
                 }
             }
-            flushed = cursor;
-            VarHandle.storeStoreFence();
+            flushed = to;
             throw e;
         }
-        bytesWritten += n;
-        flushed = cursor;
-        // The buffer is reused after this: its new bytes must not be seen before the new F.
-        VarHandle.storeStoreFence();
+        bytesWritten += pendingTo - pendingFrom;
+        // The records are in the file: readers go there from now, so the buffer may be refilled.
+        flushed = pendingTo;
     }
 
-    private void write(MemorySegment bytes, long fileOffset) throws IOException {
-        CacheFormat.write(channel, bytes, fileOffset);
+    /** Writes the buffered records to the file and waits for every write under way: then F is C. */
+    void flushAggregate() throws IOException {
+        seal();
+        awaitWrite();
     }
 
     /** Drops the entries whose data the cursor has passed, every quarter lap, so that none outlives two laps. */
@@ -710,7 +822,8 @@ final class Volume {
      */
     void sync(boolean clean) throws IOException {
         syncLock.lock();
-        try (Arena arena = Arena.ofConfined()) {
+        // Shared: the volume's I/O thread writes it.
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment buf = arena.allocate(g.copyBytes(), CacheFormat.PAGE);
             State state;
             int copy;
@@ -718,17 +831,17 @@ final class Volume {
             try {
                 flushAggregate();
                 serial = serial + 1;
-                state = new State(serial, cursor, dir.used(), recoveries, aggBytes, clean);
+                state = new State(serial, cursor, dir.used(), recoveries, aggBytes, clean, counts());
                 MemorySegment.copy(dir.entries, 0, buf, COPY_HEADER_BYTES, dir.entries.byteSize());
                 copy = nextCopy;
                 nextCopy ^= 1;
             } finally {
                 lock.unlock();
             }
-            channel.force(false);
+            io.force();
             DirectoryCopy.encode(buf, g, state);
-            write(buf, g.copyOffset(copy));
-            channel.force(false);
+            io.write(buf, g.copyOffset(copy));
+            io.force();
             syncs++;
         } finally {
             syncLock.unlock();
@@ -746,8 +859,7 @@ final class Volume {
     CacheVolume.Recovery recover(Directory.Reporter reporter) {
         Checked a = DirectoryCopy.check(file, g, 0);
         Checked b = DirectoryCopy.check(file, g, 1);
-        Checked chosen = a.valid() && (!b.valid() || a.state().serial() >= b.state().serial()) ? a
-                : b.valid() ? b : null;
+        Checked chosen = DirectoryCopy.newer(a, b);
         long droppedAtLoad = 0;
         long replayed = 0;
         long replayedBytes = 0;
@@ -799,12 +911,23 @@ final class Volume {
         sweepAll(sweep.stale());
         lastClean = cursor;
         java.util.Arrays.fill(segmentCleaned, cursor);
+        fill = 0;
+        setStart(0, cursor); // both buffers empty: the first fills from the cursor
+        setStart(1, NOWHERE);
         long dropped = droppedAtLoad;
         if (!clean) {
             recoveries++;
         }
-        evictions = 0;
+        // The counts go on from the loaded copy's (what this recovery swept is not counted).
+        Counts base = chosen == null ? Counts.NONE : chosen.state().counts();
+        hits.reset();
+        hits.add(base.hits());
+        misses.reset();
+        misses.add(base.misses());
+        evictions = base.evictions();
+        bytesWritten = base.bytesWritten();
         corrupt.reset();
+        corrupt.add(base.corruptDropped());
         return new CacheVolume.Recovery(false, clean, chosen == null ? "none" : DirectoryCopy.NAMES[chosen.copy()],
                 chosen == null ? 0 : chosen.state().serial(), replayed, replayedBytes, dropped, note);
     }
@@ -926,6 +1049,11 @@ final class Volume {
         return evictions;
     }
 
+    /** The counts over the volume's life: what a sync saves. */
+    Counts counts() {
+        return new Counts(hits.sum(), misses.sum(), evictions, bytesWritten, corrupt.sum());
+    }
+
     long bytesWritten() {
         return bytesWritten;
     }
@@ -939,6 +1067,9 @@ final class Volume {
     }
 
     void close() {
+        if (io != null) {
+            io.close();
+        }
         dir.close();
         aggArena.close();
     }

@@ -78,7 +78,7 @@ final class VolumeFiles {
                 throw new IllegalArgumentException("the cache volume " + path + " is " + header.geometry().volumeBytes()
                         + " bytes, not the " + geometry.volumeBytes() + " asked for (open(Path) opens it at its size)");
             }
-            volume = new Volume(header, file, channel, options.aggregationBytes());
+            volume = new Volume(header, file, new ChannelWriter(channel, path), options.aggregationBytes());
             Recovery r = volume.recover((entry, why) -> { });
             if (created) {
                 r = new Recovery(true, true, r.copy(), r.syncSerial(), 0, 0, 0, "a new volume");
@@ -145,7 +145,8 @@ final class VolumeFiles {
             CacheFormat.write(ch, page, 0);
             MemorySegment copy = arena.allocate(g.copyBytes());
             for (int c = 1; c >= 0; c--) {
-                DirectoryCopy.encode(copy, g, new DirectoryCopy.State(1 - c, 0, 0, 0, options.aggregationBytes(), true));
+                DirectoryCopy.encode(copy, g, new DirectoryCopy.State(1 - c, 0, 0, 0, options.aggregationBytes(), true,
+                        DirectoryCopy.Counts.NONE));
                 CacheFormat.write(ch, copy, g.copyOffset(c));
             }
             if (ch.size() < g.volumeBytes()) {

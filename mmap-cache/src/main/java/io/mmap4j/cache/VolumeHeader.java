@@ -93,7 +93,9 @@ record VolumeHeader(VolumeGeometry geometry, long volumeId, long hashKey0, long 
         }
         int version = file.get(INT, H_VERSION);
         if (version != VERSION) {
-            problems.add(new Problem(H_VERSION, "version", Integer.toUnsignedString(version), Integer.toString(VERSION)));
+            problems.add(new Problem(H_VERSION, "version", Integer.toUnsignedString(version), VERSION
+                    + ", the only version this mmap4j reads" + (version == 1 ? " (a version-1 volume, from before"
+                    + " directory copies carried the counts, is a cache: delete it and open creates a new one)" : "")));
             return problems;
         }
         int crc = CacheFormat.crc(file, 0, H_CRC);

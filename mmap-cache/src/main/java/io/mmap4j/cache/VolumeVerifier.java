@@ -42,19 +42,16 @@ final class VolumeVerifier {
                 throw problems.getFirst().exception(path);
             }
             VolumeGeometry g = VolumeHeader.read(file).geometry();
-            Checked newest = null;
-            Checked[] copies = null;
-            for (int attempt = 0; attempt < LIVE_ATTEMPTS && newest == null; attempt++) {
-                copies = copies(file, g, attempt);
-                newest = newest(copies[0], copies[1]);
-            }
+            Checked[] copies = copies(file, g, true);
+            Checked newest = DirectoryCopy.newer(copies[0], copies[1]);
             if (newest == null) {
                 throw copies[0].problem().exception(path);
             }
             DirectoryCopy.State s = newest.state();
+            DirectoryCopy.Counts n = s.counts();
             return new Stats(path, g.volumeBytes(), g.dataBytes(), g.entries(), s.objects(),
-                    Math.min(s.cursor(), g.dataBytes()) / (double) g.dataBytes(), s.cursor(), s.serial(), 0, 0, 0, 0, 0,
-                    s.recoveries());
+                    Math.min(s.cursor(), g.dataBytes()) / (double) g.dataBytes(), s.cursor(), s.serial(), n.hits(),
+                    n.misses(), n.evictions(), n.bytesWritten(), n.corruptDropped(), s.recoveries());
         }
     }
 
@@ -73,11 +70,8 @@ final class VolumeVerifier {
             try (FileChannel channel = here ? null : FileChannel.open(path, StandardOpenOption.READ);
                  FileLock lock = here ? null : channel.tryLock(0, Long.MAX_VALUE, true)) {
                 boolean live = here || lock == null;
-                Checked[] copies = copies(file, g, 0);
-                for (int attempt = 1; live && attempt < LIVE_ATTEMPTS && newest(copies[0], copies[1]) == null; attempt++) {
-                    copies = copies(file, g, attempt);
-                }
-                Checked newest = newest(copies[0], copies[1]);
+                Checked[] copies = copies(file, g, live);
+                Checked newest = DirectoryCopy.newer(copies[0], copies[1]);
                 for (Checked c : copies) {
                     if (!c.valid() && (!live || newest == null)) {
                         problems.add(c.problem());
@@ -158,21 +152,22 @@ final class VolumeVerifier {
         }
     }
 
-    private static Checked[] copies(MemorySegment file, VolumeGeometry g, int attempt) {
-        if (attempt > 0) {
+    /**
+     * Checks copies A and B. While neither is valid and a writer may be live, reads them again a few
+     * times: a writer rewrites only the older copy, so a torn read of the newer one does not last.
+     */
+    private static Checked[] copies(MemorySegment file, VolumeGeometry g, boolean live) {
+        Checked[] copies = {DirectoryCopy.check(file, g, 0), DirectoryCopy.check(file, g, 1)};
+        for (int attempt = 1; live && attempt < LIVE_ATTEMPTS && DirectoryCopy.newer(copies[0], copies[1]) == null;
+             attempt++) {
             try {
                 Thread.sleep(20); // a live writer is rewriting a copy: read again once it is done
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                break;
             }
+            copies = new Checked[] {DirectoryCopy.check(file, g, 0), DirectoryCopy.check(file, g, 1)};
         }
-        return new Checked[] {DirectoryCopy.check(file, g, 0), DirectoryCopy.check(file, g, 1)};
-    }
-
-    private static Checked newest(Checked a, Checked b) {
-        if (a.valid() && (!b.valid() || a.state().serial() >= b.state().serial())) {
-            return a;
-        }
-        return b.valid() ? b : null;
+        return copies;
     }
 }

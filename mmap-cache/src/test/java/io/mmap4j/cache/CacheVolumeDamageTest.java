@@ -90,7 +90,7 @@ class CacheVolumeDamageTest {
     @Test
     void aTornNewerCopyIsPassedOverForTheOtherAndNothingIsLost() throws IOException {
         int newest = newestCopy();
-        long at = g.copyOffset(newest) + 64 + 1000;
+        long at = g.copyOffset(newest) + CacheFormat.COPY_HEADER_BYTES + 1000;
         garble(at, 3000);
         List<Problem> problems = CacheVolume.verify(path);
         assertEquals(1, problems.size(), problems.toString());
@@ -122,7 +122,7 @@ class CacheVolumeDamageTest {
         }
         int now = newestCopy();
         write(g.copyOffset(1 - now), stale); // a stale copy where the older one was
-        garble(g.copyOffset(now) + 64 + 10, 16); // and the newer one torn
+        garble(g.copyOffset(now) + CacheFormat.COPY_HEADER_BYTES + 10, 16); // and the newer one torn
         Files.deleteIfExists(early);
         try (CacheVolume v = CacheVolume.open(path, SIZE, QUIET)) {
             assertEquals(DirectoryCopy.NAMES[1 - now], v.recovery().copy());

@@ -356,10 +356,13 @@ class CacheVolumeTest {
     }
 
     @Test
-    void statsOfAFileReadTheNewerCopy() throws IOException {
+    void statsOfAFileReadTheNewerCopyWithTheCountsOfItsSync() throws IOException {
         Path path = dir.resolve("v.cache");
         try (CacheVolume v = CacheVolume.open(path, SIZE, QUIET)) {
             v.set(b("a"), new byte[1000]);
+            assertEquals(1000, v.get(b("a")).length);
+            assertEquals(1000, v.get(b("a")).length);
+            assertNull(v.get(b("absent")));
             v.flush();
             CacheVolume.Stats live = v.stats();
             CacheVolume.Stats file = CacheVolume.stats(path);
@@ -368,7 +371,46 @@ class CacheVolumeTest {
             assertEquals(1536, file.writeCursor());
             assertEquals(SIZE, file.volumeBytes());
             assertEquals(live.directoryEntries(), file.directoryEntries());
+            assertEquals(2, file.hits());
+            assertEquals(1, file.misses());
+            assertEquals(2 / 3.0, file.hitRatio(), 1e-9);
+            assertEquals(1536, file.bytesWritten());
+            assertEquals(0, file.evictions());
+            assertEquals(0, file.corruptDropped());
+            assertEquals(live.hits(), file.hits());
+            v.get(b("a"));
+            assertEquals(2, CacheVolume.stats(path).hits(), "the file holds the counts of its last sync");
         }
+        assertEquals(3, CacheVolume.stats(path).hits(), "close saves them");
+        try (CacheVolume v = CacheVolume.open(path)) {
+            assertNull(v.get(b("b")));
+            CacheVolume.Stats s = v.stats();
+            assertEquals(3, s.hits(), "an open goes on from the saved counts");
+            assertEquals(2, s.misses());
+            assertEquals(1536, s.bytesWritten());
+        }
+    }
+
+    @Test
+    void aVolumeOfFormatVersionOneIsRefusedSayingWhatToDoAndLeftUntouched() throws IOException {
+        Path path = dir.resolve("v.cache");
+        try (CacheVolume v = CacheVolume.open(path, SIZE, QUIET)) {
+            v.set(b("a"), b("1"));
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {1, 0, 0, 0}), 8); // version 1, as the first mmap4j wrote
+        }
+        byte[] before = Files.readAllBytes(path);
+        CorruptVolumeException e = assertThrows(CorruptVolumeException.class, () -> CacheVolume.open(path));
+        assertEquals("version", e.field());
+        assertEquals(8, e.offset());
+        assertEquals(path + ": not a sound cache volume: at byte offset 8, version is 1, expected 2, the only"
+                + " version this mmap4j reads (a version-1 volume, from before directory copies carried the counts,"
+                + " is a cache: delete it and open creates a new one)", e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(path));
+        assertEquals("version", assertThrows(CorruptVolumeException.class, () -> CacheVolume.stats(path)).field());
+        assertEquals(1, CacheVolume.verify(path).size());
     }
 
     static byte[] b(String s) {

@@ -26,6 +26,29 @@ class FormatUnitsTest {
     }
 
     @Test
+    void theNewerValidCopyIsChosenAWhenTheSerialsAreEqualNoneWhenNeitherIsValid() {
+        DirectoryCopy.Checked a5 = valid(0, 5);
+        DirectoryCopy.Checked b6 = valid(1, 6);
+        DirectoryCopy.Checked b5 = valid(1, 5);
+        DirectoryCopy.Checked badA = invalid(0);
+        DirectoryCopy.Checked badB = invalid(1);
+        assertEquals(b6, DirectoryCopy.newer(a5, b6));
+        assertEquals(a5, DirectoryCopy.newer(a5, b5));
+        assertEquals(a5, DirectoryCopy.newer(a5, badB));
+        assertEquals(b5, DirectoryCopy.newer(badA, b5));
+        assertEquals(null, DirectoryCopy.newer(badA, badB));
+    }
+
+    private static DirectoryCopy.Checked valid(int copy, long serial) {
+        return new DirectoryCopy.Checked(copy, new DirectoryCopy.State(serial, 0, 0, 0, 4096, false,
+                DirectoryCopy.Counts.NONE), null);
+    }
+
+    private static DirectoryCopy.Checked invalid(int copy) {
+        return new DirectoryCopy.Checked(copy, null, new CacheVolume.Problem(0, "copy magic", "0", "CVDIRHDR"));
+    }
+
+    @Test
     void sizingHoldsForManySizes() {
         SplittableRandom r = new SplittableRandom(7);
         for (int i = 0; i < 2000; i++) {

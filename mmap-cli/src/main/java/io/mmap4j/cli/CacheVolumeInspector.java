@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * A cache volume under {@code stat}: its figures as of its last directory sync, read from the file
  * without a lock while the process that has it open goes on ({@link CacheVolume#stats(Path)}).
- * Hits, misses, evictions and corrupt entries dropped live in that process, not in the file, so
- * they are not shown.
+ * The counts (hits, misses, evictions, bytes written, corrupt entries dropped) are the volume's
+ * over its life as that sync saved them; the hit ratio is {@code n/a} before any get.
  */
 final class CacheVolumeInspector {
     private CacheVolumeInspector() {
@@ -28,10 +28,22 @@ final class CacheVolumeInspector {
                 new Figure("fill", stats.fill(), false),
                 Figure.rated("write cursor", stats.writeCursor()),
                 Figure.of("sync serial", stats.syncSerial()),
+                Figure.rated("hits", stats.hits()),
+                Figure.rated("misses", stats.misses()),
+                hitRatio(stats),
+                Figure.of("evictions", stats.evictions()),
+                Figure.rated("bytes written", stats.bytesWritten()),
+                Figure.of("corrupt dropped", stats.corruptDropped()),
                 Figure.of("directory entries", stats.directoryEntries()),
                 new Figure("directory bytes per object", stats.directoryBytesPerObject(), false),
                 Figure.of("data bytes", stats.dataBytes()),
                 Figure.of("volume bytes", stats.volumeBytes()),
                 Figure.of("recoveries", stats.recoveries()));
+    }
+
+    /** Hits over gets; not a number before any get, rather than a false zero. */
+    static Figure hitRatio(CacheVolume.Stats stats) {
+        return stats.hits() + stats.misses() == 0 ? new Figure("hit ratio", "n/a", false)
+                : new Figure("hit ratio", stats.hitRatio(), false);
     }
 }

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import io.mmap4j.blocks.BlockStorage;
 import io.mmap4j.cache.CacheVolume;
+import io.mmap4j.content.MessageCache;
 import io.mmap4j.counters.Counters;
 import io.mmap4j.queue.MappedQueue;
 import io.mmap4j.store.SharedMap;
@@ -27,7 +28,8 @@ import java.util.function.Function;
  * The kinds of file the tool knows, each recognised by the 8-byte magic at its start (every mmap4j
  * file begins with {@code MMAP4J} and two letters of its kind), each opened for {@code stat} and
  * checked for {@code verify} through its store's read-only inspection API. A store that is a
- * directory of files is recognised by the one of its files that names it.
+ * directory of files is recognised by the one of its files that names it, or, for a message cache,
+ * by the layout its format names.
  *
  * <p>Adding a kind: one constant here, an {@link Inspector} of its figures, and its fixture for
  * the tests ({@code FileTypeContract}).
@@ -55,7 +57,14 @@ enum FileType {
     /** {@code io.mmap4j.blocks.BlockStorage}: docs/blocks-format.md. */
     BLOCKS("blocks", "MMAP4JBK", false, "block size, capacity, allocated, reserved and free blocks",
             BlockStorageInspector::open,
-            file -> problems(BlockStorage.verify(file), p -> Problem.at(p.offset(), p.field(), p.found(), p.expected())));
+            file -> problems(BlockStorage.verify(file), p -> Problem.at(p.offset(), p.field(), p.found(), p.expected()))),
+    /**
+     * {@code io.mmap4j.content.MessageCache}, a directory recognised by its layout rather than a
+     * magic: docs/message-format.md, "Recognising a cache". A mapped cache is a shared map too;
+     * {@code --type shared-map} checks only its map.
+     */
+    MESSAGE_CACHE("message-cache", "messages, lists, scalars and their bytes; a mapped cache's map keys, dead bytes and"
+            + " file bytes", MessageCacheInspector::open, MessageCacheInspector::verify);
 
     private static final byte[] FAMILY = "MMAP4J".getBytes(US_ASCII);
     private static final int MAGIC_BYTES = 8;
@@ -71,6 +80,8 @@ enum FileType {
     private final Verifier verifier;
     /** For a store that is a directory: the name of its file that holds {@link #magic}; else null. */
     private final String directoryFile;
+    /** Whether the store is a directory. */
+    private final boolean directory;
     /** For a store that is a directory: the magic of its other files; else null. */
     private final byte[] partMagic;
 
@@ -88,12 +99,18 @@ enum FileType {
              Opener opener, Verifier verifier) {
         this.label = label;
         this.directoryFile = directoryFile;
-        this.magic = magic.getBytes(US_ASCII);
+        this.directory = directoryFile != null || magic == null;
+        this.magic = magic == null ? null : magic.getBytes(US_ASCII);
         this.partMagic = partMagic == null ? null : partMagic.getBytes(US_ASCII);
         this.hasRows = hasRows;
         this.shows = shows;
         this.opener = opener;
         this.verifier = verifier;
+    }
+
+    /** A store that is a directory recognised by its layout ({@link #ofDirectory}), with no magic of its own. */
+    FileType(String label, String shows, Opener opener, Verifier verifier) {
+        this(label, null, null, null, false, shows, opener, verifier);
     }
 
     /** Opens the file read-only for {@code stat}. */
@@ -119,7 +136,7 @@ enum FileType {
 
     /** A store's full read-only check. */
     @FunctionalInterface
-    private interface Verifier {
+    interface Verifier {
         List<Problem> verify(Path file) throws IOException;
     }
 
@@ -177,12 +194,29 @@ enum FileType {
                         throw new Failure(file + ": a " + found.label + " file where a " + type.label + " keeps its \""
                                 + type.directoryFile + "\"");
                     }
-                    return type;
+                    return type == SHARED_MAP && holdsMessageCache(directory) ? MESSAGE_CACHE : type;
                 }
                 looked.add("a " + type.label + "'s holds \"" + type.directoryFile + "\"");
             }
         }
+        if (holdsMessageCache(directory)) {
+            return MESSAGE_CACHE;
+        }
+        looked.add("a " + MESSAGE_CACHE.label + "'s holds \"data\", a directory of IDs, or a shared map whose root"
+                + " holds the group \"data\"");
         throw new Failure(directory + ": a directory, not an mmap4j store (" + String.join("; ", looked) + ")");
+    }
+
+    /**
+     * Whether {@code directory} holds a message cache ({@link MessageCache#isCache}). A map that
+     * cannot be read is no cache: it is then a shared map, whose {@code verify} names the damage.
+     */
+    private static boolean holdsMessageCache(Path directory) {
+        try {
+            return MessageCache.isCache(directory);
+        } catch (IOException | RuntimeException unreadable) {
+            return false;
+        }
     }
 
     /** The first bytes of a regular file, up to {@value #MAGIC_BYTES}. */
@@ -204,7 +238,7 @@ enum FileType {
      * @throws Failure if it is missing or of another kind
      */
     void requireKind(Path path) throws Failure, IOException {
-        requireKind(path, directoryFile != null);
+        requireKind(path, directory);
     }
 
     private static void requireKind(Path path, boolean directoryAllowed) throws Failure, IOException {

@@ -1,5 +1,7 @@
 package io.mmap4j.cli;
 
+import io.mmap4j.content.CorruptContentException;
+import io.mmap4j.store.CorruptEntryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
@@ -107,6 +109,8 @@ public final class Mmap4j implements Callable<Integer> {
             case NoSuchFileException n -> n.getFile() + ": no such file";
             case AccessDeniedException a -> a.getFile() + ": permission denied";
             case UncheckedIOException u -> u.getCause().getMessage();
+            case CorruptContentException c -> c.getMessage(); // names the store, the entry and the damage
+            case CorruptEntryException c -> c.getMessage(); // names the file, the offset and the damage
             case IOException io -> io.getMessage(); // the stores' messages name the file, the offset and the problem
             default -> "unexpected " + e + " (set " + DEBUG_VARIABLE + "=1 to see where)";
         };

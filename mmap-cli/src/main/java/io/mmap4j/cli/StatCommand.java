@@ -203,8 +203,7 @@ final class StatCommand implements Callable<Integer> {
 
         private void requireNotShrunk(BasicFileAttributes now) throws Failure {
             if (now != null && now.isRegularFile() && (key == null || key.equals(now.fileKey())) && now.size() < size) {
-                throw new Failure(file + ": the file shrank from " + size + " to " + now.size()
-                        + " bytes while being read (another process truncated it)");
+                throw new Failure(file + ": " + new FileSizes.Shrunk(file, size, now.size()).describe("read"));
             }
         }
 

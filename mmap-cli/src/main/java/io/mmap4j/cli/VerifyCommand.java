@@ -3,6 +3,7 @@ package io.mmap4j.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -55,7 +56,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             checked.requireKind(file);
         }
-        List<Problem> problems = checked.verify(file);
+        List<Problem> problems = check(file, checked::verify);
         PrintWriter out = spec.commandLine().getOut();
         Terminal terminal = tool.terminal;
         if (json) {
@@ -86,6 +87,39 @@ final class VerifyCommand implements Callable<Integer> {
         }
         out.flush();
         return problems.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Runs {@code verifier} on {@code path}, and if it fails because another process truncated a
+     * file under it (a fault reading a mapped page past the new end, or a store's own check
+     * tripping on it), checks the file once more as it is now: the truncation is then the first
+     * problem, at the new end of the file, followed by what the check finds there.
+     *
+     * @throws Failure     if the file changes again during the second check
+     * @throws IOException for a fault with no truncation to explain it, in one line
+     */
+    static List<Problem> check(Path path, FileType.Verifier verifier) throws Failure, IOException {
+        FileSizes before = FileSizes.of(path);
+        try {
+            return verifier.verify(path);
+        } catch (InternalError | RuntimeException e) {
+            FileSizes.Shrunk shrunk = before.shrunk();
+            if (shrunk == null) {
+                if (e instanceof InternalError fault) { // a fault on a mapped page: a disk gone, or a hole that cannot be filled
+                    throw new IOException(path + ": a fault reading the mapped file (" + fault.getMessage() + ")", fault);
+                }
+                throw e;
+            }
+            String what = shrunk.describe("checked");
+            List<Problem> problems = new ArrayList<>();
+            problems.add(new Problem(shrunk.file().equals(path) ? null : shrunk.file().toString(), shrunk.after(), what));
+            try {
+                problems.addAll(verifier.verify(path));
+            } catch (InternalError | RuntimeException again) {
+                throw new Failure(shrunk.file() + ": " + what + ", and changed again while checked once more");
+            }
+            return problems;
+        }
     }
 
     /** {@code --type}: a file type by its label. */

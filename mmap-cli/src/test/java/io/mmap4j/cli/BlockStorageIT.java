@@ -10,7 +10,6 @@ import io.mmap4j.cli.Run.Frame;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,18 +44,9 @@ class BlockStorageIT extends FileTypeContract {
 
     @Override
     Map<String, String> figures(Path file) throws IOException {
-        BlockStorage.Stats stats;
-        try (BlockStorage storage = BlockStorage.open(file, BLOCK)) {
-            stats = storage.stats();
-        }
-        Map<String, String> figures = new LinkedHashMap<>();
-        figures.put("block size", Integer.toString(stats.blockSize()));
-        figures.put("capacity", Long.toString(stats.capacity()));
-        figures.put("allocated", Long.toString(stats.allocated()));
-        figures.put("reserved", Long.toString(stats.reserved()));
-        figures.put("free", Long.toString(stats.free()));
-        figures.put("file bytes", Long.toString(stats.fileBytes()));
-        return figures;
+        BlockStorage.Stats stats = BlockStorage.stats(file);
+        return figures("block size", stats.blockSize(), "capacity", stats.capacity(), "allocated", stats.allocated(),
+                "reserved", stats.reserved(), "free", stats.free(), "file bytes", stats.fileBytes());
     }
 
     /** Stores 2000 blocks, then frees the 2000 oldest, and so on, until killed. */
@@ -75,10 +65,6 @@ class BlockStorageIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** Blocks are stored and freed between samples; what is counted always adds up to the capacity. */
     @Override
@@ -98,13 +84,7 @@ class BlockStorageIT extends FileTypeContract {
 
     @Override
     String openFailure(Path file) {
-        try {
-            BlockStorage.open(file, BLOCK).close();
-            return null;
-        } catch (IOException e) {
-            assertTrue(e instanceof CorruptBlockStorageException, e::toString);
-            return e.getMessage();
-        }
+        return refusal(() -> BlockStorage.open(file, BLOCK).close(), CorruptBlockStorageException.class);
     }
 
     @Override
@@ -117,7 +97,7 @@ class BlockStorageIT extends FileTypeContract {
                         "at byte offset " + DATA_OFFSET + ": claim word of group 0 is 0x", "bit 20 set, since block 20 is published"),
                 new Damage("a group's padding", file -> rewrite(file, b -> b.put(group1 + 9, (byte) 1)),
                         "at byte offset " + (group1 + 9) + ": group 1 padding is byte 0x1, expected 0"),
-                new Damage("version 2", file -> rewrite(file, b -> b.putInt(8, 2)), "at byte offset 8: version is 2"),
+                version2("at byte offset 8: version is 2"),
                 new Damage("truncated", file -> truncateBy(file, BLOCK), "at byte offset 0: file length is "));
     }
 

@@ -11,14 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mmap4j.cli.Run.Frame;
 import io.mmap4j.testkit.ChildJvm;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -31,8 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the tool must do with every type of file, run as users run it: the jar this build
- * packaged, {@code java -jar mmap4j.jar}, in a process of its own, its output compared with what
- * the library reports of the same file. A type's test is one subclass, its fixture: how to write a
+ * packaged, in a process of its own, its output compared with what the library reports of the same
+ * file. One run per type is {@code java -jar mmap4j.jar} itself ({@link Run#jar}); the others run the
+ * jar's classes in the one JVM the tests share ({@link Run#tool}), or, where only the words matter,
+ * in this JVM ({@link Run#inProcess}), so that the suite does not pay a JVM start per run. A type's test is one subclass, its fixture: how to write a
  * fresh file, what the library reports of it, a writer that goes on using it from a child JVM, and
  * the damage its {@code verify} must name. The contract then checks:
  * <ul>
@@ -71,9 +77,12 @@ abstract class FileTypeContract {
 
     /**
      * The main class of a child JVM that uses the file named by its one argument until killed,
-     * writing it where the type can be written, and prints {@code writing} once it has begun.
+     * writing it where the type can be written, and prints {@code writing} once it has begun: the
+     * fixture's nested class {@code Writer}.
      */
-    abstract Class<?> writer();
+    Class<?> writer() throws ClassNotFoundException {
+        return Class.forName(getClass().getName() + "$Writer");
+    }
 
     /** Checks the samples {@code stat --watch} printed while {@link #writer()} ran: that they moved. */
     abstract void assertFollowed(List<Frame> frames);
@@ -100,6 +109,16 @@ abstract class FileTypeContract {
      * @param named  phrases that {@code verify}'s output must hold: the field, the value found
      */
     record Damage(String name, Damager damage, String... named) {
+    }
+
+    /** The format version, the {@code u32} at byte 8 of every mmap4j file, set to 2: {@code verify} must say so in {@code named}. */
+    static Damage version2(String... named) {
+        return version(2, named);
+    }
+
+    /** The format version, the {@code u32} at byte 8 of every mmap4j file, set to {@code version}, one this library does not read. */
+    static Damage version(int version, String... named) {
+        return new Damage("version " + version, file -> rewrite(file, b -> b.putInt(8, version)), named);
     }
 
     /** Damages a file in place. */
@@ -167,6 +186,43 @@ abstract class FileTypeContract {
         return Double.parseDouble(figures.get(label + " rate").replace("/s", ""));
     }
 
+    /** An open of a file, or a read of its figures, that the library may refuse. */
+    @FunctionalInterface
+    interface Opening {
+        void open() throws Exception;
+    }
+
+    /**
+     * The message with which the library refuses a file, or null if {@code open} succeeds: the body
+     * of each type's {@link #openFailure}. The refusal must be one of {@code expected} (an
+     * {@link UncheckedIOException} is unwrapped first).
+     */
+    @SafeVarargs
+    static String refusal(Opening open, Class<? extends Exception>... expected) {
+        try {
+            open.open();
+            return null;
+        } catch (Exception e) {
+            Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+            assertTrue(Arrays.stream(expected).anyMatch(c -> c.isInstance(cause)), cause::toString);
+            return cause.getMessage();
+        }
+    }
+
+    /**
+     * Figures as {@code stat} prints them, from label and value pairs: whole numbers as they are,
+     * fractions with three decimals, text as it is.
+     */
+    static Map<String, String> figures(Object... labelsAndValues) {
+        Map<String, String> figures = new LinkedHashMap<>();
+        for (int i = 0; i < labelsAndValues.length; i += 2) {
+            Object value = labelsAndValues[i + 1];
+            figures.put((String) labelsAndValues[i], value instanceof Double d ? String.format(Locale.ROOT, "%.3f", d)
+                    : value.toString());
+        }
+        return figures;
+    }
+
     @BeforeAll
     static void theJarIsBuilt() {
         assertTrue(Files.isRegularFile(Run.JAR), Run.JAR + " is missing: run the package phase first");
@@ -178,10 +234,20 @@ abstract class FileTypeContract {
         return file;
     }
 
+    /**
+     * {@code stat} once, in this JVM, its rates over 50 ms rather than the second a plain
+     * {@code stat} of a file with rates waits ({@link #aFreshFile} runs the plain one).
+     */
+    static Run statOnce(Path file, String... options) {
+        List<String> args = new ArrayList<>(List.of("stat", file.toString(), "--watch", "0.05", "--count", "1"));
+        args.addAll(List.of(options));
+        return Run.inProcess(args.toArray(String[]::new));
+    }
+
     @Test
     void aFreshFile() throws Exception {
         Path file = fresh("fresh");
-        Run r = jar("stat", file.toString()).assertOk();
+        Run r = Run.tool("stat", file.toString()).assertOk();
         List<Frame> frames = r.frames();
         assertEquals(1, frames.size(), r.out());
         assertTrue(frames.getFirst().title().matches(TIME + "  \\Q" + file + "\\E  " + type().label), r.out());
@@ -190,7 +256,7 @@ abstract class FileTypeContract {
                 "nothing changes in a fresh file: " + r.out()));
         assertItems(file, frames.getFirst());
 
-        String json = Run.inProcess("stat", "--json", file.toString()).assertOk().out();
+        String json = statOnce(file, "--json").assertOk().out();
         assertTrue(json.matches("\\{\"time\":\"" + TIME + "\",\"file\":\"\\Q" + file + "\\E\",\"type\":\"" + type().label
                 + "\",.*}" + NL), json);
         assertEquals(1, json.lines().count(), json);
@@ -208,18 +274,18 @@ abstract class FileTypeContract {
         Path file = fresh("live");
         try (ChildJvm writer = ChildJvm.start(writer(), file.toString())) {
             writer.awaitLine("writing", TIMEOUT);
-            Run watched = jar("stat", file.toString(), "--watch", "0.2", "--count", "3").assertOk();
+            Run watched = Run.tool("stat", file.toString(), "--watch", "0.2", "--count", "3").assertOk();
             List<Frame> frames = watched.frames();
             assertEquals(3, frames.size(), watched.out());
             assertFollowed(frames);
             for (int i = 0; i < 2; i++) {
                 assertEquals(file + ": " + type().label + " file, no problems" + NL,
-                        jar("verify", file.toString()).assertOk().out(), "verify while the writer runs, round " + i);
+                        Run.tool("verify", file.toString()).assertOk().out(), "verify while the writer runs, round " + i);
             }
             assertTrue(writer.isAlive(), "the writer ran throughout: " + writer.output());
             writer.kill();
         }
-        Run after = jar("stat", file.toString()).assertOk();
+        Run after = statOnce(file).assertOk();
         assertEquals(figures(file), withoutRates(after.frames().getFirst()), after.out());
         assertItems(file, after.frames().getFirst());
         assertEquals(List.of(), libraryProblems(file));
@@ -233,7 +299,7 @@ abstract class FileTypeContract {
             d.damage().damage(file);
             List<?> problems = libraryProblems(file);
             assertFalse(problems.isEmpty(), "the library finds the damage");
-            Run r = jar("verify", file.toString());
+            Run r = Run.tool("verify", file.toString());
             assertEquals("", r.err());
             assertEquals(1, r.status(), r.out());
             assertEquals(verifyOutput(file, problems), r.out());
@@ -242,7 +308,7 @@ abstract class FileTypeContract {
             }
 
             String refused = openFailure(file);
-            Run s = Run.inProcess("stat", file.toString()); // verify above ran the jar; this checks stat's words
+            Run s = statOnce(file); // verify above ran the jar's classes; this checks stat's words
             if (refused == null) {
                 s.assertOk();
                 assertEquals(figures(file), withoutRates(s.frames().getFirst()), s.out());
@@ -278,7 +344,7 @@ abstract class FileTypeContract {
         Files.write(magicFile, bytes);
         Run.inProcess("verify", file.toString()).assertFailed("verify", magicFile + ": an mmap4j file of a kind this tool does not know"
                 + " (magic \"MMAP4J" + (char) bytes[6] + "X\"; it knows " + FileType.labels() + ")");
-        Run r = jar("verify", "--type", type().label, file.toString());
+        Run r = Run.tool("verify", "--type", type().label, file.toString());
         assertEquals(1, r.status(), r.out());
         List<?> problems = libraryProblems(file);
         assertEquals(verifyOutput(file, problems), r.out());

@@ -81,7 +81,7 @@ class Mmap4jTest {
     void anUnknownTypeListsTheTypes() {
         inProcess("verify", "f", "--type", "tape").assertWrongArgument("mmap4j verify",
                 "Invalid value for option '--type': no file type \"tape\"; the types are " + FileType.labels());
-        assertEquals("counters, static-store, queue, shared-map, cache-volume, blocks", FileType.labels());
+        assertEquals("counters, static-store, queue, shared-map, cache-volume, blocks, message-cache", FileType.labels());
     }
 
     @Test
@@ -91,6 +91,10 @@ class Mmap4jTest {
         inProcess("verify", missing.toString()).assertFailed("verify", missing + ": no such file");
         inProcess("verify", "--type", "counters", missing.toString()).assertFailed("verify", missing + ": no such file");
     }
+
+    /** What a directory that is no store is said to lack. */
+    static final String LOOKED_FOR = "a shared-map's holds \"map\"; a message-cache's holds \"data\", a directory of IDs,"
+            + " or a shared map whose root holds the group \"data\"";
 
     @Test
     void aForeignFileIsOneLine() throws IOException {
@@ -105,7 +109,7 @@ class Mmap4jTest {
         Path future = Files.writeString(dir.resolve("future"), "MMAP4JZZ and more");
         inProcess("stat", future.toString()).assertFailed("stat", future
                 + ": an mmap4j file of a kind this tool does not know (magic \"MMAP4JZZ\"; it knows " + FileType.labels() + ")");
-        inProcess("stat", dir.toString()).assertFailed("stat", dir + ": a directory, not an mmap4j store (a shared-map's holds \"map\")");
+        inProcess("stat", dir.toString()).assertFailed("stat", dir + ": a directory, not an mmap4j store (" + LOOKED_FOR + ")");
         inProcess("verify", "--type", "counters", dir.toString()).assertFailed("verify", dir + ": a directory, not an mmap4j file");
         inProcess("verify", "/dev/null").assertFailed("verify",
                 "/dev/null: a character device, not an mmap4j file (those are regular files)");

@@ -8,7 +8,6 @@ import io.mmap4j.queue.CorruptQueueException;
 import io.mmap4j.queue.MappedQueue;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,18 +42,10 @@ class QueueIT extends FileTypeContract {
     @Override
     Map<String, String> figures(Path file) throws IOException {
         MappedQueue.Stats stats = MappedQueue.stats(file);
-        Map<String, String> figures = new LinkedHashMap<>();
-        figures.put("records", Long.toString(stats.records()));
-        figures.put("bytes used", Long.toString(stats.bytesUsed()));
-        figures.put("capacity", Long.toString(stats.capacity()));
-        figures.put("head", Long.toString(stats.head()));
-        figures.put("tail", Long.toString(stats.tail()));
-        figures.put("abandoned claims", Long.toString(stats.abandonedClaims()));
-        figures.put("corrupt records", Long.toString(stats.corruptRecords()));
-        figures.put("max record bytes", Long.toString(stats.maxRecordBytes()));
-        figures.put("unblock timeout ms", Long.toString(stats.unblockTimeout().toMillis()));
-        figures.put("file bytes", Long.toString(stats.fileBytes()));
-        return figures;
+        return figures("records", stats.records(), "bytes used", stats.bytesUsed(), "capacity", stats.capacity(),
+                "head", stats.head(), "tail", stats.tail(), "abandoned claims", stats.abandonedClaims(),
+                "corrupt records", stats.corruptRecords(), "max record bytes", stats.maxRecordBytes(),
+                "unblock timeout ms", stats.unblockTimeout().toMillis(), "file bytes", stats.fileBytes());
     }
 
     /** Offers records of 1 to 200 bytes and polls them, keeping about 100 queued, until killed. */
@@ -70,10 +61,6 @@ class QueueIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** The head and the tail move on from sample to sample, at a rate above zero. */
     @Override
@@ -94,13 +81,7 @@ class QueueIT extends FileTypeContract {
 
     @Override
     String openFailure(Path file) {
-        try {
-            MappedQueue.stats(file);
-            return null;
-        } catch (IOException e) {
-            assertTrue(e instanceof CorruptQueueException, e::toString);
-            return e.getMessage();
-        }
+        return refusal(() -> MappedQueue.stats(file), CorruptQueueException.class);
     }
 
     @Override
@@ -118,7 +99,7 @@ class QueueIT extends FileTypeContract {
                         + " or 3 (abandoned)"),
                 new Damage("the tail past the ring", file -> rewrite(file, b -> b.putLong(256, 10_000)),
                         "at byte offset 256: tail is 10000, expected from the head (15) to the head plus the cell count (4111)"),
-                new Damage("version 3", file -> rewrite(file, b -> b.putInt(8, 3)), "at byte offset 8: format version is 3, expected 2"),
+                version(3, "at byte offset 8: format version is 3, expected 2"),
                 new Damage("truncated", file -> truncateBy(file, 64), ": file length is " + (69_632 - 64) + " bytes, expected 69632 bytes"));
     }
 

@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,11 +21,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What one run of the tool printed, and its exit status: run in this JVM through
- * {@link Mmap4j#run}, or as users run it, {@code java -jar mmap4j.jar}, in a process of its own.
+ * {@link Mmap4j#run}; as users run it, {@code java -jar mmap4j.jar}, in a process of its own; or the
+ * jar's classes in the one JVM of their own that the tests share ({@link #tool}).
  */
 record Run(int status, String out, String err) {
     /** The jar this build packaged; failsafe passes its path. */
@@ -33,6 +44,70 @@ record Run(int status, String out, String err) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Mmap4j.run(args, new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8));
         return new Run(status, out.toString(UTF_8), err.toString(UTF_8));
+    }
+
+    /**
+     * Runs the tool in a JVM of its own that the tests share ({@link ToolShell}): the classes of the
+     * jar this build packaged, in another process, as {@link #jar} runs them, without a JVM start
+     * per run. {@link Mmap4j#main} passes the status that {@link Mmap4j#run} returns to
+     * {@code System.exit}, so the status is the one {@link #jar} sees; {@link #jar} itself is for what
+     * only a process of its own shows (the launcher, the locale's encoding, a reader that goes away).
+     */
+    static Run tool(String... args) throws IOException, InterruptedException {
+        return ToolJvm.INSTANCE.run(args);
+    }
+
+    /** The JVM that {@link #tool} runs the tool in, started at its first use, ended with the tests' JVM. */
+    private static final class ToolJvm {
+        static final ToolJvm INSTANCE = new ToolJvm();
+
+        private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "answers of the tool's JVM");
+            t.setDaemon(true);
+            return t;
+        });
+        private Process process;
+        private DataOutputStream requests;
+        private DataInputStream answers;
+
+        synchronized Run run(String... args) throws IOException, InterruptedException {
+            if (process == null || !process.isAlive()) {
+                start();
+            }
+            requests.writeInt(args.length);
+            for (String arg : args) {
+                requests.writeUTF(arg);
+            }
+            requests.flush();
+            try {
+                return reader.submit(() -> new Run(answers.readInt(), text(answers), text(answers)))
+                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                process.destroyForcibly().waitFor();
+                process = null;
+                return fail("the tool's JVM did not answer " + String.join(" ", args) + " within " + TIMEOUT, e);
+            }
+        }
+
+        private static String text(DataInputStream in) throws IOException {
+            return new String(in.readNBytes(in.readInt()), UTF_8);
+        }
+
+        private void start() throws IOException {
+            String testClasses;
+            try {
+                testClasses = Path.of(ToolShell.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            } catch (URISyntaxException e) {
+                throw new IOException(e);
+            }
+            process = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1", "-cp", JAR + File.pathSeparator + testClasses, ToolShell.class.getName())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            requests = new DataOutputStream(new BufferedOutputStream(process.getOutputStream()));
+            answers = new DataInputStream(new BufferedInputStream(process.getInputStream()));
+            Process started = process;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
+        }
     }
 
     /** Runs {@code java -jar mmap4j.jar ARGS} on the java running the tests, in a UTF-8 locale. */

@@ -15,9 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -52,18 +50,10 @@ class SharedMapIT extends FileTypeContract {
     @Override
     Map<String, String> figures(Path directory) throws IOException {
         SharedMap.Stats stats = SharedMap.stats(directory);
-        Map<String, String> figures = new LinkedHashMap<>();
-        figures.put("keys", Long.toString(stats.keys()));
-        figures.put("live bytes", Long.toString(stats.liveBytes()));
-        figures.put("dead bytes", Long.toString(stats.deadBytes()));
-        figures.put("data bytes", Long.toString(stats.dataBytes()));
-        figures.put("generation", Long.toString(stats.generation()));
-        figures.put("index slots", Long.toString(stats.slots()));
-        figures.put("used slots", Long.toString(stats.usedSlots()));
-        figures.put("index load", String.format(Locale.ROOT, "%.3f", stats.indexLoad()));
-        figures.put("file bytes", Long.toString(stats.fileBytes()));
-        figures.put("seed", String.format("0x%016x", stats.seed()));
-        return figures;
+        return figures("keys", stats.keys(), "live bytes", stats.liveBytes(), "dead bytes", stats.deadBytes(),
+                "data bytes", stats.dataBytes(), "generation", stats.generation(), "index slots", stats.slots(),
+                "used slots", stats.usedSlots(), "index load", stats.indexLoad(), "file bytes", stats.fileBytes(),
+                "seed", String.format("0x%016x", stats.seed()));
     }
 
     @Override
@@ -87,10 +77,6 @@ class SharedMapIT extends FileTypeContract {
         }
     }
 
-    @Override
-    Class<?> writer() {
-        return Writer.class;
-    }
 
     /** Every sample differs from the one before: keys come and go, dead bytes grow, rewrites reclaim them. */
     @Override
@@ -108,13 +94,7 @@ class SharedMapIT extends FileTypeContract {
 
     @Override
     String openFailure(Path directory) {
-        try {
-            SharedMap.open(directory, StandardOpenOption.READ).close();
-            return null;
-        } catch (IOException e) {
-            assertTrue(e instanceof CorruptStoreException, e::toString);
-            return e.getMessage();
-        }
+        return refusal(() -> SharedMap.open(directory, StandardOpenOption.READ).close(), CorruptStoreException.class);
     }
 
     /** The current data file. */
@@ -150,14 +130,14 @@ class SharedMapIT extends FileTypeContract {
         Path directory = dir.resolve("named");
         writeFresh(directory);
         Path control = directory.resolve("map");
-        assertEquals(figures(directory), withoutRates(jar("stat", control.toString()).assertOk().frames().getFirst()));
-        assertEquals(control + ": shared-map file, no problems" + Run.NL, jar("verify", control.toString()).assertOk().out());
+        assertEquals(figures(directory), withoutRates(Run.tool("stat", control.toString()).assertOk().frames().getFirst()));
+        assertEquals(control + ": shared-map file, no problems" + Run.NL, Run.tool("verify", control.toString()).assertOk().out());
         Path data = dataFile(directory);
         Run.inProcess("stat", data.toString()).assertFailed("stat", data + ": one of the files of a shared-map, not the"
                 + " store itself; name its directory, " + data.getParent());
         Path empty = Files.createDirectory(dir.resolve("empty"));
-        Run.inProcess("verify", empty.toString()).assertFailed("verify", empty + ": a directory, not an mmap4j store"
-                + " (a shared-map's holds \"map\")");
+        Run.inProcess("verify", empty.toString()).assertFailed("verify", empty + ": a directory, not an mmap4j store ("
+                + Mmap4jTest.LOOKED_FOR + ")");
         Path counters = Files.createDirectory(dir.resolve("counters-inside"));
         CountersStatTest.threeCounters(counters.resolve("map"), "x");
         Run.inProcess("stat", counters.toString()).assertFailed("stat", counters.resolve("map")

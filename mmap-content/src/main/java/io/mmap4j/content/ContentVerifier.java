@@ -51,11 +51,11 @@ final class ContentVerifier {
 
     List<Problem> verify() {
         for (String id : store.list("data")) {
-            checkData(id);
+            reportingDamage(() -> checkData(id));
         }
         for (String name : store.list("")) {
             if (ContentIds.isId(name)) {
-                checkCommittedId(name);
+                reportingDamage(() -> checkCommittedId(name));
             }
         }
         List<Problem> all = new ArrayList<>(problems);
@@ -156,6 +156,15 @@ final class ContentVerifier {
             }
         } catch (CorruptContentException | java.util.NoSuchElementException e) {
             report(name, e.getMessage());
+        }
+    }
+
+    /** Runs one check; an entry the store itself cannot read (an unknown tag) is a problem of that entry, and the check goes on. */
+    private void reportingDamage(Runnable check) {
+        try {
+            check.run();
+        } catch (CorruptContentException e) {
+            report(e.path(), e.problem());
         }
     }
 

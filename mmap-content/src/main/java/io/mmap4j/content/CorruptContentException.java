@@ -16,6 +16,7 @@ public final class CorruptContentException extends RuntimeException {
 
     private final String location;
     private final String path;
+    private final String problem;
 
     /**
      * Reports damage at one path.
@@ -28,6 +29,16 @@ public final class CorruptContentException extends RuntimeException {
         super(location + ": " + path + ": " + problem);
         this.location = location;
         this.path = path;
+        this.problem = problem;
+    }
+
+    /**
+     * What is wrong at {@link #path()}.
+     *
+     * @return the problem, without the location and the path
+     */
+    public String problem() {
+        return problem;
     }
 
     /**

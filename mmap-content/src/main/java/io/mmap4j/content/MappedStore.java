@@ -87,6 +87,12 @@ public final class MappedStore extends EntryStore {
         return map;
     }
 
+    /** Whether the map's root entry is a group, as every map a {@code MappedStore} opened for writing has. */
+    boolean hasRootGroup() {
+        MemorySegment root = map.view(ROOT);
+        return root != null && root.byteSize() == 9 && root.get(ValueLayout.JAVA_BYTE, 0) == GROUP;
+    }
+
     @Override
     public String location() {
         return map.path().toString();

@@ -3,6 +3,7 @@ package io.mmap4j.content;
 import io.mmap4j.content.MessageFormat.Child;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A content-addressed store of messages, after HyperBEAM's {@code hb_cache}: maps whose values are
@@ -57,7 +59,10 @@ import java.util.Optional;
  * the committed ID (the ID of the signature) to the algorithm, the public key and the signature over
  * the message's uncommitted ID. A written message is readable by its uncommitted ID and by each
  * committed ID; reading checks every signature and refuses a message whose commitment does not verify
- * with a {@link CorruptContentException}. The uncommitted ID does not cover the commitments.
+ * with a {@link CorruptContentException}. The uncommitted ID does not cover the commitments. In the
+ * store each commitment is a message of its own, linked into the group {@code <id>/commitments}
+ * under its committed ID: writing a message again with other commitments adds them, and writers
+ * adding commitments to one message at once, in any number of threads and processes, keep every one.
  *
  * <h2>Errors</h2>
  * Null keys or values are {@link NullPointerException}s, an unsupported value type, a bad key, a
@@ -397,15 +402,71 @@ public final class MessageCache implements AutoCloseable {
      * @throws IOException if {@code path} does not exist or cannot be read, or its map is damaged
      */
     public static List<Problem> verify(Path path) throws IOException {
+        try (MessageCache cache = openReadOnly(path)) {
+            return cache.verify();
+        }
+    }
+
+    /**
+     * {@link #stat()} of the cache in {@code path}, which is left as found, opened as
+     * {@link #verify(Path)} opens it: what {@code mmap4j stat} prints, while other processes write.
+     *
+     * @param path the store's directory
+     * @return the figures
+     * @throws IOException             if {@code path} does not exist or cannot be read, or its map is damaged
+     * @throws CorruptContentException if an entry of the store is damaged so that it cannot be counted
+     */
+    public static Stat stat(Path path) throws IOException {
+        try (MessageCache cache = openReadOnly(path)) {
+            return cache.stat();
+        }
+    }
+
+    /**
+     * Whether the directory {@code path} holds a message cache, by its layout, as
+     * {@code docs/message-format.md} ("Recognising a cache") states it: a {@link MappedStore} (a
+     * {@link io.mmap4j.store.SharedMap} whose root entry is a group) with the group {@code data};
+     * or a directory holding the directory {@code data} (not a link) whose first
+     * {@value #RECOGNISED_NAMES} names are IDs (or the file-system backend's temporary files). A
+     * cache in which nothing was ever written has no {@code data} yet, and is not recognised. Reads
+     * only.
+     *
+     * @param path a directory, or any path
+     * @return true if it holds a message cache
+     * @throws IOException if {@code path} cannot be read, or holds a damaged map
+     */
+    public static boolean isCache(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        if (!Files.isDirectory(path)) {
+            return false;
+        }
+        if (Files.isRegularFile(path.resolve("map"), LinkOption.NOFOLLOW_LINKS)) {
+            try (MappedStore store = MappedStore.open(path, StandardOpenOption.READ)) {
+                return store.hasRootGroup() && store.type("data") == Store.Type.COMPOSITE;
+            }
+        }
+        Path data = path.resolve("data");
+        if (!Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (Stream<Path> names = Files.list(data)) {
+            return names.limit(RECOGNISED_NAMES).map(p -> p.getFileName().toString())
+                    .allMatch(name -> ContentIds.isId(name) || name.startsWith(StorePaths.RESERVED_PREFIX));
+        }
+    }
+
+    /** How many names of {@code data/} {@link #isCache} looks at. */
+    private static final int RECOGNISED_NAMES = 16;
+
+    /** The cache in {@code path}, read-only: a {@link MappedStore} where a map is, else a {@link FileSystemStore}. */
+    private static MessageCache openReadOnly(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
         if (!Files.isDirectory(path)) {
             throw new NoSuchFileException(path.toString(), null, "not a message cache: no such directory");
         }
         Store store = Files.isRegularFile(path.resolve("map"))
                 ? MappedStore.open(path, StandardOpenOption.READ) : FileSystemStore.open(path);
-        try (MessageCache cache = over(store)) {
-            return cache.verify();
-        }
+        return over(store);
     }
 
     /**

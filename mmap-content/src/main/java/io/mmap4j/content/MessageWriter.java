@@ -12,7 +12,8 @@ import java.util.TreeMap;
 
 /**
  * Encodes a value and, given a store, writes it: every scalar at {@code data/<id>}; every map or
- * list as a group {@code <id>} of links to its children, then its encoding at {@code data/<id>}.
+ * list as a group {@code <id>} of links to its children, then its encoding at {@code data/<id>}; a
+ * map's commitments each as a message of its own, linked at {@code <id>/commitments/<committed id>}.
  * Children are written before their parent and a composite's encoding last, after its group, its
  * index entries and its commitments: once {@code data/<id>} exists, everything beneath it does, so a
  * writer killed at any moment leaves every message it finished whole ({@code docs/message-format.md},
@@ -174,10 +175,16 @@ final class MessageWriter {
             }
         }
         if (node.commitments() != null) {
-            Map<String, Object> all = new LinkedHashMap<>(cache.storedCommitments(id));
-            all.putAll(node.commitments());
-            Written w = value(all, where + "/" + Commitments.KEY, 0);
-            store.makeLink(w.id(), id + "/" + Commitments.KEY);
+            // Each commitment its own message, linked into the group <id>/commitments under its committed
+            // ID: adding a link never replaces another, so writers adding commitments to one message at
+            // once, in any number of processes, keep every one (a merged map behind one link would keep
+            // only the last writer's).
+            for (Map.Entry<String, Object> c : node.commitments().entrySet()) {
+                String path = id + "/" + Commitments.KEY + "/" + c.getKey();
+                if (store.type(path) == Store.Type.ABSENT) {
+                    store.makeLink(value(c.getValue(), where + "/" + path, 0).id(), path);
+                }
+            }
         }
         if (!stored) {
             store.write(data, node.enc()); // the commit: from here on the message reads whole

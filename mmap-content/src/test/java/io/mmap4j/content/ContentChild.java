@@ -1,6 +1,10 @@
 package io.mmap4j.content;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,9 @@ public final class ContentChild {
         m.put("nested", Map.of("i", (long) i, "list", List.of("a", i, Map.of("deep", i % 2 == 0))));
         return m;
     }
+
+    /** The message that {@code commit} children sign, each with keys of its own. */
+    static final Map<String, Object> SIGNED = Map.of("release", "1.0", "artifact", new byte[2048]);
 
     static MessageCache open(String backend, Path path) throws Exception {
         return switch (backend) {
@@ -73,6 +80,24 @@ public final class ContentChild {
                         cache.write(message(i, writer));
                         System.out.println("WROTE " + i);
                     }
+                }
+                case "commit" -> { // commit <backend> <path> <count> <go file>: signs one message count times, once go exists
+                    int count = Integer.parseInt(args[3]);
+                    Path go = Path.of(args[4]);
+                    List<KeyPair> signers = new ArrayList<>();
+                    for (int i = 0; i < count; i++) {
+                        signers.add(KeyPairGenerator.getInstance("Ed25519").generateKeyPair());
+                    }
+                    System.out.println("READY " + ProcessHandle.current().pid());
+                    while (!Files.exists(go)) {
+                        Thread.sleep(1);
+                    }
+                    for (KeyPair signer : signers) {
+                        Map<String, Object> signed = MessageCache.commit(SIGNED, signer);
+                        cache.write(signed);
+                        System.out.println("COMMITTED " + ((Map<?, ?>) signed.get("commitments")).keySet().iterator().next());
+                    }
+                    System.out.println("DONE");
                 }
                 default -> throw new IllegalArgumentException(mode);
             }

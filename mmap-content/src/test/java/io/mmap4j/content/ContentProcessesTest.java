@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.testkit.ChildJvm;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +61,43 @@ class ContentProcessesTest {
             // each writer's messages; their nested maps, the same in both (no writer in them); the common one; {deep: true/false}
             assertEquals(2 * count + count + 1 + 2, stat.messages(), stat.toString());
             assertEquals(count + 1, stat.lists(), "each nested list, and the common one: " + stat);
+            assertEquals(List.of(), cache.verify());
+        }
+    }
+
+    /**
+     * Two JVMs add commitments to one message at once, each with keys of its own: every commitment
+     * of both is kept (commitments are links added to a group, never a map rewritten), and the
+     * message reads by each committed ID.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"fs", "mapped"})
+    void twoJvmsAddingCommitmentsToOneMessageAtOnceKeepThemAll(String backend) throws Exception {
+        Path path = dir.resolve("commit-" + backend);
+        Path go = dir.resolve("go-" + backend);
+        int count = 12;
+        Set<String> committed = new HashSet<>();
+        try (ChildJvm a = ChildJvm.start(ContentChild.class, "commit", backend, path.toString(), "" + count, go.toString());
+             ChildJvm b = ChildJvm.start(ContentChild.class, "commit", backend, path.toString(), "" + count, go.toString())) {
+            a.awaitLine("READY ", TIMEOUT);
+            b.awaitLine("READY ", TIMEOUT);
+            Files.createFile(go); // both start signing at once
+            for (ChildJvm child : List.of(a, b)) {
+                child.awaitLine("DONE", TIMEOUT);
+                child.awaitExit(TIMEOUT, 0);
+                child.output().stream().filter(l -> l.startsWith("COMMITTED ")).forEach(l -> committed.add(l.substring(10)));
+            }
+        }
+        assertEquals(2 * count, committed.size());
+        try (MessageCache cache = ContentChild.open(backend, path)) {
+            String id = MessageCache.id(ContentChild.SIGNED);
+            Map<?, ?> read = (Map<?, ?>) cache.read(id).orElseThrow();
+            assertEquals(committed, ((Map<?, ?>) read.get("commitments")).keySet(), "every commitment of both JVMs");
+            for (String cid : committed) {
+                Map<?, ?> byCommittedId = (Map<?, ?>) cache.read(cid).orElseThrow();
+                assertEquals("1.0", byCommittedId.get("release"), "read by " + cid);
+                assertEquals(committed, ((Map<?, ?>) byCommittedId.get("commitments")).keySet(), "read by " + cid);
+            }
             assertEquals(List.of(), cache.verify());
         }
     }

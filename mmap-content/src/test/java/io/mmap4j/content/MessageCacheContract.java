@@ -222,11 +222,12 @@ abstract class MessageCacheContract {
         IllegalArgumentException write = assertThrows(IllegalArgumentException.class, () -> cache.write(altered));
         assertTrue(write.getMessage().contains("the Ed25519 signature does not verify"), write.getMessage());
 
-        // In the store: the message's commitments replaced by another message's valid ones.
+        // In the store: another message's valid commitment added to the message's commitments.
         String id = cache.write(signed);
         Map<String, Object> other = MessageCache.commit(Map.of("amount", 1000), ed25519());
         String otherId = cache.write(other);
-        cache.link(cache.store().resolve(otherId + "/commitments"), id + "/commitments");
+        String otherCid = (String) ((Map<?, ?>) other.get("commitments")).keySet().iterator().next();
+        cache.link(cache.store().resolve(otherId + "/commitments/" + otherCid), id + "/commitments/" + otherCid);
         CorruptContentException read = assertThrows(CorruptContentException.class, () -> cache.read(id));
         assertTrue(read.getMessage().contains(id + "/commitments: commitment "), read.getMessage());
         assertTrue(read.getMessage().contains("does not verify against the message's ID " + id), read.getMessage());

@@ -112,11 +112,21 @@ import java.util.zip.CRC32C;
  * <h2>Reads</h2>
  * Reads take no lock and never wait: a lookup reads the generation, hashes the key, probes the
  * index and compares the key, and gets the value a writer published before it or the one it
- * publishes during it, always whole. A record never changes once written, so a zero-copy
- * {@linkplain #view(byte[]) view} of a value keeps showing that value for as long as it is
- * reachable, even after an overwrite or a rewrite (the old file stays mapped until its last view
- * is unreachable). Only a lookup that meets a new generation opens its file, once per process.
+ * publishes during it, always whole. Three ways to get a value: {@link #get(byte[])} copies it
+ * into a new array; {@link #get(String, MemorySegment)} copies it into the caller's buffer and
+ * allocates nothing; {@link #view(String)} returns a zero-copy view. A record never changes once
+ * written, so a view keeps showing its value for as long as it is reachable, even after an
+ * overwrite or a rewrite. {@link #typed typed views} of strings and longs keep the values they
+ * decoded and hand them out again while the key's slot is unchanged (see {@link TypedSharedMap}).
  * {@link #getAll} is one consistent snapshot: a pass over the index that no write overlapped.
+ *
+ * <p>Only a lookup that meets a new generation opens its file, once per handle, and the handle
+ * then unmaps the generation it replaces at once: the space of a replaced file (deleted by the
+ * rewrite) goes back to the file system as soon as every process using the map has made one call
+ * since, not when a garbage collector runs. A lookup of another thread still in the old file when
+ * it is unmapped runs again on the new one. The exception is a generation of which views were
+ * handed out ({@code view}, iteration): it is mapped a second time, read-only, for the views, and
+ * that mapping goes when the last of them is unreachable.
  *
  * <h2>Errors</h2>
  * A null argument is a {@link NullPointerException}; a key or value over its limit an
@@ -128,7 +138,10 @@ import java.util.zip.CRC32C;
  * Damage that only a lookup can find (a slot or record pointing outside its file) is a
  * {@link CorruptEntryException}; {@link #verify(Path)} checks everything. A write that fails on
  * the file system (a full disk during a rewrite) is an {@link UncheckedIOException}, and changes
- * nothing.
+ * nothing. A file of the map cut short by another process while mapped makes the access that
+ * meets the cut throw {@link InternalError} and the JVM carries on: the writer lock's
+ * compare-and-set goes through {@link MMap}'s guarded one, never a raw compare-and-set, which
+ * would kill the JVM there ({@code docs/lifetimes.md}, "Truncation by another process").
  */
 public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry> {
     private final Path directory;
@@ -316,9 +329,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      */
     public byte[] get(byte[] key) {
         checkKey(Objects.requireNonNull(key, "key").length);
-        SharedMapFile f = current();
-        long record = f.recordOf(key, BYTES, f.hash(MemorySegment.ofArray(key), 0, key.length));
-        return record < 0 ? null : f.copyValue(record);
+        return read(key, BYTES, hash(key), COPY, null);
     }
 
     /**
@@ -329,9 +340,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * @return the value, or null if the map has no such key
      */
     public byte[] get(String key) {
-        SharedMapFile f = current();
-        long record = f.recordOf(key, STRING, hash(f, key));
-        return record < 0 ? null : f.copyValue(record);
+        return read(key, STRING, hash(key), COPY, null);
     }
 
     /**
@@ -342,23 +351,50 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      */
     public byte[] get(MemorySegment key) {
         checkKey(Objects.requireNonNull(key, "key").byteSize());
-        SharedMapFile f = current();
-        long record = f.recordOf(key, SEGMENT, f.hash(key, 0, key.byteSize()));
-        return record < 0 ? null : f.copyValue(record);
+        return read(key, SEGMENT, StaticKeyHash.hash(key, 0, key.byteSize(), seed), COPY, null);
+    }
+
+    /**
+     * Copies the value of {@code key} into the start of {@code into}, allocating nothing: for a
+     * reader that reuses one buffer. A value longer than {@code into} is not copied; the length
+     * returned says how much room it needs.
+     *
+     * @param key  the key's bytes
+     * @param into where to copy the value: the heap, native memory, a mapped file; writable
+     * @return the value's length, or -1 if the map has no such key; the value was copied if and
+     *         only if this is from 0 to {@code into.byteSize()}
+     * @throws IllegalArgumentException if {@code into} is read-only
+     */
+    public long get(byte[] key, MemorySegment into) {
+        checkKey(Objects.requireNonNull(key, "key").length);
+        return read(key, BYTES, hash(key), COPY_INTO, checkInto(into));
+    }
+
+    /**
+     * Copies the value of the key whose UTF-8 encoding is {@code key} into the start of
+     * {@code into}, as {@link #get(byte[], MemorySegment)}, allocating nothing.
+     *
+     * @param key  the key
+     * @param into where to copy the value; writable
+     * @return the value's length, or -1 if the map has no such key; the value was copied if and
+     *         only if this is from 0 to {@code into.byteSize()}
+     * @throws IllegalArgumentException if {@code into} is read-only
+     */
+    public long get(String key, MemorySegment into) {
+        return read(key, STRING, hash(key), COPY_INTO, checkInto(into));
     }
 
     /**
      * A zero-copy, read-only view of the value of {@code key}. The value's record never changes,
-     * so the view shows this value for as long as it is reachable, whatever is written later.
+     * so the view shows this value for as long as it is reachable, whatever is written later
+     * (the generation it is in stays mapped for it: see the class comment).
      *
      * @param key the key's bytes
      * @return a view of the value, or null if the map has no such key
      */
     public MemorySegment view(byte[] key) {
         checkKey(Objects.requireNonNull(key, "key").length);
-        SharedMapFile f = current();
-        long record = f.recordOf(key, BYTES, f.hash(MemorySegment.ofArray(key), 0, key.length));
-        return record < 0 ? null : f.value(record);
+        return read(key, BYTES, hash(key), VIEW, null);
     }
 
     /**
@@ -369,9 +405,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * @return a view of the value, or null if the map has no such key
      */
     public MemorySegment view(String key) {
-        SharedMapFile f = current();
-        long record = f.recordOf(key, STRING, hash(f, key));
-        return record < 0 ? null : f.value(record);
+        return read(key, STRING, hash(key), VIEW, null);
     }
 
     /**
@@ -382,8 +416,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      */
     public boolean containsKey(byte[] key) {
         checkKey(Objects.requireNonNull(key, "key").length);
-        SharedMapFile f = current();
-        return f.recordOf(key, BYTES, f.hash(MemorySegment.ofArray(key), 0, key.length)) >= 0;
+        return read(key, BYTES, hash(key), CONTAINS, null);
     }
 
     /**
@@ -393,8 +426,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * @return true if it has a value for the key
      */
     public boolean containsKey(String key) {
-        SharedMapFile f = current();
-        return f.recordOf(key, STRING, hash(f, key)) >= 0;
+        return read(key, STRING, hash(key), CONTAINS, null);
     }
 
     /**
@@ -403,7 +435,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * @return the number of keys, as the last write left it
      */
     public long size() {
-        return current().keys();
+        return read(null, 0, 0, KEYS, null);
     }
 
     /**
@@ -413,6 +445,90 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      */
     public boolean isEmpty() {
         return size() == 0;
+    }
+
+    // The steps of a read, each given the data file it runs in and the slot a probe for its key
+    // found there (see SharedMapFile.find); non-capturing, so that passing one allocates nothing.
+    private static final Read<byte[]> COPY = (f, slot, into) -> {
+        long record = f.liveRecord(slot);
+        return record < 0 ? null : f.copyValue(record);
+    };
+    private static final Read<Long> COPY_INTO = (f, slot, into) -> {
+        long record = f.liveRecord(slot);
+        return record < 0 ? -1L : f.copyValue(record, (MemorySegment) into);
+    };
+    private static final Read<MemorySegment> VIEW = (f, slot, into) -> {
+        long record = f.liveRecord(slot);
+        return record < 0 ? null : f.views().value(record);
+    };
+    private static final Read<Boolean> CONTAINS = (f, slot, into) -> f.liveRecord(slot) >= 0;
+    private static final Read<Long> KEYS = (f, slot, into) -> f.keys();
+
+    /** One read of a data file, given the slot a probe for the key found (or 0 when there is no key). */
+    @FunctionalInterface
+    interface Read<T> {
+        T apply(SharedMapFile f, long slot, Object argument);
+    }
+
+    /**
+     * Runs {@code step} on the current generation, after probing it for {@code key} (of the kind
+     * {@code kind}, with the hash {@code hash}) if there is one. A read only reads, so if a rewrite
+     * by another thread of this handle replaced and unmapped the generation under it (the
+     * {@link IllegalStateException} the JDK throws then), it runs again on the new one.
+     */
+    <T> T read(Object key, int kind, long hash, Read<T> step, Object argument) {
+        SharedMapFile f = current();
+        while (true) {
+            try {
+                return step.apply(f, key == null ? 0 : f.find(key, kind, hash), argument);
+            } catch (IllegalStateException e) {
+                f = replacing(f, e);
+            }
+        }
+    }
+
+    /**
+     * The generation that replaced {@code f}, after {@code failure} in a read of it; rethrows
+     * {@code failure} if {@code f} is still current (it did not come from a replacement), and
+     * throws the map's own {@link IllegalStateException} if the map was closed.
+     */
+    private SharedMapFile replacing(SharedMapFile f, IllegalStateException failure) {
+        SharedMapFile now = current();
+        if (now == f) {
+            throw failure;
+        }
+        return now;
+    }
+
+    /**
+     * Whether generation {@code generation} is current and its slot {@code slot} still holds
+     * {@code ref}: then whatever a read found there is still so. For {@link TypedSharedMap}'s cache.
+     */
+    boolean unchanged(long generation, long slot, long ref) {
+        SharedMapFile f = current();
+        try {
+            return f.generation == generation && f.ref(slot) == ref;
+        } catch (IllegalStateException replacedUnderUs) {
+            return false; // the slow path reads the new generation, or reports the map closed
+        }
+    }
+
+    long hash(byte[] key) {
+        return StaticKeyHash.hash(MemorySegment.ofArray(key), 0, key.length, seed);
+    }
+
+    long hash(String key) {
+        if (Objects.requireNonNull(key, "key").length() > MAX_KEY_BYTES / 3) { // else its UTF-8 form cannot be too long
+            checkKey(StaticKeyHash.utf8Length(key));
+        }
+        return StaticKeyHash.hashUtf8(key, seed);
+    }
+
+    private static MemorySegment checkInto(MemorySegment into) {
+        if (Objects.requireNonNull(into, "into").isReadOnly()) {
+            throw new IllegalArgumentException("the segment to copy a value into is read-only: " + into);
+        }
+        return into;
     }
 
     /**
@@ -431,15 +547,20 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         Objects.requireNonNull(values, "values");
         for (int attempt = 0; ; attempt++) {
             SharedMapFile f = current();
-            long sequence = f.sequence();
-            Map<K, V> all = new HashMap<>();
-            collect(f, all, keys, values);
-            // The loads of the pass may not move after the second read of the sequence.
-            VarHandle.acquireFence();
-            if (f.sequence() == sequence && generation() == f.generation) {
-                // No write began or ended during the pass; one in flight (odd sequence) changes
-                // one slot, atomically, so the pass saw it entirely or not at all.
-                return all;
+            try {
+                long sequence = f.sequence();
+                Map<K, V> all = new HashMap<>();
+                collect(f, all, keys, values);
+                // The loads of the pass may not move after the second read of the sequence.
+                VarHandle.acquireFence();
+                if (f.sequence() == sequence && generation() == f.generation) {
+                    // No write began or ended during the pass; one in flight (odd sequence) changes
+                    // one slot, atomically, so the pass saw it entirely or not at all.
+                    return all;
+                }
+            } catch (IllegalStateException e) {
+                replacing(f, e); // replaced and unmapped under the pass: pass over the new one
+                continue;
             }
             if (attempt >= 8 && lock != null) {
                 return write(locked -> {
@@ -678,7 +799,14 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      */
     public void force() throws IOException {
         SharedMapFile f = current();
-        f.map.force();
+        while (true) {
+            try {
+                f.map.force();
+                break;
+            } catch (IllegalStateException e) {
+                f = replacing(f, e); // a rewrite replaced it: its entries are all in the new one
+            }
+        }
         controlMap.force();
     }
 
@@ -707,7 +835,8 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      */
     @Override
     public Iterator<Entry> iterator() {
-        SharedMapFile f = current();
+        // Over the mapping views come from, which stays mapped while the iterator is reachable.
+        SharedMapFile f = read(null, 0, 0, (data, slot, argument) -> data.views(), null);
         return new Iterator<>() {
             private long slot;
             private Entry next = advance();
@@ -748,7 +877,10 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * @return a snapshot of its counters and sizes
      */
     public Stats stats() {
-        SharedMapFile f = current();
+        return read(null, 0, 0, (f, slot, argument) -> stats(f), null);
+    }
+
+    private Stats stats(SharedMapFile f) {
         long dataEnd = f.dataEnd();
         long live = f.liveBytes();
         return new Stats(directory, f.generation, f.keys(), live, dataEnd - f.dataOffset - live,
@@ -836,7 +968,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     /** Names the directory, the number of keys, and whether the map is closed. */
     @Override
     public String toString() {
-        return "SharedMap[" + directory + (open ? ", " + current.keys() + " keys]" : ", closed]");
+        return "SharedMap[" + directory + (open ? ", " + size() + " keys]" : ", closed]");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -862,7 +994,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         try {
             SharedMapFile next = openGeneration(generation);
             current = next;
-            old.map.close(); // its memory stays mapped for readers still in it
+            old.map.close(); // unmapped now: a read still in it fails and runs again on the new one
             return next;
         } catch (IOException e) {
             throw new UncheckedIOException("opening generation " + generation + " of the shared map " + directory, e);
@@ -908,7 +1040,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             throw new IllegalStateException("the shared map " + directory
                     + " was used inside a compute or merge function on it, which runs under its writer lock");
         }
-        boolean recover = lock.lock(control);
+        boolean recover = lock.lock(controlMap);
         try {
             SharedMapFile f = current();
             if (recover) {
@@ -918,7 +1050,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         } catch (IOException e) {
             throw new UncheckedIOException("writing the shared map " + directory, e);
         } finally {
-            lock.unlock(control);
+            lock.unlock(controlMap);
         }
     }
 
@@ -948,8 +1080,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
 
     /** The value of {@code key} now, copied; under the lock. */
     private static byte[] valueOf(SharedMapFile f, MemorySegment key) {
-        long record = f.recordOf(key, SEGMENT, f.hash(key, 0, key.byteSize()));
-        return record < 0 ? null : f.copyValue(record);
+        return COPY.apply(f, f.find(key, SEGMENT, f.hash(key, 0, key.byteSize())), null);
     }
 
     /**
@@ -1041,8 +1172,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             for (long slot = 0; slot < f.slots; slot++) {
                 long ref = f.ref(slot);
                 if (ref > 0 && Arrays.binarySearch(replaced, 0, count, slot) < 0) {
-                    MemorySegment key = f.key(ref);
-                    long hash = next.hash(key, 0, key.byteSize());
+                    long hash = f.slotHash(slot); // the key's, with the map's one seed: no need to hash it again
                     next.publishNew(next.freeSlot(hash), hash, next.copyRecord(f, ref));
                 }
             }
@@ -1077,13 +1207,6 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         }
     }
 
-    private static long hash(SharedMapFile f, String key) {
-        if (Objects.requireNonNull(key, "key").length() > MAX_KEY_BYTES / 3) { // else its UTF-8 form cannot be too long
-            checkKey(StaticKeyHash.utf8Length(key));
-        }
-        return f.hash(key);
-    }
-
     static void checkKey(long length) {
         if (length > MAX_KEY_BYTES) {
             throw new IllegalArgumentException("key of " + length + " bytes is over the limit of a shared map key, "
@@ -1098,9 +1221,10 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         }
     }
 
+    /** The caller's key, not copied: every write copies it into the file before it returns. */
     private static MemorySegment keySegment(byte[] key) {
         checkKey(Objects.requireNonNull(key, "key").length);
-        return MemorySegment.ofArray(key.clone());
+        return MemorySegment.ofArray(key);
     }
 
     private static MemorySegment keySegment(String key) {

@@ -37,10 +37,13 @@ import static io.mmap4j.store.SharedMapFormat.recordBytes;
 import io.mmap4j.MMap;
 import io.mmap4j.MapOption;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
-import java.nio.file.OpenOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -52,9 +55,16 @@ import java.util.zip.CRC32C;
  * append-only data region, mapped. Readers call the lookups from any thread without a lock; the
  * methods that write are called only by the holder of the writer lock.
  *
- * <p>Mapped with {@link MapOption#AUTO_UNMAP}: a generation that a rewrite replaced is closed at
- * once (its descriptor is released), while its memory stays mapped for the lookups still reading
- * it and the value views handed out, until they are unreachable. A record is never changed once
+ * <p>Two mappings, so that a replaced generation goes back to the system at once. The lookups use
+ * {@link #map}, mapped with an explicit lifetime: when a rewrite replaces the generation, its
+ * handle closes the map, which unmaps it at once (after the JDK's handshake with every thread),
+ * so the deleted file's disk or tmpfs space is freed when the last process moves on, not when a
+ * garbage collector gets round to it. A lookup that was still reading it then fails with an
+ * {@link IllegalStateException}, and {@link SharedMap} retries it on the new generation (a
+ * lookup only reads, so a retry is harmless). What is handed out to callers (value views, entries
+ * of an iteration) comes from the second mapping, {@link #views()}: read-only, mapped with
+ * {@link MapOption#AUTO_UNMAP} the first time a view is asked for, so that those views stay valid
+ * for as long as they are reachable, as the map's contract says. A record is never changed once
  * published, so a view shows the same bytes for as long as it lives.
  */
 final class SharedMapFile {
@@ -75,6 +85,10 @@ final class SharedMapFile {
     final long mask;
     final long dataOffset;
     final long fileBytes;
+    /** The writer's buffer over the whole file, for CRCs; see {@link #bytes}. */
+    private ByteBuffer writerBuffer;
+    /** The read-only, garbage-collected mapping that views come from; null until the first view. */
+    private volatile SharedMapFile views;
 
     private SharedMapFile(Path path, MMap map) {
         this.path = path;
@@ -97,7 +111,7 @@ final class SharedMapFile {
         long fileBytes = dataOffset + dataBytes;
         Files.deleteIfExists(path);
         MMap map = MMap.open(path, fileBytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, MapOption.AUTO_UNMAP);
+                StandardOpenOption.WRITE);
         MemorySegment s = map.segment();
         s.set(LONG, D_MAGIC, DATA_MAGIC);
         s.set(INT, D_VERSION, VERSION);
@@ -119,10 +133,8 @@ final class SharedMapFile {
      * @throws CorruptStoreException             if its header fails a check
      */
     static SharedMapFile open(Path path, long generation, long seed, boolean writable) throws IOException {
-        OpenOption[] options = writable
-                ? new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE, MapOption.AUTO_UNMAP}
-                : new OpenOption[] {StandardOpenOption.READ, MapOption.AUTO_UNMAP};
-        MMap map = MMap.open(path, options);
+        MMap map = writable ? MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : MMap.open(path, StandardOpenOption.READ);
         try {
             List<SharedMap.Problem> problems = checkHeader(path, map.segment(), generation, seed);
             if (!problems.isEmpty()) {
@@ -132,6 +144,48 @@ final class SharedMapFile {
         } catch (IOException | RuntimeException | Error e) {
             map.close();
             throw e;
+        }
+    }
+
+    /**
+     * This generation as views of it see it: a second, read-only mapping of the same file, with
+     * {@link MapOption#AUTO_UNMAP}, made once, on the first call. Its descriptor is closed at once;
+     * its memory stays mapped while this object or any slice of it is reachable.
+     *
+     * @throws IllegalStateException if the file is gone: a newer generation replaced this one
+     */
+    SharedMapFile views() {
+        SharedMapFile v = views;
+        if (v != null) {
+            return v;
+        }
+        synchronized (this) {
+            boolean interrupted = false;
+            try {
+                while (views == null) {
+                    try (MMap readOnly = MMap.open(path, StandardOpenOption.READ, MapOption.AUTO_UNMAP)) {
+                        views = new SharedMapFile(path, readOnly);
+                    } catch (ClosedByInterruptException e) {
+                        // A read is not interruptible: map again with the flag clear, and set it back after.
+                        if (!Thread.interrupted()) {
+                            throw new UncheckedIOException("mapping " + path + " for views", e);
+                        }
+                        interrupted = true;
+                    } catch (NoSuchFileException e) {
+                        // Gone: SharedMap reads the new generation, or rethrows this if the
+                        // generation is still current (then its file is missing: damage).
+                        throw new IllegalStateException("generation " + generation + " could not be mapped for views: "
+                                + path + " is gone", e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("mapping " + path + " for views", e);
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return views;
         }
     }
 
@@ -222,9 +276,8 @@ final class SharedMapFile {
         return NO_SLOT;
     }
 
-    /** The record of {@code key}'s live value, or -1 if it has none. */
-    long recordOf(Object key, int kind, long hash) {
-        long slot = find(key, kind, hash);
+    /** The record of the live value in {@code slot}, a {@link #find} result, or -1 if there is none. */
+    long liveRecord(long slot) {
         if (slot < 0) {
             return -1;
         }
@@ -298,7 +351,22 @@ final class SharedMapFile {
     /** A read-only view of the value of the record at {@code record}. */
     MemorySegment value(long record) {
         long keyLength = keyLength(record, record);
-        return file.asSlice(record + RECORD_HEADER_BYTES + keyLength, valueLength(record, keyLength)).asReadOnly();
+        MemorySegment value = file.asSlice(record + RECORD_HEADER_BYTES + keyLength, valueLength(record, keyLength));
+        return value.isReadOnly() ? value : value.asReadOnly();
+    }
+
+    /**
+     * Copies the value of the record at {@code record} into the start of {@code into} if it fits.
+     *
+     * @return the value's length, copied only if at most {@code into}'s size
+     */
+    long copyValue(long record, MemorySegment into) {
+        long keyLength = keyLength(record, record);
+        long valueLength = valueLength(record, keyLength);
+        if (valueLength <= into.byteSize()) {
+            MemorySegment.copy(file, record + RECORD_HEADER_BYTES + keyLength, into, 0, valueLength);
+        }
+        return valueLength;
     }
 
     /** A copy of the value of the record at {@code record}. */
@@ -370,12 +438,28 @@ final class SharedMapFile {
         long end = at + recordBytes(keyLength, valueLength);
         file.asSlice(keyAt + keyLength + valueLength, end - keyAt - keyLength - valueLength).fill((byte) 0);
         crc.reset();
-        crc.update(file.asSlice(keyAt, keyLength + valueLength).asByteBuffer());
+        crc.update(bytes(keyAt, keyLength + valueLength));
         file.set(INT, at + R_KEY_LENGTH, (int) keyLength);
         file.set(INT, at + R_CRC, (int) crc.getValue());
         file.set(LONG, at + R_VALUE_LENGTH, valueLength);
         setWord(D_DATA_END, end);
         return at;
+    }
+
+    /**
+     * A buffer over {@code length} bytes of the file at {@code at}, for the CRC of a record just
+     * written (of the bytes in the file, whatever the caller's arrays hold by now). Made once per
+     * file and moved, since making a buffer over a mapping cost most of a put; the lock holder's
+     * thread is the only one that uses it. A file over 2 GiB gets a new buffer each time.
+     */
+    private ByteBuffer bytes(long at, long length) {
+        if (fileBytes > Integer.MAX_VALUE) {
+            return file.asSlice(at, length).asByteBuffer();
+        }
+        if (writerBuffer == null) {
+            writerBuffer = file.asByteBuffer();
+        }
+        return writerBuffer.limit((int) (at + length)).position((int) at);
     }
 
     /** Copies the whole record at {@code record} of {@code from} to the data end; as {@link #append}. */
@@ -440,9 +524,11 @@ final class SharedMapFile {
     /**
      * Marks a change in progress (the sequence goes odd) or done (even again), for readers taking
      * a consistent snapshot. Volatile, a full fence: the odd value is visible before any slot the
-     * change publishes, and every slot it published before the even value.
+     * change publishes, and every slot it published before the even value. Through {@link MMap},
+     * like every read-modify-write of a mapped word here, so that a file cut short by another
+     * process throws {@link InternalError} rather than faulting in the VM.
      */
     void bumpSequence() {
-        WORD.getAndAdd(file, D_SEQUENCE, 1L);
+        map.getAndAddLong(D_SEQUENCE, 1L);
     }
 }

@@ -1,11 +1,10 @@
 package io.mmap4j.store;
 
 import static io.mmap4j.store.SharedMapFormat.C_WRITER;
-import static io.mmap4j.store.SharedMapFormat.WORD;
 
+import io.mmap4j.MMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -22,7 +21,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The lock itself is the control file's writer word: 0 when free, else the holder's process
  * id, taken with a compare-and-set and released with a release store, so that an uncontended
- * write costs two atomic instructions and no system call. Liveness comes from the kernel: each
+ * write costs two atomic instructions and no system call. Both go through {@link MMap}'s own
+ * compare-and-set and release store, never a raw {@code VarHandle} on the mapped word: MMap loads
+ * the word before it swaps it, so a control file truncated by another process makes the swap
+ * throw {@link InternalError} in this thread instead of faulting in the VM's unguarded native
+ * compare-and-set, which would kill the JVM ({@code docs/lifetimes.md}, "Truncation"). Liveness comes from the kernel: each
  * process with the map open holds an {@code fcntl} lock on one byte of the lock file, at
  * {@link #ALIVE_BASE} plus its process id, which the kernel drops when the process dies. A waiter
  * that finds the writer word held for long tries that byte: if it can lock it, the holder is dead,
@@ -120,12 +123,13 @@ final class SharedMapLock {
      * it, takes it over from a dead one.
      *
      * @return whether it was taken over from a dead holder, whose half-done work must be repaired
+     * @throws InternalError if another process cut the control file short; the lock is not taken
      */
-    boolean lock(MemorySegment control) {
+    boolean lock(MMap control) {
         threads.lock();
         try {
             for (int attempt = 0; ; attempt++) {
-                long holder = (long) WORD.compareAndExchange(control, C_WRITER, 0L, PID);
+                long holder = control.compareAndExchangeLong(C_WRITER, 0L, PID);
                 if (holder == 0) {
                     return false;
                 }
@@ -134,7 +138,7 @@ final class SharedMapLock {
                     return true;
                 }
                 if (attempt >= 64 && attempt % 64 == 0 && isDead(holder)
-                        && WORD.compareAndSet(control, C_WRITER, holder, PID)) {
+                        && control.compareAndSetLong(C_WRITER, holder, PID)) {
                     return true;
                 }
                 backOff(attempt);
@@ -146,9 +150,9 @@ final class SharedMapLock {
     }
 
     /** Releases the writer lock: the release store publishes every write made under it. */
-    void unlock(MemorySegment control) {
+    void unlock(MMap control) {
         try {
-            WORD.setRelease(control, C_WRITER, 0L);
+            control.putLongRelease(C_WRITER, 0L);
         } finally {
             threads.unlock();
         }

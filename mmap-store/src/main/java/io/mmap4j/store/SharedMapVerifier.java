@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.CRC32C;
 
 /**
  * {@link SharedMap#verify(Path)}: a read-only check of a whole map, tolerant of live writers. A
@@ -101,7 +100,7 @@ final class SharedMapVerifier {
         long used = 0;
         long live = 0;
         long end = f.dataOffset;
-        CRC32C crc = new CRC32C();
+        GuardedCrc32c crc = new GuardedCrc32c();
         for (long slot = 0; slot < f.slots; slot++) {
             long ref = f.ref(slot);
             if (ref == 0) {
@@ -138,14 +137,14 @@ final class SharedMapVerifier {
     }
 
     /** Checks the record a slot names; returns its size in bytes, or -1 if it is damaged. */
-    private long checkRecord(SharedMapFile f, long slot, long record, CRC32C crc) {
+    private long checkRecord(SharedMapFile f, long slot, long record, GuardedCrc32c crc) {
         long slotAt = INDEX_OFFSET + slot * SLOT_BYTES;
         try {
             long keyLength = f.keyLength(record, slotAt);
             long valueLength = f.valueLength(record, keyLength);
             MemorySegment key = f.key(record);
             crc.reset();
-            crc.update(f.file.asSlice(record + SharedMapFormat.RECORD_HEADER_BYTES, keyLength + valueLength).asByteBuffer());
+            crc.update(f.file, record + SharedMapFormat.RECORD_HEADER_BYTES, keyLength + valueLength);
             int stored = f.file.get(INT, record + R_CRC);
             if ((int) crc.getValue() != stored) {
                 add(new SharedMap.Problem(f.path, record + R_CRC, "record CRC32C", Integer.toUnsignedString(stored),

@@ -5,19 +5,20 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The constants of the static store file, version 1, and the arithmetic every reader of it
+ * The constants of the static store file, version 2, and the arithmetic every reader of it
  * repeats: where a record's value starts, where the next record starts, which slot a hash calls
  * home. {@code docs/static-store-format.md} is the specification; the names here are its names.
  */
 final class StaticFormat {
     /** ASCII {@code MMAP4JST}. */
     static final long MAGIC = 0x54534A3450414D4DL;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int PAGE = 4096;
     /** The hash function code of XXH64. */
     static final int XXH64 = 1;
     static final long DATA_OFFSET = PAGE;
-    static final int SLOT_BYTES = 16;
+    /** An index slot: one little-endian word, a fingerprint of the key's hash over its record's offset in 8s. */
+    static final int SLOT_BYTES = 8;
     static final int RECORD_HEADER_BYTES = 16;
     /** Records start at multiples of this. */
     static final int RECORD_ALIGNMENT = 8;
@@ -31,7 +32,7 @@ final class StaticFormat {
 
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Index slots are 16-byte aligned in a page-aligned region: aligned reads. */
+    /** Index slots are 8-byte aligned in a page-aligned region: aligned reads. */
     static final ValueLayout.OfLong SLOT_LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     // Record fields, from the record's start.
@@ -51,14 +52,41 @@ final class StaticFormat {
         return Long.compareUnsigned(valueLength, alignedValueMin) >= 0 ? roundUp(keyEnd, PAGE) : keyEnd;
     }
 
-    /** The home slot of a hash: the high 64 bits of the unsigned 128-bit product {@code hash * slots}. */
-    static long home(long hash, long slots) {
-        return Math.unsignedMultiplyHigh(hash, slots);
+    /**
+     * How many low bits of a slot hold its record's offset divided by 8: the bits of
+     * {@code dataEnd / 8}, so that every record of the data region fits. The rest, at least 3, are
+     * the fingerprint.
+     */
+    static int offsetBits(long dataEnd) {
+        return 64 - Long.numberOfLeadingZeros(dataEnd >>> 3);
     }
 
-    /** How far slot {@code slot}, holding {@code hash}, is from its home, going forward with wrap-around. */
-    static long displacement(long slot, long hash, long slots) {
-        long home = home(hash, slots);
+    /** The bits of a slot, and of a hash, that are its fingerprint: all but the low {@code offsetBits}. */
+    static long fingerprintMask(long dataEnd) {
+        return -1L << offsetBits(dataEnd);
+    }
+
+    /** The slot of a record whose key has {@code hash}: the hash's fingerprint over the record's offset in 8s. */
+    static long slot(long hash, long record, long fingerprintMask) {
+        return (hash & fingerprintMask) | (record >>> 3);
+    }
+
+    /** The record offset a slot names; 0 for an empty slot. */
+    static long record(long slot, long fingerprintMask) {
+        return (slot & ~fingerprintMask) << 3;
+    }
+
+    /**
+     * The home slot of a fingerprint (a hash with its low offset bits cleared, or a slot's
+     * fingerprint bits): the high 64 bits of the unsigned 128-bit product {@code fingerprint * slots}.
+     */
+    static long home(long fingerprint, long slots) {
+        return Math.unsignedMultiplyHigh(fingerprint, slots);
+    }
+
+    /** How far slot {@code slot}, holding {@code fingerprint}, is from its home, going forward with wrap-around. */
+    static long displacement(long slot, long fingerprint, long slots) {
+        long home = home(fingerprint, slots);
         return slot >= home ? slot - home : slot + slots - home;
     }
 

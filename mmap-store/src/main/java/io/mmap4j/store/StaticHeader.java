@@ -31,8 +31,8 @@ import java.util.zip.CRC32C;
  * @param records         records in the data region, replaced duplicates included
  * @param dataEnd         the offset just past the last record
  * @param indexOffset     where the index starts: {@code dataEnd} rounded up to a page
- * @param slots           index slots of 16 bytes
- * @param fileSize        {@code indexOffset + 16 * slots}
+ * @param slots           index slots of 8 bytes
+ * @param fileSize        {@code indexOffset + 8 * slots}
  * @param keyBytes        key bytes of the entries
  * @param valueBytes      value bytes of the entries
  * @param largestValue    the longest value of an entry
@@ -110,9 +110,14 @@ record StaticHeader(long seed, long entries, long records, long dataEnd, long in
             problems.add(new Problem(AT_MAGIC, "magic", ascii(file), "\"MMAP4JST\" (a static store file)"));
             return problems; // not a static store at all: the rest would be noise
         }
-        expect(problems, AT_VERSION, "version", uintAt(file, AT_VERSION), VERSION);
-        if (!problems.isEmpty()) {
-            return problems; // another version's fields mean other things
+        long version = uintAt(file, AT_VERSION);
+        if (version != VERSION) {
+            // Another version's fields mean other things: nothing more can be checked.
+            problems.add(new Problem(AT_VERSION, "version", Long.toString(version), version == 1
+                    ? VERSION + " (this is a store of format version 1, whose index slots are 16 bytes; version "
+                            + VERSION + " has 8-byte slots: write the store again with this mmap4j)"
+                    : Integer.toString(VERSION)));
+            return problems;
         }
         expect(problems, AT_PAGE_SIZE, "page size", uintAt(file, AT_PAGE_SIZE), PAGE);
         expect(problems, AT_HASH, "hash function", uintAt(file, AT_HASH), XXH64);

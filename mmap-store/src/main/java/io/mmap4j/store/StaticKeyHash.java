@@ -2,6 +2,8 @@ package io.mmap4j.store;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
@@ -23,6 +25,9 @@ final class StaticKeyHash {
 
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Little-endian words of a {@code byte[]}: the lookup by array reads its key through these, not a heap segment. */
+    static final VarHandle ARRAY_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle ARRAY_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private StaticKeyHash() {
     }
@@ -57,6 +62,45 @@ final class StaticKeyHash {
         }
         for (; p < end; p++) {
             h = tail1(h, key.get(ValueLayout.JAVA_BYTE, p));
+        }
+        return avalanche(h);
+    }
+
+    /**
+     * XXH64 of {@code key}, as {@link #hash(MemorySegment, long, long, long)} of its bytes. The
+     * lookup's own path: read straight from the array, with none of a segment's checks, and with a
+     * call site that only ever sees arrays (a segment access that sees heap, native and mapped
+     * segments compiles to a slower, general path).
+     */
+    static long hash(byte[] key, long seed) {
+        int p = 0;
+        int end = key.length;
+        long h;
+        if (end >= 32) {
+            long v1 = seed + P1 + P2;
+            long v2 = seed + P2;
+            long v3 = seed;
+            long v4 = seed - P1;
+            for (int limit = end - 32; p <= limit; p += 32) {
+                v1 = round(v1, (long) ARRAY_LONG.get(key, p));
+                v2 = round(v2, (long) ARRAY_LONG.get(key, p + 8));
+                v3 = round(v3, (long) ARRAY_LONG.get(key, p + 16));
+                v4 = round(v4, (long) ARRAY_LONG.get(key, p + 24));
+            }
+            h = converge(v1, v2, v3, v4);
+        } else {
+            h = seed + P5;
+        }
+        h += end;
+        for (; p + 8 <= end; p += 8) {
+            h = tail8(h, (long) ARRAY_LONG.get(key, p));
+        }
+        if (p + 4 <= end) {
+            h = tail4(h, (int) ARRAY_INT.get(key, p));
+            p += 4;
+        }
+        for (; p < end; p++) {
+            h = tail1(h, key[p]);
         }
         return avalanche(h);
     }

@@ -53,9 +53,9 @@ import java.util.function.BiConsumer;
  * One file, little-endian, specified byte by byte in {@code docs/static-store-format.md}: a
  * header page, the records (key and value, one after another; values of 64 KiB or more start on
  * a page boundary, so a view of a big value is page-aligned), then a Robin Hood hash index of
- * 16-byte slots holding each key's 64-bit hash (XXH64 with a random per-file seed, so that no
- * input can flood one slot) and its record's offset. Offsets are 64-bit: a store has no 2 or 4 GiB
- * limit. Keys are 0 to {@value StaticFormat#MAX_KEY_BYTES} bytes; values 0 bytes up to what the
+ * 8-byte slots, each a fingerprint of its key's 64-bit hash (XXH64 with a random per-file seed, so
+ * that no input can flood one slot) over its record's offset. Offsets are 64-bit (the split of a
+ * slot between fingerprint and offset follows the file's size): a store has no 2 or 4 GiB limit. Keys are 0 to {@value StaticFormat#MAX_KEY_BYTES} bytes; values 0 bytes up to what the
  * file system holds. A store file is its own snapshot: copy it to save it, open the copy to load it.
  *
  * <h2>Writing</h2>
@@ -82,7 +82,8 @@ import java.util.function.BiConsumer;
  * locking and no coordination. Opening costs one {@code open}, one {@code mmap} and a read of the
  * header page, whatever the size of the file. A lookup costs one XXH64 of the key, one read of
  * the index (a few neighbouring slots, usually in one cache line) and one read of the record,
- * whose key is compared byte for byte; a miss usually stops in the index. {@link #get(byte[])}
+ * whose key is compared byte for byte; a miss stops in the index unless a slot's fingerprint
+ * matches by chance. {@link #get(byte[])}
  * then allocates the returned array, and nothing else; {@link #view(byte[])} returns a slice of
  * the mapping, which the JIT does not allocate when the caller uses it locally; lookups by
  * {@code String} hash and compare its UTF-8 form without encoding it. Pages are read from the
@@ -103,6 +104,8 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     private static final int BYTES = 0;
     private static final int SEGMENT = 1;
     private static final int STRING = 2;
+    /** Keys of at least this many bytes are compared by {@link MemorySegment#mismatch}, shorter ones in line. */
+    private static final int VECTORIZED_COMPARE_MIN = 64;
 
     private final MMap map;
     /** The whole file, read-only; from the map, so it throws after the map is unmapped. */
@@ -116,6 +119,10 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     private final long dataEnd;
     private final long maxDisplacement;
     private final long alignedValueMin;
+    /** The fingerprint bits of a slot and of a hash ({@link StaticFormat#fingerprintMask}). */
+    private final long fingerprintMask;
+    /** The bits of a slot shifted left by 3 that are its record's offset. */
+    private final long recordMask;
     private volatile boolean open = true;
 
     private StaticStore(MMap map, Path path, StaticHeader header) {
@@ -129,6 +136,8 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
         this.dataEnd = header.dataEnd();
         this.maxDisplacement = header.maxDisplacement();
         this.alignedValueMin = header.alignedValueMin();
+        this.fingerprintMask = StaticFormat.fingerprintMask(dataEnd);
+        this.recordMask = ~fingerprintMask << 3;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -216,7 +225,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @throws OutOfMemoryError if the value is 2 GiB or more, more than an array holds; use {@link #view(byte[])}
      */
     public byte[] get(byte[] key) {
-        return copy(find(Objects.requireNonNull(key, "key"), BYTES, hash(key)));
+        return copy(find(Objects.requireNonNull(key, "key"), BYTES));
     }
 
     /**
@@ -227,7 +236,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @throws OutOfMemoryError if the value is 2 GiB or more; use {@link #view(String)}
      */
     public byte[] get(String key) {
-        return copy(find(Objects.requireNonNull(key, "key"), STRING, hash(key)));
+        return copy(find(Objects.requireNonNull(key, "key"), STRING));
     }
 
     /**
@@ -238,7 +247,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @throws OutOfMemoryError if the value is 2 GiB or more; use {@link #view(MemorySegment)}
      */
     public byte[] get(MemorySegment key) {
-        return copy(find(Objects.requireNonNull(key, "key"), SEGMENT, hash(key)));
+        return copy(find(Objects.requireNonNull(key, "key"), SEGMENT));
     }
 
     /**
@@ -279,7 +288,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return a view of the value, or null if the store has no such key
      */
     public MemorySegment view(byte[] key) {
-        return slice(find(Objects.requireNonNull(key, "key"), BYTES, hash(key)));
+        return slice(find(Objects.requireNonNull(key, "key"), BYTES));
     }
 
     /**
@@ -290,7 +299,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return a view of the value, or null if the store has no such key
      */
     public MemorySegment view(String key) {
-        return slice(find(Objects.requireNonNull(key, "key"), STRING, hash(key)));
+        return slice(find(Objects.requireNonNull(key, "key"), STRING));
     }
 
     /**
@@ -301,7 +310,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return a view of the value, or null if the store has no such key
      */
     public MemorySegment view(MemorySegment key) {
-        return slice(find(Objects.requireNonNull(key, "key"), SEGMENT, hash(key)));
+        return slice(find(Objects.requireNonNull(key, "key"), SEGMENT));
     }
 
     /**
@@ -311,7 +320,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return true if it has a value for the key
      */
     public boolean contains(byte[] key) {
-        return find(Objects.requireNonNull(key, "key"), BYTES, hash(key)) >= 0;
+        return find(Objects.requireNonNull(key, "key"), BYTES) >= 0;
     }
 
     /**
@@ -321,7 +330,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return true if it has a value for the key
      */
     public boolean contains(String key) {
-        return find(Objects.requireNonNull(key, "key"), STRING, hash(key)) >= 0;
+        return find(Objects.requireNonNull(key, "key"), STRING) >= 0;
     }
 
     /**
@@ -331,7 +340,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * @return true if it has a value for the key
      */
     public boolean contains(MemorySegment key) {
-        return find(Objects.requireNonNull(key, "key"), SEGMENT, hash(key)) >= 0;
+        return find(Objects.requireNonNull(key, "key"), SEGMENT) >= 0;
     }
 
     /**
@@ -415,7 +424,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
                     long valueStart = valueStart(at, keyLength);
                     record = roundUp(valueStart + valueLength(at), RECORD_ALIGNMENT);
                     MemorySegment key = file.asSlice(at + RECORD_HEADER_BYTES, keyLength);
-                    if (!replacedRecords || recordOf(key, hash(key)) == at) {
+                    if (!replacedRecords || recordOf(key) == at) {
                         return new Entry(key, file.asSlice(valueStart, valueLength(at)));
                     }
                 }
@@ -532,7 +541,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
 
     private long hash(byte[] key) {
         checkKeyLength(key.length);
-        return StaticKeyHash.hash(MemorySegment.ofArray(key), 0, key.length, seed);
+        return StaticKeyHash.hash(key, seed);
     }
 
     private long hash(MemorySegment key) {
@@ -555,51 +564,62 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     }
 
     /**
-     * The offset of the record of {@code key}, or -1. Walks from the key's home slot; stops at an
-     * empty slot, at a slot whose entry is closer to its home than the key would be (Robin Hood
-     * order), or after the header's max displacement.
+     * The offset of the record of {@code key}, or -1. Hashes the key, then walks from its home
+     * slot; stops at an empty slot, at a slot whose entry is closer to its home than the key would
+     * be (Robin Hood order), or after the header's max displacement.
+     *
+     * <p>The whole lookup but the value is here, hash included, so that the public methods around
+     * it stay a few instructions: small enough for the JIT to inline them into their callers,
+     * which is what lets it drop the allocation of a {@link #view(byte[])}'s segment.
      */
-    private long find(Object key, int kind, long hash) {
+    private long find(Object key, int kind) {
         checkOpen();
-        long slot = home(hash, slots);
-        for (long distance = 0; distance <= maxDisplacement; distance++) {
-            long slotAt = indexOffset + slot * SLOT_BYTES;
-            long record = file.get(SLOT_LONG, slotAt + 8);
-            if (record == 0) {
-                return -1;
-            }
-            long slotHash = file.get(SLOT_LONG, slotAt);
-            if (slotHash == hash) {
+        long hash = switch (kind) {
+            case BYTES -> hash((byte[]) key);
+            case SEGMENT -> hash((MemorySegment) key);
+            default -> hash((String) key);
+        };
+        long fingerprint = hash & fingerprintMask;
+        long slot = home(fingerprint, slots);
+        long slotAt = indexOffset + slot * SLOT_BYTES;
+        for (long distance = 0; ; ) {
+            long word = file.get(SLOT_LONG, slotAt);
+            long slotFingerprint = word & fingerprintMask;
+            // A miss ends in the index: only a slot whose fingerprint matches leads to a record.
+            if (slotFingerprint == fingerprint && word != 0) {
+                long record = word << 3 & recordMask;
                 if (keyEquals(slotAt, record, key, kind)) {
                     return record;
                 }
-            } else if (displacement(slot, slotHash, slots) < distance) {
+            } else if (word == 0 || displacement(slot, slotFingerprint, slots) < distance) {
                 return -1;
             }
-            slot = slot + 1 == slots ? 0 : slot + 1;
+            if (++distance > maxDisplacement) {
+                return -1;
+            }
+            slot++;
+            slotAt += SLOT_BYTES;
+            if (slot == slots) {
+                slot = 0;
+                slotAt = indexOffset;
+            }
         }
-        return -1;
     }
 
-    /** The offset of the record of {@code key}, whose hash is {@code hash}, or -1. */
-    long recordOf(MemorySegment key, long hash) {
-        return find(key, SEGMENT, hash);
+    /** The offset of the record of {@code key}, or -1. */
+    long recordOf(MemorySegment key) {
+        return find(key, SEGMENT);
     }
 
     private boolean keyEquals(long slotAt, long record, Object key, int kind) {
-        if (record < DATA_OFFSET || record > dataEnd - RECORD_HEADER_BYTES || record % RECORD_ALIGNMENT != 0) {
-            throw new CorruptEntryException(path, slotAt + 8, "the slot names record offset " + record
-                    + ", which is not a multiple of " + RECORD_ALIGNMENT + " in the data region [" + DATA_OFFSET
-                    + ", " + dataEnd + ")");
+        if (record < DATA_OFFSET || record > dataEnd - RECORD_HEADER_BYTES) {
+            throw corrupt(slotAt, "the slot names record offset " + record + ", outside the data region's records ["
+                    + DATA_OFFSET + ", " + (dataEnd - RECORD_HEADER_BYTES) + "]");
         }
         long keyLength = keyLength(record);
         long keyAt = record + RECORD_HEADER_BYTES;
         return switch (kind) {
-            case BYTES -> {
-                byte[] bytes = (byte[]) key;
-                yield keyLength == bytes.length && MemorySegment.mismatch(file, keyAt, keyAt + keyLength,
-                        MemorySegment.ofArray(bytes), 0, keyLength) < 0;
-            }
+            case BYTES -> keyLength == ((byte[]) key).length && sameBytes(keyAt, (byte[]) key);
             case SEGMENT -> {
                 MemorySegment bytes = (MemorySegment) key;
                 yield keyLength == bytes.byteSize()
@@ -609,12 +629,36 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
         };
     }
 
+    /**
+     * Whether the bytes at {@code at} are {@code key}'s. A short key (most are) is compared a word at
+     * a time in line, which costs less than setting up {@link MemorySegment#mismatch}'s vectorized
+     * loop; a long one through it.
+     */
+    private boolean sameBytes(long at, byte[] key) {
+        int n = key.length;
+        if (n >= VECTORIZED_COMPARE_MIN) {
+            return MemorySegment.mismatch(file, at, at + n, MemorySegment.ofArray(key), 0, n) < 0;
+        }
+        int i = 0;
+        for (; i + Long.BYTES <= n; i += Long.BYTES) {
+            if (file.get(StaticFormat.LONG, at + i) != (long) StaticKeyHash.ARRAY_LONG.get(key, i)) {
+                return false;
+            }
+        }
+        for (; i < n; i++) {
+            if (file.get(ValueLayout.JAVA_BYTE, at + i) != key[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The key length of the record at {@code record}, checked against the data region. */
     private long keyLength(long record) {
         long keyLength = StaticFormat.uintAt(file, record + KEY_LENGTH);
         if (keyLength > MAX_KEY_BYTES || keyLength > dataEnd - record - RECORD_HEADER_BYTES) {
-            throw new CorruptEntryException(path, record + KEY_LENGTH, "key length " + keyLength
-                    + " is over the limit of " + MAX_KEY_BYTES + " or runs past the data region's end " + dataEnd);
+            throw corrupt(record + KEY_LENGTH, "key length " + keyLength + " is over the limit of " + MAX_KEY_BYTES
+                    + " or runs past the data region's end " + dataEnd);
         }
         return keyLength;
     }
@@ -630,10 +674,14 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
         long keyEnd = record + RECORD_HEADER_BYTES + keyLength;
         long start = valueLength < 0 || valueLength > dataEnd ? -1 : StaticFormat.valueStart(keyEnd, valueLength, alignedValueMin);
         if (start < 0 || valueLength > dataEnd - start) {
-            throw new CorruptEntryException(path, record + VALUE_LENGTH, "value length "
-                    + Long.toUnsignedString(valueLength) + " runs past the data region's end " + dataEnd);
+            throw corrupt(record + VALUE_LENGTH, "value length " + Long.toUnsignedString(valueLength)
+                    + " runs past the data region's end " + dataEnd);
         }
         return start;
+    }
+
+    private CorruptEntryException corrupt(long offset, String what) {
+        return new CorruptEntryException(path, offset, what);
     }
 
     private byte[] copy(long record) {
@@ -803,7 +851,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
          *
          * <p>Costs one pass over the records' 16-byte (hash, offset) pairs into the mapped index
          * region, a CRC32C of the index, and the {@code fsync}s; the records themselves are not
-         * read again (except to compare the keys of records whose hashes are equal).
+         * read again (except to compare the keys of records whose fingerprints are equal).
          *
          * @throws IOException if publishing fails, or an earlier put did: nothing is published, the
          *                     temporary file is deleted and a file already at the target is untouched
@@ -847,7 +895,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
 
         /**
          * These options with another bound on how full the index is: it gets
-         * {@code ceil(records / loadFactor)} slots of 16 bytes. Lower is faster to look up, at the
+         * {@code ceil(records / loadFactor)} slots of 8 bytes. Lower is faster to look up, at the
          * cost of space; see {@code docs/static-store-format.md} for what was measured.
          *
          * @param loadFactor from 0.1 to 0.95; the default is 0.75

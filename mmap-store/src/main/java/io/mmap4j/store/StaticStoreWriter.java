@@ -306,9 +306,10 @@ final class StaticStoreWriter implements StaticStore.Writer {
         FileChannel channel = resources.channel();
         try (MMap indexMap = MMap.open(resources.temp(), indexOffset, slots * SLOT_BYTES, READ, WRITE)) {
             MemorySegment slotsSegment = indexMap.segment();
-            StaticIndexBuilder.Result built = index.build(slotsSegment, slots, this::sameKey);
+            long fingerprintMask = StaticFormat.fingerprintMask(dataEnd);
+            StaticIndexBuilder.Result built = index.build(slotsSegment, slots, fingerprintMask, this::sameKey);
             if (built.replaced().length > 0) {
-                recountReplaced(built.replaced(), slotsSegment, slots);
+                recountReplaced(built.replaced(), slotsSegment, slots, fingerprintMask);
             }
             StaticHeader header = new StaticHeader(seed, built.entries(), index.count(), dataEnd, indexOffset, slots,
                     indexOffset + slots * SLOT_BYTES, keyBytes, valueBytes, largestValue, built.maxDisplacement(),
@@ -333,7 +334,7 @@ final class StaticStoreWriter implements StaticStore.Writer {
         }
     }
 
-    /** Whether the records at two offsets hold the same key: read back from the file (equal hashes only). */
+    /** Whether the records at two offsets hold the same key: read back from the file (equal fingerprints only). */
     private boolean sameKey(long record, long otherRecord) throws IOException {
         int length = out.readInt(record + KEY_LENGTH);
         return length == out.readInt(otherRecord + KEY_LENGTH)
@@ -341,14 +342,14 @@ final class StaticStoreWriter implements StaticStore.Writer {
     }
 
     /** Takes the records that later puts replaced out of the totals, and finds the largest value again. */
-    private void recountReplaced(long[] replaced, MemorySegment index, long slots) throws IOException {
+    private void recountReplaced(long[] replaced, MemorySegment index, long slots, long fingerprintMask) throws IOException {
         for (long record : replaced) {
             keyBytes -= out.readInt(record + KEY_LENGTH);
             valueBytes -= out.readLong(record + VALUE_LENGTH);
         }
         largestValue = 0;
         for (long slot = 0; slot < slots; slot++) {
-            long record = index.get(SLOT_LONG, slot * SLOT_BYTES + 8);
+            long record = StaticFormat.record(index.get(SLOT_LONG, slot * SLOT_BYTES), fingerprintMask);
             if (record != 0) {
                 largestValue = Math.max(largestValue, out.readLong(record + VALUE_LENGTH));
             }

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.zip.CRC32C;
 
 /**
  * {@link StaticStore#verify}: every check of the format over the whole file, read-only, collecting
@@ -68,8 +67,8 @@ final class StaticVerifier {
                     records.length + ", the records found in the data region"));
         }
         zeros(h.dataEnd(), h.indexOffset(), "padding after the data region");
-        CRC32C crc = new CRC32C();
-        update(crc, h.indexOffset(), h.slots() * SLOT_BYTES);
+        GuardedCrc32c crc = new GuardedCrc32c();
+        crc.update(file, h.indexOffset(), h.slots() * SLOT_BYTES);
         if ((int) crc.getValue() != h.indexCrc()) {
             report(new Problem(StaticHeader.AT_INDEX_CRC, "index crc32c", Integer.toUnsignedString(h.indexCrc()),
                     Long.toString(crc.getValue()) + ", the CRC32C of the index region"));
@@ -83,7 +82,7 @@ final class StaticVerifier {
         int count = 0;
         long dataEnd = h.dataEnd();
         long at = DATA_OFFSET;
-        CRC32C crc = new CRC32C();
+        GuardedCrc32c crc = new GuardedCrc32c();
         while (at < dataEnd) {
             if (dataEnd - at < RECORD_HEADER_BYTES) {
                 report(new Problem(at, "record", "a record header of " + (dataEnd - at) + " bytes",
@@ -109,8 +108,8 @@ final class StaticVerifier {
             zeros(keyEnd, valueStart, "padding before a page-aligned value");
             zeros(valueStart + valueLength, next, "padding after a record");
             crc.reset();
-            update(crc, at + RECORD_HEADER_BYTES, keyLength);
-            update(crc, valueStart, valueLength);
+            crc.update(file, at + RECORD_HEADER_BYTES, keyLength);
+            crc.update(file, valueStart, valueLength);
             long stored = uintAt(file, at + RECORD_CRC);
             if (stored != crc.getValue()) {
                 report(new Problem(at + RECORD_CRC, "record crc32c", Long.toString(stored),
@@ -133,25 +132,23 @@ final class StaticVerifier {
         long valueBytes = 0;
         long largest = 0;
         long maxDisplacement = 0;
+        long fingerprintMask = StaticFormat.fingerprintMask(h.dataEnd());
         for (long slot = 0; slot < h.slots(); slot++) {
             long slotAt = h.indexOffset() + slot * SLOT_BYTES;
-            long hash = file.get(SLOT_LONG, slotAt);
-            long record = file.get(SLOT_LONG, slotAt + 8);
-            if (record == 0) {
-                if (hash != 0) {
-                    report(new Problem(slotAt, "empty slot's hash", Long.toHexString(hash), "0"));
-                }
+            long word = file.get(SLOT_LONG, slotAt);
+            if (word == 0) {
                 continue;
             }
+            long record = StaticFormat.record(word, fingerprintMask);
             entries++;
             int r = Arrays.binarySearch(records, record);
             if (r < 0) {
-                report(new Problem(slotAt + 8, "slot's record offset", Long.toString(record),
+                report(new Problem(slotAt, "slot's record offset", Long.toString(record),
                         "the offset of a record in the data region"));
                 continue;
             }
             if ((named[r >> 6] & (1L << r)) != 0) {
-                report(new Problem(slotAt + 8, "slot's record offset", Long.toString(record),
+                report(new Problem(slotAt, "slot's record offset", Long.toString(record),
                         "a record no other slot names"));
                 continue;
             }
@@ -163,16 +160,18 @@ final class StaticVerifier {
             largest = Math.max(largest, valueLength);
             MemorySegment key = file.asSlice(record + RECORD_HEADER_BYTES, keyLength);
             long keyHash = StaticKeyHash.hash(key, 0, keyLength, h.seed());
-            if (hash != keyHash) {
-                report(new Problem(slotAt, "slot's hash", Long.toHexString(hash),
-                        Long.toHexString(keyHash) + ", the XXH64 of its record's key"));
+            long fingerprint = word & fingerprintMask;
+            if (fingerprint != (keyHash & fingerprintMask)) {
+                report(new Problem(slotAt, "slot's fingerprint", Long.toHexString(fingerprint),
+                        Long.toHexString(keyHash & fingerprintMask) + ", the high "
+                                + Long.bitCount(fingerprintMask) + " bits of the XXH64 of its record's key"));
                 continue;
             }
-            long distance = displacement(slot, hash, h.slots());
+            long distance = displacement(slot, fingerprint, h.slots());
             maxDisplacement = Math.max(maxDisplacement, distance);
             long found;
             try {
-                found = store.recordOf(key, hash);
+                found = store.recordOf(key);
             } catch (CorruptEntryException e) {
                 report(new Problem(e.offset(), "slot on the way to slot " + slot, e.getMessage(), "a sound slot"));
                 continue;
@@ -204,12 +203,6 @@ final class StaticVerifier {
                 report(new Problem(at, what, "a non-zero byte", "zero"));
                 return;
             }
-        }
-    }
-
-    private void update(CRC32C crc, long from, long length) {
-        for (long at = from, end = from + length; at < end; at += StaticFormat.BUFFER_LIMIT) {
-            crc.update(file.asSlice(at, Math.min(StaticFormat.BUFFER_LIMIT, end - at)).asByteBuffer());
         }
     }
 

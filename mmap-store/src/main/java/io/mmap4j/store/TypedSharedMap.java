@@ -18,6 +18,17 @@ import java.util.function.BiFunction;
  * guarantees, errors and costs, plus the encoding and decoding. With {@link Codec#utf8()} keys, a
  * lookup hashes and compares the {@code String} without encoding it.
  *
+ * <p><b>Reads that do not decode again.</b> When both codecs are built-ins whose objects are
+ * immutable ({@link Codec#utf8()}, {@link Codec#int64()}), each view keeps the decoded values of
+ * the keys it read last (1024 lines, by the key's {@code hashCode}), each with the slot and the
+ * record reference it was decoded from. A read of such a key loads the current generation and
+ * that slot's reference, two loads of mapped memory: if the writer has not changed the slot since,
+ * the value is the one decoded then, and it is returned as it is; else the key is looked up and
+ * decoded afresh. A record never changes once written and a slot only ever points at newer
+ * records of its key, so an unchanged reference means an unchanged value: the cache never returns
+ * a value older than the map's. The same holds for a key found absent (the empty slot that ended
+ * its probe, or its removed slot, is unchanged). With other codecs, each read decodes.
+ *
  * <pre>{@code
  * TypedSharedMap<String, String> config = map.typed(Codec.utf8(), Codec.utf8());
  * config.put("mode", "fast");
@@ -34,12 +45,33 @@ public final class TypedSharedMap<K, V> {
     private final Codec<V> values;
     /** Whether keys are UTF-8 strings, looked up without encoding them. */
     private final boolean stringKeys;
+    /** The lines of the read cache, by the key's spread hash code; null when the codecs' objects may be mutable. */
+    private final Line[] lines;
+    /** The read step that makes a line, made once so that a read allocates no method reference. */
+    private final SharedMap.Read<Line> lineOf = this::lineOf;
 
     TypedSharedMap(SharedMap map, Codec<K> keys, Codec<V> values) {
         this.map = map;
         this.keys = keys;
         this.values = values;
         this.stringKeys = keys == Codecs.UTF8;
+        this.lines = immutable(keys) && immutable(values) ? new Line[CACHE_LINES] : null;
+    }
+
+    private static final int CACHE_LINES = 1024;
+
+    /**
+     * What a read found for {@code key}: in generation {@code generation}, the slot {@code slot}
+     * held the reference {@code ref} (0 for the empty slot that ended the probe, the sign bit set
+     * for a removed key), and so the value {@code value}, decoded (null if absent). Immutable, so
+     * that threads share lines through plain array stores. A generation of -1 is a read that
+     * raced a writer on that slot: used once, never cached.
+     */
+    private record Line(Object key, long generation, long slot, long ref, Object value) {
+    }
+
+    private static boolean immutable(Codec<?> codec) {
+        return codec == Codecs.UTF8 || codec == Codecs.INT64;
     }
 
     /**
@@ -49,8 +81,7 @@ public final class TypedSharedMap<K, V> {
      * @return its value, or null if the map has no such key
      */
     public V get(K key) {
-        MemorySegment value = view(key);
-        return value == null ? null : values.decode(value);
+        return value(key);
     }
 
     /**
@@ -61,8 +92,8 @@ public final class TypedSharedMap<K, V> {
      * @return its value, or {@code defaultValue}
      */
     public V get(K key, V defaultValue) {
-        MemorySegment value = view(key);
-        return value == null ? defaultValue : values.decode(value);
+        V value = value(key);
+        return value == null ? defaultValue : value;
     }
 
     /**
@@ -73,11 +104,11 @@ public final class TypedSharedMap<K, V> {
      * @throws NoSuchElementException naming the key if the map has no such key
      */
     public V getOrThrow(K key) {
-        MemorySegment value = view(key);
+        V value = value(key);
         if (value == null) {
             throw new NoSuchElementException("key not found: " + key + " in the shared map " + map.path());
         }
-        return values.decode(value);
+        return value;
     }
 
     /**
@@ -87,7 +118,7 @@ public final class TypedSharedMap<K, V> {
      * @return true if it has a value for the key
      */
     public boolean containsKey(K key) {
-        return view(key) != null;
+        return value(key) != null;
     }
 
     /**
@@ -225,9 +256,39 @@ public final class TypedSharedMap<K, V> {
         return "TypedSharedMap[" + map.path() + ", " + keys + ", " + values + "]";
     }
 
-    private MemorySegment view(K key) {
-        Objects.requireNonNull(key, "key");
-        return stringKeys ? map.view((String) key) : map.view(keys.encode(key));
+    /** The value of {@code key}, or null if absent: from the cache if its slot is unchanged, else read and decoded. */
+    @SuppressWarnings("unchecked")
+    private V value(K key) {
+        int hash = Objects.requireNonNull(key, "key").hashCode();
+        int at = (hash ^ (hash >>> 16)) & (CACHE_LINES - 1);
+        Line line = lines == null ? null : lines[at];
+        if (line != null && key.equals(line.key) && map.unchanged(line.generation, line.slot, line.ref)) {
+            return (V) line.value;
+        }
+        line = stringKeys ? map.read(key, SharedMapFile.STRING, map.hash((String) key), lineOf, key)
+                : read(keys.encode(key), key);
+        if (lines != null && line.generation >= 0) {
+            lines[at] = line;
+        }
+        return (V) line.value;
+    }
+
+    private Line read(byte[] encoded, K key) {
+        SharedMap.checkKey(encoded.length);
+        return map.read(encoded, SharedMapFile.BYTES, map.hash(encoded), lineOf, key);
+    }
+
+    /** What the probe of {@code f} that found {@code slot} says of {@code key}, decoded. */
+    private Line lineOf(SharedMapFile f, long slot, Object key) {
+        if (slot == SharedMapFile.NO_SLOT) {
+            return new Line(key, -1, 0, 0, null);
+        }
+        long at = slot < 0 ? ~slot : slot;
+        long ref = f.ref(at);
+        if (slot < 0 && ref != 0) {
+            return new Line(key, -1, at, ref, null); // another key took the empty slot since: absent, for this read
+        }
+        return new Line(key, f.generation, at, ref, ref > 0 ? values.decode(f.value(ref)) : null);
     }
 
     private byte[] encodeKey(K key) {

@@ -22,6 +22,7 @@ public final class SharedMapChild {
             case "flip" -> flip(dir, Long.parseLong(args[2]));
             case "check" -> check(dir, Long.parseLong(args[2]));
             case "crash" -> crash(dir, Long.parseLong(args[2]));
+            case "cut" -> cut(dir);
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -159,5 +160,34 @@ public final class SharedMapChild {
                 System.out.println("OK " + i); // System.out flushes each line: once printed, the parent has it
             }
         }
+    }
+
+    /**
+     * Opens the map, waits for the parent to cut its control file short ("GO" on stdin), then
+     * writes and reads: each must throw (the writer lock's compare-and-set meets a cut page) and
+     * the JVM must carry on to print what each threw and to close the map.
+     */
+    private static void cut(Path dir) throws Exception {
+        try (SharedMap map = SharedMap.open(dir);
+             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, UTF_8))) {
+            map.put("before", value("before"));
+            System.out.println("READY");
+            if (!"GO".equals(in.readLine())) {
+                throw new IllegalStateException("expected GO");
+            }
+            for (String op : List.of("put", "get")) {
+                try {
+                    if (op.equals("put")) {
+                        map.put("after", value("after"));
+                    } else {
+                        map.get("before");
+                    }
+                    System.out.println(op + ": returned");
+                } catch (Throwable e) {
+                    System.out.println(op + ": " + e.getClass().getName());
+                }
+            }
+        }
+        System.out.println("CLOSED");
     }
 }

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.testkit.ChildJvm;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -155,6 +157,33 @@ class SharedMapProcessesTest {
         assertEquals(List.of(), SharedMap.verify(dir));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(3, files.count(), "stray data files were deleted");
+        }
+    }
+
+    /**
+     * Another process cuts the control file short under a JVM that has the map open, interpreted
+     * ({@code -Xint}: there a raw compare-and-set on the cut page is the VM's unguarded native
+     * call, and its SIGBUS kills the JVM). The writer lock goes through MMap's guarded
+     * compare-and-set, so the put throws {@link InternalError}, as does a get, and the JVM carries
+     * on and closes the map.
+     */
+    @Test
+    void aJvmSurvivesItsControlFileCutShortByAnotherProcess() throws Exception {
+        try (SharedMap map = SharedMap.open(dir)) {
+            map.put("created", "here".getBytes(UTF_8));
+        }
+        try (ChildJvm child = ChildJvm.start(List.of("-Xint", "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log")),
+                SharedMapChild.class, "cut", dir.toString())) {
+            child.awaitLine("READY", TIMEOUT);
+            try (FileChannel control = FileChannel.open(dir.resolve("map"), StandardOpenOption.WRITE)) {
+                control.truncate(0);
+            }
+            child.send("GO");
+            child.awaitExit(TIMEOUT, 0);
+            List<String> output = child.output();
+            assertTrue(output.contains("put: java.lang.InternalError"), () -> String.join("\n", output));
+            assertTrue(output.contains("get: java.lang.InternalError"), () -> String.join("\n", output));
+            assertEquals("CLOSED", output.getLast(), () -> String.join("\n", output));
         }
     }
 

@@ -71,11 +71,25 @@ class StaticStoreCorruptionTest {
     @Test
     void wrongVersionIsRefusedBeforeAnythingElse() throws IOException {
         byte[] bad = pristine.clone();
-        bad[8] = 2;
+        bad[8] = 3;
         CorruptStoreException e = refused(bad);
         assertEquals("version", e.field());
         assertEquals(8, e.offset());
-        assertTrue(e.getMessage().endsWith("version is 2, expected 1"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("version is 3, expected 2"), e.getMessage());
+    }
+
+    @Test
+    void aStoreOfFormatVersion1IsRefusedWithWhatToDo() throws IOException {
+        byte[] old = pristine.clone();
+        old[8] = 1; // version 1 had 16-byte slots: its index cannot be read as version 2's
+        CorruptStoreException e = refused(old);
+        assertEquals("version", e.field());
+        assertEquals(8, e.offset());
+        assertEquals(path + ": corrupt store at byte offset 8: version is 1, expected 2 (this is a store of format"
+                + " version 1, whose index slots are 16 bytes; version 2 has 8-byte slots: write the store again with"
+                + " this mmap4j)", e.getMessage());
+        List<StaticStore.Problem> problems = StaticStore.verify(path);
+        assertEquals(List.of("version"), problems.stream().map(StaticStore.Problem::field).toList());
     }
 
     @Test
@@ -140,14 +154,18 @@ class StaticStoreCorruptionTest {
         long firstSlotInUse = firstUsedSlot();
         byte[] bad = pristine.clone();
         ByteBuffer b = ByteBuffer.wrap(bad).order(ByteOrder.LITTLE_ENDIAN);
-        long record = b.getLong((int) firstSlotInUse + 8);
+        long mask = StaticFormat.fingerprintMask(header.dataEnd());
+        long record = StaticFormat.record(b.getLong((int) firstSlotInUse), mask);
         String key = keyAt(record);
-        b.putLong((int) firstSlotInUse + 8, header.dataEnd() + 64); // a slot pointing past the data region
+        // The slot keeps its fingerprint and names the highest offset its bits hold: past the data region.
+        b.putLong((int) firstSlotInUse, b.getLong((int) firstSlotInUse) | ~mask);
+        long past = (~mask) << 3;
+        assertTrue(past > header.dataEnd() - 16, past + " is past the last record's place");
         Files.write(path, bad);
         try (StaticStore store = StaticStore.open(path)) { // open reads the header only: it cannot see this
             CorruptEntryException e = assertThrows(CorruptEntryException.class, () -> store.get(key));
-            assertEquals(firstSlotInUse + 8, e.offset());
-            assertTrue(e.getMessage().contains("the slot names record offset " + (header.dataEnd() + 64)), e.getMessage());
+            assertEquals(firstSlotInUse, e.offset());
+            assertTrue(e.getMessage().contains("the slot names record offset " + past), e.getMessage());
             for (String other : entries.keySet()) {
                 if (!other.equals(key)) {
                     readOrCorrupt(store, other); // the others are unaffected, or run into the same slot
@@ -155,7 +173,7 @@ class StaticStoreCorruptionTest {
             }
         }
         List<StaticStore.Problem> problems = StaticStore.verify(path);
-        assertTrue(problems.stream().anyMatch(p -> p.offset() == firstSlotInUse + 8
+        assertTrue(problems.stream().anyMatch(p -> p.offset() == firstSlotInUse
                 && p.field().equals("slot's record offset")), problems::toString);
 
         bad = pristine.clone();
@@ -262,7 +280,7 @@ class StaticStoreCorruptionTest {
                     yield random.nextInt(StaticHeader.FIELDS);
                 }
                 case 1, 2 -> (int) header.indexOffset() + random.nextInt((int) (header.fileSize() - header.indexOffset()));
-                case 3 -> (int) header.indexOffset() + 16 * random.nextInt((int) header.slots()) + 8 + random.nextInt(3);
+                case 3 -> (int) header.indexOffset() + 8 * random.nextInt((int) header.slots()) + random.nextInt(3);
                 default -> 4096 + random.nextInt((int) header.dataEnd() - 4096);
             };
             file[at] = random.nextBoolean() ? (byte) random.nextInt() : (byte) (file[at] ^ (1 << random.nextInt(8)));
@@ -313,8 +331,8 @@ class StaticStoreCorruptionTest {
     private long firstUsedSlot() {
         ByteBuffer b = ByteBuffer.wrap(pristine).order(ByteOrder.LITTLE_ENDIAN);
         for (long slot = 0; ; slot++) {
-            long at = header.indexOffset() + 16 * slot;
-            if (b.getLong((int) at + 8) != 0) {
+            long at = header.indexOffset() + 8 * slot;
+            if (b.getLong((int) at) != 0) {
                 return at;
             }
         }

@@ -64,16 +64,16 @@ class StaticStoreFormatTest {
             w.put("", new byte[0]);
         }
         byte[] file = Files.readAllBytes(path);
-        assertEquals(8256, file.length);
+        assertEquals(8224, file.length);
         assertEquals(hex("""
-                4d 4d 41 50 34 4a 53 54  01 00 00 00 00 10 00 00
+                4d 4d 41 50 34 4a 53 54  02 00 00 00 00 10 00 00
                 01 00 00 00 00 00 00 00  ef cd ab 89 67 45 23 01
                 03 00 00 00 00 00 00 00  03 00 00 00 00 00 00 00
                 00 10 00 00 00 00 00 00  48 10 00 00 00 00 00 00
                 00 20 00 00 00 00 00 00  04 00 00 00 00 00 00 00
-                40 20 00 00 00 00 00 00  0a 00 00 00 00 00 00 00
+                20 20 00 00 00 00 00 00  0a 00 00 00 00 00 00 00
                 03 00 00 00 00 00 00 00  02 00 00 00 00 00 00 00
-                02 00 00 00 00 00 01 00  62 41 ea b7 46 70 e8 19
+                02 00 00 00 00 00 01 00  f2 bd c1 1e f8 ae 21 b9
                 """), HEX.formatHex(file, 0, 128), "the header's fields");
         for (int i = 128; i < 4096; i++) {
             assertEquals(0, file[i], "reserved byte " + i);
@@ -89,11 +89,11 @@ class StaticStoreFormatTest {
             assertEquals(0, file[i], "padding byte " + i);
         }
         assertEquals(hex("""
-                00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00
-                d4 23 ba 32 f5 79 a3 63  00 10 00 00 00 00 00 00
-                2a 54 8c fb 96 24 c7 53  18 10 00 00 00 00 00 00
-                8c a4 77 90 0e 4c e2 51  38 10 00 00 00 00 00 00
-                """), HEX.formatHex(file, 8192, 8256), "the index");
+                00 00 00 00 00 00 00 00
+                00 22 ba 32 f5 79 a3 63
+                03 56 8c fb 96 24 c7 53
+                07 a6 77 90 0e 4c e2 51
+                """), HEX.formatHex(file, 8192, 8224), "the index");
     }
 
     private static String hex(String dump) {

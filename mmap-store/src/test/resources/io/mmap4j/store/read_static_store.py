@@ -104,18 +104,18 @@ class Store:
         (version, page, hash_fn, flags, self.seed, self.entries, self.records, data_offset, self.data_end,
          self.index_offset, self.slots, file_size, self.key_bytes, self.value_bytes, self.largest,
          self.max_disp, self.aligned_min, self.index_crc, header_crc) = struct.unpack_from("<IIIIQQQQQQQQQQQIIII", buf, 8)
-        if version != 1:
-            fail("version %d, expected 1" % version)
+        if version != 2:
+            fail("version %d, expected 2" % version)
         if page != PAGE or hash_fn != 1 or flags != 0 or data_offset != PAGE or self.aligned_min != 65536:
             fail("page size %d, hash function %d, flags %d, data offset %d" % (page, hash_fn, flags, data_offset))
         if self.data_end < PAGE or self.data_end % 8 or self.data_end > size:
             fail("data end %d" % self.data_end)
         if self.index_offset != round_up(self.data_end, PAGE):
             fail("index offset %d" % self.index_offset)
-        if self.slots < 1 or self.index_offset + 16 * self.slots >= 1 << 63:
+        if self.slots < 1 or self.index_offset + 8 * self.slots >= 1 << 63:
             fail("slots %d" % self.slots)
-        if file_size != self.index_offset + 16 * self.slots or file_size != size:
-            fail("file size field %d, computed %d, real %d" % (file_size, self.index_offset + 16 * self.slots, size))
+        if file_size != self.index_offset + 8 * self.slots or file_size != size:
+            fail("file size field %d, computed %d, real %d" % (file_size, self.index_offset + 8 * self.slots, size))
         data_bytes = self.data_end - PAGE
         if not (self.entries <= self.records <= data_bytes // 16) or self.entries > self.slots \
                 or (self.records == 0) != (data_bytes == 0):
@@ -129,11 +129,17 @@ class Store:
         if any(buf[128:PAGE]):
             fail("reserved header bytes are not zero")
 
-    def home(self, h):
-        return (h * self.slots) >> 64
+        # A slot: the hash's high bits (the fingerprint) over the record offset / 8 in the low offset_bits.
+        self.offset_bits = (self.data_end >> 3).bit_length()
+        self.fingerprint_mask = M64 ^ ((1 << self.offset_bits) - 1)
+
+    def home(self, fingerprint):
+        return (fingerprint * self.slots) >> 64
 
     def slot(self, i):
-        return struct.unpack_from("<QQ", self.buf, self.index_offset + 16 * i)
+        """(fingerprint, record offset) of slot i; (0, 0) when it is empty."""
+        word = struct.unpack_from("<Q", self.buf, self.index_offset + 8 * i)[0]
+        return word & self.fingerprint_mask, (word & ~self.fingerprint_mask) << 3
 
     def record(self, r):
         """(key, value start, value length, next record) of the record at r, checked against the data region."""
@@ -154,16 +160,16 @@ class Store:
 
     def lookup(self, key):
         """The record offset of key, or None."""
-        h = xxh64(key, self.seed)
-        i = self.home(h)
+        fingerprint = xxh64(key, self.seed) & self.fingerprint_mask
+        i = self.home(fingerprint)
         for d in range(self.max_disp + 1):
-            slot_hash, r = self.slot(i)
+            slot_fingerprint, r = self.slot(i)
             if r == 0:
                 return None
-            if slot_hash == h:
+            if slot_fingerprint == fingerprint:
                 if self.record(r)[0] == key:
                     return r
-            elif (i - self.home(slot_hash)) % self.slots < d:
+            elif (i - self.home(slot_fingerprint)) % self.slots < d:
                 return None
             i = (i + 1) % self.slots
         return None

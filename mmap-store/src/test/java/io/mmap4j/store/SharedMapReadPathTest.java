@@ -1,0 +1,222 @@
+package io.mmap4j.store;
+
+import static io.mmap4j.store.SharedMapTest.SMALL;
+import static io.mmap4j.store.SharedMapTest.bytes;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The read path: a get into the caller's buffer, the typed view's cache of decoded values (never
+ * stale, whoever writes), and replaced generations unmapped at once, with reads of the same handle
+ * racing the rewrites that unmap them.
+ */
+class SharedMapReadPathTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void getIntoCopiesIntoTheCallersSegment() throws Exception {
+        try (SharedMap map = SharedMap.open(dir); Arena arena = Arena.ofConfined()) {
+            map.put("k", bytes("value"));
+            MemorySegment into = arena.allocate(16).fill((byte) '-');
+            assertEquals(5, map.get("k", into));
+            assertEquals("value-----", new String(into.asSlice(0, 10).toArray(ValueLayout.JAVA_BYTE), UTF_8));
+            assertEquals(5, map.get(bytes("k"), into));
+            assertEquals(-1, map.get("absent", into));
+            MemorySegment small = arena.allocate(4).fill((byte) '-');
+            assertEquals(5, map.get("k", small), "the length it needs");
+            assertEquals("----", new String(small.toArray(ValueLayout.JAVA_BYTE), UTF_8), "too small: nothing copied");
+            IllegalArgumentException readOnly = assertThrows(IllegalArgumentException.class,
+                    () -> map.get("k", into.asReadOnly()));
+            assertTrue(readOnly.getMessage().startsWith("the segment to copy a value into is read-only"),
+                    readOnly.getMessage());
+            assertThrows(NullPointerException.class, () -> map.get("k", (MemorySegment) null));
+            assertThrows(NullPointerException.class, () -> map.get((String) null, into));
+        }
+    }
+
+    @Test
+    void theTypedViewReturnsTheValueItDecodedUntilItsSlotChanges() throws Exception {
+        try (SharedMap map = SharedMap.open(dir); SharedMap other = SharedMap.open(dir)) {
+            TypedSharedMap<String, String> typed = map.typed(Codec.utf8(), Codec.utf8());
+            typed.put("a", "1");
+            String first = typed.get("a");
+            assertEquals("1", first);
+            assertSame(first, typed.get("a"), "unchanged: the value decoded before, not decoded again");
+            assertSame(first, typed.get(new String("a".toCharArray())), "an equal key finds it too");
+
+            other.put("a", bytes("2")); // another handle, as another process would
+            String second = typed.get("a");
+            assertEquals("2", second);
+            other.put("a", bytes("2")); // the same bytes in a new record: decoded again, equal
+            String third = typed.get("a");
+            assertEquals("2", third);
+            assertNotSame(second, third);
+
+            assertNull(typed.get("b"));
+            other.put("b", bytes("new")); // a cached miss is seen to end
+            assertEquals("new", typed.get("b"));
+            other.remove("b");
+            assertNull(typed.get("b"));
+            assertEquals("gone", typed.get("b", "gone"));
+            other.putAll(List.of(Map.entry(bytes("b"), bytes("back")))); // a rewrite: a new generation
+            assertEquals("back", typed.getOrThrow("b"));
+            assertEquals("2", typed.get("a"));
+
+            TypedSharedMap<Long, Long> numbers = map.typed(Codec.int64(), Codec.int64());
+            numbers.put(7L, 49L);
+            assertEquals(49L, numbers.get(7L));
+            numbers.merge(7L, 1L, Long::sum);
+            assertEquals(50L, numbers.get(7L));
+        }
+    }
+
+    /**
+     * Thousands of keys (more than the cache's lines, so they evict each other), random puts and
+     * removes through a second handle and the view itself, rewrites among them: after every step
+     * each typed read equals a HashMap's.
+     */
+    @Test
+    void theTypedCacheMatchesAModelThroughRandomWritesByAnotherHandle() throws Exception {
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        Map<String, String> model = new HashMap<>();
+        try (SharedMap map = SharedMap.open(dir, SMALL); SharedMap other = SharedMap.open(dir)) {
+            TypedSharedMap<String, String> typed = map.typed(Codec.utf8(), Codec.utf8());
+            TypedSharedMap<String, String> writer = other.typed(Codec.utf8(), Codec.utf8());
+            for (int step = 0; step < 20_000; step++) {
+                String key = "key-" + random.nextInt(3_000);
+                int pick = random.nextInt(10);
+                if (pick < 3) {
+                    String value = "v" + step;
+                    (pick == 0 ? typed : writer).put(key, value);
+                    model.put(key, value);
+                } else if (pick == 3) {
+                    writer.remove(key);
+                    model.remove(key);
+                } else {
+                    assertEquals(model.get(key), typed.get(key), "step " + step + ", key " + key + ", seed " + seed);
+                }
+            }
+            for (Map.Entry<String, String> entry : model.entrySet()) {
+                assertEquals(entry.getValue(), typed.get(entry.getKey()), "seed " + seed);
+            }
+            assertTrue(map.stats().generation() > 5, "rewrites happened: " + map.stats());
+        }
+    }
+
+    /**
+     * A rewrite unmaps the generation it replaces: at once in the writing handle, at the next read
+     * in a reading handle of the same process; only a generation whose values were handed out as
+     * views stays mapped, for them.
+     */
+    @Test
+    void aReplacedGenerationIsUnmappedAtOnceUnlessViewsOfItWereHandedOut() throws Exception {
+        try (SharedMap map = SharedMap.open(dir); SharedMap reader = SharedMap.open(dir, StandardOpenOption.READ)) {
+            map.put("k", bytes("one"));
+            assertArrayEquals(bytes("one"), reader.get("k"));
+            Path first = map.path().resolve("data." + map.stats().generation());
+            assertEquals(2, mappingsOf(first), "the writer's and the reader's");
+
+            map.putAll(List.of(Map.entry(bytes("k"), bytes("two")))); // a rewrite: generation 2
+            assertTrue(Files.notExists(first));
+            assertEquals(1, mappingsOf(first), "the writer unmapped it; the reader has not read since");
+            assertArrayEquals(bytes("two"), reader.get("k"));
+            assertEquals(0, mappingsOf(first), "the reader unmapped it at its next read");
+
+            Path second = map.path().resolve("data." + map.stats().generation());
+            MemorySegment view = reader.view("k");
+            map.putAll(List.of(Map.entry(bytes("k"), bytes("three"))));
+            assertArrayEquals(bytes("three"), reader.get("k"));
+            assertEquals(1, mappingsOf(second), "the mapping the view is in");
+            assertEquals("two", new String(view.toArray(ValueLayout.JAVA_BYTE), UTF_8));
+        }
+    }
+
+    /** How many mappings of {@code file} this process has, by /proc/self/maps (a deleted file's name ends " (deleted)"). */
+    private static long mappingsOf(Path file) throws Exception {
+        String name = file.toString(); // under the map's real path; the file itself may be gone
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(line -> line.endsWith(" " + name) || line.endsWith(" " + name + " (deleted)"))
+                .count();
+    }
+
+    /**
+     * Threads read one handle (copy, buffer, view, typed) while another thread of the same handle
+     * writes through dozens of rewrites, each unmapping the generation the readers may be in:
+     * every read succeeds and returns a whole value that was written.
+     */
+    @Test
+    void readsOfAHandleRacingItsOwnRewritesNeverFailNorTear() throws Exception {
+        try (SharedMap map = SharedMap.open(dir, SMALL)) {
+            map.put("k", value(0));
+            TypedSharedMap<String, String> typed = map.typed(Codec.utf8(), Codec.utf8());
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> readers = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                int kind = r;
+                readers.add(Thread.ofPlatform().start(() -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment into = arena.allocate(64);
+                        while (!done.get()) {
+                            String read = switch (kind) {
+                                case 0 -> new String(map.get("k"), UTF_8);
+                                case 1 -> new String(into.asSlice(0, map.get("k", into)).toArray(ValueLayout.JAVA_BYTE), UTF_8);
+                                default -> typed.get("k");
+                            };
+                            MemorySegment view = map.view("k");
+                            checkWhole(read);
+                            checkWhole(new String(view.toArray(ValueLayout.JAVA_BYTE), UTF_8));
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            long generation = map.stats().generation();
+            for (int i = 1; map.stats().generation() < generation + 40 && failure.get() == null; i++) {
+                map.put("k", value(i));
+                map.put("filler-" + (i % 500), value(i));
+            }
+            done.set(true);
+            for (Thread reader : readers) {
+                reader.join();
+            }
+            if (failure.get() != null) {
+                throw new AssertionError("a read failed", failure.get());
+            }
+        }
+    }
+
+    private static byte[] value(int i) {
+        return ("value " + i + " " + "#".repeat(i % 40) + " end " + i).getBytes(UTF_8);
+    }
+
+    private static void checkWhole(String read) {
+        int i = Integer.parseInt(read.substring(6, read.indexOf(' ', 6)));
+        assertEquals(new String(value(i), UTF_8), read);
+    }
+}

@@ -77,7 +77,7 @@ final class Ring {
      */
     private long staleHead = -1;
     private int staleLooks;
-    private static final int STALE_BEFORE_CLOCK = 64;
+    private static final int STALE_BEFORE_CLOCK = 64; // a power of two
 
     /**
      * The head was stuck at {@code head} from {@code since}; every claim below {@code tailThen}
@@ -323,8 +323,11 @@ final class Ring {
             staleHead = head;
             staleLooks = 0;
         }
-        if (++staleLooks < STALE_BEFORE_CLOCK) {
-            return false; // empty, or a record being written: nothing ready either way
+        if ((++staleLooks & (STALE_BEFORE_CLOCK - 1)) != 0) {
+            // Empty, or a record being written: nothing ready either way. Only every 64th look
+            // reads the tail and the clock, so that a consumer spinning on an empty queue does not
+            // pull the tail's line from the producers on every poll.
+            return false;
         }
         long tail = tail();
         if (tail == head) {

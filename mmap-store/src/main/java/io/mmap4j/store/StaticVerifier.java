@@ -31,6 +31,8 @@ final class StaticVerifier {
     private static final Set<String> WALKABLE = Set.of("header crc32c", "reserved header bytes");
 
     private final MemorySegment file;
+    /** One for the records and the index: each check resets it, and its buffer is 64 KiB. */
+    private final GuardedCrc32c crc = new GuardedCrc32c();
     private final List<Problem> problems = new ArrayList<>();
     private final boolean headerSound;
     private long omitted;
@@ -67,7 +69,7 @@ final class StaticVerifier {
                     records.length + ", the records found in the data region"));
         }
         zeros(h.dataEnd(), h.indexOffset(), "padding after the data region");
-        GuardedCrc32c crc = new GuardedCrc32c();
+        crc.reset();
         crc.update(file, h.indexOffset(), h.slots() * SLOT_BYTES);
         if ((int) crc.getValue() != h.indexCrc()) {
             report(new Problem(StaticHeader.AT_INDEX_CRC, "index crc32c", Integer.toUnsignedString(h.indexCrc()),
@@ -82,7 +84,6 @@ final class StaticVerifier {
         int count = 0;
         long dataEnd = h.dataEnd();
         long at = DATA_OFFSET;
-        GuardedCrc32c crc = new GuardedCrc32c();
         while (at < dataEnd) {
             if (dataEnd - at < RECORD_HEADER_BYTES) {
                 report(new Problem(at, "record", "a record header of " + (dataEnd - at) + " bytes",

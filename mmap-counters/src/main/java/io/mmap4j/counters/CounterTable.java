@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The name index and the records of a mapped counters file: lookup, allocation and publication of
@@ -32,8 +33,8 @@ import java.util.TreeMap;
  * so the index is the only source of truth: a record that never made it into the index is no
  * counter. An inserter whose CAS loses, or who meets the same name further along, takes the
  * counter it found, so racers for one name all end with one id; the loser's record is marked
- * {@code FREE} ({@link #free}), and once every id has been handed out, claims take free records,
- * so only a crash mid-creation costs an id. {@link #find} and {@link #publish} walk the probe
+ * {@code FREE} ({@link #free}), and once every id has been handed out, claims take free records
+ * (waiting a moment for records still in flight), so only a crash mid-creation costs an id. {@link #find} and {@link #publish} walk the probe
  * sequence with one loop, {@link #probe}.
  *
  * <p>Entries and records are only ever added, and written once before they are published; so an
@@ -41,6 +42,10 @@ import java.util.TreeMap;
  * is still checked before use, since any process, or a disk, may have scribbled on it.
  */
 final class CounterTable {
+    /** How long a claim on a full file waits for other creators' records in flight. */
+    private static final long IN_FLIGHT_WAIT_NANOS = 200_000_000L;
+    private static final long IN_FLIGHT_PAUSE_NANOS = 100_000L;
+
     private final MMap map;
     private final CountersFormat format;
     private final Path path;
@@ -113,7 +118,7 @@ final class CounterTable {
      * as claimed, it checks that the record is free: a damaged allocated count must not hand out
      * a counter that exists, to be overwritten.
      *
-     * @throws IllegalStateException    if every id is taken
+     * @return the id, or -1 if every record is a published counter (see {@link #full})
      * @throws CorruptCountersException if the allocated count is out of range, or names a record in use
      */
     int claim() throws CorruptCountersException {
@@ -136,11 +141,12 @@ final class CounterTable {
             }
             allocated = format.allocated(map, path);
         }
-        int id = takeFree();
-        if (id >= 0) {
-            return id;
-        }
-        throw new IllegalStateException("counters file " + path + " is full: all " + capacity
+        return takeFree();
+    }
+
+    /** What a creator throws when {@link #claim} found no record and the index still lacks its name. */
+    IllegalStateException full() {
+        return new IllegalStateException("counters file " + path + " is full: all " + capacity
                 + " counters of its capacity are taken (a file's capacity is fixed when it is created)");
     }
 
@@ -170,15 +176,44 @@ final class CounterTable {
                 + ", so id " + id + " would be handed out next, but its record is " + inUse);
     }
 
-    /** Takes a record given up as FREE, or returns -1 if there is none. Reads every record's state. */
+    /**
+     * Takes a record given up as FREE, or returns -1 if there is none. While another creator holds
+     * a record it has not published (being written, or written and about to lose a race), this
+     * waits for it, up to {@link #IN_FLIGHT_WAIT_NANOS}: a loser gives its record up a moment
+     * later, and without the wait three creators racing for the last two records would find the
+     * file full though it ends with a record to spare. A record left in flight by a crashed
+     * creator makes a claim on a full file wait that long before it gives up. Reads every record's
+     * state and the whole index on each look.
+     */
     private int takeFree() {
-        for (int id = 0; id < capacity; id++) {
-            long state = STATE.at(format.recordOffset(id));
-            if (map.getIntAcquire(state) == FREE && map.compareAndSetInt(state, FREE, WRITING)) {
-                return id;
+        long deadline = System.nanoTime() + IN_FLIGHT_WAIT_NANOS;
+        while (true) {
+            int written = 0;
+            boolean writing = false;
+            for (int id = 0; id < capacity; id++) {
+                long state = STATE.at(format.recordOffset(id));
+                int seen = map.getIntAcquire(state);
+                if (seen == FREE && map.compareAndSetInt(state, FREE, WRITING)) {
+                    return id;
+                }
+                writing |= seen == WRITING;
+                written += seen == WRITTEN ? 1 : 0;
             }
+            boolean inFlight = writing || written > publishedEntries();
+            if (!inFlight || System.nanoTime() - deadline > 0) {
+                return -1;
+            }
+            LockSupport.parkNanos(IN_FLIGHT_PAUSE_NANOS);
         }
-        return -1;
+    }
+
+    /** How many index entries are set: the number of published counters. */
+    private int publishedEntries() {
+        int set = 0;
+        for (int position = 0; position < format.indexEntries; position++) {
+            set += map.getLongAcquire(format.entryOffset(position)) != 0 ? 1 : 0;
+        }
+        return set;
     }
 
     /**

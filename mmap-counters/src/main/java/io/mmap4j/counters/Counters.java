@@ -454,6 +454,14 @@ public final class Counters implements AutoCloseable {
 
     private int create(byte[] name, int hash) throws CorruptCountersException {
         int id = table.claim();
+        if (id < 0) {
+            // The wait for records in flight may have ended with this name published by another creator.
+            int published = table.find(name, hash);
+            if (published >= 0) {
+                return published;
+            }
+            throw table.full();
+        }
         table.write(id, name, hash);
         int holder = table.publish(name, hash, id);
         if (holder != id) {

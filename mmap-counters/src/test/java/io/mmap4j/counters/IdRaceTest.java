@@ -1,15 +1,21 @@
 package io.mmap4j.counters;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.mmap4j.MMap;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +66,62 @@ class IdRaceTest {
             }
         }
         assertEquals(0, freeRecords(path, layout), "every record given up was taken again");
+    }
+
+    /**
+     * A creator that finds no record free while another creator holds one waits for it: here the
+     * holder loses its race and gives the record up, and the waiter takes it.
+     */
+    @Test
+    void aCreatorOnAFullFileWaitsForARecordGivenUp() throws Exception {
+        Path path = dir.resolve("given-up.counters");
+        CountersLayout layout = CountersLayout.DEFAULT.withCapacity(2);
+        try (Counters counters = Counters.open(path, layout);
+                MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            counters.counter("a");
+            CounterTable other = new CounterTable(raw, CountersFormat.of(layout), path);
+            int held = other.claim();
+            CompletableFuture<Integer> b = CompletableFuture.supplyAsync(() -> counters.counter("b").id());
+            Thread.sleep(50);
+            assertFalse(b.isDone(), "waits while another creator holds the last record");
+            other.free(held);
+            assertEquals(held, b.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /** The waiter's own name may be what the holder publishes: the waiter then takes that counter. */
+    @Test
+    void aCreatorOnAFullFileTakesItsNameIfTheHolderPublishesIt() throws Exception {
+        Path path = dir.resolve("published.counters");
+        CountersLayout layout = CountersLayout.DEFAULT.withCapacity(2);
+        try (Counters counters = Counters.open(path, layout);
+                MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            counters.counter("a");
+            CounterTable other = new CounterTable(raw, CountersFormat.of(layout), path);
+            int held = other.claim();
+            CompletableFuture<Integer> b = CompletableFuture.supplyAsync(() -> counters.counter("b").id());
+            Thread.sleep(50);
+            byte[] name = "b".getBytes(StandardCharsets.UTF_8);
+            other.write(held, name, Names.hash(name));
+            assertEquals(held, other.publish(name, Names.hash(name), held));
+            assertEquals(held, b.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of("a", "b"), counters.counters().stream().map(Counter::name).toList());
+        }
+    }
+
+    /** A record a crashed creator left in flight is waited for only a moment; then the file is full. */
+    @Test
+    void aRecordLeftInFlightByACrashMakesTheFileFullAfterAMoment() throws Exception {
+        Path path = dir.resolve("leaked.counters");
+        CountersLayout layout = CountersLayout.DEFAULT.withCapacity(2);
+        try (Counters counters = Counters.open(path, layout);
+                MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            counters.counter("a");
+            new CounterTable(raw, CountersFormat.of(layout), path).claim(); // and never written
+            IllegalStateException full = assertThrows(IllegalStateException.class, () -> counters.counter("b"));
+            assertEquals("counters file " + path + " is full: all 2 counters of its capacity are taken"
+                    + " (a file's capacity is fixed when it is created)", full.getMessage());
+        }
     }
 
     private static int freeRecords(Path path, CountersLayout layout) throws Exception {

@@ -9,6 +9,7 @@ import static io.mmap4j.store.SharedMapFormat.D_INDEX_OFFSET;
 import static io.mmap4j.store.SharedMapFormat.D_KEYS;
 import static io.mmap4j.store.SharedMapFormat.D_LIVE_BYTES;
 import static io.mmap4j.store.SharedMapFormat.D_MAGIC;
+import static io.mmap4j.store.SharedMapFormat.D_REPLACED;
 import static io.mmap4j.store.SharedMapFormat.D_RESERVED;
 import static io.mmap4j.store.SharedMapFormat.D_SEED;
 import static io.mmap4j.store.SharedMapFormat.D_SEQUENCE;
@@ -166,7 +167,9 @@ final class SharedMapFile {
                     try (MMap readOnly = MMap.open(path, StandardOpenOption.READ, MapOption.AUTO_UNMAP)) {
                         views = new SharedMapFile(path, readOnly);
                     } catch (ClosedByInterruptException e) {
-                        // A read is not interruptible: map again with the flag clear, and set it back after.
+                        // The caller's thread is interrupted (by its own program: SharedMap takes
+                        // back the interrupt a JDK's unmapping sets, see UNMAP_INTERRUPTS). A read
+                        // is not interruptible: map again with the flag clear, and set it back after.
                         if (!Thread.interrupted()) {
                             throw new UncheckedIOException("mapping " + path + " for views", e);
                         }
@@ -232,6 +235,11 @@ final class SharedMapFile {
                     "at most the file's length " + length));
         }
         if (problems.isEmpty()) {
+            long replaced = s.get(LONG, D_REPLACED);
+            if (replaced != 0 && replaced != 1) {
+                problems.add(new SharedMap.Problem(path, D_REPLACED, "replaced", Long.toUnsignedString(replaced),
+                        "0 (current) or 1 (being replaced)"));
+            }
             long dataEnd = s.get(LONG, D_DATA_END);
             if (dataEnd < dataOffset || dataEnd > fileBytes || dataEnd % RECORD_ALIGNMENT != 0) {
                 problems.add(new SharedMap.Problem(path, D_DATA_END, "data end", Long.toUnsignedString(dataEnd),
@@ -285,9 +293,26 @@ final class SharedMapFile {
         return ref < 0 ? -1 : ref; // REMOVED is the sign bit
     }
 
+    /** Where the reference of {@code slot} is in the file. */
+    static long refAt(long slot) {
+        return INDEX_OFFSET + slot * SLOT_BYTES + SLOT_REF;
+    }
+
+    /**
+     * Whether the data file mapped at {@code file} is still its map's current generation and the
+     * slot reference at {@code refAt} still holds {@code ref}: then whatever a lookup found there
+     * is still so. Two loads of one mapping. The {@code replaced} word is set before the control
+     * file names the next generation, so a 0 here was loaded while this generation was current.
+     *
+     * @throws IllegalStateException if the handle unmapped {@code file} meanwhile
+     */
+    static boolean unchanged(MemorySegment file, long refAt, long ref) {
+        return (long) WORD.getAcquire(file, D_REPLACED) == 0 && (long) WORD.getAcquire(file, refAt) == ref;
+    }
+
     /** The reference in {@code slot}, with acquire: its record is whole when seen. */
     long ref(long slot) {
-        return (long) WORD.getAcquire(file, INDEX_OFFSET + slot * SLOT_BYTES + SLOT_REF);
+        return (long) WORD.getAcquire(file, refAt(slot));
     }
 
     long slotHash(long slot) {
@@ -499,7 +524,18 @@ final class SharedMapFile {
         setWord(D_LIVE_BYTES, liveBytes);
     }
 
-    /** Recounts keys, used slots and live bytes from the index, and evens the sequence: after a writer died. */
+    /**
+     * Marks this generation as about to be replaced, before the control file names the next: a
+     * reader's cached lookup of this file then no longer holds (see {@link #unchanged}).
+     */
+    void markReplaced() {
+        setWord(D_REPLACED, 1);
+    }
+
+    /**
+     * Recounts keys, used slots and live bytes from the index, evens the sequence and clears the
+     * replaced mark (of a rewrite that died before its switch): after a writer died.
+     */
     void recount() {
         long keys = 0;
         long used = 0;
@@ -519,6 +555,7 @@ final class SharedMapFile {
         if ((sequence & 1) != 0) {
             setWord(D_SEQUENCE, sequence + 1);
         }
+        setWord(D_REPLACED, 0);
     }
 
     /**

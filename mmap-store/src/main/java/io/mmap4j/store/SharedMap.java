@@ -622,11 +622,15 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         }
     }
 
+    /** Decodes every live entry of {@code f} into {@code into}, from copies (see SharedMapFile on allocations). */
     private static <K, V> void collect(SharedMapFile f, Map<K, V> into, Codec<K> keys, Codec<V> values) {
         for (long slot = 0; slot < f.slots; slot++) {
+            SharedMapFile.afterAllocation(); // the last entry's decoding and put
             long ref = f.ref(slot);
             if (ref > 0) {
-                into.put(keys.decode(f.key(ref)), values.decode(f.value(ref)));
+                byte[] key = f.copyKey(ref);
+                byte[] value = f.copyValue(ref);
+                into.put(keys.decode(MemorySegment.ofArray(key)), values.decode(MemorySegment.ofArray(value)));
             }
         }
     }
@@ -934,8 +938,10 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     private Stats stats(SharedMapFile f) {
         long dataEnd = f.dataEnd();
         long live = f.liveBytes();
-        return new Stats(directory, f.generation, f.keys(), live, dataEnd - f.dataOffset - live,
-                f.fileBytes - f.dataOffset, f.slots, f.usedSlots(), f.fileBytes, seed);
+        long keys = f.keys();
+        long usedSlots = f.usedSlots(); // every load before the record is allocated: see SharedMapFile
+        return new Stats(directory, f.generation, keys, live, dataEnd - f.dataOffset - live,
+                f.fileBytes - f.dataOffset, f.slots, usedSlots, f.fileBytes, seed);
     }
 
     /**
@@ -1007,13 +1013,22 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             open = false;
         }
         try {
-            controlMap.close();
-            current.map.close();
+            if (lock != null) {
+                lock.whileThreadsExcluded(this::unmap); // no writer of this JVM is inside the files
+            } else {
+                unmap();
+            }
         } finally {
             if (lock != null) {
                 lock.release();
             }
         }
+    }
+
+    /** Unmaps the control file and the current generation; readers still in them fail and report the map closed. */
+    private void unmap() {
+        controlMap.close();
+        current.map.close();
     }
 
     /** Names the directory, the number of keys, and whether the map is closed. */

@@ -41,6 +41,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
@@ -67,6 +68,20 @@ import java.util.zip.CRC32C;
  * {@link MapOption#AUTO_UNMAP} the first time a view is asked for, so that those views stay valid
  * for as long as they are reachable, as the map's contract says. A record is never changed once
  * published, so a view shows the same bytes for as long as it lives.
+ *
+ * <p><b>No allocation between two accesses of {@link #map} in a read.</b> The JDK unmaps a closed
+ * shared arena after a handshake with every thread: a thread it finds inside an access of the
+ * mapping gets an exception there, and a compiled frame stopped where the compiler had moved the
+ * mapping's is-open check away from its access is deoptimized, so that the check runs again. A
+ * thread stopped in an allocation's call into the runtime (a large array, a new allocation
+ * buffer), between one access and another whose check the compiler shared with the first, is
+ * neither: on JDK 25.0.3 it then copies from memory already unmapped and the JVM dies (SIGSEGV in
+ * the array copy of a {@code get} of an 8 MiB value racing its handle's rewrite, 1 run in about
+ * 25 of {@code SharedMapReadPathTest}'s race; none since this rule). So the reads here allocate
+ * before their first access ({@link #find} wraps a {@code byte[]} key first), copy a key or a
+ * value out through {@link #copyKey}/{@link #copyValue}, which fence around their allocation,
+ * and hand nothing of {@link #map} to other code (decoders get the copies); a loop that allocates
+ * between accesses calls {@link #afterAllocation()} first.
  */
 final class SharedMapFile {
     // Kinds of key for the probe, so that one loop serves all three without allocating.
@@ -268,6 +283,10 @@ final class SharedMapFile {
      * probe racing the writer sees each slot either empty or holding its one key for good.
      */
     long find(Object key, int kind, long hash) {
+        if (kind == BYTES) { // wrapped before the first access: see the class comment
+            key = MemorySegment.ofArray((byte[]) key);
+            kind = SEGMENT;
+        }
         long slot = hash & mask;
         for (long i = 0; i < slots; i++) {
             long at = INDEX_OFFSET + slot * SLOT_BYTES;
@@ -322,19 +341,12 @@ final class SharedMapFile {
     private boolean keyEquals(long record, long slotAt, Object key, int kind) {
         long keyLength = keyLength(record, slotAt);
         long keyAt = record + RECORD_HEADER_BYTES;
-        return switch (kind) {
-            case BYTES -> {
-                byte[] bytes = (byte[]) key;
-                yield keyLength == bytes.length && MemorySegment.mismatch(file, keyAt, keyAt + keyLength,
-                        MemorySegment.ofArray(bytes), 0, keyLength) < 0;
-            }
-            case SEGMENT -> {
-                MemorySegment bytes = (MemorySegment) key;
-                yield keyLength == bytes.byteSize()
-                        && MemorySegment.mismatch(file, keyAt, keyAt + keyLength, bytes, 0, keyLength) < 0;
-            }
-            default -> StaticKeyHash.equalsUtf8(file, keyAt, keyLength, (String) key);
-        };
+        if (kind == SEGMENT) { // find made a byte[] key a segment
+            MemorySegment bytes = (MemorySegment) key;
+            return keyLength == bytes.byteSize()
+                    && MemorySegment.mismatch(file, keyAt, keyAt + keyLength, bytes, 0, keyLength) < 0;
+        }
+        return StaticKeyHash.equalsUtf8(file, keyAt, keyLength, (String) key);
     }
 
     /**
@@ -394,13 +406,35 @@ final class SharedMapFile {
         return valueLength;
     }
 
-    /** A copy of the value of the record at {@code record}. */
+    /** A copy of the value of the record at {@code record}; safe after allocations (see the class comment). */
     byte[] copyValue(long record) {
+        afterAllocation();
         long keyLength = keyLength(record, record);
-        long valueLength = valueLength(record, keyLength);
-        byte[] value = new byte[(int) valueLength];
-        MemorySegment.copy(file, ValueLayout.JAVA_BYTE, record + RECORD_HEADER_BYTES + keyLength, value, 0, value.length);
-        return value;
+        return copy(record + RECORD_HEADER_BYTES + keyLength, valueLength(record, keyLength));
+    }
+
+    /** A copy of the key of the record at {@code record}; safe after allocations (see the class comment). */
+    byte[] copyKey(long record) {
+        afterAllocation();
+        return copy(record + RECORD_HEADER_BYTES, keyLength(record, record));
+    }
+
+    /** A copy of {@code length} bytes at {@code offset}, into an array allocated before it is copied. */
+    private byte[] copy(long offset, long length) {
+        byte[] bytes = new byte[(int) length];
+        afterAllocation();
+        MemorySegment.copy(file, ValueLayout.JAVA_BYTE, offset, bytes, 0, bytes.length);
+        return bytes;
+    }
+
+    /**
+     * Makes the next access of a mapping check again that it is open, whatever was allocated
+     * since the last one: a fence, which the compiler may not move a load across, so that the
+     * next access loads the arena's state afresh rather than reuse the load of an earlier check
+     * (see the class comment). Costs no instruction on x86.
+     */
+    static void afterAllocation() {
+        VarHandle.acquireFence();
     }
 
     /** The bytes the record at {@code record} takes, padding included. */

@@ -290,7 +290,9 @@ public final class TypedSharedMap<K, V> {
         if (slot < 0 && ref != 0) {
             return new Line(key, null, 0, ref, null); // another key took the empty slot since: absent, for this read
         }
-        return new Line(key, f.file, SharedMapFile.refAt(at), ref, ref > 0 ? values.decode(f.value(ref)) : null);
+        // Decoded from a copy: a decoder allocates, and f may be unmapped meanwhile (see SharedMapFile).
+        Object value = ref > 0 ? values.decode(MemorySegment.ofArray(f.copyValue(ref))) : null;
+        return new Line(key, f.file, SharedMapFile.refAt(at), ref, value);
     }
 
     private byte[] encodeKey(K key) {

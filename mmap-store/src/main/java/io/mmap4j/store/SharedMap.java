@@ -124,7 +124,9 @@ import java.util.zip.CRC32C;
  * then unmaps the generation it replaces at once: the space of a replaced file (deleted by the
  * rewrite) goes back to the file system as soon as every process using the map has made one call
  * since, not when a garbage collector runs. A lookup of another thread still in the old file when
- * it is unmapped runs again on the new one. The exception is a generation of which views were
+ * it is unmapped runs again on the new one, and its thread's interrupt status is left as it was
+ * (JDK 25's unmapping sets it on a thread it catches reading: see {@code UNMAP_INTERRUPTS}); a read
+ * never fails because its thread is interrupted. The exception is a generation of which views were
  * handed out ({@code view}, iteration): it is mapped a second time, read-only, for the views, and
  * that mapping goes when the last of them is unreachable.
  *

@@ -80,6 +80,12 @@ final class Volume {
     /** The two aggregation buffers: the writer fills one while the I/O thread writes the other. */
     private final MemorySegment[] agg;
     final int aggBytes;
+    /**
+     * One directory copy's bytes, reused by every sync under {@link #syncLock} (Traffic Server keeps
+     * its sync buffer too): the snapshot the sync writes, so that a sync never needs memory it might
+     * not get, and the writers wait only for a memory copy. Native, as the I/O thread writes it.
+     */
+    private final MemorySegment syncBuffer;
     /** Reused under {@link #lock} to checksum a record as it is copied in. */
     private final CRC32C writeCrc = new CRC32C();
 
@@ -134,6 +140,7 @@ final class Volume {
         this.agg = io == null ? new MemorySegment[] {MemorySegment.NULL, MemorySegment.NULL}
                 : new MemorySegment[] {aggArena.allocate(aggBytes, CacheFormat.PAGE),
                         aggArena.allocate(aggBytes, CacheFormat.PAGE)};
+        this.syncBuffer = io == null ? MemorySegment.NULL : aggArena.allocate(g.copyBytes(), CacheFormat.PAGE);
         this.segmentCleaned = new long[g.segments()];
     }
 
@@ -174,6 +181,11 @@ final class Volume {
 
     long cursor() {
         return cursor;
+    }
+
+    /** The buffer every sync snapshots the directory into; for tests. */
+    MemorySegment syncBuffer() {
+        return syncBuffer;
     }
 
     long serial() {
@@ -414,8 +426,7 @@ final class Volume {
         } else if (Records.keyLength(s, at) != key.length) {
             result = OTHER_KEY;
         } else {
-            result = MemorySegment.mismatch(s, Records.keyAt(at), Records.keyAt(at) + key.length,
-                    MemorySegment.ofArray(key), 0, key.length) == -1 ? SAME_KEY : OTHER_KEY;
+            result = Records.keyEquals(s, at, key) ? SAME_KEY : OTHER_KEY;
         }
         return stillThere(p, loc) ? result : GONE;
     }
@@ -822,9 +833,8 @@ final class Volume {
      */
     void sync(boolean clean) throws IOException {
         syncLock.lock();
-        // Shared: the volume's I/O thread writes it.
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment buf = arena.allocate(g.copyBytes(), CacheFormat.PAGE);
+        try {
+            MemorySegment buf = syncBuffer;
             State state;
             int copy;
             lock.lock();

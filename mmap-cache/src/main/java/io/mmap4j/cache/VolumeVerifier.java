@@ -35,6 +35,11 @@ final class VolumeVerifier {
     }
 
     static Stats stats(Path path) throws IOException {
+        // On a thread of its own, as open: an interrupt would close the map's and the lock's channels.
+        return ChannelWriter.onOwnThread("mmap4j-cache-stats " + path.getFileName(), () -> statsHere(path));
+    }
+
+    private static Stats statsHere(Path path) throws IOException {
         try (MMap map = MMap.open(path, StandardOpenOption.READ)) {
             MemorySegment file = map.segment();
             List<Problem> problems = VolumeHeader.check(file);
@@ -56,6 +61,10 @@ final class VolumeVerifier {
     }
 
     static List<Problem> verify(Path path) throws IOException {
+        return ChannelWriter.onOwnThread("mmap4j-cache-verify " + path.getFileName(), () -> verifyHere(path));
+    }
+
+    private static List<Problem> verifyHere(Path path) throws IOException {
         List<Problem> problems = new ArrayList<>();
         try (MMap map = MMap.open(path, StandardOpenOption.READ)) {
             MemorySegment file = map.segment();

@@ -629,8 +629,10 @@ final class Volume {
 
     /**
      * Hands the buffer being filled to the I/O thread, to be written in one large sequential write,
-     * and goes on filling the other one, once that one's own write is done. The caller goes on
-     * while the bytes go to the file.
+     * and goes on filling the other one, once that one's own write is done. The new write is queued
+     * before the wait, so that the I/O thread starts it the moment the other ends, never idle
+     * while a full buffer waits for the writer to wake up; it still runs one write at a time, in
+     * ring order, so what a crash can tear stays one buffer past the last whole record.
      */
     private void seal() throws IOException {
         long from = start(fill);
@@ -639,12 +641,16 @@ final class Volume {
             return;
         }
         assert from % dataBytes + (to - from) <= dataBytes : "buffer [" + from + ", " + to + ") crosses a lap's end";
-        awaitWrite(); // the other buffer's write: done before the buffer is refilled
-        pending = io.start(agg[fill].asSlice(0, to - from), g.fileOffset(from));
-        pendingFrom = from;
-        pendingTo = to;
-        fill ^= 1;
-        setStart(fill, to);
+        Future<?> write = io.start(agg[fill].asSlice(0, to - from), g.fileOffset(from));
+        try {
+            awaitWrite(); // the other buffer's write: done before the buffer is refilled
+        } finally {
+            pending = write;
+            pendingFrom = from;
+            pendingTo = to;
+            fill ^= 1;
+            setStart(fill, to);
+        }
     }
 
     /**

@@ -23,7 +23,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.zip.CRC32C;
 
 /**
  * Records in the data region: a 40-byte header, the key, the value, zeros to the next 512-byte
@@ -97,11 +96,9 @@ final class Records {
         return s.get(INT, at + R_BODY_CRC);
     }
 
-    /** Whether the key and value bytes match the header's body CRC. */
-    static boolean bodySound(MemorySegment s, long at) {
-        CRC32C crc = new CRC32C();
-        CacheFormat.update(crc, s, at + RECORD_HEADER_BYTES, keyLength(s, at) + valueLength(s, at));
-        return (int) crc.getValue() == bodyCrc(s, at);
+    /** Whether the key and value bytes match the header's body CRC, computed with {@code crc}. */
+    static boolean bodySound(MemorySegment s, long at, MappedCrc crc) {
+        return crc.of(s, at + RECORD_HEADER_BYTES, keyLength(s, at) + valueLength(s, at)) == bodyCrc(s, at);
     }
 
     /**

@@ -86,6 +86,12 @@ final class Volume {
      * not get, and the writers wait only for a memory copy. Native, as the I/O thread writes it.
      */
     private final MemorySegment syncBuffer;
+    /**
+     * The CRC of the long checks of recovery (directory copies, replayed records): direct for a
+     * volume opened to write, which holds its file's lock; through a heap copy for the verifier's
+     * read-only volume, whose file another process may cut short under it.
+     */
+    final MappedCrc mappedCrc;
     /** Reused under {@link #lock} to checksum a record as it is copied in. */
     private final CRC32C writeCrc = new CRC32C();
 
@@ -140,6 +146,7 @@ final class Volume {
         this.agg = io == null ? new MemorySegment[] {MemorySegment.NULL, MemorySegment.NULL}
                 : new MemorySegment[] {aggArena.allocate(aggBytes, CacheFormat.PAGE),
                         aggArena.allocate(aggBytes, CacheFormat.PAGE)};
+        this.mappedCrc = io == null ? MappedCrc.guarded() : MappedCrc.DIRECT;
         this.syncBuffer = io == null ? MemorySegment.NULL : aggArena.allocate(g.copyBytes(), CacheFormat.PAGE);
         this.segmentCleaned = new long[g.segments()];
     }
@@ -873,8 +880,8 @@ final class Volume {
      * data region is scanned instead.
      */
     CacheVolume.Recovery recover(Directory.Reporter reporter) {
-        Checked a = DirectoryCopy.check(file, g, 0);
-        Checked b = DirectoryCopy.check(file, g, 1);
+        Checked a = DirectoryCopy.check(file, g, 0, mappedCrc);
+        Checked b = DirectoryCopy.check(file, g, 1, mappedCrc);
         Checked chosen = DirectoryCopy.newer(a, b);
         long droppedAtLoad = 0;
         long replayed = 0;
@@ -1037,7 +1044,7 @@ final class Volume {
         long at = g.fileOffset(p);
         long room = dataBytes - p % dataBytes;
         if (!Records.headerAt(file, at, p, header.volumeId(), room) || Records.serial(file, at) < minSerial
-                || !Records.bodySound(file, at)) {
+                || !Records.bodySound(file, at, mappedCrc)) {
             return -1;
         }
         return CacheFormat.recordBytes(Records.keyLength(file, at), Records.valueLength(file, at));

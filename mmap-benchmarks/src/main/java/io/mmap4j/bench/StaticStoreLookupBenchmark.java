@@ -8,12 +8,16 @@ import com.spotify.sparkey.SparkeyWriter;
 import io.mmap4j.store.StaticStore;
 import java.io.File;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -42,13 +46,15 @@ import org.openjdk.jmh.annotations.TearDown;
  * <li>{@code getMiss}: a key that is not there; every peer returns null.</li>
  * <li>{@code view}: mmap4j's zero-copy lookup, {@code StaticStore.view}, reading the value's
  *     first 8 bytes and its length: what a caller does who needs no copy.</li>
+ * <li>{@code floor} (for {@code get} and {@code view}): two dependent reads at random in a mapped
+ *     file of the same size, the least any hashed store on mapped memory does ({@link Floor}).</li>
  * <li>{@code entries}: 1 K, 1 M, 10 M; {@code scaleDown} divides it (1000 in the smoke test).</li>
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Thread)
-@Baseline({"sparkey", "paldb", "hashMap"})
+@Baseline({"sparkey", "paldb", "hashMap", "floor"})
 public class StaticStoreLookupBenchmark {
     static final int KEY_BYTES = 16;
     static final int VALUE_BYTES = 100;
@@ -203,6 +209,62 @@ public class StaticStoreLookupBenchmark {
         }
     }
 
+    /**
+     * The hardware floor of a lookup in a store this size: what any hashed store on mapped memory
+     * must do at least. One mapped file holds an index of {@code count} 8-byte slots, each the
+     * offset of a random 128-byte record in a data region of {@code count} records (written with
+     * random bytes, so no read meets tmpfs's shared zero page). A floor lookup reads the entry's
+     * slot, then the record it names: two dependent reads at random, with no hashing, no key
+     * compare and no bounds checks beyond the segment's. A lookup that does less would not find
+     * its value.
+     */
+    @State(Scope.Benchmark)
+    public static class Floor extends Entries {
+        static final int RECORD_BYTES = 128;
+        Arena arena;
+        MemorySegment file;
+        long dataAt;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            build("floor");
+            Path path = dir.resolve("floor.dat");
+            dataAt = (long) count * Long.BYTES;
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+                SplittableRandom random = new SplittableRandom(7);
+                for (long i = 0; i < count; i++) {
+                    if (!chunk.hasRemaining()) {
+                        channel.write(chunk.flip());
+                        chunk.clear();
+                    }
+                    chunk.putLong(dataAt + random.nextLong(count) * RECORD_BYTES);
+                }
+                for (long left = (long) count * RECORD_BYTES; left > 0; left -= Long.BYTES) {
+                    if (!chunk.hasRemaining()) {
+                        channel.write(chunk.flip());
+                        chunk.clear();
+                    }
+                    chunk.putLong(random.nextLong());
+                }
+                channel.write(chunk.flip());
+                arena = Arena.ofShared();
+                file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            }
+        }
+
+        /** The offset of the record entry {@code entry}'s slot names: the first of the two reads. */
+        long record(long entry) {
+            return file.get(ValueLayout.JAVA_LONG_UNALIGNED, entry * Long.BYTES);
+        }
+
+        @Override
+        void close() {
+            arena.close();
+        }
+    }
+
     /** The sequence of entries looked up, and the array the key is written into. */
     @State(Scope.Thread)
     public static class Probe {
@@ -241,6 +303,20 @@ public class StaticStoreLookupBenchmark {
     public long view_mmap4j(Mmap4jStore s, Probe p) {
         MemorySegment value = s.store.view(p.hit(s.count));
         return value.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) + value.byteSize();
+    }
+
+    /** The floor of {@code get}: the two dependent reads, the second a copy of a 100-byte value into a new array. */
+    @Benchmark
+    public byte[] get_floor(Floor s, Probe p) {
+        p.hit(s.count);
+        return s.file.asSlice(s.record(p.last), VALUE_BYTES).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** The floor of {@code view}: the two dependent reads, the second of the value's first 8 bytes. */
+    @Benchmark
+    public long view_floor(Floor s, Probe p) {
+        p.hit(s.count);
+        return s.file.get(ValueLayout.JAVA_LONG_UNALIGNED, s.record(p.last)) + VALUE_BYTES;
     }
 
     @Benchmark

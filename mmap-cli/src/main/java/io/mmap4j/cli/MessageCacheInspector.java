@@ -49,7 +49,8 @@ final class MessageCacheInspector {
                 Figure.of("lists", stat.lists()),
                 Figure.of("scalars", stat.scalars()),
                 Figure.of("scalar bytes", stat.scalarBytes()),
-                Figure.of("stored bytes", stat.storedBytes())));
+                Figure.of("stored bytes", stat.storedBytes()),
+                Figure.of("packed bytes", stat.packedBytes())));
         if (look.map() != null) {
             figures.addAll(List.of(
                     Figure.of("map keys", look.map().keys()),

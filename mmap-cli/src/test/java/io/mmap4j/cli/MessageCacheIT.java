@@ -65,7 +65,7 @@ class MessageCacheIT extends FileTypeContract {
         boolean mapped = Files.isRegularFile(directory.resolve("map"));
         Map<String, String> figures = figures("store", mapped ? "mapped" : "file system", "messages", stat.messages(),
                 "lists", stat.lists(), "scalars", stat.scalars(), "scalar bytes", stat.scalarBytes(),
-                "stored bytes", stat.storedBytes());
+                "stored bytes", stat.storedBytes(), "packed bytes", stat.packedBytes());
         if (mapped) {
             SharedMap.Stats map = SharedMap.stats(directory);
             figures.putAll(figures("map keys", map.keys(), "map dead bytes", map.deadBytes(), "map file bytes",

@@ -4,6 +4,7 @@ import io.mmap4j.content.MessageCache.Problem;
 import io.mmap4j.content.MessageCache.Stat;
 import io.mmap4j.content.MessageFormat.Child;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,7 +47,11 @@ final class ContentVerifier {
                 scalarBytes += enc.get().length;
             }
         }
-        return new Stat(store.location(), messages, lists, scalars, scalarBytes, stored);
+        long packed = 0;
+        for (String id : store.list(PackedForm.ROOT)) {
+            packed += store.read(PackedForm.path(id)).map(p -> p.length).orElse(0);
+        }
+        return new Stat(store.location(), messages, lists, scalars, scalarBytes, stored, packed);
     }
 
     List<Problem> verify() {
@@ -71,8 +76,12 @@ final class ContentVerifier {
             report(path, "the name is not an ID (43 characters of base64url)");
             return;
         }
-        if (store.type(path) != Store.Type.SIMPLE) {
-            report(path, "is " + store.type(path) + ", expected a value (an encoding)");
+        Store.Type type = store.type(path);
+        if (type == Store.Type.ABSENT) {
+            return; // listed by a writer that has not written it yet, or was killed before it could
+        }
+        if (type != Store.Type.SIMPLE) {
+            report(path, "is " + type + ", expected a value (an encoding)");
             return;
         }
         byte[] enc = store.read(path).orElse(null);
@@ -104,6 +113,46 @@ final class ContentVerifier {
             return;
         }
         checkGroup(id, enc[0], children);
+        checkPacked(id, enc, children);
+    }
+
+    /** The packed form of a composite, if it has one: its encoding the one in {@code data/<id>}, then each scalar child's, by hash. */
+    private void checkPacked(String id, byte[] enc, List<Child> children) {
+        String path = PackedForm.path(id);
+        byte[] packed = store.read(path).orElse(null);
+        if (packed == null) {
+            return; // none (too large), or not written yet
+        }
+        PackedForm.Items items;
+        try {
+            items = PackedForm.items(packed);
+        } catch (IllegalArgumentException e) {
+            report(path, e.getMessage());
+            return;
+        }
+        if (!Arrays.equals(packed, items.from()[0], items.to()[0], enc, 0, enc.length)) {
+            report(path, "its first item is not the encoding in data/" + id);
+            return;
+        }
+        int next = 1;
+        for (Child c : children) {
+            if (MessageFormat.isComposite(c.tag())) {
+                continue;
+            }
+            if (next == items.count()) {
+                report(path, "holds " + (items.count() - 1) + " scalar values, fewer than data/" + id + " names");
+                return;
+            }
+            byte[] hash = ContentIds.sha256(Arrays.copyOfRange(packed, items.from()[next], items.to()[next]));
+            if (!Arrays.equals(hash, c.hash())) {
+                report(path, "item " + next + " hashes to " + ContentIds.encode(hash) + ", but data/" + id + " names "
+                        + c.id() + " there");
+            }
+            next++;
+        }
+        if (next != items.count()) {
+            report(path, "holds " + (items.count() - 1) + " scalar values, more than the " + (next - 1) + " data/" + id + " names");
+        }
     }
 
     /** The group of a composite written whole: a link per child, to the child's place, which exists. */

@@ -61,9 +61,25 @@ abstract class EntryStore implements Store {
     /** Releases what the backend holds; called once. */
     abstract void release();
 
+    /**
+     * The bytes of the value at exactly {@code path}, found in one lookup, or null if there is no
+     * value there or the backend has no such shortcut: then {@link #read} resolves the path. An
+     * entry that exists has no link on its prefix (entries are made at resolved paths), so a value
+     * found here is the one the path leads to.
+     */
+    byte[] valueAt(String path) {
+        return null;
+    }
+
     @Override
     public Optional<byte[]> read(String path) {
-        Resolved r = resolveOpen(path);
+        String p = StorePaths.normalize(path);
+        checkOpen();
+        byte[] direct = p.isEmpty() ? null : valueAt(p);
+        if (direct != null) {
+            return Optional.of(copyOut(direct));
+        }
+        Resolved r = resolveOpen(p);
         Entry e = r.entry();
         if (e == null || e.kind() != Kind.VALUE) {
             return Optional.empty();
@@ -131,9 +147,24 @@ abstract class EntryStore implements Store {
         return resolveOpen(path).path();
     }
 
+    /**
+     * The names of the children of the group at exactly {@code path}, found in one lookup, or null
+     * if there is no group there or the backend has no such shortcut: then {@link #list} resolves
+     * the path. As for {@link #valueAt}, a group found here is the one the path leads to.
+     */
+    List<String> childrenAt(String path) {
+        return null;
+    }
+
     @Override
     public List<String> list(String path) {
-        Resolved r = resolveOpen(path);
+        String normal = StorePaths.normalize(path);
+        checkOpen();
+        List<String> direct = normal.isEmpty() ? null : childrenAt(normal);
+        if (direct != null) {
+            return direct;
+        }
+        Resolved r = resolveOpen(normal);
         String p = r.path();
         if (!p.isEmpty()) {
             Entry e = r.entry();

@@ -11,10 +11,11 @@ import java.nio.ByteOrder;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A {@link Store} in a {@link SharedMap}: the entries of many processes at once, in mapped files,
@@ -22,32 +23,52 @@ import java.util.Set;
  *
  * <p>Each entry is one key of the map, its path's UTF-8 bytes, whose value starts with a tag:
  * {@code V} and the bytes of a value, {@code L} and the UTF-8 of a link's target, or {@code G} and
- * a group's child count (a {@code u64}, little-endian). A group keeps its own list of children: the
- * name of its {@code i}-th child at the key {@code path NUL u64(i)} (NUL never occurs in a path), so
- * {@link #list} costs the number of children, never a scan. The layout is specified in
- * {@code docs/message-format.md}, "The mapped backend"; the map's files in
- * {@code docs/shared-map-format.md}.
+ * the names of a group's children. A group keeps its own list of children: its first
+ * {@value #INLINE_NAMES} names in its own entry, so that {@link #list} of such a group is one
+ * lookup; the names after those in overflow slots at the keys {@code path NUL u64(i)} (NUL never
+ * occurs in a path), so that listing a larger group costs a lookup per overflow name, never a scan.
+ * The map's key {@code NUL "format"} holds the layout's version ({@value #FORMAT}); a map of
+ * another version is refused when opened. The layout is specified in {@code docs/message-format.md},
+ * "The mapped backend"; the map's files in {@code docs/shared-map-format.md}.
  *
  * <h2>Processes and crashes</h2>
- * Every change is a {@link SharedMap} write, atomic across processes; an entry that is new is
- * listed in its group first (a compare-and-set of the count reserves a slot, then the slot gets the
- * name) and written second, so a process killed at any instruction leaves every entry it finished
- * written and listed, and at worst a listed name with nothing behind it (not returned by
- * {@link #list}) or a reserved slot with no name (skipped). Two processes adding the same new
- * entry at once may list its name twice; {@link #list} returns it once. An entry's value is replaced
- * whole, by one write: a reader sees the old or the new one.
+ * Every change is a {@link SharedMap} write, atomic across processes. An entry that is new is listed
+ * in its group first and written second: a name is added to the group's entry by an atomic
+ * read-modify-write of it ({@link SharedMap#compute}), or claims the first free overflow slot with
+ * {@link SharedMap#putIfAbsent}, so writers in any number of processes lose no name. A process killed
+ * at any instruction leaves every entry it finished written and listed, and at worst a listed name
+ * with nothing behind it yet, which {@link #list} returns as it returns the name of an entry another
+ * process is writing: reading it finds nothing until it is written. Two processes adding the same
+ * new entry at once may both list it in overflow slots; {@link #list} returns it once. An entry's
+ * value is replaced whole, by one write: a reader sees the old or the new one.
  *
  * <p>Costs: a lookup is a {@link SharedMap} lookup of the path (a hash of its UTF-8, a probe, a key
- * compare), with no copy but of a value read; a new entry costs three map writes, a replaced one one.
+ * compare), with no copy but of a value read; a new entry costs two map writes (its listing and
+ * itself), a replaced one one. A name listed in a group's entry rewrites that entry, at most
+ * {@value #INLINE_NAMES} names long (the dead bytes the map later reclaims); an overflow name is a
+ * new key and rewrites nothing.
  */
 public final class MappedStore extends EntryStore {
+    /** The version of this layout, in the map's key {@code NUL "format"}. */
+    static final int FORMAT = 2;
+    /** How many names a group holds in its own entry before its overflow slots. */
+    static final int INLINE_NAMES = 32;
+
     private static final byte VALUE = 'V';
     private static final byte LINK = 'L';
     private static final byte GROUP = 'G';
     private static final byte[] ROOT = new byte[0];
-    private static final ValueLayout.OfLong COUNT = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final byte[] FORMAT_KEY = {0, 'f', 'o', 'r', 'm', 'a', 't'};
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Abandons a {@link SharedMap#compute} without writing: the group's entry is full, or names the child already. */
+    private static final RuntimeException UNCHANGED = new RuntimeException("unchanged", null, false, false) {
+    };
+    /** Past this many groups the overflow hints are dropped and found again. */
+    private static final int MAX_HINTS = 4096;
 
     private final SharedMap map;
+    /** Per overflowing group, an overflow slot known to be free or past the last taken: where an add starts looking. */
+    private final ConcurrentHashMap<String, Long> overflowHints = new ConcurrentHashMap<>();
 
     private MappedStore(SharedMap map) {
         this.map = map;
@@ -61,20 +82,42 @@ public final class MappedStore extends EntryStore {
      * @param options   as {@link SharedMap#open(Path, OpenOption...)}: none to create or open for
      *                  writing, {@code READ} alone to open read-only
      * @return the store
-     * @throws IOException if the map cannot be opened, or is damaged
-     *                     ({@link io.mmap4j.store.CorruptStoreException})
+     * @throws IOException if the map cannot be opened, is damaged
+     *                     ({@link io.mmap4j.store.CorruptStoreException}), or holds a store of
+     *                     another layout version (such as version 1, of mmap4j before it)
      */
     public static MappedStore open(Path directory, OpenOption... options) throws IOException {
         Objects.requireNonNull(directory, "directory");
         SharedMap map = SharedMap.open(directory, options);
         try {
+            checkFormat(map);
             if (map.isWritable()) {
-                map.putIfAbsent(ROOT, group(0));
+                map.putIfAbsent(FORMAT_KEY, u32(FORMAT)); // the version first: a root without it is version 1's
+                checkFormat(map);
+                map.putIfAbsent(ROOT, new byte[] {GROUP});
             }
             return new MappedStore(map);
-        } catch (RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error e) {
             map.close();
             throw e;
+        }
+    }
+
+    /** Refuses a map that holds a store of another layout: version 1 had a root but no version key. */
+    private static void checkFormat(SharedMap map) throws IOException {
+        byte[] format = map.get(FORMAT_KEY);
+        if (format == null) {
+            if (map.containsKey(ROOT)) {
+                throw new IOException(map.path() + ": holds a message store of layout version 1 (groups listed in"
+                        + " per-child slots); this mmap4j reads version " + FORMAT + " only: write its messages into a new store");
+            }
+            return; // a new store, or a plain shared map
+        }
+        int found = format.length == 4 ? MemorySegment.ofArray(format).get(U32, 0) : -1;
+        if (found != FORMAT) {
+            throw new IOException(map.path() + ": holds a message store of layout version "
+                    + (found < 0 ? "unknown (a " + format.length + "-byte version field)" : Integer.toUnsignedString(found))
+                    + "; this mmap4j reads version " + FORMAT + " only");
         }
     }
 
@@ -90,7 +133,7 @@ public final class MappedStore extends EntryStore {
     /** Whether the map's root entry is a group, as every map a {@code MappedStore} opened for writing has. */
     boolean hasRootGroup() {
         MemorySegment root = map.view(ROOT);
-        return root != null && root.byteSize() == 9 && root.get(ValueLayout.JAVA_BYTE, 0) == GROUP;
+        return root != null && root.byteSize() >= 1 && root.get(ValueLayout.JAVA_BYTE, 0) == GROUP;
     }
 
     @Override
@@ -118,11 +161,14 @@ public final class MappedStore extends EntryStore {
 
     @Override
     byte[] value(String path) {
+        return valueAt(path);
+    }
+
+    @Override
+    byte[] valueAt(String path) {
         MemorySegment v = map.view(path);
-        if (v == null || v.byteSize() == 0 || v.get(ValueLayout.JAVA_BYTE, 0) != VALUE) {
-            return null;
-        }
-        return v.asSlice(1).toArray(ValueLayout.JAVA_BYTE);
+        return v == null || v.byteSize() == 0 || v.get(ValueLayout.JAVA_BYTE, 0) != VALUE
+                ? null : v.asSlice(1).toArray(ValueLayout.JAVA_BYTE);
     }
 
     @Override
@@ -163,7 +209,7 @@ public final class MappedStore extends EntryStore {
         if (existing == null) {
             addChild(StorePaths.parent(path), StorePaths.name(path));
             existing = map.view(key);
-            byte[] old = existing == null ? map.putIfAbsent(key, group(0)) : existing.toArray(ValueLayout.JAVA_BYTE);
+            byte[] old = existing == null ? map.putIfAbsent(key, new byte[] {GROUP}) : existing.toArray(ValueLayout.JAVA_BYTE);
             if (old == null) {
                 return;
             }
@@ -174,43 +220,154 @@ public final class MappedStore extends EntryStore {
         }
     }
 
-    /** Lists {@code name} in the group {@code parent}: reserves the next slot with an atomic count, then names it. */
+    /**
+     * Lists {@code name} in the group {@code parent}: appended to the group's entry by an atomic
+     * read-modify-write while it holds fewer than {@value #INLINE_NAMES} names, else in the first
+     * free overflow slot. A name the entry holds already is not added again.
+     */
     private void addChild(String parent, String name) {
         byte[] groupKey = parent.getBytes(UTF_8);
-        long[] slot = new long[1];
-        map.compute(groupKey, (k, old) -> {
-            if (old == null || old.length != 9 || old[0] != GROUP) {
-                throw new IllegalStateException(location() + ": cannot add " + name + " to " + (parent.isEmpty() ? "the root" : parent)
-                        + ": it is not a group");
+        byte[] utf8 = name.getBytes(UTF_8);
+        byte[] group = map.get(groupKey);
+        checkGroup(parent, name, group);
+        int at = inlineIndexOf(parent, group, utf8);
+        if (at >= 0 || (at == -1 && appendInline(parent, name, groupKey, utf8))) {
+            return; // listed already, or now
+        }
+        addOverflow(parent, groupKey, utf8); // the entry is full, and never rewritten again
+    }
+
+    /**
+     * Appends {@code utf8} to the group's entry, atomically across processes.
+     *
+     * @return true if the entry names it now; false if it filled up meanwhile, so that the name
+     *         goes to an overflow slot
+     */
+    private boolean appendInline(String parent, String name, byte[] groupKey, byte[] utf8) {
+        int[] found = new int[1];
+        try {
+            map.compute(groupKey, (k, old) -> {
+                checkGroup(parent, name, old);
+                found[0] = inlineIndexOf(parent, old, utf8);
+                if (found[0] != -1) {
+                    throw UNCHANGED; // listed or filled up meanwhile: no rewrite
+                }
+                byte[] more = Arrays.copyOf(old, old.length + 1 + utf8.length);
+                more[old.length] = (byte) utf8.length;
+                System.arraycopy(utf8, 0, more, old.length + 1, utf8.length);
+                return more;
+            });
+            return true;
+        } catch (RuntimeException e) {
+            if (e != UNCHANGED) {
+                throw e;
             }
-            slot[0] = MemorySegment.ofArray(old).get(COUNT, 1);
-            return group(slot[0] + 1);
-        });
-        map.put(slotKey(groupKey, slot[0]), name.getBytes(UTF_8));
+            return found[0] >= 0;
+        }
+    }
+
+    /**
+     * Where {@code name} is among the names in the group entry {@code group}: its index, -2 if the
+     * entry holds {@value #INLINE_NAMES} names and none is it (the name goes to an overflow slot),
+     * -1 if the entry has room and does not hold it.
+     */
+    private int inlineIndexOf(String path, byte[] group, byte[] name) {
+        int count = 0;
+        for (int at = 1; at < group.length; count++) {
+            int length = nameLength(path, group, at);
+            if (length == name.length && Arrays.equals(group, at + 1, at + 1 + length, name, 0, length)) {
+                return count;
+            }
+            at += 1 + length;
+        }
+        return count >= INLINE_NAMES ? -2 : -1;
+    }
+
+    /** The length of the child name at byte {@code at} of the group entry {@code group}, checked to lie within it. */
+    private int nameLength(String path, byte[] group, int at) {
+        int length = group[at] & 0xFF;
+        if (length == 0 || at + 1 + length > group.length) {
+            throw corrupt(path, "a child name of " + length + " bytes at byte " + at + " of the group's entry of "
+                    + group.length + " bytes, expected 1 to 255 bytes within it");
+        }
+        return length;
+    }
+
+    /** Claims the first free overflow slot of the group for {@code name}: slots are taken in order, so they have no gaps. */
+    private void addOverflow(String parent, byte[] groupKey, byte[] name) {
+        byte[] slot = slotKey(groupKey);
+        long free = firstFreeSlot(slot, overflowHints.getOrDefault(parent, 0L));
+        while (map.putIfAbsent(setSlot(slot, free), name) != null) { // another process took it first
+            free = firstFreeSlot(slot, free + 1);
+        }
+        if (overflowHints.size() >= MAX_HINTS) {
+            overflowHints.clear();
+        }
+        overflowHints.put(parent, free + 1);
+    }
+
+    /**
+     * The first free overflow slot at or after {@code from}, every slot before {@code from} being
+     * taken: by doubling steps, then halving them (a lookup per step, so a new process finds the end
+     * of a group of n overflow names in 2 log n lookups; later adds from its hint in one).
+     */
+    private long firstFreeSlot(byte[] slot, long from) {
+        if (!map.containsKey(setSlot(slot, from))) {
+            return from;
+        }
+        long taken = from;
+        long free = from + 1;
+        for (long step = 1; map.containsKey(setSlot(slot, free)); step <<= 1) {
+            taken = free;
+            free = taken + step;
+        }
+        while (free - taken > 1) {
+            long mid = (taken + free) >>> 1;
+            if (map.containsKey(setSlot(slot, mid))) {
+                taken = mid;
+            } else {
+                free = mid;
+            }
+        }
+        return free;
+    }
+
+    private void checkGroup(String parent, String name, byte[] group) {
+        if (group == null || group.length == 0 || group[0] != GROUP) {
+            throw new IllegalStateException(location() + ": cannot add " + name + " to " + (parent.isEmpty() ? "the root" : parent)
+                    + ": it is not a group");
+        }
     }
 
     @Override
     List<String> children(String path) {
+        List<String> names = childrenAt(path);
+        return names == null ? List.of() : names;
+    }
+
+    @Override
+    List<String> childrenAt(String path) {
         byte[] groupKey = path.getBytes(UTF_8);
-        MemorySegment g = map.view(groupKey);
-        if (g == null || g.byteSize() != 9 || g.get(ValueLayout.JAVA_BYTE, 0) != GROUP) {
-            return List.of();
+        byte[] group = map.get(groupKey);
+        if (group == null || group.length == 0 || group[0] != GROUP) {
+            return null;
         }
-        long count = g.get(COUNT, 1);
-        Set<String> names = new LinkedHashSet<>();
-        for (long i = 0; i < count; i++) {
-            MemorySegment name = map.view(slotKey(groupKey, i));
-            if (name != null) { // a slot whose writer died before naming it
-                names.add(new String(name.toArray(ValueLayout.JAVA_BYTE), UTF_8));
-            }
+        List<String> names = new ArrayList<>(INLINE_NAMES);
+        int at = 1;
+        while (at < group.length) {
+            int length = nameLength(path, group, at);
+            names.add(new String(group, at + 1, length, UTF_8));
+            at += 1 + length;
         }
-        List<String> listed = new ArrayList<>(names.size());
-        for (String name : names) {
-            if (map.containsKey(StorePaths.child(path, name))) { // a name whose writer died before writing it
-                listed.add(name);
-            }
+        if (names.size() < INLINE_NAMES) {
+            return names; // no overflow: the entry lists each name once
         }
-        return listed;
+        byte[] slot = slotKey(groupKey);
+        MemorySegment name;
+        for (long i = 0; (name = map.view(setSlot(slot, i))) != null; i++) {
+            names.add(new String(name.toArray(ValueLayout.JAVA_BYTE), UTF_8));
+        }
+        return new ArrayList<>(new LinkedHashSet<>(names)); // two processes adding one name at once may both list it
     }
 
     @Override
@@ -218,9 +375,12 @@ public final class MappedStore extends EntryStore {
         List<byte[]> keys = new ArrayList<>();
         map.forEach((k, v) -> keys.add(k.toArray(ValueLayout.JAVA_BYTE)));
         for (byte[] key : keys) {
-            map.remove(key);
+            if (!Arrays.equals(key, FORMAT_KEY)) {
+                map.remove(key);
+            }
         }
-        map.putIfAbsent(ROOT, group(0));
+        overflowHints.clear();
+        map.putIfAbsent(ROOT, new byte[] {GROUP});
     }
 
     @Override
@@ -234,13 +394,20 @@ public final class MappedStore extends EntryStore {
         return "MappedStore[" + map.path() + "]";
     }
 
-    private static byte[] group(long count) {
-        return ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).put(GROUP).putLong(count).array();
+    private static byte[] u32(int value) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array();
     }
 
-    private static byte[] slotKey(byte[] groupKey, long index) {
-        return ByteBuffer.allocate(groupKey.length + 9).order(ByteOrder.LITTLE_ENDIAN)
-                .put(groupKey).put((byte) 0).putLong(index).array();
+    /** A buffer for the keys of a group's overflow slots: {@code path NUL u64(i)}, {@code i} set by {@link #setSlot}. */
+    private static byte[] slotKey(byte[] groupKey) {
+        byte[] key = Arrays.copyOf(groupKey, groupKey.length + 9);
+        key[groupKey.length] = 0;
+        return key;
+    }
+
+    private static byte[] setSlot(byte[] slotKey, long index) {
+        ByteBuffer.wrap(slotKey).order(ByteOrder.LITTLE_ENDIAN).putLong(slotKey.length - 8, index);
+        return slotKey;
     }
 
     private CorruptContentException corrupt(String path, String problem) {

@@ -48,6 +48,9 @@ import java.util.stream.Stream;
  * ({@link #writeHashpath}), the match index ({@code index/...}), any {@link #link}.
  * {@code data/<id>} of a message is written last, after everything beneath it: a writer killed at any
  * moment leaves every message whose {@code write} returned whole, and no message half-readable.
+ * After it, a copy made for reads: {@code packed/<id>}, the message's encoding and its scalar values
+ * in one value (unless larger than 16 KiB), so that reading a message by its ID is one lookup of the
+ * store, and each nested message or list one more.
  *
  * <h2>Reading</h2>
  * {@link #read} returns a message with its scalars loaded and its nested messages and lists as
@@ -194,6 +197,12 @@ public final class MessageCache implements AutoCloseable {
         checkOpen();
         if (path.isEmpty()) {
             throw new IllegalArgumentException("read needs an ID or a path, not the root");
+        }
+        if (path.indexOf('/') < 0 && ContentIds.isId(path)) {
+            Object byId = loadId(path); // a value's own ID: no link to follow
+            if (byId != null) {
+                return Optional.of(byId);
+            }
         }
         return Optional.ofNullable(load(store.resolve(path)));
     }
@@ -502,8 +511,11 @@ public final class MessageCache implements AutoCloseable {
      * @param scalars     binaries, strings and numbers, each stored once
      * @param scalarBytes the bytes of their encodings, together
      * @param storedBytes the bytes of every encoding, messages' and lists' included
+     * @param packedBytes the bytes of the packed values: copies of messages and lists with their
+     *                    scalars, kept so that each reads in one lookup
      */
-    public record Stat(String location, long messages, long lists, long scalars, long scalarBytes, long storedBytes) {
+    public record Stat(String location, long messages, long lists, long scalars, long scalarBytes, long storedBytes,
+                       long packedBytes) {
     }
 
     /**
@@ -531,8 +543,7 @@ public final class MessageCache implements AutoCloseable {
             return enc == null ? null : decode(path.substring(5), path, enc);
         }
         if (path.indexOf('/') < 0 && ContentIds.isId(path)) {
-            byte[] enc = store.read("data/" + path).orElse(null); // absent also while a write is in progress
-            return enc == null ? null : decode(path, "data/" + path, enc);
+            return loadId(path);
         }
         return switch (store.type(path)) {
             case SIMPLE -> store.read(path).orElse(null); // written to the store directly: bytes
@@ -556,9 +567,29 @@ public final class MessageCache implements AutoCloseable {
         return commitments;
     }
 
+    /**
+     * The value with ID {@code id}, one level loaded, or null: from its packed form if it has one
+     * (one lookup), else from {@code data/<id>} and its children's.
+     */
+    private Object loadId(String id) {
+        String packedPath = PackedForm.path(id);
+        byte[] packed = store.read(packedPath).orElse(null);
+        if (packed != null) {
+            PackedForm.Items items;
+            try {
+                items = PackedForm.items(packed);
+            } catch (IllegalArgumentException e) {
+                throw corrupt(packedPath, e.getMessage());
+            }
+            return composite(id, packedPath, items);
+        }
+        byte[] enc = store.read("data/" + id).orElse(null); // absent also while a write is in progress
+        return enc == null ? null : decode(id, "data/" + id, enc);
+    }
+
     private Object decode(String id, String path, byte[] enc) {
         if (enc.length > 0 && MessageFormat.isComposite(enc[0])) {
-            return composite(id, path, enc);
+            return composite(id, path, new PackedForm.Items(PackedForm.COMMITTED, enc, new int[] {0}, new int[] {enc.length}));
         }
         try {
             return MessageFormat.decodeScalar(enc);
@@ -567,25 +598,47 @@ public final class MessageCache implements AutoCloseable {
         }
     }
 
-    private Object composite(String id, String path, byte[] enc) {
+    /**
+     * The map or list whose encoding is item 0 of {@code items}, one level loaded: its scalar
+     * children from the items that follow, in order, or, past them, from their {@code data/}
+     * entries (an encoding alone is items of one); its commitments loaded and checked if the
+     * flags say it may have some.
+     */
+    private Object composite(String id, String path, PackedForm.Items items) {
+        byte[] buf = items.bytes();
         List<Child> children;
         try {
-            children = MessageFormat.decodeComposite(enc);
+            children = MessageFormat.decodeComposite(buf, items.from()[0], items.to()[0]);
         } catch (IllegalArgumentException e) {
             throw corrupt(path, e.getMessage());
         }
-        if (enc[0] == MessageFormat.LIST) {
-            List<Object> list = new ArrayList<>(children.size());
-            for (Child c : children) {
-                list.add(child(c, path));
-            }
-            return Collections.unmodifiableList(list);
-        }
-        Map<String, Object> map = new LinkedHashMap<>();
+        boolean list = buf[items.from()[0]] == MessageFormat.LIST;
+        List<Object> values = new ArrayList<>(children.size());
+        int next = 1;
         for (Child c : children) {
-            map.put(c.key(), child(c, path));
+            if (MessageFormat.isComposite(c.tag())) {
+                values.add(new Link(c.id()));
+            } else if (next < items.count()) {
+                values.add(scalar(c, path, buf, items.from()[next], items.to()[next]));
+                next++;
+            } else if (items.count() > 1) {
+                throw corrupt(path, "holds " + (items.count() - 1) + " scalar values, fewer than its encoding names");
+            } else {
+                values.add(child(c, path));
+            }
         }
-        Map<String, Object> commitments = storedCommitments(id);
+        if (next < items.count()) {
+            throw corrupt(path, "holds " + (items.count() - 1) + " scalar values, more than the " + (next - 1)
+                    + " its encoding names");
+        }
+        if (list) {
+            return Collections.unmodifiableList(values);
+        }
+        Map<String, Object> map = LinkedHashMap.newLinkedHashMap(children.size() + 1);
+        for (int i = 0; i < children.size(); i++) {
+            map.put(children.get(i).key(), values.get(i));
+        }
+        Map<String, Object> commitments = (items.flags() & PackedForm.COMMITTED) != 0 ? storedCommitments(id) : Map.of();
         if (!commitments.isEmpty()) {
             byte[] hash = ContentIds.decode(id);
             for (Map.Entry<String, Object> e : commitments.entrySet()) {
@@ -599,18 +652,26 @@ public final class MessageCache implements AutoCloseable {
         return Collections.unmodifiableMap(map);
     }
 
+    /** A scalar child read from {@code data/<its id>}. */
     private Object child(Child c, String parent) {
-        if (MessageFormat.isComposite(c.tag())) {
-            return new Link(c.id());
-        }
         String path = "data/" + c.id();
         byte[] enc = store.read(path).orElseThrow(() -> corrupt(parent,
                 (c.key() != null ? "key \"" + c.key() + "\"" : "an element") + " names " + path + ", which is missing"));
-        if (enc.length == 0 || enc[0] != c.tag()) {
-            throw corrupt(path, "holds tag " + (enc.length == 0 ? "none" : MessageFormat.describe(enc[0]))
-                    + ", but " + parent + " names it with tag " + MessageFormat.describe(c.tag()));
+        return scalar(c, path, enc, 0, enc.length);
+    }
+
+    /** The scalar child {@code c} from its encoding {@code buf[from, to)}, whose tag must be the one its parent names. */
+    private Object scalar(Child c, String path, byte[] buf, int from, int to) {
+        if (to == from || buf[from] != c.tag()) {
+            throw corrupt(path, "holds tag " + (to == from ? "none" : MessageFormat.describe(buf[from]))
+                    + " for " + (c.key() != null ? "key \"" + c.key() + "\"" : "an element") + " (" + c.id()
+                    + "), but its parent names it with tag " + MessageFormat.describe(c.tag()));
         }
-        return decode(c.id(), path, enc);
+        try {
+            return MessageFormat.decodeScalar(buf, from, to);
+        } catch (IllegalArgumentException e) {
+            throw corrupt(path, e.getMessage());
+        }
     }
 
     /** A group written to the store directly, not by the cache: its children, values loaded, groups as links. */

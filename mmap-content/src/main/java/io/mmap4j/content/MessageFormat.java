@@ -1,5 +1,6 @@
 package io.mmap4j.content;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.nio.ByteBuffer;
@@ -91,30 +92,41 @@ final class MessageFormat {
      * @throws IllegalArgumentException naming what is wrong, if {@code enc} is not a valid scalar encoding
      */
     static Object decodeScalar(byte[] enc) {
-        if (enc.length == 0) {
+        return decodeScalar(enc, 0, enc.length);
+    }
+
+    /**
+     * The value the scalar encoding {@code buf[from, to)} holds.
+     *
+     * @throws IllegalArgumentException naming what is wrong, if it is not a valid scalar encoding
+     */
+    static Object decodeScalar(byte[] buf, int from, int to) {
+        if (to <= from) {
             throw new IllegalArgumentException("an empty encoding (no tag byte)");
         }
-        ByteBuffer b = ByteBuffer.wrap(enc, 1, enc.length - 1).order(ByteOrder.LITTLE_ENDIAN);
-        return switch (enc[0]) {
-            case BINARY -> Arrays.copyOfRange(enc, 1, enc.length);
-            case STRING -> decodeUtf8(enc);
+        int length = to - from;
+        ByteBuffer b = ByteBuffer.wrap(buf, from + 1, length - 1).order(ByteOrder.LITTLE_ENDIAN);
+        return switch (buf[from]) {
+            case BINARY -> Arrays.copyOfRange(buf, from + 1, to);
+            case STRING -> decodeUtf8Strict(buf, from + 1, to, "the string");
             case INT -> {
-                length(enc, 5, "an int");
+                length(length, 5, "an int");
                 yield b.getInt();
             }
             case LONG -> {
-                length(enc, 9, "a long");
+                length(length, 9, "a long");
                 yield b.getLong();
             }
             case BOOLEAN -> {
-                length(enc, 2, "a boolean");
-                if (enc[1] != 0 && enc[1] != 1) {
-                    throw new IllegalArgumentException("a boolean's byte is " + enc[1] + ", expected 0 or 1");
+                length(length, 2, "a boolean");
+                byte z = buf[from + 1];
+                if (z != 0 && z != 1) {
+                    throw new IllegalArgumentException("a boolean's byte is " + z + ", expected 0 or 1");
                 }
-                yield enc[1] == 1;
+                yield z == 1;
             }
             case DOUBLE -> {
-                length(enc, 9, "a double");
+                length(length, 9, "a double");
                 long bits = b.getLong();
                 double d = Double.longBitsToDouble(bits);
                 if (Double.doubleToLongBits(d) != bits) {
@@ -123,7 +135,7 @@ final class MessageFormat {
                 }
                 yield d;
             }
-            default -> throw new IllegalArgumentException("tag " + describe(enc[0]) + " is not a scalar's");
+            default -> throw new IllegalArgumentException("tag " + describe(buf[from]) + " is not a scalar's");
         };
     }
 
@@ -133,13 +145,24 @@ final class MessageFormat {
      * @throws IllegalArgumentException naming what is wrong, if {@code enc} is not a valid composite encoding
      */
     static List<Child> decodeComposite(byte[] enc) {
-        if (enc.length < 5 || !isComposite(enc[0])) {
-            throw new IllegalArgumentException(enc.length == 0 ? "an empty encoding (no tag byte)"
-                    : !isComposite(enc[0]) ? "tag " + describe(enc[0]) + " is not a map's or a list's"
-                    : "a " + enc.length + "-byte encoding, shorter than a tag and a count");
+        return decodeComposite(enc, 0, enc.length);
+    }
+
+    /**
+     * The children the map or list encoding {@code buf[from, to)} names.
+     *
+     * @throws IllegalArgumentException naming what is wrong (byte offsets from {@code from}), if it
+     *                                  is not a valid composite encoding
+     */
+    static List<Child> decodeComposite(byte[] buf, int from, int to) {
+        int length = to - from;
+        if (length < 5 || !isComposite(buf[from])) {
+            throw new IllegalArgumentException(length <= 0 ? "an empty encoding (no tag byte)"
+                    : !isComposite(buf[from]) ? "tag " + describe(buf[from]) + " is not a map's or a list's"
+                    : "a " + length + "-byte encoding, shorter than a tag and a count");
         }
-        boolean map = enc[0] == MAP;
-        ByteBuffer b = ByteBuffer.wrap(enc).order(ByteOrder.LITTLE_ENDIAN).position(1);
+        boolean map = buf[from] == MAP;
+        ByteBuffer b = ByteBuffer.wrap(buf, from, length).slice().order(ByteOrder.LITTLE_ENDIAN).position(1);
         long count = Integer.toUnsignedLong(b.getInt());
         long minimum = count * (1 + ContentIds.HASH_BYTES + (map ? 4 : 0));
         if (minimum > b.remaining()) {
@@ -148,6 +171,8 @@ final class MessageFormat {
         }
         List<Child> children = new ArrayList<>((int) count);
         String previous = null;
+        int previousAt = 0;
+        int previousLength = 0;
         for (int i = 0; i < count; i++) {
             String key = null;
             if (map) {
@@ -157,15 +182,18 @@ final class MessageFormat {
                     throw new IllegalArgumentException("key " + i + " at byte " + at + " has length " + keyLength
                             + ", more than the rest of the encoding holds");
                 }
-                byte[] k = new byte[(int) keyLength];
-                b.get(k);
-                key = decodeUtf8Strict(k, "key " + i + " at byte " + at);
+                int keyAt = from + b.position();
+                b.position(b.position() + (int) keyLength);
+                key = decodeUtf8Strict(buf, keyAt, keyAt + (int) keyLength, "key " + i + " at byte " + at);
                 StorePaths.checkSegment(key, key);
-                if (previous != null && compareKeys(previous, key) >= 0) {
+                if (previous != null && Arrays.compareUnsigned(buf, previousAt, previousAt + previousLength,
+                        buf, keyAt, keyAt + (int) keyLength) >= 0) {
                     throw new IllegalArgumentException("key \"" + key + "\" at byte " + at + " is not after \""
                             + previous + "\": keys must be sorted by their UTF-8 bytes, each once");
                 }
                 previous = key;
+                previousAt = keyAt;
+                previousLength = (int) keyLength;
             } else if (b.remaining() < 1 + ContentIds.HASH_BYTES) {
                 throw new IllegalArgumentException("element " + i + " is cut short");
             }
@@ -209,22 +237,26 @@ final class MessageFormat {
                 : "0x" + Integer.toHexString(tag & 0xff);
     }
 
-    private static String decodeUtf8(byte[] enc) {
-        return decodeUtf8Strict(Arrays.copyOfRange(enc, 1, enc.length), "the string");
-    }
-
-    private static String decodeUtf8Strict(byte[] bytes, String what) {
+    /** The string whose UTF-8 is {@code bytes[from, to)}, which must be well-formed: ASCII at once, else through a strict decoder. */
+    private static String decodeUtf8Strict(byte[] bytes, int from, int to, String what) {
+        int i = from;
+        while (i < to && bytes[i] >= 0) {
+            i++;
+        }
+        if (i == to) {
+            return new String(bytes, from, to - from, US_ASCII); // every byte below 0x80: well-formed
+        }
         try {
             return UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(what + " is not well-formed UTF-8");
         }
     }
 
-    private static void length(byte[] enc, int expected, String what) {
-        if (enc.length != expected) {
-            throw new IllegalArgumentException(what + "'s encoding is " + enc.length + " bytes, expected " + expected);
+    private static void length(int length, int expected, String what) {
+        if (length != expected) {
+            throw new IllegalArgumentException(what + "'s encoding is " + length + " bytes, expected " + expected);
         }
     }
 

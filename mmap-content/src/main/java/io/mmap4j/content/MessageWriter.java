@@ -189,10 +189,46 @@ final class MessageWriter {
         if (!stored) {
             store.write(data, node.enc()); // the commit: from here on the message reads whole
         }
+        writePacked(node, id, stored);
         if (node.commitments() != null) {
             for (String committedId : node.commitments().keySet()) {
                 store.makeLink(id, committedId);
             }
+        }
+    }
+
+    /**
+     * Writes the packed form of a composite whose {@code data/<id>} is written: its encoding and its
+     * scalars' in one value, for reads of one lookup. Its flag says whether the map has commitments:
+     * set by every write of a signed message (after its commitments are linked); a write without
+     * commitments that sets it clear looks again afterwards and sets it if a commitment was linked
+     * meanwhile, so that, whatever the order of the writers, a commitment whose writer returned is
+     * never hidden by a packed form that says there is none.
+     */
+    private void writePacked(Node node, String id, boolean stored) {
+        String path = PackedForm.path(id);
+        boolean signed = node.commitments() != null && !node.commitments().isEmpty();
+        if (stored && !signed && store.type(path) == Store.Type.SIMPLE) {
+            return; // written, and nothing to add
+        }
+        List<byte[]> scalars = new ArrayList<>(node.children().size());
+        for (Node child : node.children()) {
+            if (MessageFormat.isComposite(child.tag())) {
+                continue; // packed on its own
+            }
+            if (child.enc() == null) {
+                return; // a Link to a scalar given as a value: its encoding is not at hand; the value reads from its parts
+            }
+            scalars.add(child.enc());
+        }
+        byte[] packed = PackedForm.pack(signed ? PackedForm.COMMITTED : 0, node.enc(), scalars);
+        if (packed == null) {
+            return; // too large to copy: read from its parts
+        }
+        store.write(path, packed);
+        if (!signed && node.tag() == MessageFormat.MAP && store.type(id + "/" + Commitments.KEY) != Store.Type.ABSENT) {
+            packed[0] = PackedForm.COMMITTED;
+            store.write(path, packed);
         }
     }
 

@@ -41,6 +41,10 @@ class ContentDamageTest {
         return root.resolve("data").resolve(MessageCache.id(value));
     }
 
+    private Path packed(String id) {
+        return root.resolve("packed").resolve(id);
+    }
+
     private MessageCache cache() throws Exception {
         return MessageCache.over(FileSystemStore.open(root));
     }
@@ -56,13 +60,41 @@ class ContentDamageTest {
         assertEquals("data/" + MessageCache.id("payload".getBytes(UTF_8)), p.path());
         assertTrue(p.problem().startsWith("the SHA-256 of its 8 bytes is "), p.problem());
         assertTrue(p.toString().startsWith(root.toRealPath() + ": data/"), p.toString());
+        try (MessageCache cache = cache()) { // the message reads from its packed value, a copy made when it was written
+            assertArrayEquals("payload".getBytes(UTF_8), (byte[]) ((Map<?, ?>) cache.read(id).orElseThrow()).get("blob"));
+        }
+        Files.delete(packed(id));
         try (MessageCache cache = cache()) { // reads do not re-hash (documented): the bytes as stored
             assertArrayEquals("payloaX".getBytes(UTF_8), (byte[]) ((Map<?, ?>) cache.read(id).orElseThrow()).get("blob"));
         }
     }
 
     @Test
+    void aDamagedPackedValueIsCorruptWhenReadAndFoundByVerify() throws Exception {
+        Path packed = packed(id);
+        byte[] bytes = Files.readAllBytes(packed);
+        byte[] changed = bytes.clone();
+        changed[changed.length - 1] ^= 1; // the last scalar's last byte: still parses, no longer hashes
+        Files.write(packed, changed);
+        List<MessageCache.Problem> problems = MessageCache.verify(root);
+        assertEquals(1, problems.size(), problems.toString());
+        assertEquals("packed/" + id, problems.getFirst().path());
+        assertTrue(problems.getFirst().problem().matches("item \\d hashes to \\S+, but data/" + id + " names \\S+ there"),
+                problems.toString());
+
+        Files.write(packed, java.util.Arrays.copyOf(bytes, bytes.length - 3)); // an item cut short
+        try (MessageCache cache = cache()) {
+            CorruptContentException e = assertThrows(CorruptContentException.class, () -> cache.read(id));
+            assertEquals("packed/" + id, e.path());
+            assertTrue(e.getMessage().contains("more than the"), e.getMessage());
+        }
+        assertTrue(MessageCache.verify(root).stream().anyMatch(p -> p.path().equals("packed/" + id)));
+        assertEquals(bytes.length - 3, Files.size(packed), "left as found");
+    }
+
+    @Test
     void aTruncatedMessageIsCorruptWhenReadAndInVerify() throws Exception {
+        Files.delete(packed(id)); // read from its parts
         Path enc = root.resolve("data").resolve(id);
         byte[] bytes = Files.readAllBytes(enc);
         Files.write(enc, java.util.Arrays.copyOf(bytes, bytes.length - 5));
@@ -81,6 +113,7 @@ class ContentDamageTest {
     @Test
     void aMissingValueIsNamedByTheMessageThatNeedsIt() throws Exception {
         Files.delete(data("build-42"));
+        Files.delete(packed(id)); // read from its parts
         try (MessageCache cache = cache()) {
             CorruptContentException e = assertThrows(CorruptContentException.class, () -> cache.read(id));
             assertEquals("data/" + id, e.path());

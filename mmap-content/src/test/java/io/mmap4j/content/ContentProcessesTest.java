@@ -116,6 +116,7 @@ class ContentProcessesTest {
                 writer.awaitLine("WROTE ", TIMEOUT); // under way: then killed at a random moment
                 Thread.sleep(random.nextInt(300));
                 writer.kill();
+                writer.awaitExit(TIMEOUT, 137); // 128 + SIGKILL; and every line it printed is read
                 List<String> wrote = writer.output().stream().filter(l -> l.startsWith("WROTE ")).toList();
                 int last = wrote.isEmpty() ? from - 1 : Integer.parseInt(wrote.getLast().substring(6));
                 try (MessageCache cache = ContentChild.open(backend, path)) {

@@ -200,6 +200,42 @@ abstract class MessageCacheContract {
     }
 
     @Test
+    void aMessageIsPackedWithItsScalarsAndReadsTheSameFromItsParts() {
+        Map<String, Object> message = Map.of("name", "m", "body", new byte[1000], "n", 7,
+                "config", Map.of("tags", List.of("a", "b"), "on", true));
+        String id = cache.write(message);
+        byte[] packed = cache.store().read("packed/" + id).orElseThrow();
+        byte[] enc = cache.store().read("data/" + id).orElseThrow();
+        assertEquals(0, packed[0], "no commitments");
+        assertEquals(enc.length, java.nio.ByteBuffer.wrap(packed, 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
+        assertArrayEquals(enc, Arrays.copyOfRange(packed, 5, 5 + enc.length));
+        assertEquals(1 + 4 + enc.length + (4 + 1001) + (4 + 5) + (4 + 2), packed.length, "body, n, name: in the encoding's key order");
+        assertSameValue(message, cache.ensureAllLoaded(cache.read(id).orElseThrow()));
+        String config = MessageCache.id(message.get("config"));
+        assertEquals(Store.Type.SIMPLE, cache.store().type("packed/" + config), "a nested message has its own");
+        assertEquals(Store.Type.SIMPLE, cache.store().type("packed/" + MessageCache.id(List.of("a", "b"))));
+
+        Map<String, Object> large = Map.of("blob", new byte[PackedForm.MAX_BYTES]);
+        String largeId = cache.write(large);
+        assertEquals(Store.Type.ABSENT, cache.store().type("packed/" + largeId), "too large to copy");
+        assertSameValue(large, cache.read(largeId).orElseThrow());
+        assertEquals(List.of(), cache.verify());
+    }
+
+    @Test
+    void aCommitmentAddedToAMessageWrittenUnsignedIsReadByItsIdAndPacked() throws Exception {
+        Map<String, Object> message = Map.of("release", "2.0");
+        String id = cache.write(message);
+        Map<String, Object> signed = MessageCache.commit(message, ed25519());
+        assertEquals(id, cache.write(signed));
+        assertEquals(PackedForm.COMMITTED, cache.store().read("packed/" + id).orElseThrow()[0]);
+        assertSameValue(signed, cache.read(id).orElseThrow());
+        assertEquals(id, cache.write(message), "written again unsigned");
+        assertEquals(PackedForm.COMMITTED, cache.store().read("packed/" + id).orElseThrow()[0], "the flag stays");
+        assertSameValue(signed, cache.read(id).orElseThrow());
+    }
+
+    @Test
     void twoSignersCommitmentsAreMergedAndEachIdReads() throws Exception {
         Map<String, Object> message = Map.of("data", "shared");
         Map<String, Object> byOne = MessageCache.commit(message, ed25519());

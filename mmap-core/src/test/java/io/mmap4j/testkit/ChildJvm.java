@@ -99,14 +99,15 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Kills the child at once ({@code SIGKILL}) and waits until it is gone. Everything it printed
-     * stays readable ({@link #awaitExit} waits for the rest): {@link Process#destroyForcibly()}
-     * would also close the pipes, losing the lines still in them, so the kill goes through the
-     * process handle.
+     * Kills the child at once ({@code SIGKILL}) and waits until it is gone and everything it
+     * printed has been read, so {@link #output()} then holds its last line: {@link
+     * Process#destroyForcibly()} would also close the pipes, losing the lines still in them, so the
+     * kill goes through the process handle.
      */
     public void kill() throws InterruptedException {
         process.toHandle().destroyForcibly();
         process.waitFor();
+        outputEnded.await(10, TimeUnit.SECONDS); // the pipe closes right after the exit
         try {
             process.getOutputStream().close();
         } catch (IOException unsentInputOfADeadProcess) {

@@ -18,6 +18,7 @@ import static io.mmap4j.store.SharedMapFormat.dataFile;
 import static io.mmap4j.store.SharedMapFormat.recordBytes;
 
 import io.mmap4j.MMap;
+import io.mmap4j.internal.GuardedCrc32c;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;

@@ -14,6 +14,7 @@ import static io.mmap4j.store.StaticFormat.longAt;
 import static io.mmap4j.store.StaticFormat.roundUp;
 import static io.mmap4j.store.StaticFormat.uintAt;
 
+import io.mmap4j.internal.GuardedCrc32c;
 import io.mmap4j.store.StaticStore.Problem;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

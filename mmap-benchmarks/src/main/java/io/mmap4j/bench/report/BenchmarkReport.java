@@ -31,14 +31,15 @@ import java.util.stream.Collectors;
  * {@link Baseline} peers measured in the same run.
  *
  * <pre>
- * java -cp benchmarks.jar io.mmap4j.bench.report.BenchmarkReport --jmh FILE [--jmh FILE...] [--latency FILE]
+ * java -cp benchmarks.jar io.mmap4j.bench.report.BenchmarkReport --jmh FILE [--jmh FILE...] [--latency FILE...]
  *      [--mode short|full|smoke] [--note TEXT] [--date INSTANT] [--docs docs/BENCHMARKS.md]
  * </pre>
  * With {@code --docs}, everything between the file's {@link #BEGIN} and {@link #END} markers is
  * replaced and the rest is kept; without it the section is printed. Several {@code --jmh} files
  * make one section in which each area comes from the last file that measured it (a store's own
  * run, say, beside the suite's). A run's date is {@code --date} (an ISO instant, for a single
- * file) if given, else the date in the file's name ({@link #finished}).
+ * file) if given, else the date in the file's name ({@link #finished}). Each {@code --latency}
+ * file (the harness's runs are separate runs too) gets its own table, in the order given.
  */
 public final class BenchmarkReport {
     public static final String BEGIN = "<!-- BEGIN GENERATED RESULTS (BenchmarkReport rewrites this section) -->";
@@ -59,6 +60,15 @@ public final class BenchmarkReport {
     }
 
     /**
+     * One latency harness file's results.
+     *
+     * @param name    the file's name, as the section shows it
+     * @param results its round trips, per transport
+     */
+    public record LatencySource(String name, List<LatencyHarness.Result> results) {
+    }
+
+    /**
      * The results section of one run.
      *
      * @param date when the run finished
@@ -67,7 +77,8 @@ public final class BenchmarkReport {
      */
     public static String render(JmhRun run, List<LatencyHarness.Result> latency, Machine machine, Instant date,
                                 String mode, String note) {
-        return render(List.of(new Source("", run, date)), latency, machine, mode, note);
+        List<LatencySource> latencySources = latency.isEmpty() ? List.of() : List.of(new LatencySource("", latency));
+        return render(List.of(new Source("", run, date)), latencySources, machine, mode, note);
     }
 
     /**
@@ -78,7 +89,7 @@ public final class BenchmarkReport {
      * @param mode "short" marks the section provisional
      * @param note a line to add under the title, or null
      */
-    public static String render(List<Source> sources, List<LatencyHarness.Result> latency, Machine machine,
+    public static String render(List<Source> sources, List<LatencySource> latency, Machine machine,
                                 String mode, String note) {
         Map<String, List<JmhRun.Row>> areas = new LinkedHashMap<>();
         Map<String, Source> areaSource = new LinkedHashMap<>();
@@ -242,10 +253,19 @@ public final class BenchmarkReport {
         }
     }
 
-    private static void latency(StringBuilder md, List<LatencyHarness.Result> results) {
+    private static void latency(StringBuilder md, List<LatencySource> sources) {
         md.append("### Cross-process round trip\n\nTwo JVMs ping-pong a sequence number over a shared map in")
-                .append(" `/dev/shm`, busy-spinning (`LatencyHarness`); nanoseconds per round trip.\n\n")
-                .append("| Transport | Round trips | Warm-up | p50 | p90 | p99 | p99.9 | max | mean |\n")
+                .append(" `/dev/shm`, busy-spinning (`LatencyHarness`); nanoseconds per round trip.\n\n");
+        for (LatencySource source : sources) {
+            if (sources.size() > 1) {
+                md.append("From `").append(source.name()).append("`:\n\n");
+            }
+            latencyTable(md, source.results());
+        }
+    }
+
+    private static void latencyTable(StringBuilder md, List<LatencyHarness.Result> results) {
+        md.append("| Transport | Round trips | Warm-up | p50 | p90 | p99 | p99.9 | max | mean |\n")
                 .append("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (LatencyHarness.Result r : results) {
             var s = r.stats();
@@ -305,7 +325,7 @@ public final class BenchmarkReport {
     /** Writes or prints the results section; the arguments are in the class description. */
     public static void main(String[] args) throws IOException {
         List<Path> jmh = new ArrayList<>();
-        Path latency = null;
+        List<Path> latency = new ArrayList<>();
         Path docs = null;
         String mode = "full";
         String note = null;
@@ -313,13 +333,13 @@ public final class BenchmarkReport {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--jmh" -> jmh.add(Path.of(args[++i]));
-                case "--latency" -> latency = Path.of(args[++i]);
+                case "--latency" -> latency.add(Path.of(args[++i]));
                 case "--docs" -> docs = Path.of(args[++i]);
                 case "--mode" -> mode = args[++i];
                 case "--note" -> note = args[++i];
                 case "--date" -> date = Instant.parse(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: --jmh FILE [--jmh FILE...]"
-                        + " [--latency FILE] [--mode short|full|smoke] [--note TEXT] [--date 2026-11-22T01:27:00Z] [--docs FILE]");
+                        + " [--latency FILE...] [--mode short|full|smoke] [--note TEXT] [--date 2026-11-22T01:27:00Z] [--docs FILE]");
             }
         }
         if (jmh.isEmpty()) {
@@ -329,8 +349,11 @@ public final class BenchmarkReport {
             throw new IllegalArgumentException("--date gives the date of one run; with " + jmh.size()
                     + " --jmh files each run's date comes from its file name");
         }
-        List<LatencyHarness.Result> latencyResults = latency == null ? List.of()
-                : Arrays.asList(new Gson().fromJson(Files.readString(latency), LatencyHarness.Result[].class));
+        List<LatencySource> latencyResults = new ArrayList<>();
+        for (Path file : latency) {
+            latencyResults.add(new LatencySource(file.getFileName().toString(),
+                    Arrays.asList(new Gson().fromJson(Files.readString(file), LatencyHarness.Result[].class))));
+        }
         List<Source> sources = new ArrayList<>();
         for (Path file : jmh) {
             sources.add(new Source(file.getFileName().toString(), JmhRun.read(file), date != null ? date : finished(file)));

@@ -115,6 +115,25 @@ class BenchmarkReportTest {
         assertTrue(md.contains("| **mmap4j** | 5000 | 1000 | 250 | 300 | 900 | 4000 | 90000 | 263 |\n"), md);
     }
 
+    /** Each latency file is its own run: its own table, named, in the order given. */
+    @Test
+    void eachLatencyFileGetsItsOwnNamedTable() throws Exception {
+        Path json = write(dir, result(ATOMICS + "getAndAdd_mmap4j", "", 5.5, "0.25", ""));
+        var first = new BenchmarkReport.LatencySource("latency-2026-11-22.json", List.of(
+                new LatencyHarness.Result("mmap4j", 1000, 5000, new LatencyStats(5000, 200, 250, 300, 900, 4000, 90000, 262.5))));
+        var second = new BenchmarkReport.LatencySource("latency-queue-2026-12-01.json", List.of(
+                new LatencyHarness.Result("queue", 1000, 5000, new LatencyStats(5000, 300, 350, 400, 950, 4100, 91000, 362.5))));
+
+        String md = BenchmarkReport.render(List.of(new BenchmarkReport.Source("jmh.json", JmhRun.read(json), DATE)),
+                List.of(first, second), MACHINE, "full", null);
+
+        int firstAt = md.indexOf("From `latency-2026-11-22.json`:\n\n| Transport |");
+        int secondAt = md.indexOf("From `latency-queue-2026-12-01.json`:\n\n| Transport |");
+        assertTrue(firstAt > 0 && secondAt > firstAt, md);
+        assertTrue(md.indexOf("| **mmap4j** | 5000 | 1000 | 250 |") > firstAt, md);
+        assertTrue(md.indexOf("| queue | 5000 | 1000 | 350 |") > secondAt, md);
+    }
+
     @Test
     void severalRunsMakeOneSectionWithEachAreaFromTheLastRunThatMeasuredIt() throws Exception {
         JmhRun suite = JmhRun.read(write(dir,

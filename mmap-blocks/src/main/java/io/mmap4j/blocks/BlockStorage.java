@@ -234,10 +234,12 @@ public final class BlockStorage implements AutoCloseable {
      * no block published without being claimed) and every hint. Safe while other processes store
      * and free in the file: a state that can be a live operation half-way (a block claimed but
      * not yet published, a hint not yet updated) is looked at again a few times and reported only
-     * if it stays. A wrong hint is reported as such; {@link #repair()} fixes it.
+     * if it stays (a hint for a sixth of a second, since a thread preempted between a free and its
+     * hint update leaves one wrong that long on a loaded machine). A wrong hint is reported as
+     * such; {@link #repair()} fixes it.
      *
      * <p>Costs a read of every group header and every hint word: a few milliseconds per million
-     * blocks.
+     * blocks, plus that sixth of a second when a hint looks wrong.
      *
      * @param path the file
      * @return the problems, empty for a sound file; at most 1000

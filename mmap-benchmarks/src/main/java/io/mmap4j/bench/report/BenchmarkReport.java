@@ -32,8 +32,11 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * java -cp benchmarks.jar io.mmap4j.bench.report.BenchmarkReport --jmh FILE [--jmh FILE...] [--latency FILE...]
- *      [--mode short|full|smoke] [--note TEXT] [--date INSTANT] [--docs docs/BENCHMARKS.md]
+ *      [--results DIR] [--mode short|full|smoke] [--note TEXT] [--date INSTANT] [--docs docs/BENCHMARKS.md]
  * </pre>
+ * {@code --results docs/results} takes every {@code jmh-*.json} and {@code latency-*.json} there,
+ * each kind oldest first ({@link #finished}, then by name), so a store's newer run of an area
+ * replaces the suite's; it is how the published section is made.
  * With {@code --docs}, everything between the file's {@link #BEGIN} and {@link #END} markers is
  * replaced and the rest is kept; without it the section is printed. Several {@code --jmh} files
  * make one section in which each area comes from the last file that measured it (a store's own
@@ -320,6 +323,22 @@ public final class BenchmarkReport {
         return Instant.parse(m.group(1) + "T" + time + ":00Z");
     }
 
+    /** The {@code prefix*.json} files of {@code dir}, oldest run first, then by name. */
+    static List<Path> oldestFirst(Path dir, String prefix) throws IOException {
+        List<Path> files;
+        try (var listing = Files.list(dir)) {
+            files = listing.filter(f -> f.getFileName().toString().startsWith(prefix)
+                    && f.getFileName().toString().endsWith(".json")).sorted().toList();
+        }
+        List<Path> sorted = new ArrayList<>(files);
+        Map<Path, Instant> when = new LinkedHashMap<>();
+        for (Path f : files) {
+            when.put(f, finished(f));
+        }
+        sorted.sort(Comparator.comparing(when::get)); // stable: equal dates stay in name order
+        return sorted;
+    }
+
     private static final Pattern DATED = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})(?:T(\\d{2}-\\d{2}))?");
 
     /** Writes or prints the results section; the arguments are in the class description. */
@@ -334,12 +353,17 @@ public final class BenchmarkReport {
             switch (args[i]) {
                 case "--jmh" -> jmh.add(Path.of(args[++i]));
                 case "--latency" -> latency.add(Path.of(args[++i]));
+                case "--results" -> {
+                    Path dir = Path.of(args[++i]);
+                    jmh.addAll(oldestFirst(dir, "jmh-"));
+                    latency.addAll(oldestFirst(dir, "latency-"));
+                }
                 case "--docs" -> docs = Path.of(args[++i]);
                 case "--mode" -> mode = args[++i];
                 case "--note" -> note = args[++i];
                 case "--date" -> date = Instant.parse(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: --jmh FILE [--jmh FILE...]"
-                        + " [--latency FILE...] [--mode short|full|smoke] [--note TEXT] [--date 2026-11-22T01:27:00Z] [--docs FILE]");
+                        + " [--latency FILE...] [--results DIR] [--mode short|full|smoke] [--note TEXT] [--date 2026-11-22T01:27:00Z] [--docs FILE]");
             }
         }
         if (jmh.isEmpty()) {

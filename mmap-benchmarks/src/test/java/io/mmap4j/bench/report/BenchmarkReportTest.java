@@ -164,6 +164,19 @@ class BenchmarkReportTest {
         assertTrue(md.contains("JVM flags each peer's forks were started with (from the results):"), "no flag is common: " + md);
     }
 
+    /** {@code --results} takes a directory's runs oldest first, so a later run of an area wins. */
+    @Test
+    void aResultsDirectoryIsReadOldestRunFirst() throws Exception {
+        for (String name : List.of("jmh-queue-2026-12-01T15-10.json", "jmh-2026-11-22.json", "jmh-blocks-2026-12-01.json",
+                "latency-queue-2026-12-01.json", "latency-2026-11-22.json", "notes.txt")) {
+            Files.writeString(dir.resolve(name), "[]");
+        }
+        assertEquals(List.of("jmh-2026-11-22.json", "jmh-blocks-2026-12-01.json", "jmh-queue-2026-12-01T15-10.json"),
+                BenchmarkReport.oldestFirst(dir, "jmh-").stream().map(f -> f.getFileName().toString()).toList());
+        assertEquals(List.of("latency-2026-11-22.json", "latency-queue-2026-12-01.json"),
+                BenchmarkReport.oldestFirst(dir, "latency-").stream().map(f -> f.getFileName().toString()).toList());
+    }
+
     @Test
     void aRunFinishedWhenItsFileNameSays() throws Exception {
         assertEquals(Instant.parse("2026-12-01T00:00:00Z"), BenchmarkReport.finished(dir.resolve("jmh-queue-2026-12-01.json")));

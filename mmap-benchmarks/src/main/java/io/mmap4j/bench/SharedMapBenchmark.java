@@ -45,7 +45,10 @@ public class SharedMapBenchmark {
     static final int KEY_BYTES = StaticStoreLookupBenchmark.KEY_BYTES;
     static final int VALUE_BYTES = StaticStoreLookupBenchmark.VALUE_BYTES;
 
-    /** A map of {@code entries / scaleDown} entries, the same for every peer. */
+    /**
+     * A map of {@code entries / scaleDown} entries, the same for every peer: made empty in a
+     * directory of its own by the peer, then filled through the peer's own put.
+     */
     public abstract static class Entries {
         /** How many entries: 10 K, 1 M. */
         @Param({"10000", "1000000"})
@@ -59,21 +62,26 @@ public class SharedMapBenchmark {
         Path dir;
         /** The value every put writes (its content does not matter to any peer). */
         final byte[] newValue = StaticStoreLookupBenchmark.value(-1);
+        private final String peer;
 
-        /** Sizes the trial and makes the peer's directory. */
-        void begin(String peer) throws IOException {
-            count = Math.max(1, entries / scaleDown);
-            dir = TrialFile.createDirectory("shared-map-" + peer);
+        Entries(String peer) {
+            this.peer = peer;
         }
 
-        /** Puts every entry through the peer's own put. */
-        void fill() {
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            count = Math.max(1, entries / scaleDown);
+            dir = TrialFile.createDirectory("shared-map-" + peer);
+            create(dir, count);
             byte[] key = new byte[KEY_BYTES];
             for (int i = 0; i < count; i++) {
                 StaticStoreLookupBenchmark.key(i, key);
                 put(key.clone(), StaticStoreLookupBenchmark.value(i));
             }
         }
+
+        /** Opens the peer's empty map in {@code dir}, sized for {@code count} entries. */
+        abstract void create(Path dir, int count) throws IOException;
 
         abstract void put(byte[] key, byte[] value);
 
@@ -92,12 +100,14 @@ public class SharedMapBenchmark {
         /** Where {@code mmap4jInto} copies values. */
         final MemorySegment buffer = Arena.ofAuto().allocate(VALUE_BYTES);
 
-        @Setup(Level.Trial)
-        public void open() throws IOException {
+        public Mmap4jMap() {
+            super("mmap4j");
+        }
+
+        @Override
+        void create(Path dir, int count) throws IOException {
             PeerFlags.requireNone("SharedMap");
-            begin("mmap4j");
             map = SharedMapPeers.mmap4j(dir, count, VALUE_BYTES);
-            fill();
         }
 
         @Override
@@ -115,11 +125,13 @@ public class SharedMapBenchmark {
     public static class HeapMap extends Entries {
         ConcurrentHashMap<StaticStoreLookupBenchmark.HeapMap.Key, byte[]> map;
 
-        @Setup(Level.Trial)
-        public void open() throws IOException {
-            begin("chm");
+        public HeapMap() {
+            super("chm");
+        }
+
+        @Override
+        void create(Path dir, int count) {
             map = SharedMapPeers.concurrentHashMap(count);
-            fill();
         }
 
         @Override
@@ -137,11 +149,13 @@ public class SharedMapBenchmark {
     public static class Chronicle extends Entries {
         ChronicleMap<byte[], byte[]> map;
 
-        @Setup(Level.Trial)
-        public void open() throws IOException {
-            begin("chronicle-map");
+        public Chronicle() {
+            super("chronicle-map");
+        }
+
+        @Override
+        void create(Path dir, int count) throws IOException {
             map = SharedMapPeers.chronicleMap(dir, count, KEY_BYTES, VALUE_BYTES);
-            fill();
         }
 
         @Override
@@ -159,11 +173,13 @@ public class SharedMapBenchmark {
     public static class Lmdb extends Entries {
         SharedMapPeers.Lmdb lmdb;
 
-        @Setup(Level.Trial)
-        public void open() throws IOException {
-            begin("lmdb");
+        public Lmdb() {
+            super("lmdb");
+        }
+
+        @Override
+        void create(Path dir, int count) {
             lmdb = SharedMapPeers.lmdb(dir, count, VALUE_BYTES);
-            fill();
         }
 
         @Override

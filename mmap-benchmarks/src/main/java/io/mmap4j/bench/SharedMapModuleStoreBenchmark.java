@@ -24,6 +24,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -31,18 +32,18 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * ModuleStore's own benchmark: a {@code String → String} map of 100 keys ({@code "key-0"} to
- * {@code "key-99"}, values {@code "value-0"} ...), one thread: a get that hits, a get that misses,
- * and {@code getAll} (every entry into a new {@code HashMap}). Keys cycle through the 100 in a
- * fixed order; a miss looks up {@code "absent-<i>"}. Every peer returns a {@code String}
- * (ModuleStore's reads return the term itself, so the heap map returns its stored string), except
- * mmap4j's other read paths, measured beside as peers of their own: {@code mmap4jCopy} (the
- * untyped {@code get(String)}, a copy decoded into a new {@code String}: the typed read without
- * its cache), {@code mmap4jView} (a zero-copy view of the value) and {@code mmap4jInto} (the value
- * copied into a buffer the caller reuses; returns its length).
+ * {@code "key-99"}, values {@code "value-0"} ...), one thread: a get of a key that is there
+ * ({@code probe=hit}), a get of one that is not ({@code probe=miss}, {@code "absent-<i>"}), and
+ * {@code getAll} (every entry into a new {@code HashMap}). Keys cycle through the 100 in a fixed
+ * order. Every peer returns a {@code String} (ModuleStore's reads return the term itself, so the
+ * heap map returns its stored string), or null for a miss, except mmap4j's other read paths,
+ * measured beside as peers of their own: {@code mmap4jCopy} (the untyped {@code get(String)}, a
+ * copy decoded into a new {@code String}: the typed read without its cache), {@code mmap4jView}
+ * (a zero-copy view of the value) and {@code mmap4jInto} (the value copied into a buffer the
+ * caller reuses; returns its length, -1 for a miss).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@State(Scope.Thread)
 @Baseline({"concurrentHashMap", "chronicleMap", "lmdb"})
 public class SharedMapModuleStoreBenchmark {
     static final int KEYS = 100;
@@ -60,12 +61,31 @@ public class SharedMapModuleStoreBenchmark {
         return "value-" + i;
     }
 
-    private int next;
+    /** The keys a get looks up, in turn: the 100 keys of the map, or 100 it does not have. */
+    @State(Scope.Thread)
+    public static class Probe {
+        /** {@code hit}: keys of the map; {@code miss}: keys it does not have. */
+        @Param({"hit", "miss"})
+        public String probe;
 
-    private int next() {
-        int i = next;
-        next = i + 1 == KEYS ? 0 : i + 1;
-        return i;
+        private String[] keys;
+        private int next;
+
+        @Setup(Level.Trial)
+        public void choose() {
+            keys = switch (probe) {
+                case "hit" -> HITS;
+                case "miss" -> MISSES;
+                default -> throw new IllegalArgumentException("probe " + probe + " is neither hit nor miss");
+            };
+        }
+
+        /** The next key of the cycle. */
+        String next() {
+            int i = next;
+            next = i + 1 == KEYS ? 0 : i + 1;
+            return keys[i];
+        }
     }
 
     @State(Scope.Benchmark)
@@ -133,17 +153,13 @@ public class SharedMapModuleStoreBenchmark {
     public static class Lmdb {
         Path dir;
         SharedMapPeers.Lmdb lmdb;
-        final byte[][] hits = new byte[KEYS][];
-        final byte[][] misses = new byte[KEYS][];
 
         @Setup(Level.Trial)
         public void open() throws IOException {
             dir = TrialFile.createDirectory("module-store-lmdb");
             lmdb = SharedMapPeers.lmdb(dir, KEYS, 16);
             for (int i = 0; i < KEYS; i++) {
-                hits[i] = HITS[i].getBytes(UTF_8);
-                misses[i] = MISSES[i].getBytes(UTF_8);
-                lmdb.put(hits[i], value(i).getBytes(UTF_8));
+                lmdb.put(HITS[i].getBytes(UTF_8), value(i).getBytes(UTF_8));
             }
         }
 
@@ -171,69 +187,45 @@ public class SharedMapModuleStoreBenchmark {
         }
     }
 
-    // --- get hit ---------------------------------------------------------------------------------
+    // --- get: a hit or a miss, by the probe ---------------------------------------------------
 
     @Benchmark
-    public String get_mmap4j(Mmap4jMap s) {
-        return s.map.get(HITS[next()]);
+    public String get_mmap4j(Mmap4jMap s, Probe p) {
+        return s.map.get(p.next());
     }
 
     @Benchmark
-    public String get_mmap4jCopy(Mmap4jMap s) {
-        return new String(s.shared.get(HITS[next()]), UTF_8);
+    public String get_mmap4jCopy(Mmap4jMap s, Probe p) {
+        byte[] value = s.shared.get(p.next());
+        return value == null ? null : new String(value, UTF_8);
     }
 
     @Benchmark
-    public MemorySegment get_mmap4jView(Mmap4jMap s) {
-        return s.shared.view(HITS[next()]);
+    public MemorySegment get_mmap4jView(Mmap4jMap s, Probe p) {
+        return s.shared.view(p.next());
     }
 
     @Benchmark
-    public long get_mmap4jInto(Mmap4jMap s) {
-        return s.shared.get(HITS[next()], s.buffer);
+    public long get_mmap4jInto(Mmap4jMap s, Probe p) {
+        return s.shared.get(p.next(), s.buffer);
     }
 
     @Benchmark
-    public String get_concurrentHashMap(HeapMap s) {
-        return s.map.get(HITS[next()]);
-    }
-
-    @Benchmark
-    @Fork(jvmArgsAppend = {PeerFlags.CHRONICLE_REFLECT, PeerFlags.CHRONICLE_NIO,
-            PeerFlags.CHRONICLE_MAP_LANG, PeerFlags.CHRONICLE_MAP_JAVAC})
-    public String get_chronicleMap(Chronicle s) {
-        return s.map.get(HITS[next()]);
-    }
-
-    @Benchmark
-    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
-    public String get_lmdb(Lmdb s) {
-        return s.get(HITS[next()]);
-    }
-
-    // --- get miss --------------------------------------------------------------------------------
-
-    @Benchmark
-    public String getMiss_mmap4j(Mmap4jMap s) {
-        return s.map.get(MISSES[next()]);
-    }
-
-    @Benchmark
-    public String getMiss_concurrentHashMap(HeapMap s) {
-        return s.map.get(MISSES[next()]);
+    public String get_concurrentHashMap(HeapMap s, Probe p) {
+        return s.map.get(p.next());
     }
 
     @Benchmark
     @Fork(jvmArgsAppend = {PeerFlags.CHRONICLE_REFLECT, PeerFlags.CHRONICLE_NIO,
             PeerFlags.CHRONICLE_MAP_LANG, PeerFlags.CHRONICLE_MAP_JAVAC})
-    public String getMiss_chronicleMap(Chronicle s) {
-        return s.map.get(MISSES[next()]);
+    public String get_chronicleMap(Chronicle s, Probe p) {
+        return s.map.get(p.next());
     }
 
     @Benchmark
     @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
-    public String getMiss_lmdb(Lmdb s) {
-        return s.get(MISSES[next()]);
+    public String get_lmdb(Lmdb s, Probe p) {
+        return s.get(p.next());
     }
 
     // --- getAll ----------------------------------------------------------------------------------

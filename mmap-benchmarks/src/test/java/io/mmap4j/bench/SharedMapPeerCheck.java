@@ -6,7 +6,7 @@ import static io.mmap4j.bench.PeerCheck.method;
 import static io.mmap4j.bench.PeerCheck.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -61,20 +61,24 @@ final class SharedMapPeerCheck {
         }
     }
 
-    /** In the 100-key map a get returns the key's value, a miss null, and getAll every entry. */
+    /** In the 100-key map a get returns the key's value, a miss null (or -1), and getAll every entry. */
     private static void checkModuleStore(String peer, Method get) throws Exception {
         Object store = open(get.getParameterTypes()[0], Map.of());
         try {
             SharedMapModuleStoreBenchmark bench = new SharedMapModuleStoreBenchmark();
+            SharedMapModuleStoreBenchmark.Probe hits = open(SharedMapModuleStoreBenchmark.Probe.class, Map.of("probe", "hit"));
             for (int i = 0; i < 250; i++) {
                 assertEquals(SharedMapModuleStoreBenchmark.value(i % 100),
-                        new String(bytes(call(bench, "get_" + peer, store), store), StandardCharsets.UTF_8), peer + " get " + i);
+                        new String(bytes(call(bench, "get_" + peer, store, hits), store), StandardCharsets.UTF_8),
+                        peer + " get " + i);
             }
-            if (method(SharedMapModuleStoreBenchmark.class, "getMiss_" + peer).isEmpty()) {
-                return; // one of mmap4j's other read paths: gets only
-            }
+            SharedMapModuleStoreBenchmark.Probe misses = open(SharedMapModuleStoreBenchmark.Probe.class, Map.of("probe", "miss"));
             for (int i = 0; i < 150; i++) {
-                assertNull(call(bench, "getMiss_" + peer, store), peer + " getMiss " + i);
+                Object miss = call(bench, "get_" + peer, store, misses);
+                assertTrue(miss == null || Long.valueOf(-1).equals(miss), peer + " get of a missing key " + i + ": " + miss);
+            }
+            if (method(SharedMapModuleStoreBenchmark.class, "getAll_" + peer).isEmpty()) {
+                return; // one of mmap4j's other read paths: gets only
             }
             Map<String, String> expected = new HashMap<>();
             for (int i = 0; i < 100; i++) {

@@ -68,9 +68,10 @@ import java.util.concurrent.TimeUnit;
  * an exclusive lock on the file, and a second process (or a second open in this JVM) gets a
  * {@link FileSystemException} saying so. {@link #verify(Path)} and {@link #stats(Path)} read a
  * volume that another process has open, without disturbing it. An interrupt does not disturb a
- * volume either: its file is written and forced by a thread of its own, so a set, remove, flush or
- * close whose thread is interrupted completes as usual and leaves the thread's interrupt status set
- * (a {@code FileChannel} used by the interrupted thread itself would have closed, for everyone).
+ * volume either: its file is written and forced by a thread of its own, and opened, verified and
+ * read by {@link #stats(Path)} on one too, so an open, set, remove, flush, close, verify or stats
+ * whose thread is interrupted completes as usual and leaves the thread's interrupt status set (a
+ * {@code FileChannel} used by the interrupted thread itself would have closed, for everyone).
  *
  * <h2>Limits and errors</h2>
  * Keys are 0 to {@value CacheFormat#MAX_KEY_BYTES} bytes; values 0 to 16 MiB less 8 KiB
@@ -343,7 +344,8 @@ public final class CacheVolume implements AutoCloseable {
      *
      * @param path a volume's file
      * @return the figures of the newer valid directory copy
-     * @throws CorruptVolumeException if the file is not a cache volume, or neither copy is valid
+     * @throws CorruptVolumeException if the file is not a cache volume, or neither copy is valid, or
+     *                                another process cuts it short while it is read
      * @throws IOException            if the file cannot be read
      */
     public static Stats stats(Path path) throws IOException {
@@ -361,7 +363,9 @@ public final class CacheVolume implements AutoCloseable {
      *
      * @param path a volume's file
      * @return every problem found; empty if the volume is sound. A copy torn by a crash during a
-     *         sync is listed (open recovers from it); at most 1000 problems
+     *         sync is listed (open recovers from it). A file another process cuts short during the
+     *         check is listed first, as its {@code file length} (the check reads the mapping through
+     *         a heap copy, so the cut is reported and never kills the JVM); at most 1000 problems
      * @throws IOException if the file cannot be opened or mapped at all
      */
     public static List<Problem> verify(Path path) throws IOException {

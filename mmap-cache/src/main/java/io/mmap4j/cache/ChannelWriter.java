@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,18 +63,45 @@ final class ChannelWriter implements AutoCloseable {
         }));
     }
 
+    /** Work that may fail with an {@link IOException}. */
+    interface IoTask<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code task} on a new thread of its own and waits for it through interrupts, which it
+     * sets again afterwards: for opening and checking a volume, whose channels (the one that
+     * formats it, the map's, the one that holds the lock) an interrupt of the caller's thread would
+     * close, as it would the volume's own.
+     *
+     * @throws IOException the task's
+     */
+    static <T> T onOwnThread(String name, IoTask<T> task) throws IOException {
+        FutureTask<T> run = new FutureTask<>(() -> {
+            try {
+                return task.run();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Thread t = new Thread(run, name);
+        t.setDaemon(true);
+        t.start();
+        return await(run);
+    }
+
     /**
      * Waits for {@code operation} to end, through interrupts, which it sets again afterwards.
      *
+     * @return the operation's result
      * @throws IOException the operation's
      */
-    static void await(Future<?> operation) throws IOException {
+    static <T> T await(Future<T> operation) throws IOException {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
-                    operation.get();
-                    return;
+                    return operation.get();
                 } catch (InterruptedException e) {
                     interrupted = true; // the operation goes on regardless: wait for it, then say so
                 } catch (ExecutionException e) {

@@ -113,24 +113,24 @@ final class DirectoryCopy {
         buf.set(INT, footer + F_CRC, CacheFormat.crc(buf, footer, F_CRC));
     }
 
-    /** Checks copy {@code copy} (0 for A, 1 for B) in the file. Reads the whole copy. */
-    static Checked check(MemorySegment file, VolumeGeometry g, int copy) {
+    /** Checks copy {@code copy} (0 for A, 1 for B) in the file, with {@code crc} for the entries. Reads the whole copy. */
+    static Checked check(MemorySegment file, VolumeGeometry g, int copy, MappedCrc crc) {
         long at = g.copyOffset(copy);
         long footer = g.footerOffset(copy);
         String name = "copy " + NAMES[copy] + " ";
         if (file.get(LONG, at + C_MAGIC) != COPY_MAGIC) {
             return bad(copy, at + C_MAGIC, name + "magic", Long.toHexString(file.get(LONG, at + C_MAGIC)), "\"CVDIRHDR\"");
         }
-        int crc = CacheFormat.crc(file, at, C_CRC);
-        if (file.get(INT, at + C_CRC) != crc) {
+        int headerCrc = ShortCrc32c.of(file, at, C_CRC);
+        if (file.get(INT, at + C_CRC) != headerCrc) {
             return bad(copy, at + C_CRC, name + "header crc32c", Integer.toUnsignedString(file.get(INT, at + C_CRC)),
-                    Integer.toUnsignedString(crc));
+                    Integer.toUnsignedString(headerCrc));
         }
         if (file.get(LONG, footer + F_MAGIC) != FOOTER_MAGIC) {
             return bad(copy, footer + F_MAGIC, name + "footer magic", Long.toHexString(file.get(LONG, footer + F_MAGIC)),
                     "\"CVDIRFTR\"");
         }
-        int footerCrc = CacheFormat.crc(file, footer, F_CRC);
+        int footerCrc = ShortCrc32c.of(file, footer, F_CRC);
         if (file.get(INT, footer + F_CRC) != footerCrc) {
             return bad(copy, footer + F_CRC, name + "footer crc32c",
                     Integer.toUnsignedString(file.get(INT, footer + F_CRC)), Integer.toUnsignedString(footerCrc));
@@ -188,7 +188,7 @@ final class DirectoryCopy {
                     Integer.toUnsignedString(file.get(INT, footer + F_ENTRIES_CRC)),
                     Integer.toUnsignedString(entriesCrc) + ", the header's");
         }
-        int computed = CacheFormat.crc(file, at + COPY_HEADER_BYTES, g.entries() * ENTRY_BYTES);
+        int computed = crc.of(file, at + COPY_HEADER_BYTES, g.entries() * ENTRY_BYTES);
         if (computed != entriesCrc) {
             return bad(copy, at + C_ENTRIES_CRC, name + "entries crc32c", Integer.toUnsignedString(entriesCrc),
                     Integer.toUnsignedString(computed) + ", the CRC32C of the entries");

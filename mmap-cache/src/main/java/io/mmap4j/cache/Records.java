@@ -20,7 +20,9 @@ import static io.mmap4j.cache.CacheFormat.R_VALUE_LENGTH;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.zip.CRC32C;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Records in the data region: a 40-byte header, the key, the value, zeros to the next 512-byte
@@ -28,6 +30,10 @@ import java.util.zip.CRC32C;
  * that a record is only ever taken for the one written there since the last directory sync.
  */
 final class Records {
+    /** A key's bytes read eight at a time, in the order {@link CacheFormat#LONG} reads the record's. */
+    private static final VarHandle KEY_LONG = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+
     private Records() {
     }
 
@@ -46,7 +52,7 @@ final class Records {
 
     /** The header CRC: CRC32C of header bytes 0 to 35, exclusive-or the volume id's two halves. */
     static int headerCrc(MemorySegment s, long at, long volumeId) {
-        return CacheFormat.crc(s, at, R_HEADER_CRC) ^ (int) (volumeId ^ (volumeId >>> 32));
+        return ShortCrc32c.of(s, at, R_HEADER_CRC) ^ (int) (volumeId ^ (volumeId >>> 32));
     }
 
     /**
@@ -90,11 +96,31 @@ final class Records {
         return s.get(INT, at + R_BODY_CRC);
     }
 
-    /** Whether the key and value bytes match the header's body CRC. */
-    static boolean bodySound(MemorySegment s, long at) {
-        CRC32C crc = new CRC32C();
-        CacheFormat.update(crc, s, at + RECORD_HEADER_BYTES, keyLength(s, at) + valueLength(s, at));
-        return (int) crc.getValue() == bodyCrc(s, at);
+    /** Whether the key and value bytes match the header's body CRC, computed with {@code crc}. */
+    static boolean bodySound(MemorySegment s, long at, MappedCrc crc) {
+        return crc.of(s, at + RECORD_HEADER_BYTES, keyLength(s, at) + valueLength(s, at)) == bodyCrc(s, at);
+    }
+
+    /**
+     * Whether the key of the record at {@code at}, whose length the caller has checked is
+     * {@code key.length}, is {@code key}. Compares eight bytes at a time and allocates nothing: it
+     * runs on every probe that meets the key's tag ({@code MemorySegment.mismatch} would need the
+     * key wrapped in a segment first).
+     */
+    static boolean keyEquals(MemorySegment s, long at, byte[] key) {
+        long from = keyAt(at);
+        int i = 0;
+        for (; i <= key.length - Long.BYTES; i += Long.BYTES) {
+            if (s.get(LONG, from + i) != (long) KEY_LONG.get(key, i)) {
+                return false;
+            }
+        }
+        for (; i < key.length; i++) {
+            if (s.get(ValueLayout.JAVA_BYTE, from + i) != key[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The byte offset of the key. */

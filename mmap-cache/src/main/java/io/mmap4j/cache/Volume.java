@@ -80,6 +80,18 @@ final class Volume {
     /** The two aggregation buffers: the writer fills one while the I/O thread writes the other. */
     private final MemorySegment[] agg;
     final int aggBytes;
+    /**
+     * One directory copy's bytes, reused by every sync under {@link #syncLock} (Traffic Server keeps
+     * its sync buffer too): the snapshot the sync writes, so that a sync never needs memory it might
+     * not get, and the writers wait only for a memory copy. Native, as the I/O thread writes it.
+     */
+    private final MemorySegment syncBuffer;
+    /**
+     * The CRC of the long checks of recovery (directory copies, replayed records): direct for a
+     * volume opened to write, which holds its file's lock; through a heap copy for the verifier's
+     * read-only volume, whose file another process may cut short under it.
+     */
+    final MappedCrc mappedCrc;
     /** Reused under {@link #lock} to checksum a record as it is copied in. */
     private final CRC32C writeCrc = new CRC32C();
 
@@ -134,6 +146,8 @@ final class Volume {
         this.agg = io == null ? new MemorySegment[] {MemorySegment.NULL, MemorySegment.NULL}
                 : new MemorySegment[] {aggArena.allocate(aggBytes, CacheFormat.PAGE),
                         aggArena.allocate(aggBytes, CacheFormat.PAGE)};
+        this.mappedCrc = io == null ? MappedCrc.guarded() : MappedCrc.DIRECT;
+        this.syncBuffer = io == null ? MemorySegment.NULL : aggArena.allocate(g.copyBytes(), CacheFormat.PAGE);
         this.segmentCleaned = new long[g.segments()];
     }
 
@@ -174,6 +188,11 @@ final class Volume {
 
     long cursor() {
         return cursor;
+    }
+
+    /** The buffer every sync snapshots the directory into; for tests. */
+    MemorySegment syncBuffer() {
+        return syncBuffer;
     }
 
     long serial() {
@@ -414,8 +433,7 @@ final class Volume {
         } else if (Records.keyLength(s, at) != key.length) {
             result = OTHER_KEY;
         } else {
-            result = MemorySegment.mismatch(s, Records.keyAt(at), Records.keyAt(at) + key.length,
-                    MemorySegment.ofArray(key), 0, key.length) == -1 ? SAME_KEY : OTHER_KEY;
+            result = Records.keyEquals(s, at, key) ? SAME_KEY : OTHER_KEY;
         }
         return stillThere(p, loc) ? result : GONE;
     }
@@ -618,8 +636,10 @@ final class Volume {
 
     /**
      * Hands the buffer being filled to the I/O thread, to be written in one large sequential write,
-     * and goes on filling the other one, once that one's own write is done. The caller goes on
-     * while the bytes go to the file.
+     * and goes on filling the other one, once that one's own write is done. The new write is queued
+     * before the wait, so that the I/O thread starts it the moment the other ends, never idle
+     * while a full buffer waits for the writer to wake up; it still runs one write at a time, in
+     * ring order, so what a crash can tear stays one buffer past the last whole record.
      */
     private void seal() throws IOException {
         long from = start(fill);
@@ -628,12 +648,16 @@ final class Volume {
             return;
         }
         assert from % dataBytes + (to - from) <= dataBytes : "buffer [" + from + ", " + to + ") crosses a lap's end";
-        awaitWrite(); // the other buffer's write: done before the buffer is refilled
-        pending = io.start(agg[fill].asSlice(0, to - from), g.fileOffset(from));
-        pendingFrom = from;
-        pendingTo = to;
-        fill ^= 1;
-        setStart(fill, to);
+        Future<?> write = io.start(agg[fill].asSlice(0, to - from), g.fileOffset(from));
+        try {
+            awaitWrite(); // the other buffer's write: done before the buffer is refilled
+        } finally {
+            pending = write;
+            pendingFrom = from;
+            pendingTo = to;
+            fill ^= 1;
+            setStart(fill, to);
+        }
     }
 
     /**
@@ -822,9 +846,8 @@ final class Volume {
      */
     void sync(boolean clean) throws IOException {
         syncLock.lock();
-        // Shared: the volume's I/O thread writes it.
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment buf = arena.allocate(g.copyBytes(), CacheFormat.PAGE);
+        try {
+            MemorySegment buf = syncBuffer;
             State state;
             int copy;
             lock.lock();
@@ -857,8 +880,8 @@ final class Volume {
      * data region is scanned instead.
      */
     CacheVolume.Recovery recover(Directory.Reporter reporter) {
-        Checked a = DirectoryCopy.check(file, g, 0);
-        Checked b = DirectoryCopy.check(file, g, 1);
+        Checked a = DirectoryCopy.check(file, g, 0, mappedCrc);
+        Checked b = DirectoryCopy.check(file, g, 1, mappedCrc);
         Checked chosen = DirectoryCopy.newer(a, b);
         long droppedAtLoad = 0;
         long replayed = 0;
@@ -1021,7 +1044,7 @@ final class Volume {
         long at = g.fileOffset(p);
         long room = dataBytes - p % dataBytes;
         if (!Records.headerAt(file, at, p, header.volumeId(), room) || Records.serial(file, at) < minSerial
-                || !Records.bodySound(file, at)) {
+                || !Records.bodySound(file, at, mappedCrc)) {
             return -1;
         }
         return CacheFormat.recordBytes(Records.keyLength(file, at), Records.valueLength(file, at));

@@ -36,6 +36,12 @@ final class VolumeFiles {
     }
 
     static CacheVolume open(Path path, VolumeGeometry geometry, Options options) throws IOException {
+        // Every channel opening uses (to format, map and lock the file) closes if the thread using it
+        // is interrupted: a caller's interrupt must not fail the open.
+        return ChannelWriter.onOwnThread("mmap4j-cache-open " + path.getFileName(), () -> openHere(path, geometry, options));
+    }
+
+    private static CacheVolume openHere(Path path, VolumeGeometry geometry, Options options) throws IOException {
         boolean created = false;
         if (geometry != null && Files.notExists(path)) {
             created = createNew(path, geometry, options);

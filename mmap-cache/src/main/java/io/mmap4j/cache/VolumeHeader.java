@@ -98,7 +98,7 @@ record VolumeHeader(VolumeGeometry geometry, long volumeId, long hashKey0, long 
                     + " directory copies carried the counts, is a cache: delete it and open creates a new one)" : "")));
             return problems;
         }
-        int crc = CacheFormat.crc(file, 0, H_CRC);
+        int crc = ShortCrc32c.of(file, 0, H_CRC);
         if (file.get(INT, H_CRC) != crc) {
             problems.add(new Problem(H_CRC, "header crc32c", Integer.toUnsignedString(file.get(INT, H_CRC)),
                     Integer.toUnsignedString(crc) + ", the CRC32C of bytes 0 to 119"));

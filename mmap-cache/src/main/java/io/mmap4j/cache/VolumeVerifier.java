@@ -16,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -35,6 +36,18 @@ final class VolumeVerifier {
     }
 
     static Stats stats(Path path) throws IOException {
+        // On a thread of its own, as open: an interrupt would close the map's and the lock's channels.
+        return ChannelWriter.onOwnThread("mmap4j-cache-stats " + path.getFileName(), () -> {
+            long length = Files.size(path);
+            try {
+                return statsHere(path);
+            } catch (InternalError fault) {
+                throw cutShort(path, length, fault).exception(path);
+            }
+        });
+    }
+
+    private static Stats statsHere(Path path) throws IOException {
         try (MMap map = MMap.open(path, StandardOpenOption.READ)) {
             MemorySegment file = map.segment();
             List<Problem> problems = VolumeHeader.check(file);
@@ -56,7 +69,34 @@ final class VolumeVerifier {
     }
 
     static List<Problem> verify(Path path) throws IOException {
-        List<Problem> problems = new ArrayList<>();
+        return ChannelWriter.onOwnThread("mmap4j-cache-verify " + path.getFileName(), () -> {
+            long length = Files.size(path);
+            List<Problem> problems = new ArrayList<>();
+            try {
+                return verifyHere(path, problems);
+            } catch (InternalError fault) {
+                problems.add(0, cutShort(path, length, fault));
+                return problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems;
+            }
+        });
+    }
+
+    /**
+     * The problem of a check that met a fault reading the mapping ({@code SIGBUS}, which the
+     * JVM's guarded accesses turn into an {@link InternalError}): the file was cut short under the
+     * check, which then reports where it ends now; or, not shorter, a page the disk could not give.
+     */
+    private static Problem cutShort(Path path, long lengthBefore, InternalError fault) throws IOException {
+        long now = Files.size(path);
+        if (now < lengthBefore) {
+            return new Problem(now, "file length", Long.toString(now), lengthBefore
+                    + ", its length when the check began: another process cut the file short while it was checked");
+        }
+        return new Problem(now, "mapped file", "a fault reading a page (" + fault.getMessage() + ")",
+                "pages the file system can read");
+    }
+
+    private static List<Problem> verifyHere(Path path, List<Problem> problems) throws IOException {
         try (MMap map = MMap.open(path, StandardOpenOption.READ)) {
             MemorySegment file = map.segment();
             problems.addAll(VolumeHeader.check(file));
@@ -138,7 +178,7 @@ final class VolumeVerifier {
                     "the record the directory entry at byte " + entryAt + " names"));
             return;
         }
-        if (!Records.bodySound(file, at)) {
+        if (!Records.bodySound(file, at, v.mappedCrc)) {
             problems.add(new Problem(at + R_BODY_CRC, "record body crc32c",
                     Integer.toUnsignedString(Records.bodyCrc(file, at)), "the CRC32C of the record's key and value"));
             return;
@@ -157,7 +197,8 @@ final class VolumeVerifier {
      * times: a writer rewrites only the older copy, so a torn read of the newer one does not last.
      */
     private static Checked[] copies(MemorySegment file, VolumeGeometry g, boolean live) {
-        Checked[] copies = {DirectoryCopy.check(file, g, 0), DirectoryCopy.check(file, g, 1)};
+        MappedCrc crc = MappedCrc.guarded();
+        Checked[] copies = {DirectoryCopy.check(file, g, 0, crc), DirectoryCopy.check(file, g, 1, crc)};
         for (int attempt = 1; live && attempt < LIVE_ATTEMPTS && DirectoryCopy.newer(copies[0], copies[1]) == null;
              attempt++) {
             try {
@@ -166,7 +207,7 @@ final class VolumeVerifier {
                 Thread.currentThread().interrupt();
                 break;
             }
-            copies = new Checked[] {DirectoryCopy.check(file, g, 0), DirectoryCopy.check(file, g, 1)};
+            copies = new Checked[] {DirectoryCopy.check(file, g, 0, crc), DirectoryCopy.check(file, g, 1, crc)};
         }
         return copies;
     }

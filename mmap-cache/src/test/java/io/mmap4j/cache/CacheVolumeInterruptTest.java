@@ -63,6 +63,26 @@ class CacheVolumeInterruptTest {
     }
 
     @Test
+    void anInterruptedThreadCreatesOpensVerifiesAndStatsAVolumeAndKeepsItsInterruptStatus() throws IOException {
+        Path path = dir.resolve("v.cache");
+        Thread.currentThread().interrupt();
+        try (CacheVolume v = CacheVolume.open(path, SIZE, OPTIONS)) {
+            assertTrue(v.recovery().created(), v.recovery().toString());
+            assertTrue(Thread.currentThread().isInterrupted(), "create kept the interrupt status");
+            v.set(Values.key(0), Values.value(0, 1, 100_000));
+        }
+        assertTrue(Thread.currentThread().isInterrupted());
+        try (CacheVolume v = CacheVolume.open(path)) {
+            assertTrue(v.recovery().clean(), v.recovery().toString());
+            assertArrayEquals(Values.value(0, 1, 100_000), v.get(Values.key(0)));
+            assertTrue(Thread.currentThread().isInterrupted(), "open kept the interrupt status");
+        }
+        assertEquals(java.util.List.of(), CacheVolume.verify(path));
+        assertEquals(1, CacheVolume.stats(path).objects());
+        assertTrue(Thread.interrupted(), "verify and stats kept the interrupt status");
+    }
+
+    @Test
     void writersInterruptedAgainAndAgainMidSetLeaveTheVolumeWorkingForEveryone() throws Exception {
         Path path = dir.resolve("v.cache");
         int writers = 2;

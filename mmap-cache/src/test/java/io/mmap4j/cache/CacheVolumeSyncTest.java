@@ -1,11 +1,15 @@
 package io.mmap4j.cache;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.cache.CacheVolume.Options;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,6 +20,31 @@ import org.junit.jupiter.api.io.TempDir;
 class CacheVolumeSyncTest {
     @TempDir
     Path dir;
+
+    /**
+     * Every sync snapshots the directory into the one buffer the volume allocated when it opened
+     * (native memory the size of a copy), and writes a sound copy from it each time.
+     */
+    @Test
+    void everySyncReusesTheVolumesOneSnapshotBuffer() throws Exception {
+        Path path = dir.resolve("v.cache");
+        Options options = Options.DEFAULT.withAggregationBytes(64 << 10).withSyncInterval(Duration.ZERO);
+        try (CacheVolume v = CacheVolume.open(path, 16L << 20, options)) {
+            Volume volume = CacheVolumeTest.volumeOf(v);
+            MemorySegment buffer = volume.syncBuffer();
+            assertEquals(volume.g.copyBytes(), buffer.byteSize());
+            for (int round = 0; round < 3; round++) {
+                v.set(Values.key(round), Values.value(round, 1, 3000));
+                v.flush();
+                assertEquals(buffer.address(), volume.syncBuffer().address(), "sync " + round);
+                assertEquals(List.of(), CacheVolume.verify(path), "the copy sync " + round + " wrote");
+            }
+        }
+        try (CacheVolume v = CacheVolume.open(path)) {
+            assertTrue(v.recovery().clean(), v.recovery().toString());
+            assertArrayEquals(Values.value(2, 1, 3000), v.get(Values.key(2)));
+        }
+    }
 
     @Test
     void theBackgroundSyncMakesProgressUnderConstantWrites() throws Exception {

@@ -4,11 +4,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 /** The pieces of the format: sizing arithmetic, directory entry bit fields, approximate sizes, SipHash. */
 class FormatUnitsTest {
+    @Test
+    void theShortCrcIsTheJdksCrc32cForEveryLengthAndAlignment() {
+        SplittableRandom r = new SplittableRandom(12);
+        byte[] bytes = new byte[200];
+        r.nextBytes(bytes);
+        MemorySegment s = MemorySegment.ofArray(bytes);
+        for (int from = 0; from < 9; from++) {
+            for (int length = 0; length <= 120; length++) {
+                CRC32C jdk = new CRC32C();
+                jdk.update(bytes, from, length);
+                assertEquals((int) jdk.getValue(), ShortCrc32c.of(s, from, length), "from " + from + ", length " + length);
+            }
+        }
+        // The check value of the CRC-32C catalogue: "123456789".
+        assertEquals(0xE3069283, ShortCrc32c.of(MemorySegment.ofArray(
+                "123456789".getBytes(StandardCharsets.US_ASCII)), 0, 9));
+    }
+
     @Test
     void sizingOfAOneGibVolumeAsTheFormatDocumentWorksItOut() {
         VolumeGeometry g = VolumeGeometry.of(1L << 30, 8000);

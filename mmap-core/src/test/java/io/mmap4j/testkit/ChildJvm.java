@@ -88,13 +88,20 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Waits for the child to exit and checks its exit code; fails (and kills it) on timeout. */
+    /**
+     * Waits for the child to exit and for the end of its output, then checks its exit code; fails
+     * (and kills it) on timeout. When this returns, {@link #output()} holds every line the child
+     * printed, a killed child's included: its exit does not mean the reader has drained the pipe
+     * yet, so this reads to the pipe's end, which comes right after the exit.
+     */
     public void awaitExit(Duration timeout, int expectedExitCode) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             kill();
             fail(name + " did not exit within " + timeout + "; output:\n" + joined());
         }
-        outputEnded.await(10, TimeUnit.SECONDS); // the pipe closes right after exit
+        if (!outputEnded.await(10, TimeUnit.SECONDS)) {
+            fail(name + " exited but its output did not end within 10 s; output so far:\n" + joined());
+        }
         assertEquals(expectedExitCode, process.exitValue(), () -> name + " exit code; output:\n" + joined());
     }
 

@@ -124,7 +124,9 @@ import java.util.zip.CRC32C;
  * then unmaps the generation it replaces at once: the space of a replaced file (deleted by the
  * rewrite) goes back to the file system as soon as every process using the map has made one call
  * since, not when a garbage collector runs. A lookup of another thread still in the old file when
- * it is unmapped runs again on the new one. The exception is a generation of which views were
+ * it is unmapped runs again on the new one, and its thread's interrupt status is left as it was
+ * (JDK 25's unmapping sets it on a thread it catches reading: see {@code UNMAP_INTERRUPTS}); a read
+ * never fails because its thread is interrupted. The exception is a generation of which views were
  * handed out ({@code view}, iteration): it is mapped a second time, read-only, for the views, and
  * that mapping goes when the last of them is unreachable.
  *
@@ -477,40 +479,87 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * {@link IllegalStateException} the JDK throws then), it runs again on the new one.
      */
     <T> T read(Object key, int kind, long hash, Read<T> step, Object argument) {
-        SharedMapFile f = current();
+        boolean interrupted = interruptedBefore();
+        SharedMapFile f = null;
         while (true) {
             try {
+                f = current();
                 return step.apply(f, key == null ? 0 : f.find(key, kind, hash), argument);
             } catch (IllegalStateException e) {
-                f = replacing(f, e);
+                retryAfter(f, e, interrupted);
             }
         }
     }
 
     /**
-     * The generation that replaced {@code f}, after {@code failure} in a read of it; rethrows
-     * {@code failure} if {@code f} is still current (it did not come from a replacement), and
-     * throws the map's own {@link IllegalStateException} if the map was closed.
+     * Returns if a read of {@code f} that failed with {@code failure} is to run again: this handle
+     * replaced {@code f} under it, or another process replaced the generation (then this switches
+     * to the new one). Throws the map's own {@link IllegalStateException} if the map was closed,
+     * and rethrows {@code failure} if {@code f} is still current or the read failed before it had
+     * a generation ({@code f} null). First takes back the interrupt the JDK may have set if the
+     * unmapping caught this thread inside {@code f}: see {@link #UNMAP_INTERRUPTS}.
+     *
+     * @param interrupted whether this thread was interrupted when the read began
      */
-    private SharedMapFile replacing(SharedMapFile f, IllegalStateException failure) {
-        SharedMapFile now = current();
-        if (now == f) {
+    private void retryAfter(SharedMapFile f, IllegalStateException failure, boolean interrupted) {
+        if (unmappedUnder(f)) {
+            forgetUnmapInterrupt(interrupted);
+        }
+        checkOpen();
+        if (f == null || current() == f) {
             throw failure;
         }
-        return now;
     }
 
     /**
-     * Whether generation {@code generation} is current and its slot {@code slot} still holds
-     * {@code ref}: then whatever a read found there is still so. For {@link TypedSharedMap}'s cache.
+     * Whether the data file mapped at {@code file} is still the current generation and its slot
+     * reference at {@code refAt} still holds {@code ref}: then whatever a read found there is
+     * still so. For {@link TypedSharedMap}'s cache; see {@link SharedMapFile#unchanged}. False
+     * if this handle unmapped the file meanwhile (the slow path reads the new generation, or
+     * reports the map closed).
      */
-    boolean unchanged(long generation, long slot, long ref) {
-        SharedMapFile f = current();
+    static boolean unchanged(MemorySegment file, long refAt, long ref) {
+        boolean interrupted = interruptedBefore();
         try {
-            return f.generation == generation && f.ref(slot) == ref;
-        } catch (IllegalStateException replacedUnderUs) {
-            return false; // the slow path reads the new generation, or reports the map closed
+            return SharedMapFile.unchanged(file, refAt, ref);
+        } catch (IllegalStateException unmappedUnderUs) {
+            forgetUnmapInterrupt(interrupted); // closed: only ever by this handle's unmapping
+            return false;
         }
+    }
+
+    /**
+     * Whether closing a shared arena marks the threads it catches inside it as interrupted. This
+     * handle unmaps a replaced generation at once (and everything at {@link #close()}), by closing
+     * the arena of its mapping, while other threads of the handle may still be reading it: the
+     * JDK's handshake then throws an {@link IllegalStateException} into a thread it finds inside
+     * an access of that mapping (the read runs again), and JDKs before 26 also set that thread's
+     * interrupt status (JDK-8306324, "StopThread results in thread being marked as interrupted";
+     * the path is shared with the unmapping of shared arenas), which nobody asked for: the
+     * caller's next {@code sleep} or {@code take} would throw {@link InterruptedException}, and
+     * its next mapping of a file {@link java.nio.channels.ClosedByInterruptException}. So a read
+     * notes whether its thread was interrupted when it began, one load, and a read that an
+     * unmapping of this handle failed takes the interrupt back if it was not. The one case this
+     * cannot tell apart: another thread's {@link Thread#interrupt()} arriving during that very
+     * read, which is taken back with it.
+     */
+    static final boolean UNMAP_INTERRUPTS = Runtime.version().feature() < 26;
+
+    /** Whether this thread is interrupted, when that needs knowing: see {@link #UNMAP_INTERRUPTS}. */
+    private static boolean interruptedBefore() {
+        return UNMAP_INTERRUPTS && Thread.currentThread().isInterrupted();
+    }
+
+    /** Clears the interrupt an unmapping set on this thread, if it was not interrupted before. */
+    private static void forgetUnmapInterrupt(boolean interruptedBefore) {
+        if (UNMAP_INTERRUPTS && !interruptedBefore) {
+            Thread.interrupted();
+        }
+    }
+
+    /** Whether this handle unmapped {@code f} (or everything, closing) since a read took it. */
+    private boolean unmappedUnder(SharedMapFile f) {
+        return !open || (f != null && current != f);
     }
 
     long hash(byte[] key) {
@@ -545,9 +594,11 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     public <K, V> Map<K, V> getAll(Codec<K> keys, Codec<V> values) {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(values, "values");
+        boolean interrupted = interruptedBefore();
         for (int attempt = 0; ; attempt++) {
-            SharedMapFile f = current();
+            SharedMapFile f = null;
             try {
+                f = current();
                 long sequence = f.sequence();
                 Map<K, V> all = new HashMap<>();
                 collect(f, all, keys, values);
@@ -559,7 +610,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                     return all;
                 }
             } catch (IllegalStateException e) {
-                replacing(f, e); // replaced and unmapped under the pass: pass over the new one
+                retryAfter(f, e, interrupted); // replaced and unmapped under the pass: pass over the new one
                 continue;
             }
             if (attempt >= 8 && lock != null) {
@@ -573,11 +624,15 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         }
     }
 
+    /** Decodes every live entry of {@code f} into {@code into}, from copies (see SharedMapFile on allocations). */
     private static <K, V> void collect(SharedMapFile f, Map<K, V> into, Codec<K> keys, Codec<V> values) {
         for (long slot = 0; slot < f.slots; slot++) {
+            SharedMapFile.afterAllocation(); // the last entry's decoding and put
             long ref = f.ref(slot);
             if (ref > 0) {
-                into.put(keys.decode(f.key(ref)), values.decode(f.value(ref)));
+                byte[] key = f.copyKey(ref);
+                byte[] value = f.copyValue(ref);
+                into.put(keys.decode(MemorySegment.ofArray(key)), values.decode(MemorySegment.ofArray(value)));
             }
         }
     }
@@ -798,13 +853,15 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * @throws IOException if the file system fails to write them
      */
     public void force() throws IOException {
-        SharedMapFile f = current();
+        boolean interrupted = interruptedBefore();
         while (true) {
+            SharedMapFile f = null;
             try {
+                f = current();
                 f.map.force();
                 break;
             } catch (IllegalStateException e) {
-                f = replacing(f, e); // a rewrite replaced it: its entries are all in the new one
+                retryAfter(f, e, interrupted); // a rewrite replaced it: its entries are all in the new one
             }
         }
         controlMap.force();
@@ -883,8 +940,10 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     private Stats stats(SharedMapFile f) {
         long dataEnd = f.dataEnd();
         long live = f.liveBytes();
-        return new Stats(directory, f.generation, f.keys(), live, dataEnd - f.dataOffset - live,
-                f.fileBytes - f.dataOffset, f.slots, f.usedSlots(), f.fileBytes, seed);
+        long keys = f.keys();
+        long usedSlots = f.usedSlots(); // every load before the record is allocated: see SharedMapFile
+        return new Stats(directory, f.generation, keys, live, dataEnd - f.dataOffset - live,
+                f.fileBytes - f.dataOffset, f.slots, usedSlots, f.fileBytes, seed);
     }
 
     /**
@@ -956,13 +1015,22 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             open = false;
         }
         try {
-            controlMap.close();
-            current.map.close();
+            if (lock != null) {
+                lock.whileThreadsExcluded(this::unmap); // no writer of this JVM is inside the files
+            } else {
+                unmap();
+            }
         } finally {
             if (lock != null) {
                 lock.release();
             }
         }
+    }
+
+    /** Unmaps the control file and the current generation; readers still in them fail and report the map closed. */
+    private void unmap() {
+        controlMap.close();
+        current.map.close();
     }
 
     /** Names the directory, the number of keys, and whether the map is closed. */
@@ -1189,6 +1257,9 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             Files.deleteIfExists(next.path);
             throw e;
         }
+        // Readers' cached lookups of f stop holding before the switch (release: the mark is
+        // visible before the generation that follows it), so none outlives it.
+        f.markReplaced();
         // The switch: from here on, every process finds the new file.
         WORD.setRelease(control, C_GENERATION, generation);
         synchronized (this) {

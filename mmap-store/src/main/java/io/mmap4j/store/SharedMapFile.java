@@ -9,6 +9,7 @@ import static io.mmap4j.store.SharedMapFormat.D_INDEX_OFFSET;
 import static io.mmap4j.store.SharedMapFormat.D_KEYS;
 import static io.mmap4j.store.SharedMapFormat.D_LIVE_BYTES;
 import static io.mmap4j.store.SharedMapFormat.D_MAGIC;
+import static io.mmap4j.store.SharedMapFormat.D_REPLACED;
 import static io.mmap4j.store.SharedMapFormat.D_RESERVED;
 import static io.mmap4j.store.SharedMapFormat.D_SEED;
 import static io.mmap4j.store.SharedMapFormat.D_SEQUENCE;
@@ -40,6 +41,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
@@ -66,6 +68,20 @@ import java.util.zip.CRC32C;
  * {@link MapOption#AUTO_UNMAP} the first time a view is asked for, so that those views stay valid
  * for as long as they are reachable, as the map's contract says. A record is never changed once
  * published, so a view shows the same bytes for as long as it lives.
+ *
+ * <p><b>No allocation between two accesses of {@link #map} in a read.</b> The JDK unmaps a closed
+ * shared arena after a handshake with every thread: a thread it finds inside an access of the
+ * mapping gets an exception there, and a compiled frame stopped where the compiler had moved the
+ * mapping's is-open check away from its access is deoptimized, so that the check runs again. A
+ * thread stopped in an allocation's call into the runtime (a large array, a new allocation
+ * buffer), between one access and another whose check the compiler shared with the first, is
+ * neither: on JDK 25.0.3 it then copies from memory already unmapped and the JVM dies (SIGSEGV in
+ * the array copy of a {@code get} of an 8 MiB value racing its handle's rewrite, 1 run in about
+ * 25 of {@code SharedMapReadPathTest}'s race; none since this rule). So the reads here allocate
+ * before their first access ({@link #find} wraps a {@code byte[]} key first), copy a key or a
+ * value out through {@link #copyKey}/{@link #copyValue}, which fence around their allocation,
+ * and hand nothing of {@link #map} to other code (decoders get the copies); a loop that allocates
+ * between accesses calls {@link #afterAllocation()} first.
  */
 final class SharedMapFile {
     // Kinds of key for the probe, so that one loop serves all three without allocating.
@@ -166,7 +182,9 @@ final class SharedMapFile {
                     try (MMap readOnly = MMap.open(path, StandardOpenOption.READ, MapOption.AUTO_UNMAP)) {
                         views = new SharedMapFile(path, readOnly);
                     } catch (ClosedByInterruptException e) {
-                        // A read is not interruptible: map again with the flag clear, and set it back after.
+                        // The caller's thread is interrupted (by its own program: SharedMap takes
+                        // back the interrupt a JDK's unmapping sets, see UNMAP_INTERRUPTS). A read
+                        // is not interruptible: map again with the flag clear, and set it back after.
                         if (!Thread.interrupted()) {
                             throw new UncheckedIOException("mapping " + path + " for views", e);
                         }
@@ -232,6 +250,11 @@ final class SharedMapFile {
                     "at most the file's length " + length));
         }
         if (problems.isEmpty()) {
+            long replaced = s.get(LONG, D_REPLACED);
+            if (replaced != 0 && replaced != 1) {
+                problems.add(new SharedMap.Problem(path, D_REPLACED, "replaced", Long.toUnsignedString(replaced),
+                        "0 (current) or 1 (being replaced)"));
+            }
             long dataEnd = s.get(LONG, D_DATA_END);
             if (dataEnd < dataOffset || dataEnd > fileBytes || dataEnd % RECORD_ALIGNMENT != 0) {
                 problems.add(new SharedMap.Problem(path, D_DATA_END, "data end", Long.toUnsignedString(dataEnd),
@@ -260,6 +283,10 @@ final class SharedMapFile {
      * probe racing the writer sees each slot either empty or holding its one key for good.
      */
     long find(Object key, int kind, long hash) {
+        if (kind == BYTES) { // wrapped before the first access: see the class comment
+            key = MemorySegment.ofArray((byte[]) key);
+            kind = SEGMENT;
+        }
         long slot = hash & mask;
         for (long i = 0; i < slots; i++) {
             long at = INDEX_OFFSET + slot * SLOT_BYTES;
@@ -285,9 +312,26 @@ final class SharedMapFile {
         return ref < 0 ? -1 : ref; // REMOVED is the sign bit
     }
 
+    /** Where the reference of {@code slot} is in the file. */
+    static long refAt(long slot) {
+        return INDEX_OFFSET + slot * SLOT_BYTES + SLOT_REF;
+    }
+
+    /**
+     * Whether the data file mapped at {@code file} is still its map's current generation and the
+     * slot reference at {@code refAt} still holds {@code ref}: then whatever a lookup found there
+     * is still so. Two loads of one mapping. The {@code replaced} word is set before the control
+     * file names the next generation, so a 0 here was loaded while this generation was current.
+     *
+     * @throws IllegalStateException if the handle unmapped {@code file} meanwhile
+     */
+    static boolean unchanged(MemorySegment file, long refAt, long ref) {
+        return (long) WORD.getAcquire(file, D_REPLACED) == 0 && (long) WORD.getAcquire(file, refAt) == ref;
+    }
+
     /** The reference in {@code slot}, with acquire: its record is whole when seen. */
     long ref(long slot) {
-        return (long) WORD.getAcquire(file, INDEX_OFFSET + slot * SLOT_BYTES + SLOT_REF);
+        return (long) WORD.getAcquire(file, refAt(slot));
     }
 
     long slotHash(long slot) {
@@ -297,19 +341,12 @@ final class SharedMapFile {
     private boolean keyEquals(long record, long slotAt, Object key, int kind) {
         long keyLength = keyLength(record, slotAt);
         long keyAt = record + RECORD_HEADER_BYTES;
-        return switch (kind) {
-            case BYTES -> {
-                byte[] bytes = (byte[]) key;
-                yield keyLength == bytes.length && MemorySegment.mismatch(file, keyAt, keyAt + keyLength,
-                        MemorySegment.ofArray(bytes), 0, keyLength) < 0;
-            }
-            case SEGMENT -> {
-                MemorySegment bytes = (MemorySegment) key;
-                yield keyLength == bytes.byteSize()
-                        && MemorySegment.mismatch(file, keyAt, keyAt + keyLength, bytes, 0, keyLength) < 0;
-            }
-            default -> StaticKeyHash.equalsUtf8(file, keyAt, keyLength, (String) key);
-        };
+        if (kind == SEGMENT) { // find made a byte[] key a segment
+            MemorySegment bytes = (MemorySegment) key;
+            return keyLength == bytes.byteSize()
+                    && MemorySegment.mismatch(file, keyAt, keyAt + keyLength, bytes, 0, keyLength) < 0;
+        }
+        return StaticKeyHash.equalsUtf8(file, keyAt, keyLength, (String) key);
     }
 
     /**
@@ -369,13 +406,35 @@ final class SharedMapFile {
         return valueLength;
     }
 
-    /** A copy of the value of the record at {@code record}. */
+    /** A copy of the value of the record at {@code record}; safe after allocations (see the class comment). */
     byte[] copyValue(long record) {
+        afterAllocation();
         long keyLength = keyLength(record, record);
-        long valueLength = valueLength(record, keyLength);
-        byte[] value = new byte[(int) valueLength];
-        MemorySegment.copy(file, ValueLayout.JAVA_BYTE, record + RECORD_HEADER_BYTES + keyLength, value, 0, value.length);
-        return value;
+        return copy(record + RECORD_HEADER_BYTES + keyLength, valueLength(record, keyLength));
+    }
+
+    /** A copy of the key of the record at {@code record}; safe after allocations (see the class comment). */
+    byte[] copyKey(long record) {
+        afterAllocation();
+        return copy(record + RECORD_HEADER_BYTES, keyLength(record, record));
+    }
+
+    /** A copy of {@code length} bytes at {@code offset}, into an array allocated before it is copied. */
+    private byte[] copy(long offset, long length) {
+        byte[] bytes = new byte[(int) length];
+        afterAllocation();
+        MemorySegment.copy(file, ValueLayout.JAVA_BYTE, offset, bytes, 0, bytes.length);
+        return bytes;
+    }
+
+    /**
+     * Makes the next access of a mapping check again that it is open, whatever was allocated
+     * since the last one: a fence, which the compiler may not move a load across, so that the
+     * next access loads the arena's state afresh rather than reuse the load of an earlier check
+     * (see the class comment). Costs no instruction on x86.
+     */
+    static void afterAllocation() {
+        VarHandle.acquireFence();
     }
 
     /** The bytes the record at {@code record} takes, padding included. */
@@ -499,7 +558,18 @@ final class SharedMapFile {
         setWord(D_LIVE_BYTES, liveBytes);
     }
 
-    /** Recounts keys, used slots and live bytes from the index, and evens the sequence: after a writer died. */
+    /**
+     * Marks this generation as about to be replaced, before the control file names the next: a
+     * reader's cached lookup of this file then no longer holds (see {@link #unchanged}).
+     */
+    void markReplaced() {
+        setWord(D_REPLACED, 1);
+    }
+
+    /**
+     * Recounts keys, used slots and live bytes from the index, evens the sequence and clears the
+     * replaced mark (of a rewrite that died before its switch): after a writer died.
+     */
     void recount() {
         long keys = 0;
         long used = 0;
@@ -519,6 +589,7 @@ final class SharedMapFile {
         if ((sequence & 1) != 0) {
             setWord(D_SEQUENCE, sequence + 1);
         }
+        setWord(D_REPLACED, 0);
     }
 
     /**

@@ -50,6 +50,8 @@ final class SharedMapFormat {
     static final long D_USED_SLOTS = 80;
     static final long D_LIVE_BYTES = 88;
     static final long D_SEQUENCE = 96;
+    /** 0 while the file's generation is current; 1 from just before a rewrite publishes the next. */
+    static final long D_REPLACED = 104;
     static final long INDEX_OFFSET = PAGE;
 
     // A slot: the key's hash, then the reference to its record.

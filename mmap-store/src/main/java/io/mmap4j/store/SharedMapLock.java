@@ -158,6 +158,20 @@ final class SharedMapLock {
         }
     }
 
+    /**
+     * Runs {@code action} while no other thread of this JVM writes through this lock (without
+     * taking the writer word): for a handle closing, so that no writer of this JVM is inside the
+     * files it unmaps.
+     */
+    void whileThreadsExcluded(Runnable action) {
+        threads.lock();
+        try {
+            action.run();
+        } finally {
+            threads.unlock();
+        }
+    }
+
     /** Whether this thread holds the lock (and so the writer word). */
     boolean isHeldByCurrentThread() {
         return threads.isHeldByCurrentThread();

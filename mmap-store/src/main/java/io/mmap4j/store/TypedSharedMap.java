@@ -21,13 +21,14 @@ import java.util.function.BiFunction;
  * <p><b>Reads that do not decode again.</b> When both codecs are built-ins whose objects are
  * immutable ({@link Codec#utf8()}, {@link Codec#int64()}), each view keeps the decoded values of
  * the keys it read last (1024 lines, by the key's {@code hashCode}), each with the slot and the
- * record reference it was decoded from. A read of such a key loads the current generation and
- * that slot's reference, two loads of mapped memory: if the writer has not changed the slot since,
- * the value is the one decoded then, and it is returned as it is; else the key is looked up and
- * decoded afresh. A record never changes once written and a slot only ever points at newer
- * records of its key, so an unchanged reference means an unchanged value: the cache never returns
- * a value older than the map's. The same holds for a key found absent (the empty slot that ended
- * its probe, or its removed slot, is unchanged). With other codecs, each read decodes.
+ * record reference it was decoded from. A read of such a key loads that data file's
+ * {@code replaced} word and the slot's reference, two loads of one mapping: if no rewrite has
+ * replaced the file and no writer has changed the slot since, the value is the one decoded then,
+ * and it is returned as it is; else the key is looked up and decoded afresh. A record never
+ * changes once written and a slot only ever points at newer records of its key, so an unchanged
+ * reference means an unchanged value: the cache never returns a value older than the map's. The
+ * same holds for a key found absent (the empty slot that ended its probe, or its removed slot, is
+ * unchanged). With other codecs, each read decodes.
  *
  * <pre>{@code
  * TypedSharedMap<String, String> config = map.typed(Codec.utf8(), Codec.utf8());
@@ -61,13 +62,14 @@ public final class TypedSharedMap<K, V> {
     private static final int CACHE_LINES = 1024;
 
     /**
-     * What a read found for {@code key}: in generation {@code generation}, the slot {@code slot}
-     * held the reference {@code ref} (0 for the empty slot that ended the probe, the sign bit set
-     * for a removed key), and so the value {@code value}, decoded (null if absent). Immutable, so
-     * that threads share lines through plain array stores. A generation of -1 is a read that
-     * raced a writer on that slot: used once, never cached.
+     * What a read found for {@code key}: in the data file mapped at {@code file}, the slot whose
+     * reference is at {@code refAt} held the reference {@code ref} (0 for the empty slot that
+     * ended the probe, the sign bit set for a removed key), and so the value {@code value},
+     * decoded (null if absent). Immutable, so that threads share lines through plain array
+     * stores. A null {@code file} is a read that raced a writer on that slot: used once, never
+     * cached.
      */
-    private record Line(Object key, long generation, long slot, long ref, Object value) {
+    private record Line(Object key, MemorySegment file, long refAt, long ref, Object value) {
     }
 
     private static boolean immutable(Codec<?> codec) {
@@ -262,12 +264,12 @@ public final class TypedSharedMap<K, V> {
         int hash = Objects.requireNonNull(key, "key").hashCode();
         int at = (hash ^ (hash >>> 16)) & (CACHE_LINES - 1);
         Line line = lines == null ? null : lines[at];
-        if (line != null && key.equals(line.key) && map.unchanged(line.generation, line.slot, line.ref)) {
+        if (line != null && key.equals(line.key) && SharedMap.unchanged(line.file, line.refAt, line.ref)) {
             return (V) line.value;
         }
         line = stringKeys ? map.read(key, SharedMapFile.STRING, map.hash((String) key), lineOf, key)
                 : read(keys.encode(key), key);
-        if (lines != null && line.generation >= 0) {
+        if (lines != null && line.file != null) {
             lines[at] = line;
         }
         return (V) line.value;
@@ -281,14 +283,16 @@ public final class TypedSharedMap<K, V> {
     /** What the probe of {@code f} that found {@code slot} says of {@code key}, decoded. */
     private Line lineOf(SharedMapFile f, long slot, Object key) {
         if (slot == SharedMapFile.NO_SLOT) {
-            return new Line(key, -1, 0, 0, null);
+            return new Line(key, null, 0, 0, null);
         }
         long at = slot < 0 ? ~slot : slot;
         long ref = f.ref(at);
         if (slot < 0 && ref != 0) {
-            return new Line(key, -1, at, ref, null); // another key took the empty slot since: absent, for this read
+            return new Line(key, null, 0, ref, null); // another key took the empty slot since: absent, for this read
         }
-        return new Line(key, f.generation, at, ref, ref > 0 ? values.decode(f.value(ref)) : null);
+        // Decoded from a copy: a decoder allocates, and f may be unmapped meanwhile (see SharedMapFile).
+        Object value = ref > 0 ? values.decode(MemorySegment.ofArray(f.copyValue(ref))) : null;
+        return new Line(key, f.file, SharedMapFile.refAt(at), ref, value);
     }
 
     private byte[] encodeKey(K key) {

@@ -5,6 +5,7 @@ import static io.mmap4j.store.SharedMapTest.bytes;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -14,6 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -23,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,6 +95,49 @@ class SharedMapReadPathTest {
             assertEquals(49L, numbers.get(7L));
             numbers.merge(7L, 1L, Long::sum);
             assertEquals(50L, numbers.get(7L));
+        }
+    }
+
+    /**
+     * A writer killed between marking its generation replaced and switching to the next leaves
+     * the current file marked: typed reads then decode afresh each time (the mark says a cached
+     * one may be stale), and the next writer's recovery clears the mark.
+     */
+    @Test
+    void aMarkLeftByARewriteThatDiedBeforeItsSwitchIsHonouredThenCleared() throws Exception {
+        long generation;
+        try (SharedMap map = SharedMap.open(dir)) {
+            map.put("k", bytes("v"));
+            generation = map.stats().generation();
+        }
+        Path data = dir.toRealPath().resolve("data." + generation);
+        setWord(data, SharedMapFormat.D_REPLACED, 1);
+        setWord(dir.resolve("map"), SharedMapFormat.C_WRITER, 1); // held by a process that never opened the map: dead
+        try (SharedMap reader = SharedMap.open(dir, StandardOpenOption.READ)) {
+            TypedSharedMap<String, String> typed = reader.typed(Codec.utf8(), Codec.utf8());
+            String first = typed.get("k");
+            assertEquals("v", first);
+            assertNotSame(first, typed.get("k"), "marked replaced: decoded afresh");
+        }
+        try (SharedMap writer = SharedMap.open(dir)) { // recovers from the dead writer
+            assertEquals(0, word(data, SharedMapFormat.D_REPLACED));
+            TypedSharedMap<String, String> typed = writer.typed(Codec.utf8(), Codec.utf8());
+            String first = typed.get("k");
+            assertSame(first, typed.get("k"), "the mark cleared: the value decoded before");
+        }
+    }
+
+    private static void setWord(Path file, long offset, long value) throws Exception {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, value), offset);
+        }
+    }
+
+    private static long word(Path file, long offset) throws Exception {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            channel.read(bytes, offset);
+            return bytes.getLong(0);
         }
     }
 
@@ -190,6 +238,7 @@ class SharedMapReadPathTest {
                             MemorySegment view = map.view("k");
                             checkWhole(read);
                             checkWhole(new String(view.toArray(ValueLayout.JAVA_BYTE), UTF_8));
+                            assertFalse(Thread.currentThread().isInterrupted(), "a read left its thread interrupted");
                         }
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
@@ -207,6 +256,72 @@ class SharedMapReadPathTest {
             }
             if (failure.get() != null) {
                 throw new AssertionError("a read failed", failure.get());
+            }
+        }
+    }
+
+    /**
+     * A read that an unmapping of its handle catches inside the generation (a copy of an 8 MiB
+     * value while putAlls rewrite the map, each unmapping the generation the copy is in) leaves
+     * its thread's interrupt status as it was: not interrupted if it was not (JDK 25's unmapping
+     * handshake sets it, JDK-8306324, and the read takes that back), still interrupted if it was.
+     */
+    @Test
+    void aReadCaughtByAnUnmappingLeavesItsThreadsInterruptStatusAsItWas() throws Exception {
+        try (SharedMap map = SharedMap.open(dir)) {
+            byte[] big = new byte[8 << 20];
+            map.put("big", big);
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicReference<String> failure = new AtomicReference<>();
+            AtomicLong reads = new AtomicLong();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment into = arena.allocate(big.length);
+                    for (long i = 0; !done.get(); i++) {
+                        boolean interrupt = i % 2 == 1;
+                        if (interrupt) {
+                            Thread.currentThread().interrupt();
+                        }
+                        long length = (i % 4 < 2) ? map.get("big", into) : map.get("big").length;
+                        boolean interrupted = Thread.interrupted();
+                        if (length != big.length || interrupted != interrupt) {
+                            failure.compareAndSet(null, "read " + i + ": length " + length + ", interrupted "
+                                    + interrupted + " after a read begun " + (interrupt ? "interrupted" : "uninterrupted"));
+                        }
+                        reads.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e.toString());
+                }
+            });
+            for (int i = 0; i < 12 && failure.get() == null; i++) {
+                long before = reads.get();
+                while (reads.get() < before + 2 && reader.isAlive()) {
+                    Thread.onSpinWait(); // so that every rewrite finds the reader at work
+                }
+                map.putAll(List.of(Map.entry(bytes("n"), bytes(Integer.toString(i)))));
+            }
+            done.set(true);
+            reader.join();
+            assertNull(failure.get());
+        }
+    }
+
+    /**
+     * The first view of a generation maps its file a second time: a thread interrupted by its own
+     * program still gets the view (a read is not interruptible) and is still interrupted after.
+     */
+    @Test
+    void anInterruptedThreadGetsAViewAndStaysInterrupted() throws Exception {
+        try (SharedMap map = SharedMap.open(dir)) {
+            map.put("k", bytes("value"));
+            Thread.currentThread().interrupt();
+            try {
+                MemorySegment view = map.view("k");
+                assertTrue(Thread.currentThread().isInterrupted());
+                assertEquals("value", new String(view.toArray(ValueLayout.JAVA_BYTE), UTF_8));
+            } finally {
+                Thread.interrupted();
             }
         }
     }

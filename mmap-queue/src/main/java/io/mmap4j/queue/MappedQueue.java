@@ -105,7 +105,7 @@ import java.util.function.Predicate;
  * where this handle's offers found it the last 63 times, yields the processor once
  * ({@link Thread#yield()}), since the consumers are then most likely waiting for one; producers
  * spinning on a full queue would otherwise spend whole time slices the consumers need (on 2 cores
- * with 2 producer threads and a consumer, this more than doubles the throughput; see
+ * with 2 producer threads and a consumer, this halved the time per record; see
  * {@code docs/BENCHMARKS.md}). {@link #take()},
  * {@link #put(byte[])} and the timed {@code poll} and {@code offer} wait by spinning (about
  * {@value Backoff#SPINS} {@link Thread#onSpinWait()} rounds, a few microseconds), then yielding,

@@ -3,6 +3,7 @@ package io.mmap4j.bench;
 import io.mmap4j.MMap;
 import io.mmap4j.blocks.BlockStorage;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -27,14 +28,23 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * A store of one block followed by its free, on one thread and on two threads sharing one storage
  * (each storing and freeing its own blocks), for blocks of 64 B and 4 KiB. Every peer allocates
- * in a mapped file in {@code /dev/shm} (see {@link TrialFile}) and copies the block into it:
+ * in a mapped file in {@code /dev/shm} (see {@link TrialFile}) and copies the block into it from
+ * the same place: native memory at the same offset in a page as the block's first destination
+ * (see {@link #DATA}). A 4 KiB copy's speed depends on the distance between source and
+ * destination modulo 4096 (loads that seem to hit a store just made wait for it: "4K aliasing";
+ * one heap array copied to each of the 64 cache-line offsets of a page took 24 to 40 ns), and a
+ * {@code byte[]}'s distance is wherever the GC put it, different in each fork: copying from heap
+ * arrays made each fork's figure for a peer a draw from that range, larger than the differences
+ * measured. {@code BlockStorage.store(byte[])} runs the same path as
+ * {@code store(MemorySegment)}, with that copy.
  *
  * <ul>
- * <li>{@code mmap4j}: {@code BlockStorage.store}, then {@code free}: the lowest free block found
- *     through the hints, a compare-and-set on its claim word, the copy, a release store that
- *     publishes it; the free an acquire load, a release store and an atomic AND. The storage is
- *     created with room for {@value #INITIAL_CAPACITY} blocks, so that two threads, once they
- *     have met on one claim word, each move to a group of their own.</li>
+ * <li>{@code mmap4j}: {@code BlockStorage.store(MemorySegment)}, then {@code free}: in the common
+ *     case one compare-and-exchange on the claim word of its thread's home group, expecting what
+ *     the thread's last free there left, the copy, a release store that publishes the block; the
+ *     free an acquire load, a release store and an atomic AND. The storage is created with room
+ *     for {@value #INITIAL_CAPACITY} blocks, so that two threads, once they have met on one claim
+ *     word, each move to a group of their own.</li>
  * <li>{@code floor}: the least any bitmap allocator in a shared file can do: one compare-and-set
  *     that claims the lowest clear bit of one word, the copy, one atomic AND that frees it. No
  *     search, no hints, no publication, 64 blocks at most.</li>
@@ -54,18 +64,29 @@ public class BlockStorageBenchmark {
      */
     static final long INITIAL_CAPACITY = 4096;
     static final VarHandle WORD = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    /**
+     * Where the floor's and the {@code synchronized} allocator's first block starts in their files:
+     * 128 bytes into a page, as mmap4j's first block does (behind its group header); and where in
+     * a page every peer's source starts, so that every copy has the same source, destination and
+     * distance between them.
+     */
+    static final long DATA = 128;
 
     /** The block size, the block every thread stores, and the file. */
     public abstract static class Blocks {
         @Param({"64", "4096"})
         public int blockSize;
 
+        /** The block's bytes, and a copy of them in native memory {@link #DATA} bytes into a page: what is stored. */
         byte[] block;
+        MemorySegment source;
+        final Arena arena = Arena.ofShared();
         Path dir;
 
         void prepare(String peer) throws IOException {
             block = new byte[blockSize];
             new Random(blockSize).nextBytes(block);
+            source = arena.allocate(DATA + blockSize, 4096).asSlice(DATA, blockSize).copyFrom(MemorySegment.ofArray(block));
             dir = TrialFile.createDirectory("blocks-" + peer);
         }
 
@@ -83,6 +104,7 @@ public class BlockStorageBenchmark {
         @TearDown(Level.Trial)
         public void delete() throws IOException {
             close();
+            arena.close();
             TrialFile.deleteDirectory(dir);
         }
     }
@@ -99,7 +121,7 @@ public class BlockStorageBenchmark {
 
         @Override
         long storeFree() throws IOException {
-            long address = storage.store(block);
+            long address = storage.store(source);
             storage.free(address);
             return address;
         }
@@ -127,10 +149,9 @@ public class BlockStorageBenchmark {
         }
     }
 
-    /** One claim word at offset 0, 64 blocks from offset 64. */
+    /** One claim word at offset 0, 64 blocks from offset {@value #DATA}. */
     @State(Scope.Benchmark)
     public static class FloorBlocks extends Blocks {
-        static final long DATA = 64;
         MMap map;
         MemorySegment file;
 
@@ -150,7 +171,7 @@ public class BlockStorageBenchmark {
                 word = (long) WORD.getVolatile(file, 0L);
                 bit = Long.numberOfTrailingZeros(~word);
             } while (!WORD.compareAndSet(file, 0L, word, word | 1L << bit));
-            MemorySegment.copy(block, 0, file, ValueLayout.JAVA_BYTE, DATA + (long) bit * blockSize, blockSize);
+            MemorySegment.copy(source, 0, file, DATA + (long) bit * blockSize, blockSize);
             WORD.getAndBitwiseAnd(file, 0L, ~(1L << bit));
             return bit;
         }
@@ -180,7 +201,7 @@ public class BlockStorageBenchmark {
         @Setup(Level.Trial)
         public void open() throws IOException {
             prepare("bitset");
-            map = MMap.open(dir.resolve("blocks"), 64L * blockSize, StandardOpenOption.CREATE,
+            map = MMap.open(dir.resolve("blocks"), DATA + 64L * blockSize, StandardOpenOption.CREATE,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
             file = map.segment();
         }
@@ -192,7 +213,7 @@ public class BlockStorageBenchmark {
                 index = bits.nextClearBit(0);
                 bits.set(index);
             }
-            MemorySegment.copy(block, 0, file, ValueLayout.JAVA_BYTE, (long) index * blockSize, blockSize);
+            MemorySegment.copy(source, 0, file, DATA + (long) index * blockSize, blockSize);
             synchronized (bits) {
                 bits.clear(index);
             }
@@ -201,7 +222,7 @@ public class BlockStorageBenchmark {
 
         @Override
         byte[] bytesAt(long address) {
-            return map.pread(address * blockSize, blockSize);
+            return map.pread(DATA + address * blockSize, blockSize);
         }
 
         @Override

@@ -7,6 +7,7 @@ import static io.mmap4j.bench.PeerCheck.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.linkedin.paldb.api.StoreReader;
 import com.spotify.sparkey.Sparkey;
@@ -40,7 +41,10 @@ final class StaticStorePeerCheck {
             checked = true;
         }
         Optional<Method> get = method(StaticStoreLookupBenchmark.class, "get_" + peer);
-        if (get.isPresent()) {
+        if (peer.equals("floor")) {
+            floor();
+            checked = true;
+        } else if (get.isPresent()) {
             lookups(peer, get.get().getParameterTypes()[0]);
             checked = true;
         }
@@ -123,6 +127,33 @@ final class StaticStorePeerCheck {
             }
         } finally {
             close(store);
+        }
+    }
+
+    /**
+     * The floor does its two reads: the entry's slot names a whole record of the data region, and
+     * {@code get} returns that record's first 100 bytes, {@code view} its first 8 plus 100.
+     */
+    private static void floor() throws Exception {
+        StaticStoreLookupBenchmark.Floor floor = open(StaticStoreLookupBenchmark.Floor.class,
+                Map.of("entries", 1000, "scaleDown", 1));
+        try {
+            StaticStoreLookupBenchmark bench = new StaticStoreLookupBenchmark();
+            StaticStoreLookupBenchmark.Probe probe = new StaticStoreLookupBenchmark.Probe();
+            for (int i = 0; i < 300; i++) {
+                byte[] value = bench.get_floor(floor, probe);
+                long record = floor.record(probe.last);
+                assertTrue(record >= floor.dataAt && record + StaticStoreLookupBenchmark.Floor.RECORD_BYTES <= floor.file.byteSize()
+                        && (record - floor.dataAt) % StaticStoreLookupBenchmark.Floor.RECORD_BYTES == 0,
+                        "floor: the slot of entry " + probe.last + " names record offset " + record);
+                assertArrayEquals(floor.file.asSlice(record, StaticStoreLookupBenchmark.VALUE_BYTES).toArray(ValueLayout.JAVA_BYTE),
+                        value, "floor: entry " + probe.last);
+                long read = bench.view_floor(floor, probe);
+                assertEquals(floor.file.get(ValueLayout.JAVA_LONG_UNALIGNED, floor.record(probe.last))
+                        + StaticStoreLookupBenchmark.VALUE_BYTES, read, "floor: view of entry " + probe.last);
+            }
+        } finally {
+            close(floor);
         }
     }
 

@@ -45,6 +45,14 @@ final class BlockFormat {
     static final int MAX_BLOCK_SIZE = 1 << 20;
 
     static final int BLOCKS_PER_GROUP = 64;
+    /**
+     * An address's group is {@code address >>> GROUP_SHIFT}, its index there
+     * {@code address & BLOCK_INDEX}: addresses are never negative, so these do what a division and
+     * a remainder by 64 do without the sign fix-up the JIT adds to those, on the store and free
+     * paths that compute them several times.
+     */
+    static final int GROUP_SHIFT = 6;
+    static final long BLOCK_INDEX = BLOCKS_PER_GROUP - 1;
     static final long GROUP_HEADER_BYTES = 128;
     static final long AT_PUBLISHED = 64;
 

@@ -3,9 +3,11 @@ package io.mmap4j.blocks;
 import static io.mmap4j.blocks.BlockFormat.AT_BLOCK_SIZE;
 import static io.mmap4j.blocks.BlockFormat.AT_GROUPS;
 import static io.mmap4j.blocks.BlockFormat.AT_PUBLISHED;
+import static io.mmap4j.blocks.BlockFormat.BLOCK_INDEX;
 import static io.mmap4j.blocks.BlockFormat.BLOCKS_PER_GROUP;
 import static io.mmap4j.blocks.BlockFormat.DATA_OFFSET;
 import static io.mmap4j.blocks.BlockFormat.GROUP_HEADER_BYTES;
+import static io.mmap4j.blocks.BlockFormat.GROUP_SHIFT;
 import static io.mmap4j.blocks.BlockFormat.MAX_BLOCK_SIZE;
 import static io.mmap4j.blocks.BlockFormat.MAX_GROUPS;
 import static io.mmap4j.blocks.BlockFormat.MIN_BLOCK_SIZE;
@@ -101,9 +103,12 @@ public final class BlockStorage implements AutoCloseable {
     /** Published bytes: written by their block's owner only, so plain release and acquire suffice. */
     private static final VarHandle PUBLISHED = ValueLayout.JAVA_BYTE.varHandle();
     private static final byte IS_PUBLISHED = 1;
-    /** Slots of {@link #homes}, one cache line apart. */
+    /**
+     * Slots of {@link #homes}, 128 bytes apart: every store and free writes its thread's slot, and
+     * an array is only 8-byte aligned, so two 16-byte slots 64 bytes apart can share a cache line.
+     */
     private static final int HOME_SLOTS = 64;
-    private static final int HOME_STRIDE = 8;
+    private static final int HOME_STRIDE = 16;
 
     private final Path path;
     private final int blockSize;
@@ -229,10 +234,12 @@ public final class BlockStorage implements AutoCloseable {
      * no block published without being claimed) and every hint. Safe while other processes store
      * and free in the file: a state that can be a live operation half-way (a block claimed but
      * not yet published, a hint not yet updated) is looked at again a few times and reported only
-     * if it stays. A wrong hint is reported as such; {@link #repair()} fixes it.
+     * if it stays (a hint for a sixth of a second, since a thread preempted between a free and its
+     * hint update leaves one wrong that long on a loaded machine). A wrong hint is reported as
+     * such; {@link #repair()} fixes it.
      *
      * <p>Costs a read of every group header and every hint word: a few milliseconds per million
-     * blocks.
+     * blocks, plus that sixth of a second when a hint looks wrong.
      *
      * @param path the file
      * @return the problems, empty for a sound file; at most 1000
@@ -621,12 +628,11 @@ public final class BlockStorage implements AutoCloseable {
     }
 
     private long blockOffset(long address) {
-        return tree.groupOffset(address / BLOCKS_PER_GROUP) + GROUP_HEADER_BYTES
-                + (address % BLOCKS_PER_GROUP) * blockSize;
+        return tree.groupOffset(address >>> GROUP_SHIFT) + GROUP_HEADER_BYTES + (address & BLOCK_INDEX) * blockSize;
     }
 
     private long publishedOffset(long address) {
-        return tree.groupOffset(address / BLOCKS_PER_GROUP) + AT_PUBLISHED + (address % BLOCKS_PER_GROUP);
+        return tree.groupOffset(address >>> GROUP_SHIFT) + AT_PUBLISHED + (address & BLOCK_INDEX);
     }
 
     private boolean isPublished(MemorySegment file, long address) {
@@ -736,7 +742,7 @@ public final class BlockStorage implements AutoCloseable {
     /** After a free: if {@code address} is in this thread's home group, what its claim word became. */
     private void remember(long address, long word) {
         int slot = homeSlot();
-        if (homes[slot] == address / BLOCKS_PER_GROUP) {
+        if (homes[slot] == address >>> GROUP_SHIFT) {
             homes[slot + 1] = word;
         }
     }

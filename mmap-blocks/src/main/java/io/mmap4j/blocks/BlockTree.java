@@ -2,6 +2,7 @@ package io.mmap4j.blocks;
 
 import static io.mmap4j.blocks.BlockFormat.BLOCKS_PER_GROUP;
 import static io.mmap4j.blocks.BlockFormat.DATA_OFFSET;
+import static io.mmap4j.blocks.BlockFormat.GROUP_SHIFT;
 import static io.mmap4j.blocks.BlockFormat.LEVEL_WORDS;
 import static io.mmap4j.blocks.BlockFormat.TOP_LEVEL;
 import static io.mmap4j.blocks.BlockFormat.levelWordOffset;
@@ -110,7 +111,7 @@ final class BlockTree {
      * @return the claim word before the change
      */
     long unclaim(MemorySegment file, long address) {
-        long group = address / BLOCKS_PER_GROUP;
+        long group = address >>> GROUP_SHIFT;
         long bit = 1L << address; // the shift takes the low six bits: the block's index in its group
         long before = (long) WORD.getAndBitwiseAnd(file, groupOffset(group), ~bit);
         if (before == -1L) {

@@ -20,11 +20,13 @@ import java.util.concurrent.locks.LockSupport;
  * The read-only check behind {@link BlockStorage#verify}. Processes may be storing and freeing
  * while it reads, so a pair of words that disagree (a published block not claimed, a hint that
  * contradicts the word below) is read again a few times, and reported only if both words stay
- * exactly as they were: a live operation changes one of them within microseconds, damage does not.
+ * exactly as they were: a live operation changes one of them within microseconds (or, for a
+ * thread preempted half-way, within its wait for a core), damage does not.
  */
 final class BlockVerifier {
     static final int MAX_PROBLEMS = 1000;
     private static final int LOOKS = 4;
+    /** The pause before a suspect state is looked at again; suspect hints wait 4 times longer at each look. */
     private static final long PAUSE_NANOS = 2_000_000;
 
     private final MemorySegment file;
@@ -72,23 +74,42 @@ final class BlockVerifier {
         }
     }
 
+    /**
+     * Checks every hint word against the words below it. A wrong one is first only suspect: the
+     * suspects are looked at again together, after pauses of 2, 8, 32 and 128 ms, and reported
+     * if they stayed exactly as they were. A free sets a "full" bit right only after its atomic
+     * AND on the claim word, and a thread preempted between the two (for several milliseconds, on
+     * a loaded machine) leaves a "full" bit over a group with room meanwhile: the pauses grow so
+     * that such a wait is not taken for damage, and are shared so that a file with many wrong
+     * hints costs a sixth of a second once, not per hint.
+     */
     private void checkHints() {
+        List<SuspectHint> suspects = new ArrayList<>();
         long children = groups;
-        for (int level = 1; level <= TOP_LEVEL && !full(); level++) {
-            for (long word = 0; word < LEVEL_WORDS[level] && !full(); word++) {
-                long at = levelWordOffset(level, word);
-                long found = word(at) & ~grownInto(level, word, children);
+        for (int level = 1; level <= TOP_LEVEL && problems.size() + suspects.size() < MAX_PROBLEMS; level++) {
+            for (long word = 0; word < LEVEL_WORDS[level] && problems.size() + suspects.size() < MAX_PROBLEMS; word++) {
+                long found = word(levelWordOffset(level, word)) & ~grownInto(level, word, children);
                 long expected = expectedHint(level, word, children);
                 // A "full" bit over a word with room is damage (or a crash's leftover). A missing one is
                 // not: a claim and a free racing on one group can leave it missing while processes
                 // run, and the next search that meets the full word sets it.
-                boolean wrongFull = (found & ~expected) != 0;
-                if (wrongFull && (word << 6 >= children || staysWrong(level, word, children, found, expected))) {
-                    problems.add(new Problem(at, "level-" + level + " hint word " + word, "0x" + Long.toHexString(found),
-                            "0x" + Long.toHexString(expected) + " (from the words below; repair() rebuilds hints)"));
+                if ((found & ~expected) != 0) {
+                    SuspectHint suspect = suspect(level, word, children, found, expected);
+                    if (suspect != null) {
+                        suspects.add(suspect);
+                    }
                 }
             }
             children = (children + 63) >>> 6;
+        }
+        for (int look = 0; look < LOOKS && !suspects.isEmpty(); look++) {
+            LockSupport.parkNanos(PAUSE_NANOS << (2 * look));
+            suspects.removeIf(suspect -> !suspect.staysWrong());
+        }
+        for (SuspectHint suspect : suspects) {
+            problems.add(new Problem(levelWordOffset(suspect.level, suspect.word), "level-" + suspect.level
+                    + " hint word " + suspect.word, "0x" + Long.toHexString(suspect.found), "0x"
+                    + Long.toHexString(suspect.expected) + " (from the words below; repair() rebuilds hints)"));
         }
     }
 
@@ -136,32 +157,57 @@ final class BlockVerifier {
     }
 
     /**
-     * Whether a hint word stays {@code found} and every word below it stays exactly as it is now,
-     * look after look: a group that processes are storing into and freeing from changes its claim
-     * word within microseconds, damage and a crash's leftovers do not.
+     * A hint word found wrong, with the words below it as they are now; null if they no longer
+     * make it wrong (a live operation moved on). A word wholly past the groups is wrong whatever
+     * happens below it: no words are kept, and it always stays wrong.
      */
-    private boolean staysWrong(int level, long word, long children, long found, long expected) {
+    private SuspectHint suspect(int level, long word, long children, long found, long expected) {
         long first = word << 6;
         int count = (int) Math.max(0, Math.min(64, children - first));
         long[] below = new long[count];
         for (int bit = 0; bit < count; bit++) {
             below[bit] = word(childAt(level, first + bit));
         }
-        if (expectedHint(level, word, children) != expected) {
-            return false;
+        if (count > 0 && expectedHint(level, word, children) != expected) {
+            return null;
         }
-        for (int look = 0; look < LOOKS; look++) {
-            LockSupport.parkNanos(PAUSE_NANOS);
+        return new SuspectHint(level, word, children, found, expected, below);
+    }
+
+    /**
+     * A hint word that disagreed with the words below it: reported only if it and every word below
+     * stay exactly as they were, look after look. A group that processes store into and free from
+     * changes its claim word within microseconds; damage and a crash's leftovers do not.
+     */
+    private final class SuspectHint {
+        final int level;
+        final long word;
+        final long children;
+        final long found;
+        final long expected;
+        final long[] below;
+
+        SuspectHint(int level, long word, long children, long found, long expected, long[] below) {
+            this.level = level;
+            this.word = word;
+            this.children = children;
+            this.found = found;
+            this.expected = expected;
+            this.below = below;
+        }
+
+        boolean staysWrong() {
             if ((word(levelWordOffset(level, word)) & ~grownInto(level, word, children)) != found) {
                 return false;
             }
-            for (int bit = 0; bit < count; bit++) {
+            long first = word << 6;
+            for (int bit = 0; bit < below.length; bit++) {
                 if (word(childAt(level, first + bit)) != below[bit]) {
                     return false;
                 }
             }
+            return true;
         }
-        return true;
     }
 
     private long childAt(int level, long child) {

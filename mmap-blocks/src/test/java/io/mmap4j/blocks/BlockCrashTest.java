@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * block reserved or one block in either state, and repair leaves a tree that verify finds sound.
  *
  * <p>The child's records are the lines it printed; those still in the pipe when it is killed are
- * records too, so the test reads the output to its end before comparing it with the file. (It
- * once compared what the reader thread had got so far: on a loaded machine a pipe-full of the
- * last records, some 2,000 operations, was missing, and the child's last stores showed up as
+ * records too, and {@link ChildJvm#kill()} returns only once it has read them. (The test once
+ * compared what the reader thread had got so far: on a loaded machine a pipe-full of the last
+ * records, some 2,000 operations, was missing, and the child's last stores showed up as
  * "unrecorded" blocks 506 to 713, exactly the ones it had added on top meanwhile.)
  */
 class BlockCrashTest {
@@ -54,7 +54,7 @@ class BlockCrashTest {
                     Integer.toString(round + 1), owned.toString())) {
                 child.awaitLine("READY", Duration.ofSeconds(30));
                 Thread.sleep(20 + random.nextInt(300));
-                lines = killAndReadToTheEnd(child);
+                lines = kill(child);
             }
             String pending = apply(lines, live);
             try (BlockStorage s = BlockStorage.open(file, BLOCK)) {
@@ -73,8 +73,9 @@ class BlockCrashTest {
     /**
      * The flake, made certain: a child killed while the lines it printed are still in the pipe,
      * because the test's reader thread has not run (as on a loaded machine; here it is held on the
-     * monitor of the list it adds lines to). The output taken at once misses the records; read to
-     * its end it has them all, and the file holds exactly the recorded blocks.
+     * monitor of the list it adds lines to). The output taken then misses the records; once
+     * {@link ChildJvm#kill()} returns it has them all, and the file holds exactly the recorded
+     * blocks.
      */
     @Test
     void recordsStillInThePipeWhenTheChildIsKilledAreRead() throws Exception {
@@ -90,11 +91,14 @@ class BlockCrashTest {
                     assertTrue(System.nanoTime() < deadline && child.isAlive(), "no marker block from the child");
                     Thread.sleep(1);
                 }
-                child.kill();
+                // killed behind ChildJvm's back: its kill() would wait for the reader held here
+                ProcessHandle process = processOf(child).toHandle();
+                process.destroyForcibly();
+                process.onExit().join();
                 assertTrue(child.output().size() <= 1, "the reader ran: " + child.output().size() + " lines");
             }
             Map<Long, Long> records = new HashMap<>();
-            apply(readToTheEnd(child), records);
+            apply(kill(child), records);
             assertEquals(count, records.size(), "records read");
             for (Map.Entry<Long, Long> e : records.entrySet()) {
                 assertArrayEquals(BlockStorageTest.block(BLOCK, e.getValue()), s.read(e.getKey()), "block " + e.getKey());
@@ -105,23 +109,25 @@ class BlockCrashTest {
 
     /** The monitor {@link ChildJvm}'s reader thread takes for each line it adds, and output() for a copy. */
     private static Object readerMonitor(ChildJvm child) throws ReflectiveOperationException {
-        Field lines = ChildJvm.class.getDeclaredField("lines");
-        lines.setAccessible(true);
-        return lines.get(child);
+        return field(child, "lines");
+    }
+
+    private static Process processOf(ChildJvm child) throws ReflectiveOperationException {
+        return (Process) field(child, "process");
+    }
+
+    private static Object field(ChildJvm child, String name) throws ReflectiveOperationException {
+        Field field = ChildJvm.class.getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(child);
     }
 
     /**
-     * Kills the child and returns every line it printed: {@link ChildJvm#output()} alone returns
-     * what the reader thread has taken from the pipe so far, which on a busy machine lags the
-     * child by up to a pipe-full.
+     * Kills the child (if it still runs) and returns every line it printed, the pipe's last ones
+     * too, after checking that it died of the kill rather than of something of its own.
      */
-    private static List<String> killAndReadToTheEnd(ChildJvm child) throws InterruptedException {
+    private static List<String> kill(ChildJvm child) throws InterruptedException {
         child.kill();
-        return readToTheEnd(child);
-    }
-
-    /** Every line the child printed, once it has exited: waiting for the exit waits for the end of its output. */
-    private static List<String> readToTheEnd(ChildJvm child) throws InterruptedException {
         child.awaitExit(Duration.ofSeconds(10), KILLED);
         return child.output();
     }

@@ -113,11 +113,15 @@ final class ContentVerifier {
             return;
         }
         checkGroup(id, enc[0], children);
-        checkPacked(id, enc, children);
+        checkPacked(id, enc);
     }
 
-    /** The packed form of a composite, if it has one: its encoding the one in {@code data/<id>}, then each scalar child's, by hash. */
-    private void checkPacked(String id, byte[] enc, List<Child> children) {
+    /**
+     * The packed value of a composite, if it has one: its first item the encoding in
+     * {@code data/<id>}, then the items of its scalars and lists, each hashing to the ID its parent
+     * names, and nothing after them.
+     */
+    private void checkPacked(String id, byte[] enc) {
         String path = PackedForm.path(id);
         byte[] packed = store.read(path).orElse(null);
         if (packed == null) {
@@ -134,25 +138,46 @@ final class ContentVerifier {
             report(path, "its first item is not the encoding in data/" + id);
             return;
         }
-        int next = 1;
+        int[] next = {0};
+        String problem = checkItems(items, next);
+        if (problem == null && next[0] != items.count()) {
+            problem = "holds " + (items.count() - next[0]) + " items after those its encodings name";
+        }
+        if (problem != null) {
+            report(path, problem);
+        }
+    }
+
+    /** Checks the composite at item {@code next[0]} and the items that follow for it, moving past them; the problem, or null. */
+    private static String checkItems(PackedForm.Items items, int[] next) {
+        int at = next[0]++;
+        List<Child> children;
+        try {
+            children = MessageFormat.decodeComposite(items.bytes(), items.from()[at], items.to()[at]);
+        } catch (IllegalArgumentException e) {
+            return "item " + at + ": " + e.getMessage();
+        }
         for (Child c : children) {
-            if (MessageFormat.isComposite(c.tag())) {
+            if (c.tag() == MessageFormat.MAP) {
                 continue;
             }
-            if (next == items.count()) {
-                report(path, "holds " + (items.count() - 1) + " scalar values, fewer than data/" + id + " names");
-                return;
+            if (next[0] == items.count()) {
+                return "its items end before the value " + c.id() + " that item " + at + " names";
             }
-            byte[] hash = ContentIds.sha256(Arrays.copyOfRange(packed, items.from()[next], items.to()[next]));
+            byte[] hash = ContentIds.sha256(Arrays.copyOfRange(items.bytes(), items.from()[next[0]], items.to()[next[0]]));
             if (!Arrays.equals(hash, c.hash())) {
-                report(path, "item " + next + " hashes to " + ContentIds.encode(hash) + ", but data/" + id + " names "
-                        + c.id() + " there");
+                return "item " + next[0] + " hashes to " + ContentIds.encode(hash) + ", but item " + at + " names " + c.id() + " there";
             }
-            next++;
+            if (c.tag() == MessageFormat.LIST) {
+                String problem = checkItems(items, next);
+                if (problem != null) {
+                    return problem;
+                }
+            } else {
+                next[0]++;
+            }
         }
-        if (next != items.count()) {
-            report(path, "holds " + (items.count() - 1) + " scalar values, more than the " + (next - 1) + " data/" + id + " names");
-        }
+        return null;
     }
 
     /** The group of a composite written whole: a link per child, to the child's place, which exists. */

@@ -3,6 +3,7 @@ package io.mmap4j.content;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.mmap4j.store.SharedMap;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -132,8 +133,7 @@ public final class MappedStore extends EntryStore {
 
     /** Whether the map's root entry is a group, as every map a {@code MappedStore} opened for writing has. */
     boolean hasRootGroup() {
-        MemorySegment root = map.view(ROOT);
-        return root != null && root.byteSize() >= 1 && root.get(ValueLayout.JAVA_BYTE, 0) == GROUP;
+        return isGroup(map.view(ROOT));
     }
 
     @Override
@@ -204,20 +204,57 @@ public final class MappedStore extends EntryStore {
 
     @Override
     void putGroup(String path) {
+        putGroup(path, List.of());
+    }
+
+    @Override
+    void putGroupFor(String path, String child) {
+        putGroup(path, List.of(child));
+    }
+
+    /**
+     * A new group is written listing its first {@value #INLINE_NAMES} names at once, instead of
+     * being rewritten for each: listed before its links are written, as every name is.
+     */
+    @Override
+    void makeGroupOfLinks(String group, List<String> names, List<String> targets) {
+        checkOpen();
+        if (!group.isEmpty() && map.view(group) == null && isGroup(map.view(StorePaths.parent(group)))) {
+            putGroup(group, names.subList(0, Math.min(names.size(), INLINE_NAMES))); // no link above: its place is its path
+        }
+        super.makeGroupOfLinks(group, names, targets);
+    }
+
+    /**
+     * Makes the group at {@code path}, listed in its parent first; a new one's entry names
+     * {@code names} at once (at most {@value #INLINE_NAMES}), so that adding them rewrites nothing.
+     * A group another writer made meanwhile is kept as it is.
+     */
+    private void putGroup(String path, List<String> names) {
         byte[] key = path.getBytes(UTF_8);
         MemorySegment existing = map.view(key);
         if (existing == null) {
             addChild(StorePaths.parent(path), StorePaths.name(path));
-            existing = map.view(key);
-            byte[] old = existing == null ? map.putIfAbsent(key, new byte[] {GROUP}) : existing.toArray(ValueLayout.JAVA_BYTE);
+            ByteArrayOutputStream entry = new ByteArrayOutputStream();
+            entry.write(GROUP);
+            for (String name : names) {
+                byte[] utf8 = name.getBytes(UTF_8);
+                entry.write(utf8.length);
+                entry.writeBytes(utf8);
+            }
+            byte[] old = map.putIfAbsent(key, entry.toByteArray());
             if (old == null) {
                 return;
             }
             existing = MemorySegment.ofArray(old);
         }
-        if (existing.byteSize() == 0 || existing.get(ValueLayout.JAVA_BYTE, 0) != GROUP) {
+        if (!isGroup(existing)) {
             throw new IllegalStateException(location() + ": cannot make a group at " + path + ": a value or link is there");
         }
+    }
+
+    private static boolean isGroup(MemorySegment entry) {
+        return entry != null && entry.byteSize() > 0 && entry.get(ValueLayout.JAVA_BYTE, 0) == GROUP;
     }
 
     /**

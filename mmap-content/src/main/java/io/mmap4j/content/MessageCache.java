@@ -2,6 +2,8 @@ package io.mmap4j.content;
 
 import io.mmap4j.content.MessageFormat.Child;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -242,7 +244,11 @@ public final class MessageCache implements AutoCloseable {
      * @throws NoSuchElementException if a link leads to nothing, naming it
      */
     public Object ensureAllLoaded(Object value) {
-        Object v = ensureLoaded(value);
+        if (value instanceof Link link) {
+            checkOpen();
+            return loadAll(link.path(), 0);
+        }
+        Object v = value;
         if (v instanceof Map<?, ?> map) {
             Map<Object, Object> loaded = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : map.entrySet()) {
@@ -568,10 +574,26 @@ public final class MessageCache implements AutoCloseable {
     }
 
     /**
-     * The value with ID {@code id}, one level loaded, or null: from its packed form if it has one
-     * (one lookup), else from {@code data/<id>} and its children's.
+     * The value at {@code path}, every level loaded: a value's own ID from its packed value and its
+     * nested messages' (a lookup each, the lists in them included), any other path as
+     * {@link #read} finds it.
      */
-    private Object loadId(String id) {
+    private Object loadAll(String path, int depth) {
+        if (path.indexOf('/') < 0 && ContentIds.isId(path)) {
+            Object whole = loadId(path, true, depth);
+            if (whole != null) {
+                return whole;
+            }
+        }
+        return ensureAllLoaded(read(path).orElseThrow(() -> new NoSuchElementException(
+                "necessary message not found: " + path + " in " + store.location())));
+    }
+
+    /**
+     * The value with ID {@code id}, one level loaded or {@code all} levels, or null: from its packed
+     * value if it has one (one lookup), else from {@code data/<id>} and its children's.
+     */
+    private Object loadId(String id, boolean all, int depth) {
         String packedPath = PackedForm.path(id);
         byte[] packed = store.read(packedPath).orElse(null);
         if (packed != null) {
@@ -581,15 +603,28 @@ public final class MessageCache implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw corrupt(packedPath, e.getMessage());
             }
-            return composite(id, packedPath, items);
+            int[] next = {0};
+            Object value = composite(id, packedPath, items, next, all, depth);
+            if (next[0] != items.count()) {
+                throw corrupt(packedPath, "holds " + (items.count() - next[0]) + " items after those its encodings name");
+            }
+            return value;
         }
         byte[] enc = store.read("data/" + id).orElse(null); // absent also while a write is in progress
-        return enc == null ? null : decode(id, "data/" + id, enc);
+        return enc == null ? null : decode(id, "data/" + id, enc, all, depth);
+    }
+
+    private Object loadId(String id) {
+        return loadId(id, false, 0);
     }
 
     private Object decode(String id, String path, byte[] enc) {
+        return decode(id, path, enc, false, 0);
+    }
+
+    private Object decode(String id, String path, byte[] enc, boolean all, int depth) {
         if (enc.length > 0 && MessageFormat.isComposite(enc[0])) {
-            return composite(id, path, new PackedForm.Items(PackedForm.COMMITTED, enc, new int[] {0}, new int[] {enc.length}));
+            return composite(id, path, PackedForm.Items.of(enc), new int[1], all, depth);
         }
         try {
             return MessageFormat.decodeScalar(enc);
@@ -599,39 +634,51 @@ public final class MessageCache implements AutoCloseable {
     }
 
     /**
-     * The map or list whose encoding is item 0 of {@code items}, one level loaded: its scalar
-     * children from the items that follow, in order, or, past them, from their {@code data/}
-     * entries (an encoding alone is items of one); its commitments loaded and checked if the
-     * flags say it may have some.
+     * The map or list whose encoding is item {@code next[0]} of {@code items}, one level loaded or
+     * {@code all} levels, {@code next[0]} moved past the items it took. From a packed value, its
+     * scalars and nested lists are the items that follow, in order; from an encoding alone, read
+     * from their {@code data/} and packed entries. Nested messages are read by their IDs. Its
+     * commitments are loaded and checked if the flags say it may have some.
      */
-    private Object composite(String id, String path, PackedForm.Items items) {
+    private Object composite(String id, String path, PackedForm.Items items, int[] next, boolean all, int depth) {
+        if (depth > MessageWriter.MAX_DEPTH) {
+            throw corrupt(path, "nests more than " + MessageWriter.MAX_DEPTH + " levels deep: a value that contains itself");
+        }
         byte[] buf = items.bytes();
+        int at = next[0]++;
         List<Child> children;
         try {
-            children = MessageFormat.decodeComposite(buf, items.from()[0], items.to()[0]);
+            children = MessageFormat.decodeComposite(buf, items.from()[at], items.to()[at]);
         } catch (IllegalArgumentException e) {
             throw corrupt(path, e.getMessage());
         }
-        boolean list = buf[items.from()[0]] == MessageFormat.LIST;
         List<Object> values = new ArrayList<>(children.size());
-        int next = 1;
         for (Child c : children) {
-            if (MessageFormat.isComposite(c.tag())) {
-                values.add(new Link(c.id()));
-            } else if (next < items.count()) {
-                values.add(scalar(c, path, buf, items.from()[next], items.to()[next]));
-                next++;
-            } else if (items.count() > 1) {
-                throw corrupt(path, "holds " + (items.count() - 1) + " scalar values, fewer than its encoding names");
-            } else {
+            if (c.tag() == MessageFormat.MAP || (c.tag() == MessageFormat.LIST && !items.packed())) {
+                values.add(all ? loadAll(c.id(), depth + 1) : new Link(c.id()));
+                continue;
+            }
+            if (!items.packed()) {
                 values.add(child(c, path));
+                continue;
+            }
+            if (next[0] == items.count()) {
+                throw corrupt(path, "its items end before the " + MessageFormat.describe(c.tag()) + " value " + c.id()
+                        + " that item " + at + " names");
+            }
+            int from = items.from()[next[0]];
+            if (items.to()[next[0]] == from || buf[from] != c.tag()) {
+                throw corrupt(path, "item " + next[0] + " has tag " + (items.to()[next[0]] == from ? "none" : MessageFormat.describe(buf[from]))
+                        + ", but item " + at + " names " + c.id() + " there with tag " + MessageFormat.describe(c.tag()));
+            }
+            if (c.tag() == MessageFormat.LIST) {
+                values.add(all ? composite(c.id(), path, items, next, true, depth + 1) : skipList(c.id(), path, items, next));
+            } else {
+                values.add(scalar(c, path, buf, from, items.to()[next[0]]));
+                next[0]++;
             }
         }
-        if (next < items.count()) {
-            throw corrupt(path, "holds " + (items.count() - 1) + " scalar values, more than the " + (next - 1)
-                    + " its encoding names");
-        }
-        if (list) {
+        if (buf[items.from()[at]] == MessageFormat.LIST) {
             return Collections.unmodifiableList(values);
         }
         Map<String, Object> map = LinkedHashMap.newLinkedHashMap(children.size() + 1);
@@ -650,6 +697,34 @@ public final class MessageCache implements AutoCloseable {
             map.put(Commitments.KEY, Collections.unmodifiableMap(commitments));
         }
         return Collections.unmodifiableMap(map);
+    }
+
+    /**
+     * A link to the list whose encoding is item {@code next[0]} of a packed value, {@code next[0]}
+     * moved past its items without decoding them: a list's encoding is its count and 33 bytes per
+     * element, a tag first.
+     */
+    private Link skipList(String id, String path, PackedForm.Items items, int[] next) {
+        byte[] buf = items.bytes();
+        int from = items.from()[next[0]];
+        int length = items.to()[next[0]] - from;
+        long count = length < 5 ? -1 : Integer.toUnsignedLong(ByteBuffer.wrap(buf, from + 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
+        if (count < 0 || length != 5 + count * (1 + ContentIds.HASH_BYTES)) {
+            throw corrupt(path, "item " + next[0] + " is a list's encoding of " + length + " bytes, which no count of elements fills");
+        }
+        next[0]++;
+        for (int i = 0; i < count; i++) {
+            byte tag = buf[from + 5 + i * (1 + ContentIds.HASH_BYTES)];
+            if (tag == MessageFormat.LIST) {
+                if (next[0] == items.count()) {
+                    throw corrupt(path, "its items end inside the list " + id);
+                }
+                skipList(id, path, items, next);
+            } else if (tag != MessageFormat.MAP) {
+                next[0]++;
+            }
+        }
+        return new Link(id);
     }
 
     /** A scalar child read from {@code data/<its id>}. */

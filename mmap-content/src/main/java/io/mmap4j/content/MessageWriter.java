@@ -164,10 +164,11 @@ final class MessageWriter {
             for (int i = 0; i < node.children().size(); i++) {
                 persist(node.children().get(i), where + "/" + node.keys().get(i));
             }
-            store.makeGroup(id);
-            for (int i = 0; i < node.children().size(); i++) {
-                store.makeLink(node.children().get(i).written().path(), id + "/" + node.keys().get(i));
+            List<String> targets = new ArrayList<>(node.children().size());
+            for (Node child : node.children()) {
+                targets.add(child.written().path());
             }
+            EntryStore.makeGroupOfLinks(store, id, node.keys(), targets);
             if (node.tag() == MessageFormat.MAP) {
                 for (int i = 0; i < node.children().size(); i++) {
                     MatchIndex.record(store, id, node.keys().get(i), node.children().get(i).written().id());
@@ -211,25 +212,40 @@ final class MessageWriter {
         if (stored && !signed && store.type(path) == Store.Type.SIMPLE) {
             return; // written, and nothing to add
         }
-        List<byte[]> scalars = new ArrayList<>(node.children().size());
-        for (Node child : node.children()) {
-            if (MessageFormat.isComposite(child.tag())) {
-                continue; // packed on its own
-            }
-            if (child.enc() == null) {
-                return; // a Link to a scalar given as a value: its encoding is not at hand; the value reads from its parts
-            }
-            scalars.add(child.enc());
-        }
-        byte[] packed = PackedForm.pack(signed ? PackedForm.COMMITTED : 0, node.enc(), scalars);
+        List<byte[]> items = new ArrayList<>(node.children().size() + 1);
+        byte[] packed = packItems(node, items) ? PackedForm.pack(signed ? PackedForm.COMMITTED : 0, items) : null;
         if (packed == null) {
-            return; // too large to copy: read from its parts
+            return; // too large to copy, or a Link given as a value: read from its parts
         }
         store.write(path, packed);
         if (!signed && node.tag() == MessageFormat.MAP && store.type(id + "/" + Commitments.KEY) != Store.Type.ABSENT) {
             packed[0] = PackedForm.COMMITTED;
             store.write(path, packed);
         }
+    }
+
+    /**
+     * Adds the items of a packed value for the composite {@code node}: its encoding, then per child
+     * in order a scalar's encoding or a list's items; nested maps are packed on their own.
+     *
+     * @return false if an encoding is not at hand (a {@link Link} given as a value)
+     */
+    private static boolean packItems(Node node, List<byte[]> items) {
+        items.add(node.enc());
+        for (Node child : node.children()) {
+            if (child.tag() == MessageFormat.MAP) {
+                continue;
+            }
+            if (child.enc() == null) {
+                return false;
+            }
+            if (child.tag() != MessageFormat.LIST) {
+                items.add(child.enc());
+            } else if (!packItems(child, items)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The commitments given for the message with SHA-256 {@code hash}, each checked; throws naming the first bad one. */

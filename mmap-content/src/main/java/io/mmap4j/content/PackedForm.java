@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * A map or list kept whole in one value, at {@code packed/<id>}, so that reading it is one lookup:
- * a flags byte, then its encoding and the encoding of each of its scalar children in order, each
- * item a {@code u32} length and the bytes ({@code docs/message-format.md}, "Packed values").
- * Nested maps and lists are not in it: each has a packed value of its own. A copy made for reads,
+ * a flags byte, then items, each a {@code u32} length and the bytes: its encoding, then, for each
+ * child in order, a scalar's encoding or a nested list's items, by the same rules
+ * ({@code docs/message-format.md}, "Packed values"). Nested maps are not in it (each has a packed
+ * value of its own, and may gain commitments later, which a copy would miss). A copy made for reads,
  * written after the value's {@code data/<id>}; the values stay where they are, each once at
  * {@code data/<id>}, and a value without a packed form (too large, or its writer killed first)
  * reads from those.
@@ -20,8 +21,16 @@ final class PackedForm {
     /** A value whose packed form would be larger than this has none: it is read from its parts. */
     static final int MAX_BYTES = 16 * 1024;
 
-    /** The items of a packed value: {@code from[i]} to {@code to[i]} in {@code bytes}; item 0 the encoding. */
-    record Items(byte flags, byte[] bytes, int[] from, int[] to) {
+    /**
+     * The items of a packed value: {@code from[i]} to {@code to[i]} in {@code bytes}, item 0 the
+     * encoding; or, not {@code packed}, an encoding alone as one item, whose children are elsewhere.
+     */
+    record Items(byte flags, byte[] bytes, int[] from, int[] to, boolean packed) {
+        /** An encoding alone, as read from {@code data/<id>}: a map's commitments are looked for. */
+        static Items of(byte[] enc) {
+            return new Items(COMMITTED, enc, new int[] {0}, new int[] {enc.length}, false);
+        }
+
         int count() {
             return from.length;
         }
@@ -32,21 +41,21 @@ final class PackedForm {
     }
 
     /**
-     * The packed form of the composite encoded as {@code enc} whose scalar children's encodings are
-     * {@code scalars}, in order; null if it would be larger than {@link #MAX_BYTES}.
+     * The packed value of {@code items}: a composite's encoding, then, for each child in order, a
+     * scalar's encoding or a list's items (by these same rules); null if it would be larger than
+     * {@link #MAX_BYTES}.
      */
-    static byte[] pack(byte flags, byte[] enc, List<byte[]> scalars) {
-        long size = 1 + 4L + enc.length;
-        for (byte[] s : scalars) {
-            size += 4L + s.length;
+    static byte[] pack(byte flags, List<byte[]> items) {
+        long size = 1;
+        for (byte[] item : items) {
+            size += 4L + item.length;
         }
         if (size > MAX_BYTES) {
             return null;
         }
-        ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(flags).putInt(enc.length).put(enc);
-        for (byte[] s : scalars) {
-            b.putInt(s.length).put(s);
+        ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN).put(flags);
+        for (byte[] item : items) {
+            b.putInt(item.length).put(item);
         }
         return b.array();
     }
@@ -75,7 +84,7 @@ final class PackedForm {
             to[i] = end(packed, at);
             at = to[i];
         }
-        return new Items(packed[0], packed, from, to);
+        return new Items(packed[0], packed, from, to, true);
     }
 
     /** The end of the item whose length is at {@code at}, checked to lie within the value. */

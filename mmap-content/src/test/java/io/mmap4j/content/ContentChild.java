@@ -99,6 +99,20 @@ public final class ContentChild {
                     }
                     System.out.println("DONE");
                 }
+                case "names" -> { // names <backend> <path> <writer> <count> <go file>: adds names to one group, once go exists
+                    String writer = args[3];
+                    int count = Integer.parseInt(args[4]);
+                    Path go = Path.of(args[5]);
+                    System.out.println("READY " + ProcessHandle.current().pid());
+                    while (!Files.exists(go)) {
+                        Thread.sleep(1);
+                    }
+                    for (int i = 0; i < count; i++) {
+                        cache.store().write("group/" + writer + "-" + i, new byte[] {1});
+                        cache.store().write("group/shared-" + i, new byte[] {2}); // the same new name in both writers
+                    }
+                    System.out.println("DONE");
+                }
                 default -> throw new IllegalArgumentException(mode);
             }
         }

@@ -79,7 +79,7 @@ class ContentDamageTest {
         List<MessageCache.Problem> problems = MessageCache.verify(root);
         assertEquals(1, problems.size(), problems.toString());
         assertEquals("packed/" + id, problems.getFirst().path());
-        assertTrue(problems.getFirst().problem().matches("item \\d hashes to \\S+, but data/" + id + " names \\S+ there"),
+        assertTrue(problems.getFirst().problem().matches("item \\d+ hashes to \\S+, but item 0 names \\S+ there"),
                 problems.toString());
 
         Files.write(packed, java.util.Arrays.copyOf(bytes, bytes.length - 3)); // an item cut short

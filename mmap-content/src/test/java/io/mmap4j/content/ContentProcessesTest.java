@@ -102,6 +102,38 @@ class ContentProcessesTest {
         }
     }
 
+    /**
+     * Two JVMs add names to one group at once, past the names a mapped group holds in its own entry
+     * (its overflow slots raced for), each its own names and the same shared ones: the group lists
+     * every name, each once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"fs", "mapped"})
+    void twoJvmsAddingNamesToOneGroupAtOnceLoseNone(String backend) throws Exception {
+        Path path = dir.resolve("names-" + backend);
+        Path go = dir.resolve("go-names-" + backend);
+        int count = 150;
+        try (ChildJvm a = ChildJvm.start(ContentChild.class, "names", backend, path.toString(), "A", "" + count, go.toString());
+             ChildJvm b = ChildJvm.start(ContentChild.class, "names", backend, path.toString(), "B", "" + count, go.toString())) {
+            a.awaitLine("READY ", TIMEOUT);
+            b.awaitLine("READY ", TIMEOUT);
+            Files.createFile(go);
+            for (ChildJvm child : List.of(a, b)) {
+                child.awaitLine("DONE", TIMEOUT);
+                child.awaitExit(TIMEOUT, 0);
+            }
+        }
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < count; i++) {
+            expected.addAll(List.of("A-" + i, "B-" + i, "shared-" + i));
+        }
+        try (MessageCache cache = ContentChild.open(backend, path)) {
+            List<String> names = cache.store().list("group");
+            assertEquals(expected.size(), names.size(), "each name once");
+            assertEquals(expected, new HashSet<>(names));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"fs", "mapped"})
     void aWriterKilledMidWriteLeavesEveryReturnedMessageWhole(String backend) throws Exception {

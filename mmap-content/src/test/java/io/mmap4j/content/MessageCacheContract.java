@@ -213,6 +213,11 @@ abstract class MessageCacheContract {
         assertSameValue(message, cache.ensureAllLoaded(cache.read(id).orElseThrow()));
         String config = MessageCache.id(message.get("config"));
         assertEquals(Store.Type.SIMPLE, cache.store().type("packed/" + config), "a nested message has its own");
+        assertEquals(5, PackedForm.items(cache.store().read("packed/" + config).orElseThrow()).count(),
+                "its encoding, \"on\", then its list \"tags\": the list's encoding, \"a\", \"b\"");
+        assertSameValue(message.get("config"), cache.ensureAllLoaded(new Link(config)));
+        assertEquals(new Link(MessageCache.id(List.of("a", "b"))), ((Map<?, ?>) cache.read(config).orElseThrow()).get("tags"),
+                "one level: the packed list is skipped, a link");
         assertEquals(Store.Type.SIMPLE, cache.store().type("packed/" + MessageCache.id(List.of("a", "b"))));
 
         Map<String, Object> large = Map.of("blob", new byte[PackedForm.MAX_BYTES]);

@@ -74,31 +74,19 @@ class IdRaceTest {
      */
     @Test
     void aCreatorOnAFullFileWaitsForARecordGivenUp() throws Exception {
-        Path path = dir.resolve("given-up.counters");
-        CountersLayout layout = CountersLayout.DEFAULT.withCapacity(2);
-        try (Counters counters = Counters.open(path, layout);
-                MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            counters.counter("a");
-            CounterTable other = new CounterTable(raw, CountersFormat.of(layout), path);
-            int held = other.claim();
+        withTheLastRecordHeld("given-up.counters", (counters, other, held) -> {
             CompletableFuture<Integer> b = CompletableFuture.supplyAsync(() -> counters.counter("b").id());
             Thread.sleep(50);
             assertFalse(b.isDone(), "waits while another creator holds the last record");
             other.free(held);
             assertEquals(held, b.get(10, TimeUnit.SECONDS));
-        }
+        });
     }
 
     /** The waiter's own name may be what the holder publishes: the waiter then takes that counter. */
     @Test
     void aCreatorOnAFullFileTakesItsNameIfTheHolderPublishesIt() throws Exception {
-        Path path = dir.resolve("published.counters");
-        CountersLayout layout = CountersLayout.DEFAULT.withCapacity(2);
-        try (Counters counters = Counters.open(path, layout);
-                MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            counters.counter("a");
-            CounterTable other = new CounterTable(raw, CountersFormat.of(layout), path);
-            int held = other.claim();
+        withTheLastRecordHeld("published.counters", (counters, other, held) -> {
             CompletableFuture<Integer> b = CompletableFuture.supplyAsync(() -> counters.counter("b").id());
             Thread.sleep(50);
             byte[] name = "b".getBytes(StandardCharsets.UTF_8);
@@ -106,21 +94,36 @@ class IdRaceTest {
             assertEquals(held, other.publish(name, Names.hash(name), held));
             assertEquals(held, b.get(10, TimeUnit.SECONDS));
             assertEquals(List.of("a", "b"), counters.counters().stream().map(Counter::name).toList());
-        }
+        });
     }
 
     /** A record a crashed creator left in flight is waited for only a moment; then the file is full. */
     @Test
     void aRecordLeftInFlightByACrashMakesTheFileFullAfterAMoment() throws Exception {
-        Path path = dir.resolve("leaked.counters");
+        withTheLastRecordHeld("leaked.counters", (counters, other, held) -> {
+            IllegalStateException full = assertThrows(IllegalStateException.class, () -> counters.counter("b"));
+            assertEquals("counters file " + counters.path() + " is full: all 2 counters of its capacity are taken"
+                    + " (a file's capacity is fixed when it is created)", full.getMessage());
+        });
+    }
+
+    /** What a test does with a full file whose last record another creator holds. */
+    private interface HeldRecordTest {
+        void run(Counters counters, CounterTable other, int held) throws Exception;
+    }
+
+    /**
+     * Runs {@code test} on a file of capacity 2 holding counter "a", whose other record a second
+     * creator ({@code other}, over its own mapping) has claimed and not yet published.
+     */
+    private void withTheLastRecordHeld(String file, HeldRecordTest test) throws Exception {
+        Path path = dir.resolve(file);
         CountersLayout layout = CountersLayout.DEFAULT.withCapacity(2);
         try (Counters counters = Counters.open(path, layout);
                 MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             counters.counter("a");
-            new CounterTable(raw, CountersFormat.of(layout), path).claim(); // and never written
-            IllegalStateException full = assertThrows(IllegalStateException.class, () -> counters.counter("b"));
-            assertEquals("counters file " + path + " is full: all 2 counters of its capacity are taken"
-                    + " (a file's capacity is fixed when it is created)", full.getMessage());
+            CounterTable other = new CounterTable(raw, CountersFormat.of(layout), path);
+            test.run(counters, other, other.claim());
         }
     }
 

@@ -12,6 +12,7 @@ import io.mmap4j.MMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -99,7 +100,13 @@ import java.util.function.Predicate;
  * changing it, also while other processes use the queue.
  *
  * <h2>Waiting</h2>
- * {@link #poll()}, {@link #peek()} and {@link #offer(byte[])} never wait. {@link #take()},
+ * {@link #poll()}, {@link #peek()} and {@link #offer(byte[])} never wait, with one exception
+ * for machines with more busy threads than cores: an offer that finds the queue full, with the head
+ * where this handle's offers found it the last 63 times, yields the processor once
+ * ({@link Thread#yield()}), since the consumers are then most likely waiting for one; producers
+ * spinning on a full queue would otherwise spend whole time slices the consumers need (on 2 cores
+ * with 2 producer threads and a consumer, this more than doubles the throughput; see
+ * {@code docs/BENCHMARKS.md}). {@link #take()},
  * {@link #put(byte[])} and the timed {@code poll} and {@code offer} wait by spinning (about
  * {@value Backoff#SPINS} {@link Thread#onSpinWait()} rounds, a few microseconds), then yielding,
  * then parking for 1 µs doubling up to 1 ms. So a busy queue hands a record over within
@@ -732,18 +739,37 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
 
     /**
      * Checks the queue file at {@code path} and lists every problem found: the header, the head and
-     * tail, and every record between the head and the tail (state, length and CRC32C). It only reads, and it may run while other processes produce and
-     * consume: it judges a record only if the record stayed in place while it was read, so what
-     * racing writers do is never reported as damage.
+     * tail, and every record between the head and the tail (state, length and CRC32C). It only
+     * reads, and it may run while other processes produce and consume: it judges a record only if
+     * the record stayed in place while it was read, so what racing writers do is never reported as
+     * damage. A file another process cuts short during the check is one problem, at its new end.
      *
      * @param path the queue's file
      * @return the problems, empty if the file is sound
      * @throws IOException if the file cannot be opened or mapped
+     * @throws InternalError if a mapped page faults while the file keeps its length (the device
+     *                       failed), as any read of a mapping would
      */
     public static List<Problem> verify(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
         try (MMap map = MMap.open(path, StandardOpenOption.READ)) {
+            return verify(map, path);
+        }
+    }
+
+    /** {@link #verify(Path)} of a file already mapped (whole) by {@code map}. */
+    static List<Problem> verify(MMap map, Path path) throws IOException {
+        try {
             return QueueVerifier.verify(map.segment(), map.size(), path);
+        } catch (InternalError fault) {
+            // A mapped page faulted (the JVM's SIGBUS): if another process cut the file short under
+            // the check, that is the problem to report; anything else (a device gone) is not ours.
+            long now = Files.size(path);
+            if (now >= map.size()) {
+                throw fault;
+            }
+            return List.of(new Problem(now, "file length", now + " bytes, cut short by another process while being"
+                    + " checked", map.size() + " bytes, as when the check began"));
         }
     }
 

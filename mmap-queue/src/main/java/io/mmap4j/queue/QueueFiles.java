@@ -6,6 +6,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 
 import io.mmap4j.MMap;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -18,8 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * Opens a queue file, creating it first when absent, such that no process ever maps a half-made
  * queue and processes creating it at once all end up with the same one: the new file is written
  * whole under a temporary name beside it, forced, then given its name with a hard link, which is
- * atomic and fails if the name exists. The loser of a race drops its file and opens the winner's.
- * An existing file is never written while opening it.
+ * atomic and fails if the name exists, and the directory is forced, so that the name survives a
+ * power cut as the contents do (without it the new entry reaches the disk in the kernel's own time,
+ * and a power cut soon after creation could leave the forced contents nameless). The loser of a
+ * race drops its file and opens the winner's. An existing file is never written while opening it.
  *
  * <p>A creator killed between making its temporary file and dropping it leaves the file behind,
  * named {@code .NAME.new-PID-RANDOM}. Every open deletes such files of the same queue whose process
@@ -101,13 +104,31 @@ final class QueueFiles {
                 map.force(); // before the link: the name must never show unwritten pages
             }
             Files.createLink(path, temp);
+            forceDirectory(dir);
         } catch (FileAlreadyExistsException raced) {
             // another process published the queue first; it was complete when linked
         } catch (UnsupportedOperationException noHardLinks) {
             throw new FileSystemException(path.toString(), temp.toString(), "cannot publish a new queue file: that"
                     + " needs a hard link (atomic, and refused if the name exists), which this file system lacks");
         } finally {
-            Files.deleteIfExists(temp);
+            Files.deleteIfExists(temp); // after the link, only the temporary name goes
+        }
+    }
+
+    /**
+     * Forces the directory's entries (the new link) to the device. A platform that cannot open a
+     * directory as a channel (Windows) has nothing to force this way and is skipped; a force that
+     * fails is an error, since the caller would otherwise believe in a name the disk may not hold.
+     */
+    private static void forceDirectory(Path dir) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(dir, READ);
+        } catch (IOException | UnsupportedOperationException noDirectoryChannels) {
+            return;
+        }
+        try (channel) {
+            channel.force(true);
         }
     }
 }

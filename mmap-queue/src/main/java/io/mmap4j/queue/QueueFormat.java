@@ -115,10 +115,14 @@ final class QueueFormat {
         return (x + multiple - 1) / multiple * multiple;
     }
 
-    /** The CRC32C of the creation-time header fields. */
+    /**
+     * The CRC32C of the creation-time header fields, through a heap copy of them: verify and stats
+     * read files other processes may cut short, and the JDK's CRC32C over a mapping would die of
+     * the fault where the copy throws {@link InternalError}.
+     */
     static int headerCrc(MemorySegment file) {
         CRC32C crc = new CRC32C();
-        crc.update(file.asSlice(0, HEADER_CRC_COVERS).asByteBuffer());
+        crc.update(file.asSlice(0, HEADER_CRC_COVERS).toArray(ValueLayout.JAVA_BYTE));
         return (int) crc.getValue();
     }
 

@@ -9,8 +9,8 @@ import static io.mmap4j.queue.QueueFormat.PADDING;
 import static io.mmap4j.queue.QueueFormat.cellsFor;
 import static io.mmap4j.queue.QueueFormat.seqPosition;
 import static io.mmap4j.queue.QueueFormat.seqState;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import io.mmap4j.internal.GuardedCrc32c;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +23,9 @@ import java.util.List;
  * is unchanged. Producers write only cells the head has passed, so such a record was stable while
  * it was read; one that moved is skipped, never reported. Claims still being written (cells whose
  * sequence word names another position) are never judged at all: a damaged sequence word looks the
- * same, and consumers pass it as an abandoned claim after the unblock timeout.
+ * same, and consumers pass it as an abandoned claim after the unblock timeout. Every read of the
+ * mapping is one the JVM guards, so a file cut short under the check throws {@link InternalError},
+ * which {@link MappedQueue#verify(Path)} reports, and never kills the JVM.
  */
 final class QueueVerifier {
     /** Reads of the head, tail, head that {@link #checkEnds} makes before giving up on a stable view. */
@@ -77,6 +79,9 @@ final class QueueVerifier {
 
     /** The records from the head to the tail as it was at the start: lengths, padding, checksums. */
     private static void checkRecords(Ring ring, List<MappedQueue.Problem> problems) {
+        // Through a heap copy: another process may cut the file under the check, and the JDK's
+        // CRC32C over a mapping would die of the fault where the copy throws InternalError.
+        GuardedCrc32c checksum = new GuardedCrc32c();
         long end = ring.tail();
         long p = ring.head();
         while (p < end) {
@@ -103,9 +108,9 @@ final class QueueVerifier {
                     p++;
                     continue;
                 }
-                byte[] record = new byte[(int) length];
-                MemorySegment.copy(ring.file, JAVA_BYTE, ring.dataOffset(p), record, 0, (int) length);
-                int crc = Ring.crc(record, (int) length);
+                checksum.reset();
+                checksum.update(ring.file, ring.dataOffset(p), length);
+                int crc = (int) checksum.getValue();
                 if (crc != (int) (lengthAndCrc >>> 32) && stable(ring, p, s)) {
                     problems.add(new MappedQueue.Problem(ring.dataOffset(p), "record checksum",
                             QueueHeader.hex(crc) + " (CRC32C of the " + length + " bytes of position " + p + ")",

@@ -61,23 +61,38 @@ final class Ring {
     private final long indexMask;
 
     /**
-     * The head as this handle last read it: a producer compares its claim with it and reads the
-     * head word only when the claim seems not to fit. Plain and racy on purpose: the head only
-     * grows, so any value once read is a safe lower bound.
+     * This handle's racy bookkeeping, plain on purpose, in one array so that each word sits on a
+     * cache line of its own, 128 bytes (two lines, for the adjacent-line prefetcher) from the
+     * other words and from the array's ends: a producer's and a consumer's writes here never
+     * evict the line of this object's final fields, which every offer and poll reads, nor each
+     * other's line. Racing threads of one handle may see each other's values late, which costs
+     * at most a retry.
+     *
+     * <ul>
+     * <li>{@link #HEAD_CACHE}: the head as a producer of this handle last read it; a producer
+     *     compares its claim with it and reads the head word only when the claim seems not to fit.
+     *     The head only grows, so any value once read is a safe lower bound.</li>
+     * <li>{@link #STALE_HEAD} and {@link #STALE_LOOKS}: the stale head a consumer of this handle
+     *     last saw, and how many times in a row: the clock and the tail are read only once a head
+     *     has stayed stale for {@link #STALE_BEFORE_CLOCK} looks, so that a consumer meeting records
+     *     still being written (the usual case of a busy queue) touches neither the producers' tail
+     *     line nor the clock. Racing threads can only delay the start of the unblock timer.</li>
+     * <li>{@link #FULL_HEAD} and {@link #FULL_LOOKS}: the head a producer of this handle last found
+     *     the queue full at, and how many times in a row (see {@link #fullLook}). Racing threads can
+     *     only move a yield by a few looks.</li>
+     * </ul>
      */
-    private long headCache;
+    private final long[] local = new long[LOCAL_WORDS];
+    private static final int HEAD_CACHE = 16;
+    private static final int STALE_HEAD = 32;
+    private static final int STALE_LOOKS = 33;
+    private static final int FULL_HEAD = 48;
+    private static final int FULL_LOOKS = 49;
+    private static final int LOCAL_WORDS = 66;
+    private static final int STALE_BEFORE_CLOCK = 64; // a power of two
+    private static final int FULL_BEFORE_YIELD = 64; // a power of two
     /** Where this handle saw the head stuck, since when, and the tail then; null when not stuck. */
     private volatile Stuck stuck;
-    /**
-     * The stale head this handle last saw, and how many times in a row: the clock and the tail are
-     * read only once a head has stayed stale for {@link #STALE_BEFORE_CLOCK} looks, so that a
-     * consumer meeting records still being written (the usual case of a busy queue) touches neither
-     * the producers' tail line nor the clock. Plain: racing threads of one handle can only delay
-     * the start of the unblock timer.
-     */
-    private long staleHead = -1;
-    private int staleLooks;
-    private static final int STALE_BEFORE_CLOCK = 64; // a power of two
 
     /**
      * The head was stuck at {@code head} from {@code since}; every claim below {@code tailThen}
@@ -97,6 +112,7 @@ final class Ring {
         this.unblockNanos = header.unblockNanos();
         this.maxRecordBytes = QueueFormat.maxRecordBytes(cells);
         this.indexMask = Long.bitCount(cells) == 1 ? cells - 1 : -1;
+        local[STALE_HEAD] = -1;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -169,7 +185,7 @@ final class Ring {
      */
     boolean offer(byte[] array, MemorySegment segment, long offset, int length) {
         long need = cellsFor(length);
-        long checksum = Integer.toUnsignedLong(array != null ? crc(array, length) : crc(segment, offset, length));
+        long checksum = -1; // computed once the record first seems to fit: retrying a full queue costs no CRC
         while (true) {
             // Acquire, before the claim's compare-and-set (a full fence): read before the claim exists.
             long epoch = (long) WORD.getAcquire(file, (long) F_ABANDONED);
@@ -177,11 +193,17 @@ final class Ring {
             long index = index(tail);
             long padding = index + need > cells ? cells - index : 0; // a record never wraps around the end
             long end = tail + padding + need;
-            if (end - headCache > cells) {
-                headCache = head();
-                if (end - headCache > cells) {
+            long[] local = this.local;
+            if (end - local[HEAD_CACHE] > cells) {
+                long head = head();
+                if (end - head > cells) {
+                    fullLook(head);
                     return false;
                 }
+                local[HEAD_CACHE] = head;
+            }
+            if (checksum < 0) {
+                checksum = Integer.toUnsignedLong(array != null ? crc(array, length) : crc(segment, offset, length));
             }
             // The claim: the cells [tail, end) are ours alone once this succeeds. Volatile (a full
             // fence): no write of ours to those cells can move before it.
@@ -209,6 +231,25 @@ final class Ring {
             if (publish(position, length, checksum, COMMITTED)) {
                 return true;
             }
+        }
+    }
+
+    /**
+     * A producer found the queue full with the head at {@code head}. If it has found the head there
+     * {@value #FULL_BEFORE_YIELD} times in a row, no consumer has taken a record for a few
+     * microseconds, though a running one takes one every few hundred nanoseconds: the consumers
+     * are most likely off the processor. When threads outnumber cores that lasts a whole time slice,
+     * which producers spinning on the full queue would otherwise spend for nothing, so this one
+     * offers its processor to them ({@link Thread#yield()}, a system call of about a microsecond
+     * when nothing else is runnable). It writes this handle's own line only, never the file.
+     */
+    private void fullLook(long head) {
+        long[] local = this.local;
+        if (local[FULL_HEAD] != head) {
+            local[FULL_HEAD] = head;
+            local[FULL_LOOKS] = 0;
+        } else if ((++local[FULL_LOOKS] & (FULL_BEFORE_YIELD - 1)) == 0) {
+            Thread.yield();
         }
     }
 
@@ -319,11 +360,12 @@ final class Ring {
      * also need; exactly one of the two wins.
      */
     private boolean unblockOrWait(long head, long stale) {
-        if (staleHead != head) {
-            staleHead = head;
-            staleLooks = 0;
+        long[] local = this.local;
+        if (local[STALE_HEAD] != head) {
+            local[STALE_HEAD] = head;
+            local[STALE_LOOKS] = 0;
         }
-        if ((++staleLooks & (STALE_BEFORE_CLOCK - 1)) != 0) {
+        if ((++local[STALE_LOOKS] & (STALE_BEFORE_CLOCK - 1)) != 0) {
             // Empty, or a record being written: nothing ready either way. Only every 64th look
             // reads the tail and the clock, so that a consumer spinning on an empty queue does not
             // pull the tail's line from the producers on every poll.

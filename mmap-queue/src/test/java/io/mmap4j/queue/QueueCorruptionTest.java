@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mmap4j.MMap;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -114,6 +116,33 @@ class QueueCorruptionTest {
         // open(Path, capacity) does not create over an existing empty file either
         assertThrows(CorruptQueueException.class, () -> MappedQueue.open(empty, 1024));
         assertEquals(0, Files.size(empty));
+    }
+
+    /**
+     * The file cut short after verify mapped it, as another process may: its reads of the records
+     * past the new end fault (the JVM's SIGBUS, which a CRC32C over the mapping would not survive),
+     * and verify reports one problem at the new end instead of dying or throwing.
+     */
+    @Test
+    void aFileCutShortUnderVerifyIsOneProblemNotACrash() throws IOException {
+        Path path = dir.resolve("cut");
+        try (MappedQueue q = MappedQueue.open(path, 64 * 1024)) {
+            for (int i = 0; q.offer(new byte[1000]); i++) {
+                assertTrue(i < 64, "the queue never filled");
+            }
+        }
+        long size = Files.size(path);
+        try (MMap map = MMap.open(path, StandardOpenOption.READ)) {
+            assertEquals(List.of(), MappedQueue.verify(map, path));
+            try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
+                f.setLength(2 * 4096 + 100); // the header page and the first records stay
+            }
+            assertEquals(List.of("at byte offset " + (2 * 4096 + 100) + ": file length is " + (2 * 4096 + 100)
+                    + " bytes, cut short by another process while being checked, expected " + size
+                    + " bytes, as when the check began"), MappedQueue.verify(map, path).stream().map(String::valueOf).toList());
+        }
+        assertRefused(path, (2 * 4096 + 100) + ": file length is " + (2 * 4096 + 100) + " bytes, expected " + size
+                + " bytes, as the header's cell count gives (the file is truncated)");
     }
 
     @Test

@@ -19,14 +19,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Producers and consumers killed with {@code destroyForcibly} at random moments, many rounds: the
  * queue goes on, every record whose offer returned true is delivered exactly once (a killed consumer
- * loses at most the record it was taking), and no damaged record is ever delivered. Seeded; the
- * seed is printed.
+ * loses at most the record it was taking), and no damaged record is ever delivered. Seeded; each
+ * test prints its seed.
  */
 class QueueCrashTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -35,12 +37,33 @@ class QueueCrashTest {
 
     @TempDir
     Path dir;
+    /** This test's seed, printed, and the moments of its kills drawn from it. */
+    private long seed;
+    private Random random;
+
+    @BeforeEach
+    void seed(TestInfo test) {
+        seed = new Random().nextLong();
+        System.out.println("QueueCrashTest " + test.getDisplayName() + " seed " + seed);
+        random = new Random(seed);
+    }
+
+    /**
+     * Waits until every child says READY, lets them work a random 20 to 170 ms, then kills them all
+     * with {@code destroyForcibly}: one round of every kill test.
+     */
+    private void killAtARandomMoment(ChildJvm... children) throws InterruptedException {
+        for (ChildJvm child : children) {
+            child.awaitLine("READY", TIMEOUT);
+        }
+        Thread.sleep(20 + random.nextInt(150));
+        for (ChildJvm child : children) {
+            child.kill();
+        }
+    }
 
     @Test
     void producersKilledMidOfferNeverStopTheQueueNorLoseOrDuplicateACommittedRecord() throws Exception {
-        long seed = new Random().nextLong();
-        System.out.println("QueueCrashTest producers seed " + seed);
-        Random random = new Random(seed);
         Path path = dir.resolve("queue");
         Path progress = dir.resolve("progress");
         Map<Long, List<Long>> received = new HashMap<>();
@@ -65,9 +88,7 @@ class QueueCrashTest {
             for (int round = 0; round < ROUNDS; round++) {
                 try (ChildJvm producer = ChildJvm.start(QueueProcessesTest.LIGHT_JVM, QueueChild.class,
                         "produce-forever", path.toString(), "" + round, progress.toString())) {
-                    producer.awaitLine("READY", TIMEOUT);
-                    Thread.sleep(20 + random.nextInt(150));
-                    producer.kill();
+                    killAtARandomMoment(producer);
                 }
             }
             // Drain what is left, passing any claim the last kill abandoned.
@@ -114,9 +135,6 @@ class QueueCrashTest {
 
     @Test
     void consumersKilledMidPollLoseAtMostTheRecordTheyWereTaking() throws Exception {
-        long seed = new Random().nextLong();
-        System.out.println("QueueCrashTest consumers seed " + seed);
-        Random random = new Random(seed);
         Path path = dir.resolve("queue");
         try (MappedQueue q = MappedQueue.open(path, 16 * 1024, UNBLOCK)) {
             AtomicBoolean stop = new AtomicBoolean();
@@ -138,9 +156,7 @@ class QueueCrashTest {
                 logs.add(log);
                 try (ChildJvm consumer = ChildJvm.start(QueueProcessesTest.LIGHT_JVM, QueueChild.class,
                         "consume-forever", path.toString(), log.toString())) {
-                    consumer.awaitLine("READY", TIMEOUT);
-                    Thread.sleep(20 + random.nextInt(150));
-                    consumer.kill();
+                    killAtARandomMoment(consumer);
                 }
             }
             stop.set(true);
@@ -190,9 +206,6 @@ class QueueCrashTest {
      */
     @Test
     void aCreatorKilledMidCreateLeavesATemporaryFileThatTheNextOpenDeletes() throws Exception {
-        long seed = new Random().nextLong();
-        System.out.println("QueueCrashTest creators seed " + seed);
-        Random random = new Random(seed);
         Path path = dir.resolve("created");
         Path live = dir.resolve(".created.new-" + ProcessHandle.current().pid() + "-1");
         java.nio.file.Files.createFile(live);
@@ -202,13 +215,7 @@ class QueueCrashTest {
             try (ChildJvm a = ChildJvm.start(QueueChild.class, "create-forever", path.toString());
                  ChildJvm b = ChildJvm.start(QueueChild.class, "create-forever", path.toString());
                  ChildJvm c = ChildJvm.start(QueueChild.class, "create-forever", path.toString())) {
-                for (ChildJvm creator : List.of(a, b, c)) {
-                    creator.awaitLine("READY", TIMEOUT);
-                }
-                Thread.sleep(20 + random.nextInt(200));
-                for (ChildJvm creator : List.of(a, b, c)) {
-                    creator.kill();
-                }
+                killAtARandomMoment(a, b, c);
             }
             left = temporaries().stream().filter(p -> !p.equals(live)).toList();
         }

@@ -1257,8 +1257,8 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             Files.deleteIfExists(next.path);
             throw e;
         }
-        // Readers' cached lookups of f stop holding before the switch (release: the mark is
-        // visible before the generation that follows it), so none outlives it.
+        // Readers' cached lookups of f stop holding before the switch (the release store of the
+        // generation publishes the marks on f's slots), so none outlives it.
         f.markReplaced();
         // The switch: from here on, every process finds the new file.
         WORD.setRelease(control, C_GENERATION, generation);

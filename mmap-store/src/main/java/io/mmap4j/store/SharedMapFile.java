@@ -9,7 +9,6 @@ import static io.mmap4j.store.SharedMapFormat.D_INDEX_OFFSET;
 import static io.mmap4j.store.SharedMapFormat.D_KEYS;
 import static io.mmap4j.store.SharedMapFormat.D_LIVE_BYTES;
 import static io.mmap4j.store.SharedMapFormat.D_MAGIC;
-import static io.mmap4j.store.SharedMapFormat.D_REPLACED;
 import static io.mmap4j.store.SharedMapFormat.D_RESERVED;
 import static io.mmap4j.store.SharedMapFormat.D_SEED;
 import static io.mmap4j.store.SharedMapFormat.D_SEQUENCE;
@@ -22,6 +21,7 @@ import static io.mmap4j.store.SharedMapFormat.LONG;
 import static io.mmap4j.store.SharedMapFormat.MAX_KEY_BYTES;
 import static io.mmap4j.store.SharedMapFormat.MAX_SLOTS;
 import static io.mmap4j.store.SharedMapFormat.MAX_VALUE_BYTES;
+import static io.mmap4j.store.SharedMapFormat.MOVED;
 import static io.mmap4j.store.SharedMapFormat.PAGE;
 import static io.mmap4j.store.SharedMapFormat.RECORD_ALIGNMENT;
 import static io.mmap4j.store.SharedMapFormat.RECORD_HEADER_BYTES;
@@ -77,11 +77,11 @@ import java.util.zip.CRC32C;
  * buffer), between one access and another whose check the compiler shared with the first, is
  * neither: on JDK 25.0.3 it then copies from memory already unmapped and the JVM dies (SIGSEGV in
  * the array copy of a {@code get} of an 8 MiB value racing its handle's rewrite, 1 run in about
- * 25 of {@code SharedMapReadPathTest}'s race; none since this rule). So the reads here allocate
- * before their first access ({@link #find} wraps a {@code byte[]} key first), copy a key or a
- * value out through {@link #copyKey}/{@link #copyValue}, which fence around their allocation,
- * and hand nothing of {@link #map} to other code (decoders get the copies); a loop that allocates
- * between accesses calls {@link #afterAllocation()} first.
+ * 25 of {@code SharedMapReadPathTest}'s race; none since this rule). So the reads here copy a key
+ * or a value out through {@link #copyKey}/{@link #copyValue}, which fence around their
+ * allocation, fence after the view of a {@code byte[]} key they compare with, and hand nothing of
+ * {@link #map} to other code (decoders get the copies); a loop that allocates between accesses
+ * calls {@link #afterAllocation()} first.
  */
 final class SharedMapFile {
     // Kinds of key for the probe, so that one loop serves all three without allocating.
@@ -250,11 +250,6 @@ final class SharedMapFile {
                     "at most the file's length " + length));
         }
         if (problems.isEmpty()) {
-            long replaced = s.get(LONG, D_REPLACED);
-            if (replaced != 0 && replaced != 1) {
-                problems.add(new SharedMap.Problem(path, D_REPLACED, "replaced", Long.toUnsignedString(replaced),
-                        "0 (current) or 1 (being replaced)"));
-            }
             long dataEnd = s.get(LONG, D_DATA_END);
             if (dataEnd < dataOffset || dataEnd > fileBytes || dataEnd % RECORD_ALIGNMENT != 0) {
                 problems.add(new SharedMap.Problem(path, D_DATA_END, "data end", Long.toUnsignedString(dataEnd),
@@ -283,15 +278,11 @@ final class SharedMapFile {
      * probe racing the writer sees each slot either empty or holding its one key for good.
      */
     long find(Object key, int kind, long hash) {
-        if (kind == BYTES) { // wrapped before the first access: see the class comment
-            key = MemorySegment.ofArray((byte[]) key);
-            kind = SEGMENT;
-        }
         long slot = hash & mask;
         for (long i = 0; i < slots; i++) {
             long at = INDEX_OFFSET + slot * SLOT_BYTES;
             // Acquire: the hash and the record were written before the reference was released.
-            long ref = (long) WORD.getAcquire(file, at + SLOT_REF);
+            long ref = (long) WORD.getAcquire(file, at + SLOT_REF) & ~MOVED;
             if (ref == 0) {
                 return ~slot;
             }
@@ -318,19 +309,24 @@ final class SharedMapFile {
     }
 
     /**
-     * Whether the data file mapped at {@code file} is still its map's current generation and the
-     * slot reference at {@code refAt} still holds {@code ref}: then whatever a lookup found there
-     * is still so. Two loads of one mapping. The {@code replaced} word is set before the control
-     * file names the next generation, so a 0 here was loaded while this generation was current.
+     * Whether the slot reference at {@code refAt} of the data file mapped at {@code file} still
+     * holds {@code ref}, a reference without {@link SharedMapFormat#MOVED} loaded from it before:
+     * then its generation is still current (a rewrite sets {@code MOVED} on every slot before it
+     * switches) and whatever a lookup found there is still so. One load.
      *
      * @throws IllegalStateException if the handle unmapped {@code file} meanwhile
      */
     static boolean unchanged(MemorySegment file, long refAt, long ref) {
-        return (long) WORD.getAcquire(file, D_REPLACED) == 0 && (long) WORD.getAcquire(file, refAt) == ref;
+        return (long) WORD.getAcquire(file, refAt) == ref;
     }
 
-    /** The reference in {@code slot}, with acquire: its record is whole when seen. */
+    /** The reference in {@code slot}, with acquire: its record is whole when seen. Without {@code MOVED}. */
     long ref(long slot) {
+        return rawRef(slot) & ~MOVED;
+    }
+
+    /** The reference in {@code slot} as it is, {@code MOVED} included, with acquire. */
+    long rawRef(long slot) {
         return (long) WORD.getAcquire(file, refAt(slot));
     }
 
@@ -341,12 +337,25 @@ final class SharedMapFile {
     private boolean keyEquals(long record, long slotAt, Object key, int kind) {
         long keyLength = keyLength(record, slotAt);
         long keyAt = record + RECORD_HEADER_BYTES;
-        if (kind == SEGMENT) { // find made a byte[] key a segment
-            MemorySegment bytes = (MemorySegment) key;
-            return keyLength == bytes.byteSize()
-                    && MemorySegment.mismatch(file, keyAt, keyAt + keyLength, bytes, 0, keyLength) < 0;
-        }
-        return StaticKeyHash.equalsUtf8(file, keyAt, keyLength, (String) key);
+        return switch (kind) {
+            case BYTES -> {
+                byte[] bytes = (byte[]) key;
+                if (keyLength != bytes.length) {
+                    yield false;
+                }
+                // A view of the caller's array, which escape analysis takes away; should it not,
+                // the fence makes the access after it check the mapping again (class comment).
+                MemorySegment view = MemorySegment.ofArray(bytes);
+                afterAllocation();
+                yield MemorySegment.mismatch(file, keyAt, keyAt + keyLength, view, 0, keyLength) < 0;
+            }
+            case SEGMENT -> {
+                MemorySegment bytes = (MemorySegment) key;
+                yield keyLength == bytes.byteSize()
+                        && MemorySegment.mismatch(file, keyAt, keyAt + keyLength, bytes, 0, keyLength) < 0;
+            }
+            default -> StaticKeyHash.equalsUtf8(file, keyAt, keyLength, (String) key);
+        };
     }
 
     /**
@@ -559,16 +568,32 @@ final class SharedMapFile {
     }
 
     /**
-     * Marks this generation as about to be replaced, before the control file names the next: a
-     * reader's cached lookup of this file then no longer holds (see {@link #unchanged}).
+     * Marks this generation as about to be replaced, before the control file names the next: sets
+     * {@link SharedMapFormat#MOVED} on every slot, empty ones included, so that no reader's cached
+     * lookup of this file holds any more (see {@link #unchanged}). Opaque stores: the release store
+     * of the generation that follows publishes them.
      */
     void markReplaced() {
-        setWord(D_REPLACED, 1);
+        for (long slot = 0; slot < slots; slot++) {
+            long at = refAt(slot);
+            WORD.setOpaque(file, at, (long) WORD.getOpaque(file, at) | MOVED);
+        }
+    }
+
+    /** Clears {@link SharedMapFormat#MOVED} from every slot: a rewrite died between marking and switching. */
+    private void clearMoved() {
+        for (long slot = 0; slot < slots; slot++) {
+            long at = refAt(slot);
+            long ref = (long) WORD.getOpaque(file, at);
+            if ((ref & MOVED) != 0) {
+                WORD.setRelease(file, at, ref & ~MOVED);
+            }
+        }
     }
 
     /**
      * Recounts keys, used slots and live bytes from the index, evens the sequence and clears the
-     * replaced mark (of a rewrite that died before its switch): after a writer died.
+     * moved marks (of a rewrite that died before its switch): after a writer died.
      */
     void recount() {
         long keys = 0;
@@ -589,7 +614,7 @@ final class SharedMapFile {
         if ((sequence & 1) != 0) {
             setWord(D_SEQUENCE, sequence + 1);
         }
-        setWord(D_REPLACED, 0);
+        clearMoved();
     }
 
     /**

@@ -50,8 +50,6 @@ final class SharedMapFormat {
     static final long D_USED_SLOTS = 80;
     static final long D_LIVE_BYTES = 88;
     static final long D_SEQUENCE = 96;
-    /** 0 while the file's generation is current; 1 from just before a rewrite publishes the next. */
-    static final long D_REPLACED = 104;
     static final long INDEX_OFFSET = PAGE;
 
     // A slot: the key's hash, then the reference to its record.
@@ -59,6 +57,12 @@ final class SharedMapFormat {
     static final long SLOT_REF = 8;
     /** A slot's reference with this bit set is a removed key: the record still names the key. */
     static final long REMOVED = Long.MIN_VALUE;
+    /**
+     * A slot's reference with this bit set is in a generation a rewrite is about to replace: set
+     * on every slot just before the switch, so that whatever a reader found in a slot holds for as
+     * long as the slot's reference is the same. Readers strip it; a record offset never has it.
+     */
+    static final long MOVED = 1L << 62;
 
     // A record: key length, CRC32C of key and value, value length, key, value, zero padding.
     static final long R_KEY_LENGTH = 0;

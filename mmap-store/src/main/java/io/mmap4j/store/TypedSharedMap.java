@@ -21,10 +21,10 @@ import java.util.function.BiFunction;
  * <p><b>Reads that do not decode again.</b> When both codecs are built-ins whose objects are
  * immutable ({@link Codec#utf8()}, {@link Codec#int64()}), each view keeps the decoded values of
  * the keys it read last (1024 lines, by the key's {@code hashCode}), each with the slot and the
- * record reference it was decoded from. A read of such a key loads that data file's
- * {@code replaced} word and the slot's reference, two loads of one mapping: if no rewrite has
- * replaced the file and no writer has changed the slot since, the value is the one decoded then,
- * and it is returned as it is; else the key is looked up and decoded afresh. A record never
+ * record reference it was decoded from. A read of such a key loads the slot's reference, one load
+ * of mapped memory: if no writer has changed the slot since (a rewrite marks every slot of the
+ * generation it replaces), the value is the one decoded then, and it is returned as it is; else
+ * the key is looked up and decoded afresh. A record never
  * changes once written and a slot only ever points at newer records of its key, so an unchanged
  * reference means an unchanged value: the cache never returns a value older than the map's. The
  * same holds for a key found absent (the empty slot that ended its probe, or its removed slot, is
@@ -286,13 +286,15 @@ public final class TypedSharedMap<K, V> {
             return new Line(key, null, 0, 0, null);
         }
         long at = slot < 0 ? ~slot : slot;
-        long ref = f.ref(at);
+        long raw = f.rawRef(at);
+        long ref = raw & ~SharedMapFormat.MOVED;
         if (slot < 0 && ref != 0) {
             return new Line(key, null, 0, ref, null); // another key took the empty slot since: absent, for this read
         }
         // Decoded from a copy: a decoder allocates, and f may be unmapped meanwhile (see SharedMapFile).
         Object value = ref > 0 ? values.decode(MemorySegment.ofArray(f.copyValue(ref))) : null;
-        return new Line(key, f.file, SharedMapFile.refAt(at), ref, value);
+        // A slot marked MOVED is in a generation a rewrite is replacing: right for this read only.
+        return raw == ref ? new Line(key, f.file, SharedMapFile.refAt(at), ref, value) : new Line(key, null, 0, ref, value);
     }
 
     private byte[] encodeKey(K key) {

@@ -99,28 +99,36 @@ class SharedMapReadPathTest {
     }
 
     /**
-     * A writer killed between marking its generation replaced and switching to the next leaves
-     * the current file marked: typed reads then decode afresh each time (the mark says a cached
-     * one may be stale), and the next writer's recovery clears the mark.
+     * A writer killed between marking its generation's slots moved and switching to the next
+     * leaves the current file marked: lookups see through the marks, typed reads decode afresh
+     * each time (a mark says a cached value may be stale), and the next writer's recovery clears
+     * the marks.
      */
     @Test
-    void aMarkLeftByARewriteThatDiedBeforeItsSwitchIsHonouredThenCleared() throws Exception {
+    void marksLeftByARewriteThatDiedBeforeItsSwitchAreHonouredThenCleared() throws Exception {
         long generation;
         try (SharedMap map = SharedMap.open(dir)) {
             map.put("k", bytes("v"));
             generation = map.stats().generation();
         }
         Path data = dir.toRealPath().resolve("data." + generation);
-        setWord(data, SharedMapFormat.D_REPLACED, 1);
+        long slots = word(data, SharedMapFormat.D_SLOTS);
+        for (long slot = 0; slot < slots; slot++) { // every slot marked, as a rewrite marks them before it switches
+            long at = SharedMapFile.refAt(slot);
+            setWord(data, at, word(data, at) | SharedMapFormat.MOVED);
+        }
         setWord(dir.resolve("map"), SharedMapFormat.C_WRITER, 1); // held by a process that never opened the map: dead
+        assertEquals(List.of(), SharedMap.verify(dir), "marks are no damage");
         try (SharedMap reader = SharedMap.open(dir, StandardOpenOption.READ)) {
             TypedSharedMap<String, String> typed = reader.typed(Codec.utf8(), Codec.utf8());
             String first = typed.get("k");
             assertEquals("v", first);
-            assertNotSame(first, typed.get("k"), "marked replaced: decoded afresh");
+            assertNotSame(first, typed.get("k"), "marked moved: decoded afresh");
         }
         try (SharedMap writer = SharedMap.open(dir)) { // recovers from the dead writer
-            assertEquals(0, word(data, SharedMapFormat.D_REPLACED));
+            for (long slot = 0; slot < slots; slot++) {
+                assertEquals(0, word(data, SharedMapFile.refAt(slot)) & SharedMapFormat.MOVED, "slot " + slot);
+            }
             TypedSharedMap<String, String> typed = writer.typed(Codec.utf8(), Codec.utf8());
             String first = typed.get("k");
             assertSame(first, typed.get("k"), "the mark cleared: the value decoded before");

@@ -124,15 +124,20 @@ final class SharedMapVerifier {
             add(new SharedMap.Problem(f.path, D_DATA_END, "data end", Long.toString(dataEnd),
                     "at least " + end + ", the end of the last record a slot names"));
         }
+        // The counters are read before the sequence is read again, so that a quiet pass vouches for
+        // them too: read after it, a write that began in between would change them under the check.
+        long keysFound = f.file.get(LONG, D_KEYS);
+        long usedFound = f.file.get(LONG, D_USED_SLOTS);
+        long liveFound = f.file.get(LONG, D_LIVE_BYTES);
         VarHandle.acquireFence();
         boolean quiet = f.sequence() == sequence && (sequence & 1) == 0;
         if (!quiet && problems.isEmpty() && !last) {
             return false;
         }
         if (quiet && problems.isEmpty()) { // counts over damaged slots would only repeat the damage
-            counter(f, D_KEYS, "keys", keys);
-            counter(f, D_USED_SLOTS, "used slots", used);
-            counter(f, D_LIVE_BYTES, "live bytes", live);
+            counter(f, D_KEYS, "keys", keysFound, keys);
+            counter(f, D_USED_SLOTS, "used slots", usedFound, used);
+            counter(f, D_LIVE_BYTES, "live bytes", liveFound, live);
         }
         return true;
     }
@@ -167,8 +172,7 @@ final class SharedMapVerifier {
         }
     }
 
-    private void counter(SharedMapFile f, long offset, String field, long counted) {
-        long found = f.file.get(LONG, offset);
+    private void counter(SharedMapFile f, long offset, String field, long found, long counted) {
         if (found != counted) {
             add(new SharedMap.Problem(f.path, offset, field, Long.toString(found), counted + ", as counted in the index"));
         }

@@ -77,16 +77,9 @@ class ContentProcessesTest {
         Path go = dir.resolve("go-" + backend);
         int count = 12;
         Set<String> committed = new HashSet<>();
-        try (ChildJvm a = ChildJvm.start(ContentChild.class, "commit", backend, path.toString(), "" + count, go.toString());
-             ChildJvm b = ChildJvm.start(ContentChild.class, "commit", backend, path.toString(), "" + count, go.toString())) {
-            a.awaitLine("READY ", TIMEOUT);
-            b.awaitLine("READY ", TIMEOUT);
-            Files.createFile(go); // both start signing at once
-            for (ChildJvm child : List.of(a, b)) {
-                child.awaitLine("DONE", TIMEOUT);
-                child.awaitExit(TIMEOUT, 0);
-                child.output().stream().filter(l -> l.startsWith("COMMITTED ")).forEach(l -> committed.add(l.substring(10)));
-            }
+        String[] args = {"commit", backend, path.toString(), "" + count, go.toString()};
+        for (List<String> output : runTwoAtOnce(go, args, args)) { // both start signing at once
+            output.stream().filter(l -> l.startsWith("COMMITTED ")).forEach(l -> committed.add(l.substring(10)));
         }
         assertEquals(2 * count, committed.size());
         try (MessageCache cache = ContentChild.open(backend, path)) {
@@ -113,16 +106,8 @@ class ContentProcessesTest {
         Path path = dir.resolve("names-" + backend);
         Path go = dir.resolve("go-names-" + backend);
         int count = 150;
-        try (ChildJvm a = ChildJvm.start(ContentChild.class, "names", backend, path.toString(), "A", "" + count, go.toString());
-             ChildJvm b = ChildJvm.start(ContentChild.class, "names", backend, path.toString(), "B", "" + count, go.toString())) {
-            a.awaitLine("READY ", TIMEOUT);
-            b.awaitLine("READY ", TIMEOUT);
-            Files.createFile(go);
-            for (ChildJvm child : List.of(a, b)) {
-                child.awaitLine("DONE", TIMEOUT);
-                child.awaitExit(TIMEOUT, 0);
-            }
-        }
+        runTwoAtOnce(go, new String[] {"names", backend, path.toString(), "A", "" + count, go.toString()},
+                new String[] {"names", backend, path.toString(), "B", "" + count, go.toString()});
         Set<String> expected = new HashSet<>();
         for (int i = 0; i < count; i++) {
             expected.addAll(List.of("A-" + i, "B-" + i, "shared-" + i));
@@ -174,5 +159,23 @@ class ContentProcessesTest {
         assertTrue(next >= rounds, "the writers wrote " + next + " messages in " + rounds + " rounds");
         System.out.println(backend + ": " + next + " messages in " + rounds + " rounds; " + killedWithAWriteUnderWay
                 + " kills fell inside a message's write");
+    }
+
+    /**
+     * Starts two {@link ContentChild}ren with these arguments, lets them go at once (creates
+     * {@code go}) when both are ready, and returns each one's output once it has exited with 0.
+     */
+    private static List<List<String>> runTwoAtOnce(Path go, String[] first, String[] second) throws Exception {
+        try (ChildJvm a = ChildJvm.start(ContentChild.class, first);
+             ChildJvm b = ChildJvm.start(ContentChild.class, second)) {
+            a.awaitLine("READY ", TIMEOUT);
+            b.awaitLine("READY ", TIMEOUT);
+            Files.createFile(go);
+            for (ChildJvm child : List.of(a, b)) {
+                child.awaitLine("DONE", TIMEOUT);
+                child.awaitExit(TIMEOUT, 0);
+            }
+            return List.of(a.output(), b.output());
+        }
     }
 }

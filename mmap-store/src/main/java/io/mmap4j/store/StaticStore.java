@@ -53,7 +53,7 @@ import java.util.function.BiConsumer;
  * One file, little-endian, specified byte by byte in {@code docs/static-store-format.md}: a
  * header page, the records (key and value, one after another; values of 64 KiB or more start on
  * a page boundary, so a view of a big value is page-aligned), then a Robin Hood hash index of
- * 8-byte slots, each a fingerprint of its key's 64-bit hash (XXH64 with a random per-file seed, so
+ * 8-byte slots, each a fingerprint of its key's 64-bit hash (XXH3 with a random per-file seed, so
  * that no input can flood one slot) over its record's offset. Offsets are 64-bit (the split of a
  * slot between fingerprint and offset follows the file's size): a store has no 2 or 4 GiB limit. Keys are 0 to {@value StaticFormat#MAX_KEY_BYTES} bytes; values 0 bytes up to what the
  * file system holds. A store file is its own snapshot: copy it to save it, open the copy to load it.
@@ -80,7 +80,7 @@ import java.util.function.BiConsumer;
  * <h2>Threads, processes and cost</h2>
  * The store never changes, so any number of threads and processes read it at once with no
  * locking and no coordination. Opening costs one {@code open}, one {@code mmap} and a read of the
- * header page, whatever the size of the file. A lookup costs one XXH64 of the key, one read of
+ * header page, whatever the size of the file. A lookup costs one XXH3 of the key, one read of
  * the index (a few neighbouring slots, usually in one cache line) and one read of the record,
  * whose key is compared byte for byte; a miss stops in the index unless a slot's fingerprint
  * matches by chance. {@link #get(byte[])}
@@ -113,7 +113,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     private final Path path;
     private final StaticHeader header;
     // The header's fields that every lookup uses, as final fields the JIT can keep in registers.
-    private final long seed;
+    private final Xxh3 keyHash;
     private final long slots;
     private final long indexOffset;
     private final long dataEnd;
@@ -130,7 +130,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
         this.file = map.segment();
         this.path = path;
         this.header = header;
-        this.seed = header.seed();
+        this.keyHash = new Xxh3(header.seed());
         this.slots = header.slots();
         this.indexOffset = header.indexOffset();
         this.dataEnd = header.dataEnd();
@@ -145,7 +145,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
 
     /**
      * A writer of a new store at {@code path}, with the {@linkplain WriterOptions#DEFAULT default
-     * options}: a random seed, an index at most 75 % full, and a forced publish.
+     * options}: a random seed, an index at most half full, and a forced publish.
      *
      * @param path the file to publish when the writer is closed; its directory must exist
      * @return a writer; close it to publish the store
@@ -541,19 +541,23 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
 
     private long hash(byte[] key) {
         checkKeyLength(key.length);
-        return StaticKeyHash.hash(key, seed);
+        return keyHash.hash(key);
     }
 
     private long hash(MemorySegment key) {
         checkKeyLength(key.byteSize());
-        return StaticKeyHash.hash(key, 0, key.byteSize(), seed);
+        return keyHash.hash(key, 0, key.byteSize());
     }
 
     private long hash(String key) {
-        if (key.length() > MAX_KEY_BYTES / 3) { // else its UTF-8 form cannot be too long
-            checkKeyLength(StaticKeyHash.utf8Length(key));
-        }
-        return StaticKeyHash.hashUtf8(key, seed);
+        long length = StaticKeyHash.utf8Length(key);
+        checkKeyLength(length);
+        return keyHash.hashUtf8(key, length);
+    }
+
+    /** The key hash of this store: XXH3-64 with its seed. */
+    Xxh3 keyHash() {
+        return keyHash;
     }
 
     static void checkKeyLength(long length) {
@@ -868,8 +872,8 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * }</pre>
      */
     public static final class WriterOptions {
-        /** A random seed, an index at most 75 % full, and a forced publish. */
-        public static final WriterOptions DEFAULT = new WriterOptions(OptionalLong.empty(), 0.75, true);
+        /** A random seed, an index at most half full, and a forced publish. */
+        public static final WriterOptions DEFAULT = new WriterOptions(OptionalLong.empty(), 0.5, true);
 
         private final OptionalLong seed;
         private final double loadFactor;
@@ -886,7 +890,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
          * file byte for byte. The default, a random seed per file, keeps anyone who chooses keys
          * from making them collide; fix it only for keys you trust.
          *
-         * @param seed the XXH64 seed
+         * @param seed the XXH3 seed
          * @return a copy with this seed
          */
         public WriterOptions withSeed(long seed) {
@@ -898,7 +902,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
          * {@code ceil(records / loadFactor)} slots of 8 bytes. Lower is faster to look up, at the
          * cost of space; see {@code docs/static-store-format.md} for what was measured.
          *
-         * @param loadFactor from 0.1 to 0.95; the default is 0.75
+         * @param loadFactor from 0.1 to 0.95; the default is 0.5
          * @return a copy with this load factor
          * @throws IllegalArgumentException if {@code loadFactor} is outside [0.1, 0.95]
          */

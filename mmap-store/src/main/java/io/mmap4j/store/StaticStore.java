@@ -86,7 +86,8 @@ import java.util.function.BiConsumer;
  * matches by chance. {@link #get(byte[])}
  * then allocates the returned array, and nothing else; {@link #view(byte[])} returns a slice of
  * the mapping, which the JIT does not allocate when the caller uses it locally; lookups by
- * {@code String} hash and compare its UTF-8 form without encoding it. Pages are read from the
+ * {@code String} hash and compare its UTF-8 form without allocating (an ASCII key is read as it is,
+ * another is encoded into a buffer its thread keeps for the next one). Pages are read from the
  * disk on first touch and then shared, through the page cache, by every process that maps the
  * file; {@link #load()} reads them all at once. Measured figures are in
  * {@code docs/BENCHMARKS.md}.
@@ -231,7 +232,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     /**
      * The value of the key whose UTF-8 encoding is {@code key}, copied into a new array.
      *
-     * @param key the key, looked up as its UTF-8 bytes (without encoding it: nothing is allocated but the result)
+     * @param key the key, looked up as its UTF-8 bytes (nothing is allocated but the result)
      * @return the value, or null if the store has no such key
      * @throws OutOfMemoryError if the value is 2 GiB or more; use {@link #view(String)}
      */

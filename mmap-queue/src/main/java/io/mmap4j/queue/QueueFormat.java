@@ -52,12 +52,14 @@ final class QueueFormat {
     static final int F_TAIL = 256;
     static final int F_ABANDONED = 384;
     static final int F_CORRUPT = 392;
+    // force()'s words, on a 64-byte line apart from the abandon epoch that every offer reads, in
+    // the same 512-byte sector as the head and the tail (see Durability).
     /** The tail when a {@code force()} last forced the header page (see {@link Durability}). */
-    static final int F_FORCED_TAIL = 400;
+    static final int F_FORCED_TAIL = 448;
     /** Every record below this position has been marked taken by a {@code force()}: where the next one starts. */
-    static final int F_MARKED = 408;
+    static final int F_MARKED = 456;
     /** The host's boot id when the file was created or last recovered: 16 bytes (see {@link Durability}). */
-    static final int F_BOOT_ID = 416;
+    static final int F_BOOT_ID = 464;
     static final int BOOT_ID_BYTES = 16;
 
     // Record header fields, from the start of the record's first cell.

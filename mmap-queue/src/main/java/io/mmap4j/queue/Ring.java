@@ -327,7 +327,7 @@ final class Ring {
     private boolean namesThisOrLater(long s, long position) {
         long named = seqPosition(s);
         int state = seqState(s);
-        return named >= position && index(named) == index(position) && state >= COMMITTED && state <= ABANDONED
+        return named >= position && index(named) == index(position) && state >= COMMITTED && state <= TAKEN
                 && named < tail();
     }
 

@@ -43,10 +43,10 @@ class QueueFormatTest {
         // seq(0, committed) = 9, XORed with the key; length 2; CRC32C; then the record's bytes
         assertEquals("81 77 66 55 44 33 22 11 02 00 00 00 c2 d9 9d f5 68 69", hex.formatHex(file, 4096, 4114));
         // the boot id of the host that created the file (here, this one)
-        assertArrayEquals(Durability.bootId(), Arrays.copyOfRange(file, 416, 432));
+        assertArrayEquals(Durability.bootId(), Arrays.copyOfRange(file, 464, 480));
         byte[] rest = Arrays.copyOfRange(file, 64, 4096);
         rest[256 - 64] = 0; // the tail, 2
-        Arrays.fill(rest, 416 - 64, 432 - 64, (byte) 0); // the boot id; every other header byte is zero
+        Arrays.fill(rest, 464 - 64, 480 - 64, (byte) 0); // the boot id; every other header byte is zero
         assertArrayEquals(new byte[rest.length], rest);
         assertArrayEquals(new byte[4224 - 4114], Arrays.copyOfRange(file, 4114, 4224));
     }

@@ -97,6 +97,28 @@ abstract class EntryStore implements Store {
         return store.type(path) != Type.ABSENT;
     }
 
+    /**
+     * The bytes of the value at exactly {@code path} in {@code store}, a normal path with no link on
+     * its prefix (such as {@code packed/<id>}), or null if there is none: one lookup of a backend's
+     * entries, even when there is no value there, where {@link Store#read} would then resolve the
+     * path segment by segment.
+     */
+    static byte[] valueAt(Store store, String path) {
+        if (store instanceof EntryStore entries) {
+            entries.checkOpen();
+            byte[] v = entries.valueAt(path);
+            if (v != null || entries.hasValueAt()) {
+                return v == null ? null : entries.copyOut(v);
+            }
+        }
+        return store.read(path).orElse(null);
+    }
+
+    /** Whether {@link #valueAt(String)} finds every value (so that null means none), not only some. */
+    boolean hasValueAt() {
+        return false;
+    }
+
     @Override
     public Optional<byte[]> read(String path) {
         String p = StorePaths.normalize(path);

@@ -165,6 +165,11 @@ public final class MappedStore extends EntryStore {
     }
 
     @Override
+    boolean hasValueAt() {
+        return true;
+    }
+
+    @Override
     byte[] valueAt(String path) {
         MemorySegment v = map.view(path);
         return v == null || v.byteSize() == 0 || v.get(ValueLayout.JAVA_BYTE, 0) != VALUE

@@ -47,14 +47,17 @@ import java.util.stream.Stream;
  * ({@link #writeHashpath}), the match index ({@code index/...}), any {@link #link}.
  * {@code data/<id>} of a message is written last, after everything beneath it: a writer killed at any
  * moment leaves every message whose {@code write} returned whole, and no message half-readable.
- * After it, a copy made for reads: {@code packed/<id>}, the message's encoding and its scalar values
- * in one value (unless larger than 16 KiB), so that reading a message by its ID is one lookup of the
- * store, and each nested message or list one more.
+ * After it, a copy made for reads: {@code packed/<id>}, the message with everything beneath it (its
+ * scalars, its nested messages and lists at every depth, while within 16 KiB) in one value, so that
+ * reading a message whole by its ID is one lookup of the store, and of the commitments stamp
+ * ({@code packed/stamp}), which changes when a message written before gains a commitment, so that
+ * the copies of it inline in other messages' packed values are read with its commitments too.
  *
  * <h2>Reading</h2>
  * {@link #read} returns a message with its scalars loaded and its nested messages and lists as
- * {@link Link}s; {@link #ensureLoaded} loads one level, {@link #ensureAllLoaded} every level.
- * Returned maps and lists are unmodifiable, keys in the encoding's order (by UTF-8 bytes).
+ * {@link Link}s; {@link #ensureLoaded} loads one level, {@link #ensureAllLoaded} every level, from
+ * the packed value last read when a link leads into it (no lookup of its own). Returned maps and
+ * lists are unmodifiable, keys in the encoding's order (by UTF-8 bytes).
  *
  * <h2>Commitments</h2>
  * {@link #commit} signs a message with an Ed25519 key pair: its {@code commitments} key then maps

@@ -31,9 +31,9 @@ final class MessageLoader {
     private Recent recent;
 
     /** A packed value read under {@code stamp}, its flags current then; {@code ids[i]}'s tree at {@code at[i]}. */
-    private record Recent(byte[] packed, String path, long stamp, String[] ids, int[] at) {
+    private record Recent(byte[] packed, String path, long stamp, String[] ids, int[] at, int count) {
         int indexOf(String id) {
-            for (int i = 0; i < ids.length; i++) {
+            for (int i = 0; i < count; i++) {
                 if (ids[i].equals(id)) {
                     return i;
                 }
@@ -50,8 +50,9 @@ final class MessageLoader {
         final boolean fresh;
         int at;
         /** The inline composites a read of one level left as links, by ID, and where their trees are. */
-        List<String> linkIds;
-        List<Integer> linkAt;
+        String[] linkIds;
+        int[] linkAt;
+        int links;
 
         Cursor(byte[] b, String path, long stamp, boolean fresh, int at) {
             this.b = b;
@@ -112,9 +113,8 @@ final class MessageLoader {
 
     /** Keeps the tree {@code c} read, if a read of one level left links into it and its flags were current. */
     private void remember(Cursor c) {
-        if (c.linkIds != null && c.fresh) {
-            recent = new Recent(c.b, c.path, c.stamp, c.linkIds.toArray(String[]::new),
-                    c.linkAt.stream().mapToInt(Integer::intValue).toArray());
+        if (c.links > 0 && c.fresh) {
+            recent = new Recent(c.b, c.path, c.stamp, c.linkIds, c.linkAt, c.links);
         }
     }
 
@@ -141,7 +141,7 @@ final class MessageLoader {
      */
     Object loadId(String id, boolean all, int depth) {
         String packedPath = PackedForm.path(id);
-        byte[] packed = store.read(packedPath).orElse(null);
+        byte[] packed = EntryStore.valueAt(store, packedPath);
         if (packed != null) {
             if (packed.length < PackedForm.HEADER || packed[0] != PackedForm.VERSION) {
                 throw corrupt(packedPath, packed.length == 0 ? "an empty packed value"
@@ -285,12 +285,13 @@ final class MessageLoader {
             return tree(c, null, hashAt, true, depth + 1);
         }
         String id = idAt(b, hashAt);
-        if (c.linkIds == null) {
-            c.linkIds = new ArrayList<>(4);
-            c.linkAt = new ArrayList<>(4);
+        if (c.linkIds == null || c.links == c.linkIds.length) {
+            int room = c.linkIds == null ? 4 : c.links * 2;
+            c.linkIds = c.linkIds == null ? new String[room] : Arrays.copyOf(c.linkIds, room);
+            c.linkAt = c.linkAt == null ? new int[room] : Arrays.copyOf(c.linkAt, room);
         }
-        c.linkIds.add(id);
-        c.linkAt.add(c.at);
+        c.linkIds[c.links] = id;
+        c.linkAt[c.links++] = c.at;
         long size = c.at + PackedForm.TREE_HEADER > end ? -1 : PackedForm.u32(b, c.at + 1);
         if (size < 0 || size > end - c.at - PackedForm.TREE_HEADER) {
             throw corrupt(c.path, "the tree at byte " + c.at + " runs past its parent's end");

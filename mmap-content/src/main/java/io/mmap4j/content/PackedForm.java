@@ -51,7 +51,7 @@ final class PackedForm {
      * @throws CorruptContentException if it is not 8 bytes
      */
     static long stamp(Store store) {
-        byte[] stamp = store.read(STAMP).orElse(null);
+        byte[] stamp = EntryStore.valueAt(store, STAMP);
         if (stamp == null) {
             return 0;
         }

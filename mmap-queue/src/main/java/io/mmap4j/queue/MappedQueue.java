@@ -50,8 +50,8 @@ import java.util.function.Predicate;
  * Positions are 64-bit and never wrap: no 4 GiB limit. {@link #open(Path, long)} creates the file
  * complete under a temporary name and links it into place, so no process ever sees a half-made
  * queue and processes creating it at once get the same one; the temporary file of a creator that
- * was killed meanwhile ({@code .NAME.new-PID-...}) is deleted by the next open once no process has
- * that id. An existing queue keeps the capacity
+ * was killed meanwhile ({@code .NAME.queue-PID-RANDOM.tmp}) is deleted by the next open once it is
+ * a minute old and no process has that id. An existing queue keeps the capacity
  * it was created with: opening it with another capacity is an {@link IllegalArgumentException}
  * naming both, and {@link #open(Path)} opens it at its own.
  *
@@ -229,7 +229,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      */
     public static MappedQueue open(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
-        QueueFiles.deleteDeadTemporaries(path);
+        QueueFiles.deleteAbandonedTemporaries(path);
         return map(MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE), path);
     }
 

@@ -105,8 +105,6 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     private static final int BYTES = 0;
     private static final int SEGMENT = 1;
     private static final int STRING = 2;
-    /** Keys of at least this many bytes are compared by {@link MemorySegment#mismatch}, shorter ones in line. */
-    private static final int VECTORIZED_COMPARE_MIN = 64;
 
     private final MMap map;
     /** The whole file, read-only; from the map, so it throws after the map is unmapped. */
@@ -635,15 +633,13 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     }
 
     /**
-     * Whether the bytes at {@code at} are {@code key}'s. A short key (most are) is compared a word at
-     * a time in line, which costs less than setting up {@link MemorySegment#mismatch}'s vectorized
-     * loop; a long one through it.
+     * Whether the bytes at {@code at} are {@code key}'s, compared a word at a time in line: for a
+     * short key (most are) that costs less than setting up {@link MemorySegment#mismatch}, and for
+     * a long one it spares the heap segment that {@code mismatch} needs around the array, which the
+     * JIT does not always eliminate (a lookup allocates nothing).
      */
     private boolean sameBytes(long at, byte[] key) {
         int n = key.length;
-        if (n >= VECTORIZED_COMPARE_MIN) {
-            return MemorySegment.mismatch(file, at, at + n, MemorySegment.ofArray(key), 0, n) < 0;
-        }
         int i = 0;
         for (; i + Long.BYTES <= n; i += Long.BYTES) {
             if (file.get(StaticFormat.LONG, at + i) != (long) StaticKeyHash.ARRAY_LONG.get(key, i)) {

@@ -27,6 +27,8 @@ import static io.mmap4j.store.SharedMapFormat.VERSION;
 import static io.mmap4j.store.SharedMapFormat.WORD;
 import static io.mmap4j.store.SharedMapFormat.dataBytesFor;
 import static io.mmap4j.store.SharedMapFormat.dataFile;
+import static io.mmap4j.store.SharedMapFormat.firstDataBytes;
+import static io.mmap4j.store.SharedMapFormat.fitsRewrite;
 import static io.mmap4j.store.SharedMapFormat.hasRoomForKey;
 import static io.mmap4j.store.SharedMapFormat.recordBytes;
 import static io.mmap4j.store.SharedMapFormat.slotsFor;
@@ -40,6 +42,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -151,20 +155,36 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     /** The control page; explicit lifetime, so that every access after close throws. */
     private final MemorySegment control;
     private final long seed;
-    /** Null when the map is read-only. */
+    /** The writer lock and the generation shares of this JVM for the map. */
     private final SharedMapLock lock;
+    private final boolean writable;
     /** Used under the writer lock only. */
     private final CRC32C crc = new CRC32C();
-    /** The data file of the newest generation this handle has seen. */
+    /** The readers' mapping of the newest generation this handle has seen; it shares its generation. */
     private volatile SharedMapFile current;
+    /**
+     * The writer's own mapping of the current generation: used under the writer lock only, and
+     * only while the control file still names its generation. Apart from the readers' so that a
+     * rewrite can unmap what readers may be in and still keep this one (see {@link #spare}).
+     */
+    private SharedMapFile writing;
+    /**
+     * The writer's mapping of the generation this handle's last rewrite replaced, whose file stays
+     * as it was: the next rewrite writes into it in place if no process maps it for reading any
+     * more, through pages this mapping has touched already. Under the writer lock only.
+     */
+    private SharedMapFile spare;
+    /** Rewrites this handle made into its spare, in place: for tests, which check that races met them. */
+    volatile long rewritesInPlace;
     private volatile boolean open = true;
 
-    private SharedMap(Path directory, MMap controlMap, SharedMapLock lock) {
+    private SharedMap(Path directory, MMap controlMap, SharedMapLock lock, boolean writable) {
         this.directory = directory;
         this.controlMap = controlMap;
         this.control = controlMap.segment();
         this.seed = control.get(LONG, C_SEED);
         this.lock = lock;
+        this.writable = writable;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -238,7 +258,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         }
         Path dir = directory.toRealPath();
         Path controlPath = dir.resolve(CONTROL_FILE);
-        SharedMapLock lock = writable ? SharedMapLock.acquire(dir.resolve(LOCK_FILE)) : null;
+        SharedMapLock lock = SharedMapLock.acquire(dir.resolve(LOCK_FILE), writable);
         try {
             if (create && !Files.exists(controlPath)) {
                 lock.whileCreating(() -> {
@@ -258,7 +278,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 if (!problems.isEmpty()) {
                     throw problems.getFirst().exception();
                 }
-                SharedMap map = new SharedMap(dir, controlMap, lock);
+                SharedMap map = new SharedMap(dir, controlMap, lock, writable);
                 map.current = map.openGeneration(map.generation());
                 if (writable && map.writerIsDead()) {
                     try {
@@ -275,9 +295,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 throw e;
             }
         } catch (IOException | RuntimeException | Error e) {
-            if (lock != null) {
-                lock.release();
-            }
+            lock.release();
             throw e;
         }
     }
@@ -286,7 +304,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     private static void createFiles(Path dir, Options sizing) throws IOException {
         long seed = sizing.seed().isPresent() ? sizing.seed().getAsLong() : new SecureRandom().nextLong();
         SharedMapFile first = SharedMapFile.create(dataFile(dir, 1), 1, seed, slotsFor(sizing.expectedKeys()),
-                dataBytesFor(sizing.expectedBytes() / 2));
+                firstDataBytes(sizing.expectedBytes()));
         first.map.close();
         Path temporary = dir.resolve(CONTROL_FILE + ".new");
         Files.deleteIfExists(temporary);
@@ -613,7 +631,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 retryAfter(f, e, interrupted); // replaced and unmapped under the pass: pass over the new one
                 continue;
             }
-            if (attempt >= 8 && lock != null) {
+            if (attempt >= 8 && writable) {
                 return write(locked -> {
                     Map<K, V> held = new HashMap<>();
                     collect(locked, held, keys, values);
@@ -1002,7 +1020,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * @return false if it was opened with only {@link StandardOpenOption#READ}
      */
     public boolean isWritable() {
-        return lock != null;
+        return writable;
     }
 
     /** Releases the files; idempotent. Views of values stay valid while reachable. */
@@ -1015,22 +1033,33 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             open = false;
         }
         try {
-            if (lock != null) {
+            if (writable) {
                 lock.whileThreadsExcluded(this::unmap); // no writer of this JVM is inside the files
             } else {
                 unmap();
             }
         } finally {
-            if (lock != null) {
-                lock.release();
-            }
+            lock.release();
         }
     }
 
-    /** Unmaps the control file and the current generation; readers still in them fail and report the map closed. */
+    /**
+     * Unmaps the control file and the current generation (readers still in them fail and report
+     * the map closed), and the writer's mappings; deletes the spare file, which only this handle
+     * would have rewritten.
+     */
     private void unmap() {
         controlMap.close();
         current.map.close();
+        lock.unshare(current.generation);
+        if (writing != null) {
+            writing.map.close();
+        }
+        try {
+            dropSpare();
+        } catch (IOException e) {
+            // Left behind: the next writer that recovers deletes it, as any file of an old generation.
+        }
     }
 
     /** Names the directory, the number of keys, and whether the map is closed. */
@@ -1063,6 +1092,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             SharedMapFile next = openGeneration(generation);
             current = next;
             old.map.close(); // unmapped now: a read still in it fails and runs again on the new one
+            lock.unshare(old.generation);
             return next;
         } catch (IOException e) {
             throw new UncheckedIOException("opening generation " + generation + " of the shared map " + directory, e);
@@ -1070,23 +1100,68 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     }
 
     /**
-     * Opens the data file of {@code generation}, or of a later one if a writer replaced it
-     * meanwhile (and deleted it). Missing while the control file still names it: damage.
+     * Maps the data file of {@code generation} for reading, sharing its generation first (so that
+     * no writer rewrites the file in place while it is mapped), or of a later one if a writer
+     * replaced it meanwhile (and deleted it, or is rewriting it for a newer generation: then the
+     * share is refused). Missing while the control file still names it: damage.
      */
     private SharedMapFile openGeneration(long generation) throws IOException {
-        while (true) {
-            try {
-                return SharedMapFile.open(dataFile(directory, generation), generation, seed, lock != null);
-            } catch (NoSuchFileException e) {
+        for (int attempt = 0; ; attempt++) {
+            if (!lock.share(generation)) {
+                // Only an old generation is ever rewritten in place: the control file names a newer one.
                 long now = generation();
                 if (now == generation) {
-                    throw new CorruptStoreException(directory.resolve(CONTROL_FILE), C_GENERATION, "generation",
-                            Long.toString(generation), "a generation whose data file exists, but "
-                                    + dataFile(directory, generation).getFileName() + " is missing");
+                    Thread.onSpinWait();
                 }
                 generation = now;
+                continue;
+            }
+            try {
+                return openUninterruptibly(generation);
+            } catch (NoSuchFileException e) {
+                lock.unshare(generation);
+                long now = generation();
+                if (now == generation) {
+                    throw missing(generation);
+                }
+                generation = now;
+            } catch (IOException | RuntimeException | Error e) {
+                lock.unshare(generation);
+                throw e;
             }
         }
+    }
+
+    /**
+     * Maps the data file of {@code generation} for reading, even if this thread is interrupted (by
+     * its own program: a read is not interruptible), which would make the opening of the file
+     * throw {@link ClosedByInterruptException}: then it maps again with the flag clear, and sets
+     * it back after.
+     */
+    private SharedMapFile openUninterruptibly(long generation) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return SharedMapFile.open(dataFile(directory, generation), generation, seed, writable, lock);
+                } catch (ClosedByInterruptException e) {
+                    if (!Thread.interrupted()) {
+                        throw e;
+                    }
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private CorruptStoreException missing(long generation) {
+        return new CorruptStoreException(directory.resolve(CONTROL_FILE), C_GENERATION, "generation",
+                Long.toString(generation), "a generation whose data file exists, but "
+                        + dataFile(directory, generation).getFileName() + " is missing");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1101,7 +1176,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     /** Runs {@code action} holding the writer lock, on the data file current under it. */
     <T> T write(Locked<T> action) {
         checkOpen();
-        if (lock == null) {
+        if (!writable) {
             throw new ReadOnlyMapException("the shared map " + directory + " was opened read-only");
         }
         if (lock.isHeldByCurrentThread()) {
@@ -1110,7 +1185,8 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         }
         boolean recover = lock.lock(controlMap);
         try {
-            SharedMapFile f = current();
+            checkOpen(); // closed while this thread waited: the mappings are gone
+            SharedMapFile f = writerFile();
             if (recover) {
                 recover(f);
             }
@@ -1132,8 +1208,104 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * the one it had just replaced (deleted here), and counters it had not yet updated (recounted).
      */
     private void recover(SharedMapFile f) throws IOException {
+        dropSpare();
         deleteOtherGenerations(f.generation);
         f.recount();
+    }
+
+    /**
+     * The writer's mapping of the current generation, under the writer lock: this handle's, or a
+     * new one if another writer made a newer generation since (then this handle's spare is no
+     * longer the file the current one replaced, and is deleted: nobody else rewrites it).
+     */
+    private SharedMapFile writerFile() throws IOException {
+        long generation = generation();
+        if (writing != null && writing.generation == generation) {
+            return writing;
+        }
+        dropSpare();
+        if (writing != null) {
+            writing.map.close();
+            writing = null;
+        }
+        try {
+            writing = SharedMapFile.open(dataFile(directory, generation), generation, seed, true, null);
+        } catch (NoSuchFileException e) {
+            throw missing(generation); // under the lock the generation cannot move on
+        }
+        return writing;
+    }
+
+    /** Unmaps the spare and deletes its file, if there is one. */
+    private void dropSpare() throws IOException {
+        SharedMapFile old = spare;
+        if (old != null) {
+            spare = null;
+            old.map.close();
+            Files.deleteIfExists(old.path);
+        }
+    }
+
+    /**
+     * The spare made the empty data file of {@code generation}, if its index has {@code slots}
+     * slots, its data region {@link SharedMapFormat#fitsRewrite fits} {@code liveBytes} and no
+     * process maps it for reading (then this holds its exclusive lock while it renames and
+     * re-heads it: see {@link SharedMapFile#recycle}); else null, and the spare is deleted.
+     */
+    private SharedMapFile recycleSpare(long generation, long slots, long liveBytes) throws IOException {
+        SharedMapFile old = spare;
+        if (old == null || old.slots != slots || !fitsRewrite(old.fileBytes - old.dataOffset, liveBytes)) {
+            dropSpare();
+            return null;
+        }
+        FileLock exclusive = lock.exclusive(old.generation);
+        if (exclusive == null) {
+            dropSpare(); // a process still reads it: it keeps its mapping, the name goes
+            return null;
+        }
+        spare = null;
+        Path target = dataFile(directory, generation);
+        try {
+            // One step: a reader that loads the old generation now finds no file of its name.
+            Files.move(old.path, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            exclusive.release();
+            old.map.close(); // deleted by a writer's recovery meanwhile
+            return null;
+        } catch (IOException | RuntimeException e) {
+            exclusive.release();
+            old.map.close();
+            Files.deleteIfExists(old.path);
+            throw e;
+        }
+        try {
+            SharedMapFile recycled = old.recycle(target, generation);
+            rewritesInPlace++;
+            return recycled;
+        } catch (RuntimeException | Error e) {
+            old.map.close();
+            Files.deleteIfExists(target);
+            throw e;
+        } finally {
+            exclusive.release();
+        }
+    }
+
+    /**
+     * Deletes the data files of generations before {@code oldest}: no writer rewrites them any
+     * more (a writer rewrites in place only the generation just before the current one, and only
+     * if it made the current one), and readers that map them keep their mappings.
+     */
+    private void deleteGenerationsBefore(long oldest) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, DATA_PREFIX + "*")) {
+            for (Path file : files) {
+                String suffix = file.getFileName().toString().substring(DATA_PREFIX.length());
+                if (!suffix.isEmpty() && suffix.chars().allMatch(c -> c >= '0' && c <= '9') && suffix.length() < 19
+                        && Long.parseLong(suffix) < oldest) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
     }
 
     private void deleteOtherGenerations(long keep) throws IOException {
@@ -1234,8 +1406,11 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             }
         }
         long generation = f.generation + 1;
-        SharedMapFile next = SharedMapFile.create(dataFile(directory, generation), generation, seed, slotsFor(keys),
-                dataBytesFor(bytes));
+        long slots = slotsFor(keys);
+        SharedMapFile next = recycleSpare(generation, slots, bytes);
+        if (next == null) {
+            next = SharedMapFile.create(dataFile(directory, generation), generation, seed, slots, dataBytesFor(bytes));
+        }
         try {
             for (long slot = 0; slot < f.slots; slot++) {
                 long ref = f.ref(slot);
@@ -1262,11 +1437,14 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         f.markReplaced();
         // The switch: from here on, every process finds the new file.
         WORD.setRelease(control, C_GENERATION, generation);
-        synchronized (this) {
-            current = next;
+        writing = next;
+        spare = f; // its file stays, for the next rewrite to write into in place
+        try {
+            current(); // this handle's readers move on now, unmapping f's reading mapping at once
+        } catch (RuntimeException e) {
+            // They move on at their next read; f is not rewritten in place while they map it.
         }
-        f.map.close();
-        Files.deleteIfExists(f.path);
+        deleteGenerationsBefore(f.generation); // spares of writers that died, or other handles' left behind
     }
 
     // ---------------------------------------------------------------------------------------------

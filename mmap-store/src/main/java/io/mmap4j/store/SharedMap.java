@@ -1378,32 +1378,35 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      */
     private void rewrite(SharedMapFile f, Map<ByteBuffer, MemorySegment> changes) throws IOException {
         // The slots whose keys the changes replace, sorted: the copy skips them by slot number,
-        // without reading their keys.
+        // without reading their keys. The new file is sized from the header's counters, exact
+        // under the writer lock (a recovery recounts them), less what the changes replace plus
+        // what they add: no pass over the records (at 1 M keys, a cache miss for each).
         long[] replaced = new long[changes.size()];
         int count = 0;
-        for (ByteBuffer change : changes.keySet()) {
-            MemorySegment key = MemorySegment.ofBuffer(change);
+        long keys = f.keys();
+        long bytes = f.liveBytes();
+        long liveReplaced = 0;
+        for (Map.Entry<ByteBuffer, MemorySegment> change : changes.entrySet()) {
+            MemorySegment key = MemorySegment.ofBuffer(change.getKey());
             long slot = f.find(key, SEGMENT, f.hash(key, 0, key.byteSize()));
             if (slot >= 0) {
                 replaced[count++] = slot;
+                long ref = f.ref(slot);
+                if (ref > 0) {
+                    keys--;
+                    liveReplaced++;
+                    bytes -= f.recordBytesAt(ref);
+                }
+            }
+            if (change.getValue() != null) {
+                keys++;
+                bytes += recordBytes(key.byteSize(), change.getValue().byteSize());
             }
         }
         Arrays.sort(replaced, 0, count);
-        // Size the new file exactly: the live entries that stay, then the changes.
-        long keys = 0;
-        long bytes = 0;
-        for (long slot = 0; slot < f.slots; slot++) {
-            long ref = f.ref(slot);
-            if (ref > 0 && Arrays.binarySearch(replaced, 0, count, slot) < 0) {
-                keys++;
-                bytes += f.recordBytesAt(ref);
-            }
-        }
-        for (Map.Entry<ByteBuffer, MemorySegment> change : changes.entrySet()) {
-            if (change.getValue() != null) {
-                keys++;
-                bytes += recordBytes(change.getKey().remaining(), change.getValue().byteSize());
-            }
+        if (keys < 0 || bytes < 0) {
+            throw new CorruptStoreException(f.path, D_KEYS, "keys and live bytes", f.keys() + " and " + f.liveBytes(),
+                    "at least the keys and bytes of the live records");
         }
         long generation = f.generation + 1;
         long slots = slotsFor(keys);
@@ -1412,13 +1415,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             next = SharedMapFile.create(dataFile(directory, generation), generation, seed, slots, dataBytesFor(bytes));
         }
         try {
-            for (long slot = 0; slot < f.slots; slot++) {
-                long ref = f.ref(slot);
-                if (ref > 0 && Arrays.binarySearch(replaced, 0, count, slot) < 0) {
-                    long hash = f.slotHash(slot); // the key's, with the map's one seed: no need to hash it again
-                    next.publishNew(next.freeSlot(hash), hash, next.copyRecord(f, ref));
-                }
-            }
+            copyLive(f, next, replaced, count, f.keys() - liveReplaced);
             for (Map.Entry<ByteBuffer, MemorySegment> change : changes.entrySet()) {
                 if (change.getValue() != null) {
                     MemorySegment key = MemorySegment.ofBuffer(change.getKey());
@@ -1427,7 +1424,11 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 }
             }
             next.setCounts(keys, keys, bytes);
-        } catch (RuntimeException | Error e) {
+            if (next.dataEnd() - next.dataOffset != bytes) {
+                throw new CorruptStoreException(f.path, D_LIVE_BYTES, "live bytes", Long.toString(f.liveBytes()),
+                        "the bytes of the live records");
+            }
+        } catch (IOException | RuntimeException | Error e) {
             next.map.close();
             Files.deleteIfExists(next.path);
             throw e;
@@ -1446,6 +1447,57 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         }
         deleteGenerationsBefore(f.generation); // spares of writers that died, or other handles' left behind
     }
+
+    /** How many live records the copy of a rewrite reads ahead, so that their cache misses overlap. */
+    private static final int COPY_BATCH = 32;
+
+    /**
+     * Copies every live record of {@code f} but those in the {@code count} sorted {@code replaced}
+     * slots into {@code next}, with its slot. In batches: first one load of each record of the
+     * batch and of its home slot in {@code next}, independent loads whose cache misses the
+     * processor overlaps, then the copies, which find them cached; record by record, a rewrite
+     * of 1 M keys waited on two misses at a time.
+     *
+     * @param atMost the live keys the header's counters promise: more is damage, reported rather
+     *               than filling the new index past its load factor
+     */
+    private void copyLive(SharedMapFile f, SharedMapFile next, long[] replaced, int count, long atMost)
+            throws CorruptStoreException {
+        long[] refs = new long[COPY_BATCH];
+        long[] hashes = new long[COPY_BATCH];
+        long copied = 0;
+        long touched = 0;
+        for (long slot = 0; slot < f.slots; ) {
+            int n = 0;
+            for (; n < COPY_BATCH && slot < f.slots; slot++) {
+                long ref = f.ref(slot);
+                if (ref > 0 && (count == 0 || Arrays.binarySearch(replaced, 0, count, slot) < 0)) {
+                    refs[n] = ref;
+                    hashes[n++] = f.slotHash(slot); // the key's, with the map's one seed: no need to hash it again
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                long record = refs[i]; // checked when copied; a damaged one past the end is not read ahead
+                touched += (record <= f.fileBytes - Long.BYTES ? f.file.get(LONG, record) : 0)
+                        + next.rawRef(hashes[i] & next.mask);
+            }
+            if ((copied += n) > atMost) {
+                throw new CorruptStoreException(f.path, D_KEYS, "keys", Long.toString(f.keys()),
+                        "at least the number of live slots, " + copied + " or more");
+            }
+            for (int i = 0; i < n; i++) {
+                if (!next.fits(f.recordBytesAt(refs[i]))) {
+                    throw new CorruptStoreException(f.path, D_LIVE_BYTES, "live bytes", Long.toString(f.liveBytes()),
+                            "at least the bytes of the live records");
+                }
+                next.publishNew(next.freeSlot(hashes[i]), hashes[i], next.copyRecord(f, refs[i]));
+            }
+        }
+        copySink = touched;
+    }
+
+    /** Where the loads that read ahead go, so that the compiler keeps them. */
+    private long copySink;
 
     // ---------------------------------------------------------------------------------------------
     // Checks

@@ -8,5 +8,5 @@
 module io.mmap4j {
     exports io.mmap4j;
     // Helpers the store modules share; not API.
-    exports io.mmap4j.internal to io.mmap4j.store, io.mmap4j.queue, io.mmap4j.cache;
+    exports io.mmap4j.internal to io.mmap4j.counters, io.mmap4j.store, io.mmap4j.queue, io.mmap4j.cache;
 }

@@ -31,6 +31,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * lmdbjava): one thread, each store filled once per trial in its directory on the disk.
  *
  * <ul>
+ * <li>{@code writeValue}: a new value of 43 bytes at {@code written/<n>} ({@code Store.write}), the
+ *     writes of hb_store's suite: one group, growing through the run past the 100,000 values.</li>
  * <li>{@code readValue}: a random one of 100,000 values of 43 bytes at {@code values/<i>}
  *     ({@code Store.read}).</li>
  * <li>{@code list}: the children of a random one of 10,000 groups of 10 keys ({@code Store.list}).</li>
@@ -74,6 +76,8 @@ public class MessageCacheBenchmark {
         String[] resolvePaths;
         /** The number of the next message {@code writeMessage} writes. */
         long next;
+        /** The number of the next value {@code writeValue} writes. */
+        long nextValue;
 
         /** Opens the peer's cache in {@link #dir}. */
         abstract MessageCache open(Path dir) throws IOException;
@@ -165,6 +169,21 @@ public class MessageCacheBenchmark {
     }
 
     // --- hb_store's suite --------------------------------------------------------------------------
+
+    @Benchmark
+    public Store writeValue_mmap4j(Mapped s) {
+        long n = s.nextValue++;
+        s.store.write("written/" + n, value(n));
+        return s.store;
+    }
+
+    @Benchmark
+    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
+    public Store writeValue_lmdb(Lmdb s) {
+        long n = s.nextValue++;
+        s.store.write("written/" + n, value(n));
+        return s.store;
+    }
 
     @Benchmark
     public byte[] readValue_mmap4j(Mapped s, Pick p) {

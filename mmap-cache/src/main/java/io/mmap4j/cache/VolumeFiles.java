@@ -7,6 +7,7 @@ import io.mmap4j.MapOption;
 import io.mmap4j.cache.CacheVolume.Options;
 import io.mmap4j.cache.CacheVolume.Problem;
 import io.mmap4j.cache.CacheVolume.Recovery;
+import io.mmap4j.internal.TempFiles;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +33,10 @@ final class VolumeFiles {
     /** File keys of the volumes open in this JVM: a second open here is refused before it touches the file. */
     private static final Set<Object> OPEN = new HashSet<>();
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** A temporary file older than this, whose creator is not running, is left over from a crash. */
+    private static final Duration STALE_AFTER = Duration.ofMinutes(1);
+    /** The kind in the temporary names of cache volumes ({@link TempFiles}). */
+    private static final String TEMP_KIND = "cache";
 
     private VolumeFiles() {
     }
@@ -119,12 +125,18 @@ final class VolumeFiles {
         }
     }
 
-    /** Writes a new volume beside {@code path} and links it there; false if a file appeared there first. */
+    /**
+     * Writes a new volume beside {@code path} ({@link TempFiles}: a creator killed meanwhile leaves
+     * a temporary file that a later creator deletes) and links it there, then forces the directory
+     * so the name survives a power cut as the forced contents do; false if a file appeared there
+     * first.
+     */
     private static boolean createNew(Path path, VolumeGeometry geometry, Options options) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
+        TempFiles.deleteAbandoned(path, TEMP_KIND, STALE_AFTER);
+        Path tmp = TempFiles.newPath(path, TEMP_KIND);
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
                 format(ch, geometry, options);
                 ch.force(true);
             }
@@ -135,6 +147,7 @@ final class VolumeFiles {
             } catch (UnsupportedOperationException e) {
                 Files.move(tmp, path); // no hard links here: not atomic against a racing creator, still no overwrite
             }
+            TempFiles.syncDirectory(tmp.getParent());
             return true;
         } finally {
             Files.deleteIfExists(tmp);

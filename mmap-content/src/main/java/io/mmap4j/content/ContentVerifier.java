@@ -49,12 +49,15 @@ final class ContentVerifier {
         }
         long packed = 0;
         for (String id : store.list(PackedForm.ROOT)) {
-            packed += store.read(PackedForm.path(id)).map(p -> p.length).orElse(0);
+            if (ContentIds.isId(id)) { // not the stamp
+                packed += store.read(PackedForm.path(id)).map(p -> p.length).orElse(0);
+            }
         }
         return new Stat(store.location(), messages, lists, scalars, scalarBytes, stored, packed);
     }
 
     List<Problem> verify() {
+        reportingDamage(() -> PackedForm.stamp(store));
         for (String id : store.list("data")) {
             reportingDamage(() -> checkData(id));
         }
@@ -117,9 +120,10 @@ final class ContentVerifier {
     }
 
     /**
-     * The packed value of a composite, if it has one: its first item the encoding in
-     * {@code data/<id>}, then the items of its scalars and lists, each hashing to the ID its parent
-     * names, and nothing after them.
+     * The packed value of a composite, if it has one: its version, then a tree whose encoding is the
+     * one in {@code data/<id>}, each inline item and tree hashing to the ID its parent names, and
+     * nothing after it. Its flags are not checked: a writer links a commitment before it changes the
+     * stamp, so a live writer may leave a flag behind for a moment.
      */
     private void checkPacked(String id, byte[] enc) {
         String path = PackedForm.path(id);
@@ -127,57 +131,85 @@ final class ContentVerifier {
         if (packed == null) {
             return; // none (too large), or not written yet
         }
-        PackedForm.Items items;
-        try {
-            items = PackedForm.items(packed);
-        } catch (IllegalArgumentException e) {
-            report(path, e.getMessage());
+        if (packed.length < PackedForm.HEADER || packed[0] != PackedForm.VERSION) {
+            report(path, packed.length == 0 ? "empty" : "version byte " + packed[0] + ", expected " + PackedForm.VERSION
+                    + (packed[0] == 0 || packed[0] == 1 ? " (a packed value of layout version 2)" : ""));
             return;
         }
-        if (!Arrays.equals(packed, items.from()[0], items.to()[0], enc, 0, enc.length)) {
-            report(path, "its first item is not the encoding in data/" + id);
-            return;
-        }
-        int[] next = {0};
-        String problem = checkItems(items, next);
-        if (problem == null && next[0] != items.count()) {
-            problem = "holds " + (items.count() - next[0]) + " items after those its encodings name";
+        int[] at = {PackedForm.HEADER};
+        String problem = checkTree(packed, at, enc, null);
+        if (problem == null && at[0] != packed.length) {
+            problem = (packed.length - at[0]) + " bytes after the tree, expected none";
         }
         if (problem != null) {
             report(path, problem);
         }
     }
 
-    /** Checks the composite at item {@code next[0]} and the items that follow for it, moving past them; the problem, or null. */
-    private static String checkItems(PackedForm.Items items, int[] next) {
-        int at = next[0]++;
+    /**
+     * Checks the tree at byte {@code at[0]} of {@code b}, moving past it: its flag and size, its
+     * encoding ({@code enc} itself, or hashing to {@code hash}), then per child in order a scalar's
+     * item hashing to the ID its encoding names, or a composite's tree (by these rules) or
+     * {@link PackedForm#BY_ID}. The problem, or null.
+     */
+    private static String checkTree(byte[] b, int[] at, byte[] enc, byte[] hash) {
+        int start = at[0];
+        if (b.length - start < PackedForm.TREE_HEADER + 4) {
+            return "the tree at byte " + start + " is cut short";
+        }
+        byte flag = b[start];
+        long size = PackedForm.u32(b, start + 1);
+        long encLength = PackedForm.u32(b, start + PackedForm.TREE_HEADER);
+        if (size > b.length - start - PackedForm.TREE_HEADER || encLength > size - 4) {
+            return "the tree at byte " + start + " has size " + size + " and an encoding of " + encLength
+                    + " bytes, more than the bytes after it";
+        }
+        int end = start + PackedForm.TREE_HEADER + (int) size;
+        int from = start + PackedForm.TREE_HEADER + 4;
+        int to = from + (int) encLength;
+        if (enc != null ? !Arrays.equals(b, from, to, enc, 0, enc.length)
+                : !Arrays.equals(ContentIds.sha256(Arrays.copyOfRange(b, from, to)), hash)) {
+            return "the encoding at byte " + from + " is not " + (enc != null ? "the one in data/" : "the value its parent names: ")
+                    + (enc != null ? ContentIds.id(enc) : ContentIds.encode(hash));
+        }
+        if (flag != PackedForm.INLINE && (flag != PackedForm.COMMITTED || b[from] != MessageFormat.MAP)) {
+            return "the tree at byte " + start + " has flag " + flag + ", expected 0" + (b[from] == MessageFormat.MAP ? " or 1" : "");
+        }
         List<Child> children;
         try {
-            children = MessageFormat.decodeComposite(items.bytes(), items.from()[at], items.to()[at]);
+            children = MessageFormat.decodeComposite(b, from, to);
         } catch (IllegalArgumentException e) {
-            return "item " + at + ": " + e.getMessage();
+            return "the encoding at byte " + from + ": " + e.getMessage();
         }
+        at[0] = to;
         for (Child c : children) {
-            if (c.tag() == MessageFormat.MAP) {
-                continue;
+            if (at[0] >= end) {
+                return "the tree at byte " + start + " ends before the value " + c.id() + " that its encoding names";
             }
-            if (next[0] == items.count()) {
-                return "its items end before the value " + c.id() + " that item " + at + " names";
-            }
-            byte[] hash = ContentIds.sha256(Arrays.copyOfRange(items.bytes(), items.from()[next[0]], items.to()[next[0]]));
-            if (!Arrays.equals(hash, c.hash())) {
-                return "item " + next[0] + " hashes to " + ContentIds.encode(hash) + ", but item " + at + " names " + c.id() + " there";
-            }
-            if (c.tag() == MessageFormat.LIST) {
-                String problem = checkItems(items, next);
+            if (MessageFormat.isComposite(c.tag())) {
+                if (b[at[0]] == PackedForm.BY_ID) {
+                    at[0]++;
+                    continue;
+                }
+                String problem = checkTree(b, at, null, c.hash());
                 if (problem != null) {
                     return problem;
                 }
-            } else {
-                next[0]++;
+                continue;
+            }
+            long length = end - at[0] < 4 ? -1 : PackedForm.u32(b, at[0]);
+            if (length < 0 || length > end - at[0] - 4) {
+                return "the item at byte " + at[0] + " runs past its tree's end";
+            }
+            int item = at[0] + 4;
+            at[0] = item + (int) length;
+            byte[] itemHash = ContentIds.sha256(Arrays.copyOfRange(b, item, at[0]));
+            if (!Arrays.equals(itemHash, c.hash())) {
+                return "the item at byte " + item + " hashes to " + ContentIds.encode(itemHash) + ", but its parent names "
+                        + c.id() + " there";
             }
         }
-        return null;
+        return at[0] == end ? null : "the tree at byte " + start + " has size " + size + ", but its items end at byte " + at[0];
     }
 
     /** The group of a composite written whole: a link per child, to the child's place, which exists. */

@@ -43,8 +43,13 @@ abstract class EntryStore implements Store {
     /** The bytes of the value at exactly {@code path}, or null if it is no longer a value. */
     abstract byte[] value(String path);
 
-    /** Puts a value at {@code path}, whose parent is a group and which is not a group. */
-    abstract void putValue(String path, byte[] value);
+    /**
+     * Puts a value at {@code path}, whose parent is a group and which is not a group. The array is
+     * the caller's: a backend that keeps it copies it. {@code isNew}: there was no entry at
+     * {@code path} a moment ago (another writer may have made one since), so a backend may skip
+     * looking for one before it lists the new name.
+     */
+    abstract void putValue(String path, byte[] value, boolean isNew);
 
     /** Makes {@code path} a group, whose parent is a group; nothing if it is one already. */
     abstract void putGroup(String path);
@@ -57,8 +62,8 @@ abstract class EntryStore implements Store {
         putGroup(path);
     }
 
-    /** Puts a link at {@code path}, whose parent is a group and which is not a group. */
-    abstract void putLink(String path, String target);
+    /** Puts a link at {@code path}, whose parent is a group and which is not a group; {@code isNew} as for {@link #putValue}. */
+    abstract void putLink(String path, String target, boolean isNew);
 
     /** The names of the children of the group at exactly {@code path} ("" is the root). */
     abstract List<String> children(String path);
@@ -77,6 +82,41 @@ abstract class EntryStore implements Store {
      */
     byte[] valueAt(String path) {
         return null;
+    }
+
+    /**
+     * Whether {@code store} has an entry at exactly {@code path}, a normal path with no link on its
+     * prefix (such as {@code <id>/commitments} or {@code data/<id>}): one lookup of a backend's
+     * entries, where {@link Store#type} would resolve the path segment by segment.
+     */
+    static boolean exists(Store store, String path) {
+        if (store instanceof EntryStore entries) {
+            entries.checkOpen();
+            return entries.entry(path) != null;
+        }
+        return store.type(path) != Type.ABSENT;
+    }
+
+    /**
+     * The bytes of the value at exactly {@code path} in {@code store}, a normal path with no link on
+     * its prefix (such as {@code packed/<id>}), or null if there is none: one lookup of a backend's
+     * entries, even when there is no value there, where {@link Store#read} would then resolve the
+     * path segment by segment.
+     */
+    static byte[] valueAt(Store store, String path) {
+        if (store instanceof EntryStore entries) {
+            entries.checkOpen();
+            byte[] v = entries.valueAt(path);
+            if (v != null || entries.hasValueAt()) {
+                return v == null ? null : entries.copyOut(v);
+            }
+        }
+        return store.read(path).orElse(null);
+    }
+
+    /** Whether {@link #valueAt(String)} finds every value (so that null means none), not only some. */
+    boolean hasValueAt() {
+        return false;
     }
 
     @Override
@@ -104,8 +144,8 @@ abstract class EntryStore implements Store {
     @Override
     public void write(String path, byte[] value) {
         Objects.requireNonNull(value, "value");
-        String p = placeOf(path, "write a value at");
-        putValue(p, value.clone());
+        Place p = placeOf(path, "write a value at");
+        putValue(p.path(), value, p.isNew());
     }
 
     @Override
@@ -147,7 +187,8 @@ abstract class EntryStore implements Store {
         if (target.isEmpty()) {
             throw new IllegalArgumentException("cannot link " + link + " to the root");
         }
-        putLink(placeOf(link, "make a link at"), target);
+        Place p = placeOf(link, "make a link at");
+        putLink(p.path(), target, p.isNew());
     }
 
     /**
@@ -306,11 +347,15 @@ abstract class EntryStore implements Store {
         return new Resolved(current, e);
     }
 
+    /** Where an entry goes, and whether there was none there when it was looked up. */
+    private record Place(String path, boolean isNew) {
+    }
+
     /**
      * The path where an entry for {@code path} goes: its parent resolved and made a group (with the
      * groups above it), checked not to be a group itself.
      */
-    private String placeOf(String path, String doing) {
+    private Place placeOf(String path, String doing) {
         String p = StorePaths.normalize(path);
         checkOpen();
         if (p.isEmpty()) {
@@ -331,7 +376,7 @@ abstract class EntryStore implements Store {
         if (e != null && e.kind() == Kind.GROUP) {
             throw new IllegalStateException(location() + ": cannot " + doing + " " + p + ": it is a group");
         }
-        return place;
+        return new Place(place, e == null);
     }
 
     /** Makes every missing group above {@code path}, which is resolved; a value on the way is an error. */

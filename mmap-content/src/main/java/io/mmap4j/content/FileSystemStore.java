@@ -138,7 +138,7 @@ public final class FileSystemStore extends EntryStore {
     }
 
     @Override
-    void putValue(String path, byte[] value) {
+    void putValue(String path, byte[] value, boolean isNew) {
         Path file = file(path);
         Path temp = temp(file);
         try {
@@ -164,7 +164,7 @@ public final class FileSystemStore extends EntryStore {
     }
 
     @Override
-    void putLink(String path, String target) {
+    void putLink(String path, String target, boolean isNew) {
         Path file = file(path);
         Path temp = temp(file);
         try {

@@ -51,7 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MappedStore extends EntryStore {
     /** The version of this layout, in the map's key {@code NUL "format"}. */
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
     /** How many names a group holds in its own entry before its overflow slots. */
     static final int INLINE_NAMES = 32;
 
@@ -165,6 +165,11 @@ public final class MappedStore extends EntryStore {
     }
 
     @Override
+    boolean hasValueAt() {
+        return true;
+    }
+
+    @Override
     byte[] valueAt(String path) {
         MemorySegment v = map.view(path);
         return v == null || v.byteSize() == 0 || v.get(ValueLayout.JAVA_BYTE, 0) != VALUE
@@ -172,27 +177,34 @@ public final class MappedStore extends EntryStore {
     }
 
     @Override
-    void putValue(String path, byte[] value) {
+    void putValue(String path, byte[] value, boolean isNew) {
         byte[] entry = new byte[value.length + 1];
         entry[0] = VALUE;
         System.arraycopy(value, 0, entry, 1, value.length);
-        put(path, entry);
+        put(path, entry, isNew);
     }
 
     @Override
-    void putLink(String path, String target) {
+    void putLink(String path, String target, boolean isNew) {
         byte[] t = target.getBytes(UTF_8);
         byte[] entry = new byte[t.length + 1];
         entry[0] = LINK;
         System.arraycopy(t, 0, entry, 1, t.length);
-        put(path, entry);
+        put(path, entry, isNew);
     }
 
-    /** Writes a value or link at {@code path}: listed in its group first if new, then written, never over a group. */
-    private void put(String path, byte[] entry) {
+    /**
+     * Writes a value or link at {@code path}: listed in its group first if new, then written, never
+     * over a group. A new entry is written with {@link SharedMap#putIfAbsent}; if another writer
+     * made one meanwhile, or there was one, it is replaced unless it is a group.
+     */
+    private void put(String path, byte[] entry, boolean isNew) {
         byte[] key = path.getBytes(UTF_8);
-        if (!map.containsKey(key)) {
+        if (isNew || !map.containsKey(key)) {
             addChild(StorePaths.parent(path), StorePaths.name(path));
+            if (map.putIfAbsent(key, entry) == null) {
+                return;
+            }
         }
         map.compute(key, (k, old) -> {
             if (old != null && old.length > 0 && old[0] == GROUP) {
@@ -265,7 +277,7 @@ public final class MappedStore extends EntryStore {
     private void addChild(String parent, String name) {
         byte[] groupKey = parent.getBytes(UTF_8);
         byte[] utf8 = name.getBytes(UTF_8);
-        byte[] group = map.get(groupKey);
+        MemorySegment group = map.view(groupKey); // no copy: a full group is read on every add
         checkGroup(parent, name, group);
         int at = inlineIndexOf(parent, group, utf8);
         if (at >= 0 || (at == -1 && appendInline(parent, name, groupKey, utf8))) {
@@ -309,10 +321,16 @@ public final class MappedStore extends EntryStore {
      * -1 if the entry has room and does not hold it.
      */
     private int inlineIndexOf(String path, byte[] group, byte[] name) {
+        return inlineIndexOf(path, MemorySegment.ofArray(group), name);
+    }
+
+    private int inlineIndexOf(String path, MemorySegment group, byte[] name) {
         int count = 0;
-        for (int at = 1; at < group.length; count++) {
+        long size = group.byteSize();
+        MemorySegment wanted = MemorySegment.ofArray(name);
+        for (long at = 1; at < size; count++) {
             int length = nameLength(path, group, at);
-            if (length == name.length && Arrays.equals(group, at + 1, at + 1 + length, name, 0, length)) {
+            if (length == name.length && MemorySegment.mismatch(group, at + 1, at + 1 + length, wanted, 0, length) < 0) {
                 return count;
             }
             at += 1 + length;
@@ -322,10 +340,14 @@ public final class MappedStore extends EntryStore {
 
     /** The length of the child name at byte {@code at} of the group entry {@code group}, checked to lie within it. */
     private int nameLength(String path, byte[] group, int at) {
-        int length = group[at] & 0xFF;
-        if (length == 0 || at + 1 + length > group.length) {
+        return nameLength(path, MemorySegment.ofArray(group), at);
+    }
+
+    private int nameLength(String path, MemorySegment group, long at) {
+        int length = group.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+        if (length == 0 || at + 1 + length > group.byteSize()) {
             throw corrupt(path, "a child name of " + length + " bytes at byte " + at + " of the group's entry of "
-                    + group.length + " bytes, expected 1 to 255 bytes within it");
+                    + group.byteSize() + " bytes, expected 1 to 255 bytes within it");
         }
         return length;
     }
@@ -333,7 +355,8 @@ public final class MappedStore extends EntryStore {
     /** Claims the first free overflow slot of the group for {@code name}: slots are taken in order, so they have no gaps. */
     private void addOverflow(String parent, byte[] groupKey, byte[] name) {
         byte[] slot = slotKey(groupKey);
-        long free = firstFreeSlot(slot, overflowHints.getOrDefault(parent, 0L));
+        Long hint = overflowHints.get(parent); // free when this process last looked: claimed at once
+        long free = hint != null ? hint : firstFreeSlot(slot, 0);
         while (map.putIfAbsent(setSlot(slot, free), name) != null) { // another process took it first
             free = firstFreeSlot(slot, free + 1);
         }
@@ -370,7 +393,11 @@ public final class MappedStore extends EntryStore {
     }
 
     private void checkGroup(String parent, String name, byte[] group) {
-        if (group == null || group.length == 0 || group[0] != GROUP) {
+        checkGroup(parent, name, group == null ? null : MemorySegment.ofArray(group));
+    }
+
+    private void checkGroup(String parent, String name, MemorySegment group) {
+        if (!isGroup(group)) {
             throw new IllegalStateException(location() + ": cannot add " + name + " to " + (parent.isEmpty() ? "the root" : parent)
                     + ": it is not a group");
         }

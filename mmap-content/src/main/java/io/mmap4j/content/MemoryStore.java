@@ -38,8 +38,8 @@ public final class MemoryStore extends EntryStore {
     }
 
     @Override
-    synchronized void putValue(String path, byte[] value) {
-        put(path, Entry.value(value));
+    synchronized void putValue(String path, byte[] value, boolean isNew) {
+        put(path, Entry.value(value.clone())); // kept: the caller's array may change
     }
 
     @Override
@@ -54,7 +54,7 @@ public final class MemoryStore extends EntryStore {
     }
 
     @Override
-    synchronized void putLink(String path, String target) {
+    synchronized void putLink(String path, String target, boolean isNew) {
         put(path, Entry.link(target));
     }
 

@@ -1,9 +1,6 @@
 package io.mmap4j.content;
 
-import io.mmap4j.content.MessageFormat.Child;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -50,14 +47,17 @@ import java.util.stream.Stream;
  * ({@link #writeHashpath}), the match index ({@code index/...}), any {@link #link}.
  * {@code data/<id>} of a message is written last, after everything beneath it: a writer killed at any
  * moment leaves every message whose {@code write} returned whole, and no message half-readable.
- * After it, a copy made for reads: {@code packed/<id>}, the message's encoding and its scalar values
- * in one value (unless larger than 16 KiB), so that reading a message by its ID is one lookup of the
- * store, and each nested message or list one more.
+ * After it, a copy made for reads: {@code packed/<id>}, the message with everything beneath it (its
+ * scalars, its nested messages and lists at every depth, while within 16 KiB) in one value, so that
+ * reading a message whole by its ID is one lookup of the store, and of the commitments stamp
+ * ({@code packed/stamp}), which changes when a message written before gains a commitment, so that
+ * the copies of it inline in other messages' packed values are read with its commitments too.
  *
  * <h2>Reading</h2>
  * {@link #read} returns a message with its scalars loaded and its nested messages and lists as
- * {@link Link}s; {@link #ensureLoaded} loads one level, {@link #ensureAllLoaded} every level.
- * Returned maps and lists are unmodifiable, keys in the encoding's order (by UTF-8 bytes).
+ * {@link Link}s; {@link #ensureLoaded} loads one level, {@link #ensureAllLoaded} every level, from
+ * the packed value last read when a link leads into it (no lookup of its own). Returned maps and
+ * lists are unmodifiable, keys in the encoding's order (by UTF-8 bytes).
  *
  * <h2>Commitments</h2>
  * {@link #commit} signs a message with an Ed25519 key pair: its {@code commitments} key then maps
@@ -83,10 +83,12 @@ import java.util.stream.Stream;
  */
 public final class MessageCache implements AutoCloseable {
     private final Store store;
+    private final MessageLoader loader;
     private volatile boolean open = true;
 
     private MessageCache(Store store) {
         this.store = store;
+        this.loader = new MessageLoader(this);
     }
 
     /**
@@ -200,13 +202,7 @@ public final class MessageCache implements AutoCloseable {
         if (path.isEmpty()) {
             throw new IllegalArgumentException("read needs an ID or a path, not the root");
         }
-        if (path.indexOf('/') < 0 && ContentIds.isId(path)) {
-            Object byId = loadId(path); // a value's own ID: no link to follow
-            if (byId != null) {
-                return Optional.of(byId);
-            }
-        }
-        return Optional.ofNullable(load(store.resolve(path)));
+        return Optional.ofNullable(loader.read(path));
     }
 
     /**
@@ -230,8 +226,8 @@ public final class MessageCache implements AutoCloseable {
      */
     public Object ensureLoaded(Object value) {
         if (value instanceof Link link) {
-            return read(link.path()).orElseThrow(() -> new NoSuchElementException(
-                    "necessary message not found: " + link.path() + " in " + store.location()));
+            checkOpen();
+            return loader.load(link, false, 0);
         }
         return value;
     }
@@ -244,26 +240,34 @@ public final class MessageCache implements AutoCloseable {
      * @throws NoSuchElementException if a link leads to nothing, naming it
      */
     public Object ensureAllLoaded(Object value) {
-        if (value instanceof Link link) {
-            checkOpen();
-            return loadAll(link.path(), 0);
-        }
-        Object v = value;
-        if (v instanceof Map<?, ?> map) {
-            Map<Object, Object> loaded = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                loaded.put(e.getKey(), ensureAllLoaded(e.getValue()));
+        return ensureAllLoaded(value, 0);
+    }
+
+    /** {@link #ensureAllLoaded(Object)} of a value {@code depth} levels down a message. */
+    Object ensureAllLoaded(Object value, int depth) {
+        return switch (value) {
+            case Link link -> {
+                checkOpen();
+                yield loader.load(link, true, depth);
             }
-            return Collections.unmodifiableMap(loaded);
-        }
-        if (v instanceof List<?> list) {
-            List<Object> loaded = new ArrayList<>(list.size());
-            for (Object o : list) {
-                loaded.add(ensureAllLoaded(o));
+            case LoadedMap map -> map.mapValues(v -> ensureAllLoaded(v, depth + 1)); // itself if nothing is a link
+            case LoadedList list -> list.mapValues(v -> ensureAllLoaded(v, depth + 1));
+            case Map<?, ?> map -> {
+                Map<Object, Object> loaded = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    loaded.put(e.getKey(), ensureAllLoaded(e.getValue(), depth + 1));
+                }
+                yield Collections.unmodifiableMap(loaded);
             }
-            return Collections.unmodifiableList(loaded);
-        }
-        return v;
+            case List<?> list -> {
+                List<Object> loaded = new ArrayList<>(list.size());
+                for (Object o : list) {
+                    loaded.add(ensureAllLoaded(o, depth + 1));
+                }
+                yield Collections.unmodifiableList(loaded);
+            }
+            case null, default -> value;
+        };
     }
 
     /**
@@ -540,238 +544,11 @@ public final class MessageCache implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Loading
-
-    /** The value at the resolved path {@code path}, one level loaded, or null. */
-    Object load(String path) {
-        if (path.startsWith("data/") && path.indexOf('/', 5) < 0) {
-            byte[] enc = store.read(path).orElse(null);
-            return enc == null ? null : decode(path.substring(5), path, enc);
-        }
-        if (path.indexOf('/') < 0 && ContentIds.isId(path)) {
-            return loadId(path);
-        }
-        return switch (store.type(path)) {
-            case SIMPLE -> store.read(path).orElse(null); // written to the store directly: bytes
-            case COMPOSITE -> group(path);
-            case ABSENT -> null;
-        };
-    }
+    // Loading: MessageLoader
 
     /** The commitments stored for the message {@code id}, loaded whole (not yet checked); empty if none. */
     Map<String, Object> storedCommitments(String id) {
-        String path = id + "/" + Commitments.KEY;
-        if (store.type(path) != Store.Type.COMPOSITE) {
-            return Map.of();
-        }
-        Object loaded = ensureAllLoaded(load(store.resolve(path)));
-        if (!(loaded instanceof Map<?, ?> map)) {
-            throw corrupt(path, "leads to a " + Commitments.typeName(loaded) + ", expected a map of commitments");
-        }
-        Map<String, Object> commitments = new LinkedHashMap<>();
-        map.forEach((k, v) -> commitments.put((String) k, v));
-        return commitments;
-    }
-
-    /**
-     * The value at {@code path}, every level loaded: a value's own ID from its packed value and its
-     * nested messages' (a lookup each, the lists in them included), any other path as
-     * {@link #read} finds it.
-     */
-    private Object loadAll(String path, int depth) {
-        if (path.indexOf('/') < 0 && ContentIds.isId(path)) {
-            Object whole = loadId(path, true, depth);
-            if (whole != null) {
-                return whole;
-            }
-        }
-        return ensureAllLoaded(read(path).orElseThrow(() -> new NoSuchElementException(
-                "necessary message not found: " + path + " in " + store.location())));
-    }
-
-    /**
-     * The value with ID {@code id}, one level loaded or {@code all} levels, or null: from its packed
-     * value if it has one (one lookup), else from {@code data/<id>} and its children's.
-     */
-    private Object loadId(String id, boolean all, int depth) {
-        String packedPath = PackedForm.path(id);
-        byte[] packed = store.read(packedPath).orElse(null);
-        if (packed != null) {
-            PackedForm.Items items;
-            try {
-                items = PackedForm.items(packed);
-            } catch (IllegalArgumentException e) {
-                throw corrupt(packedPath, e.getMessage());
-            }
-            int[] next = {0};
-            Object value = composite(id, packedPath, items, next, all, depth);
-            if (next[0] != items.count()) {
-                throw corrupt(packedPath, "holds " + (items.count() - next[0]) + " items after those its encodings name");
-            }
-            return value;
-        }
-        byte[] enc = store.read("data/" + id).orElse(null); // absent also while a write is in progress
-        return enc == null ? null : decode(id, "data/" + id, enc, all, depth);
-    }
-
-    private Object loadId(String id) {
-        return loadId(id, false, 0);
-    }
-
-    private Object decode(String id, String path, byte[] enc) {
-        return decode(id, path, enc, false, 0);
-    }
-
-    private Object decode(String id, String path, byte[] enc, boolean all, int depth) {
-        if (enc.length > 0 && MessageFormat.isComposite(enc[0])) {
-            return composite(id, path, PackedForm.Items.of(enc), new int[1], all, depth);
-        }
-        try {
-            return MessageFormat.decodeScalar(enc);
-        } catch (IllegalArgumentException e) {
-            throw corrupt(path, e.getMessage());
-        }
-    }
-
-    /**
-     * The map or list whose encoding is item {@code next[0]} of {@code items}, one level loaded or
-     * {@code all} levels, {@code next[0]} moved past the items it took. From a packed value, its
-     * scalars and nested lists are the items that follow, in order; from an encoding alone, read
-     * from their {@code data/} and packed entries. Nested messages are read by their IDs. Its
-     * commitments are loaded and checked if the flags say it may have some.
-     */
-    private Object composite(String id, String path, PackedForm.Items items, int[] next, boolean all, int depth) {
-        if (depth > MessageWriter.MAX_DEPTH) {
-            throw corrupt(path, "nests more than " + MessageWriter.MAX_DEPTH + " levels deep: a value that contains itself");
-        }
-        byte[] buf = items.bytes();
-        int at = next[0]++;
-        List<Child> children;
-        try {
-            children = MessageFormat.decodeComposite(buf, items.from()[at], items.to()[at]);
-        } catch (IllegalArgumentException e) {
-            throw corrupt(path, e.getMessage());
-        }
-        List<Object> values = new ArrayList<>(children.size());
-        for (Child c : children) {
-            if (c.tag() == MessageFormat.MAP || (c.tag() == MessageFormat.LIST && !items.packed())) {
-                values.add(all ? loadAll(c.id(), depth + 1) : new Link(c.id()));
-                continue;
-            }
-            if (!items.packed()) {
-                values.add(child(c, path));
-                continue;
-            }
-            if (next[0] == items.count()) {
-                throw corrupt(path, "its items end before the " + MessageFormat.describe(c.tag()) + " value " + c.id()
-                        + " that item " + at + " names");
-            }
-            int from = items.from()[next[0]];
-            if (items.to()[next[0]] == from || buf[from] != c.tag()) {
-                throw corrupt(path, "item " + next[0] + " has tag " + (items.to()[next[0]] == from ? "none" : MessageFormat.describe(buf[from]))
-                        + ", but item " + at + " names " + c.id() + " there with tag " + MessageFormat.describe(c.tag()));
-            }
-            if (c.tag() == MessageFormat.LIST) {
-                values.add(all ? composite(c.id(), path, items, next, true, depth + 1) : skipList(c.id(), path, items, next));
-            } else {
-                values.add(scalar(c, path, buf, from, items.to()[next[0]]));
-                next[0]++;
-            }
-        }
-        if (buf[items.from()[at]] == MessageFormat.LIST) {
-            return Collections.unmodifiableList(values);
-        }
-        Map<String, Object> map = LinkedHashMap.newLinkedHashMap(children.size() + 1);
-        for (int i = 0; i < children.size(); i++) {
-            map.put(children.get(i).key(), values.get(i));
-        }
-        Map<String, Object> commitments = (items.flags() & PackedForm.COMMITTED) != 0 ? storedCommitments(id) : Map.of();
-        if (!commitments.isEmpty()) {
-            byte[] hash = ContentIds.decode(id);
-            for (Map.Entry<String, Object> e : commitments.entrySet()) {
-                String problem = Commitments.problem(e.getKey(), e.getValue(), hash);
-                if (problem != null) {
-                    throw corrupt(id + "/" + Commitments.KEY, problem);
-                }
-            }
-            map.put(Commitments.KEY, Collections.unmodifiableMap(commitments));
-        }
-        return Collections.unmodifiableMap(map);
-    }
-
-    /**
-     * A link to the list whose encoding is item {@code next[0]} of a packed value, {@code next[0]}
-     * moved past its items without decoding them: a list's encoding is its count and 33 bytes per
-     * element, a tag first.
-     */
-    private Link skipList(String id, String path, PackedForm.Items items, int[] next) {
-        byte[] buf = items.bytes();
-        int from = items.from()[next[0]];
-        int length = items.to()[next[0]] - from;
-        long count = length < 5 ? -1 : Integer.toUnsignedLong(ByteBuffer.wrap(buf, from + 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
-        if (count < 0 || length != 5 + count * (1 + ContentIds.HASH_BYTES)) {
-            throw corrupt(path, "item " + next[0] + " is a list's encoding of " + length + " bytes, which no count of elements fills");
-        }
-        next[0]++;
-        for (int i = 0; i < count; i++) {
-            byte tag = buf[from + 5 + i * (1 + ContentIds.HASH_BYTES)];
-            if (tag == MessageFormat.LIST) {
-                if (next[0] == items.count()) {
-                    throw corrupt(path, "its items end inside the list " + id);
-                }
-                skipList(id, path, items, next);
-            } else if (tag != MessageFormat.MAP) {
-                next[0]++;
-            }
-        }
-        return new Link(id);
-    }
-
-    /** A scalar child read from {@code data/<its id>}. */
-    private Object child(Child c, String parent) {
-        String path = "data/" + c.id();
-        byte[] enc = store.read(path).orElseThrow(() -> corrupt(parent,
-                (c.key() != null ? "key \"" + c.key() + "\"" : "an element") + " names " + path + ", which is missing"));
-        return scalar(c, path, enc, 0, enc.length);
-    }
-
-    /** The scalar child {@code c} from its encoding {@code buf[from, to)}, whose tag must be the one its parent names. */
-    private Object scalar(Child c, String path, byte[] buf, int from, int to) {
-        if (to == from || buf[from] != c.tag()) {
-            throw corrupt(path, "holds tag " + (to == from ? "none" : MessageFormat.describe(buf[from]))
-                    + " for " + (c.key() != null ? "key \"" + c.key() + "\"" : "an element") + " (" + c.id()
-                    + "), but its parent names it with tag " + MessageFormat.describe(c.tag()));
-        }
-        try {
-            return MessageFormat.decodeScalar(buf, from, to);
-        } catch (IllegalArgumentException e) {
-            throw corrupt(path, e.getMessage());
-        }
-    }
-
-    /** A group written to the store directly, not by the cache: its children, values loaded, groups as links. */
-    private Map<String, Object> group(String path) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        List<String> names = new ArrayList<>(store.list(path));
-        Collections.sort(names);
-        for (String name : names) {
-            String child = path + "/" + name;
-            String resolved = store.resolve(child);
-            if (resolved.startsWith("data/") || (resolved.indexOf('/') < 0 && ContentIds.isId(resolved))) {
-                String id = resolved.startsWith("data/") ? resolved.substring(5) : resolved;
-                byte[] enc = store.read("data/" + id).orElse(null);
-                if (enc != null) {
-                    map.put(name, enc.length > 0 && MessageFormat.isComposite(enc[0]) ? new Link(id) : decode(id, "data/" + id, enc));
-                    continue;
-                }
-            }
-            switch (store.type(resolved)) {
-                case SIMPLE -> store.read(resolved).ifPresent(v -> map.put(name, v));
-                case COMPOSITE -> map.put(name, new Link(child));
-                case ABSENT -> { } // a link to nothing yet
-            }
-        }
-        return Collections.unmodifiableMap(map);
+        return loader.storedCommitments(id);
     }
 
     CorruptContentException corrupt(String path, String problem) {

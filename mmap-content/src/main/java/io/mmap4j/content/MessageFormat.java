@@ -3,6 +3,8 @@ package io.mmap4j.content;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
@@ -26,6 +28,9 @@ final class MessageFormat {
     static final byte DOUBLE = 'd';
     static final byte MAP = 'm';
     static final byte LIST = 'a';
+
+    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** One child of a map (key) or list (key null), as its parent's encoding names it. */
     record Child(String key, byte tag, byte[] hash) {
@@ -105,17 +110,16 @@ final class MessageFormat {
             throw new IllegalArgumentException("an empty encoding (no tag byte)");
         }
         int length = to - from;
-        ByteBuffer b = ByteBuffer.wrap(buf, from + 1, length - 1).order(ByteOrder.LITTLE_ENDIAN);
         return switch (buf[from]) {
             case BINARY -> Arrays.copyOfRange(buf, from + 1, to);
             case STRING -> decodeUtf8Strict(buf, from + 1, to, "the string");
             case INT -> {
                 length(length, 5, "an int");
-                yield b.getInt();
+                yield (int) I32.get(buf, from + 1);
             }
             case LONG -> {
                 length(length, 9, "a long");
-                yield b.getLong();
+                yield (long) I64.get(buf, from + 1);
             }
             case BOOLEAN -> {
                 length(length, 2, "a boolean");
@@ -127,7 +131,7 @@ final class MessageFormat {
             }
             case DOUBLE -> {
                 length(length, 9, "a double");
-                long bits = b.getLong();
+                long bits = (long) I64.get(buf, from + 1);
                 double d = Double.longBitsToDouble(bits);
                 if (Double.doubleToLongBits(d) != bits) {
                     throw new IllegalArgumentException("a double NaN is 0x" + Long.toHexString(bits)
@@ -237,8 +241,17 @@ final class MessageFormat {
                 : "0x" + Integer.toHexString(tag & 0xff);
     }
 
-    /** The string whose UTF-8 is {@code bytes[from, to)}, which must be well-formed: ASCII at once, else through a strict decoder. */
+    /** The string whose UTF-8 is {@code bytes[from, to)}, which must be well-formed; else throws naming {@code what}. */
     private static String decodeUtf8Strict(byte[] bytes, int from, int to, String what) {
+        String s = decodeUtf8(bytes, from, to);
+        if (s == null) {
+            throw new IllegalArgumentException(what + " is not well-formed UTF-8");
+        }
+        return s;
+    }
+
+    /** The string whose UTF-8 is {@code bytes[from, to)}, or null if it is not well-formed: ASCII at once, else through a strict decoder. */
+    static String decodeUtf8(byte[] bytes, int from, int to) {
         int i = from;
         while (i < to && bytes[i] >= 0) {
             i++;
@@ -250,7 +263,7 @@ final class MessageFormat {
             return UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(what + " is not well-formed UTF-8");
+            return null;
         }
     }
 

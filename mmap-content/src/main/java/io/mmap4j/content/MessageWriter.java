@@ -49,6 +49,12 @@ final class MessageWriter {
     private final Store store;
     private final MessageCache cache;
     private final IdentityHashMap<Object, Boolean> onPath = new IdentityHashMap<>();
+    /** The store's commitments stamp, read before any commitment was looked for: what the packed values written name. */
+    private long stamp;
+    /** The tree of each composite packed so far (a map to itself if none: too large), under {@link #stamp}. */
+    private final IdentityHashMap<Node, byte[]> trees = new IdentityHashMap<>();
+    private static final byte[] NO_TREE = {};
+    private static final byte[] BY_ID = {PackedForm.BY_ID};
 
     /** Writes into {@code cache}'s store, or only computes IDs if {@code cache} is null. */
     MessageWriter(MessageCache cache) {
@@ -63,6 +69,7 @@ final class MessageWriter {
     Written value(Object value, String where, int depth) {
         Node node = encode(value, where, depth);
         if (store != null) {
+            stamp = PackedForm.stamp(store);
             persist(node, where);
         }
         return node.written();
@@ -180,11 +187,21 @@ final class MessageWriter {
             // ID: adding a link never replaces another, so writers adding commitments to one message at
             // once, in any number of processes, keep every one (a merged map behind one link would keep
             // only the last writer's).
+            boolean added = false;
             for (Map.Entry<String, Object> c : node.commitments().entrySet()) {
                 String path = id + "/" + Commitments.KEY + "/" + c.getKey();
                 if (store.type(path) == Store.Type.ABSENT) {
-                    store.makeLink(value(c.getValue(), where + "/" + path, 0).id(), path);
+                    store.makeLink(new MessageWriter(cache).value(c.getValue(), where + "/" + path, 0).id(), path);
+                    added = true;
                 }
+            }
+            if (added && EntryStore.exists(store, data)) {
+                // A map written before gained a commitment: a packed value that holds it inline may say it has
+                // none, and a tree's flags hold only under the stamp it names. Looked at after the link, so that
+                // a writer that looked for commitments before it (after data/<id> was written) is covered.
+                PackedForm.changeStamp(store);
+                stamp = PackedForm.stamp(store);
+                trees.clear(); // their flags were looked at under the old stamp
             }
         }
         if (!stored) {
@@ -199,53 +216,66 @@ final class MessageWriter {
     }
 
     /**
-     * Writes the packed form of a composite whose {@code data/<id>} is written: its encoding and its
-     * scalars' in one value, for reads of one lookup. Its flag says whether the map has commitments:
-     * set by every write of a signed message (after its commitments are linked); a write without
-     * commitments that sets it clear looks again afterwards and sets it if a commitment was linked
-     * meanwhile, so that, whatever the order of the writers, a commitment whose writer returned is
-     * never hidden by a packed form that says there is none.
+     * Writes the packed value of a composite whose {@code data/<id>} is written: its tree, under the
+     * stamp read before any of its maps' commitments were looked for. A value stored already keeps a
+     * packed value written under the current stamp, unless commitments are added to it now.
      */
     private void writePacked(Node node, String id, boolean stored) {
         String path = PackedForm.path(id);
-        boolean signed = node.commitments() != null && !node.commitments().isEmpty();
-        if (stored && !signed && store.type(path) == Store.Type.SIMPLE) {
-            return; // written, and nothing to add
+        if (stored && (node.commitments() == null || node.commitments().isEmpty())) {
+            byte[] old = store.read(path).orElse(null);
+            if (old != null && old.length >= PackedForm.HEADER && old[0] == PackedForm.VERSION
+                    && PackedForm.u64(old, 1) == stamp) {
+                return; // written, and current
+            }
         }
-        List<byte[]> items = new ArrayList<>(node.children().size() + 1);
-        byte[] packed = packItems(node, items) ? PackedForm.pack(signed ? PackedForm.COMMITTED : 0, items) : null;
-        if (packed == null) {
-            return; // too large to copy, or a Link given as a value: read from its parts
-        }
-        store.write(path, packed);
-        if (!signed && node.tag() == MessageFormat.MAP && store.type(id + "/" + Commitments.KEY) != Store.Type.ABSENT) {
-            packed[0] = PackedForm.COMMITTED;
-            store.write(path, packed);
-        }
+        byte[] tree = tree(node);
+        if (tree != null) {
+            store.write(path, PackedForm.pack(stamp, tree));
+        } // else too large to copy: read from its parts
     }
 
     /**
-     * Adds the items of a packed value for the composite {@code node}: its encoding, then per child
-     * in order a scalar's encoding or a list's items; nested maps are packed on their own.
-     *
-     * @return false if an encoding is not at hand (a {@link Link} given as a value)
+     * The tree of the composite {@code node} in a packed value ({@link PackedForm#tree}): its
+     * encoding, its scalars' encodings, its composites' trees while they fit (else {@link #BY_ID}),
+     * its flag {@link PackedForm#COMMITTED} if it is a map with commitments (given, or in the store);
+     * null if its encoding and scalars alone are too large. Each composite's once per write.
      */
-    private static boolean packItems(Node node, List<byte[]> items) {
-        items.add(node.enc());
-        for (Node child : node.children()) {
-            if (child.tag() == MessageFormat.MAP) {
-                continue;
-            }
-            if (child.enc() == null) {
-                return false;
-            }
-            if (child.tag() != MessageFormat.LIST) {
-                items.add(child.enc());
-            } else if (!packItems(child, items)) {
-                return false;
+    private byte[] tree(Node node) {
+        byte[] known = trees.get(node);
+        if (known != null) {
+            return known == NO_TREE ? null : known;
+        }
+        int n = node.children().size();
+        byte[][] parts = new byte[n][];
+        boolean[] scalar = new boolean[n];
+        long size = PackedForm.HEADER + PackedForm.TREE_HEADER + 4L + node.enc().length;
+        for (int i = 0; i < n; i++) {
+            Node child = node.children().get(i);
+            if (!MessageFormat.isComposite(child.tag())) {
+                scalar[i] = true;
+                parts[i] = child.enc();
+                size += 4 + child.enc().length;
             }
         }
-        return true;
+        for (int i = 0; i < n; i++) { // the composites, inline while they fit
+            Node child = node.children().get(i);
+            if (!scalar[i]) {
+                byte[] t = child.children() == null ? null : tree(child); // a Link given as a value: by its ID
+                parts[i] = t != null && size + t.length + (n - i) <= PackedForm.MAX_BYTES ? t : BY_ID;
+                size += parts[i].length;
+            }
+        }
+        byte flag = node.tag() == MessageFormat.MAP && hasCommitments(node) ? PackedForm.COMMITTED : PackedForm.INLINE;
+        byte[] tree = PackedForm.tree(flag, node.enc(), parts, scalar);
+        trees.put(node, tree == null ? NO_TREE : tree);
+        return tree;
+    }
+
+    /** Whether the map {@code node} has commitments: given in this write, or linked in its group by any writer. */
+    private boolean hasCommitments(Node node) {
+        return (node.commitments() != null && !node.commitments().isEmpty())
+                || EntryStore.exists(store, node.written().id() + "/" + Commitments.KEY);
     }
 
     /** The commitments given for the message with SHA-256 {@code hash}, each checked; throws naming the first bad one. */
@@ -279,7 +309,7 @@ final class MessageWriter {
             throw new IllegalArgumentException("the value at " + where + " is a Link to " + link.path()
                     + ", which leads to no value in " + store.location());
         }
-        return new Node(enc[0], hash, null, null, null, null, true);
+        return new Node(enc[0], hash, enc, null, null, null, true); // its encoding: a scalar is copied into packed values
     }
 
     private void enter(Object composite, String where) {

@@ -1,103 +1,128 @@
 package io.mmap4j.content;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A map or list kept whole in one value, at {@code packed/<id>}, so that reading it is one lookup:
- * a flags byte, then items, each a {@code u32} length and the bytes: its encoding, then, for each
- * child in order, a scalar's encoding or a nested list's items, by the same rules
- * ({@code docs/message-format.md}, "Packed values"). Nested maps are not in it (each has a packed
- * value of its own, and may gain commitments later, which a copy would miss). A copy made for reads,
- * written after the value's {@code data/<id>}; the values stay where they are, each once at
- * {@code data/<id>}, and a value without a packed form (too large, or its writer killed first)
- * reads from those.
+ * A map or list kept whole, with everything beneath it, in one value at {@code packed/<id>}, so
+ * that reading it, at every depth, is one lookup ({@code docs/message-format.md}, "Packed values"):
+ * the byte {@link #VERSION}, the {@linkplain #STAMP commitments stamp} its writer read before it
+ * looked for commitments, then the value's tree: a flag byte, the tree's size, the value's encoding,
+ * then per child in the encoding's order a scalar's encoding or a composite's own tree (or
+ * {@link #BY_ID}: read it by its ID). A copy made for reads, written after the value's
+ * {@code data/<id>}; every value stays once at {@code data/<id>}, and a value without a packed form
+ * (too large, or its writer killed first) reads from those.
+ *
+ * <p>The flags of the maps in a tree say which had commitments when it was written; they hold as long
+ * as the stamp is the one the tree names. A writer that adds a commitment to a map written before
+ * changes the stamp, so that readers then look for each map's commitments themselves.
  */
 final class PackedForm {
     static final String ROOT = "packed";
-    /** Flag: the map had commitments when this was written, in its group {@code <id>/commitments}. */
+    /** The commitments stamp: 8 bytes, changed whenever a map written before gains a commitment. */
+    static final String STAMP = ROOT + "/stamp";
+    /** The first byte of a packed value: the layout version that defined it. */
+    static final byte VERSION = 3;
+    /** A tree's flag: the value is inline, with no commitments (or a list). */
+    static final byte INLINE = 0;
+    /** A tree's flag: the map is inline and had commitments, in its group {@code <id>/commitments}. */
     static final byte COMMITTED = 1;
-    /** A value whose packed form would be larger than this has none: it is read from its parts. */
+    /** A tree's flag: the composite is not inline; it is read by its ID (nothing follows the flag). */
+    static final byte BY_ID = 2;
+    /** A value whose packed form would be larger than this has none, and is not inline in its parent. */
     static final int MAX_BYTES = 16 * 1024;
+    /** The version byte and the stamp, before the tree. */
+    static final int HEADER = 1 + 8;
+    /** A tree's flag and size, before the value's encoding. */
+    static final int TREE_HEADER = 1 + 4;
 
-    /**
-     * The items of a packed value: {@code from[i]} to {@code to[i]} in {@code bytes}, item 0 the
-     * encoding; or, not {@code packed}, an encoding alone as one item, whose children are elsewhere.
-     */
-    record Items(byte flags, byte[] bytes, int[] from, int[] to, boolean packed) {
-        /** An encoding alone, as read from {@code data/<id>}: a map's commitments are looked for. */
-        static Items of(byte[] enc) {
-            return new Items(COMMITTED, enc, new int[] {0}, new int[] {enc.length}, false);
-        }
-
-        int count() {
-            return from.length;
-        }
-    }
+    private static final VarHandle U32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     static String path(String id) {
         return ROOT + "/" + id;
     }
 
     /**
-     * The packed value of {@code items}: a composite's encoding, then, for each child in order, a
-     * scalar's encoding or a list's items (by these same rules); null if it would be larger than
-     * {@link #MAX_BYTES}.
+     * The store's commitments stamp: 0 while no map written before has gained a commitment.
+     *
+     * @throws CorruptContentException if it is not 8 bytes
      */
-    static byte[] pack(byte flags, List<byte[]> items) {
-        long size = 1;
-        for (byte[] item : items) {
-            size += 4L + item.length;
+    static long stamp(Store store) {
+        byte[] stamp = EntryStore.valueAt(store, STAMP);
+        if (stamp == null) {
+            return 0;
         }
-        if (size > MAX_BYTES) {
-            return null;
+        if (stamp.length != 8) {
+            throw new CorruptContentException(store.location(), STAMP, "a stamp of " + stamp.length + " bytes, expected 8");
         }
-        ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN).put(flags);
-        for (byte[] item : items) {
-            b.putInt(item.length).put(item);
-        }
-        return b.array();
+        return u64(stamp, 0);
+    }
+
+    /** Gives the store a new commitments stamp, random and not 0, so that no tree written before names it. */
+    static void changeStamp(Store store) {
+        long stamp;
+        do {
+            stamp = ThreadLocalRandom.current().nextLong() ^ System.nanoTime();
+        } while (stamp == 0);
+        byte[] bytes = new byte[8];
+        U64.set(bytes, 0, stamp);
+        store.write(STAMP, bytes);
+    }
+
+    /** The packed value of the tree {@code tree}, written under the stamp {@code stamp}. */
+    static byte[] pack(long stamp, byte[] tree) {
+        byte[] packed = new byte[HEADER + tree.length];
+        packed[0] = VERSION;
+        U64.set(packed, 1, stamp);
+        System.arraycopy(tree, 0, packed, HEADER, tree.length);
+        return packed;
     }
 
     /**
-     * Splits a packed value into its items.
-     *
-     * @throws IllegalArgumentException naming what is wrong, if it is not a packed value's layout
+     * The tree of a composite: {@code flag}, the size of the rest, the item of its encoding
+     * {@code enc}, then {@code parts} in order: a scalar's encoding (framed here as an item) where
+     * {@code scalar[i]}, else a composite's tree or {@link #BY_ID} as they are. Null if the packed
+     * value would be larger than {@link #MAX_BYTES}.
      */
-    static Items items(byte[] packed) {
-        if (packed.length < 1 + 4) {
-            throw new IllegalArgumentException("a packed value of " + packed.length + " bytes, shorter than its flags and a length");
+    static byte[] tree(byte flag, byte[] enc, byte[][] parts, boolean[] scalar) {
+        long size = 4L + enc.length;
+        for (int i = 0; i < parts.length; i++) {
+            size += (scalar[i] ? 4 : 0) + parts[i].length;
         }
-        if ((packed[0] & ~COMMITTED) != 0) {
-            throw new IllegalArgumentException("flags 0x" + Integer.toHexString(packed[0] & 0xff) + ", expected 0 or 1");
+        if (HEADER + TREE_HEADER + size > MAX_BYTES) {
+            return null;
         }
-        int count = 0;
-        for (int at = 1; at < packed.length; count++) {
-            at = end(packed, at);
+        byte[] tree = new byte[TREE_HEADER + (int) size];
+        tree[0] = flag;
+        U32.set(tree, 1, (int) size);
+        int at = item(tree, TREE_HEADER, enc);
+        for (int i = 0; i < parts.length; i++) {
+            if (scalar[i]) {
+                at = item(tree, at, parts[i]);
+            } else {
+                System.arraycopy(parts[i], 0, tree, at, parts[i].length);
+                at += parts[i].length;
+            }
         }
-        int[] from = new int[count];
-        int[] to = new int[count];
-        int at = 1;
-        for (int i = 0; i < count; i++) {
-            from[i] = at + 4;
-            to[i] = end(packed, at);
-            at = to[i];
-        }
-        return new Items(packed[0], packed, from, to, true);
+        return tree;
     }
 
-    /** The end of the item whose length is at {@code at}, checked to lie within the value. */
-    private static int end(byte[] packed, int at) {
-        if (packed.length - at < 4) {
-            throw new IllegalArgumentException("an item's length at byte " + at + " is cut short");
-        }
-        long length = Integer.toUnsignedLong(ByteBuffer.wrap(packed, at, 4).order(ByteOrder.LITTLE_ENDIAN).getInt());
-        if (length > packed.length - at - 4) {
-            throw new IllegalArgumentException("the item at byte " + at + " has length " + length + ", more than the "
-                    + (packed.length - at - 4) + " bytes after it");
-        }
-        return at + 4 + (int) length;
+    private static int item(byte[] into, int at, byte[] bytes) {
+        U32.set(into, at, bytes.length);
+        System.arraycopy(bytes, 0, into, at + 4, bytes.length);
+        return at + 4 + bytes.length;
+    }
+
+    /** The {@code u32} at {@code at}, as an unsigned number. */
+    static long u32(byte[] b, int at) {
+        return Integer.toUnsignedLong((int) U32.get(b, at));
+    }
+
+    static long u64(byte[] b, int at) {
+        return (long) U64.get(b, at);
     }
 
     private PackedForm() {}

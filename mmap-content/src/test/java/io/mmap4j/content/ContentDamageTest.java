@@ -79,7 +79,7 @@ class ContentDamageTest {
         List<MessageCache.Problem> problems = MessageCache.verify(root);
         assertEquals(1, problems.size(), problems.toString());
         assertEquals("packed/" + id, problems.getFirst().path());
-        assertTrue(problems.getFirst().problem().matches("item \\d+ hashes to \\S+, but item 0 names \\S+ there"),
+        assertTrue(problems.getFirst().problem().matches("the item at byte \\d+ hashes to \\S+, but its parent names \\S+ there"),
                 problems.toString());
 
         Files.write(packed, java.util.Arrays.copyOf(bytes, bytes.length - 3)); // an item cut short
@@ -90,6 +90,16 @@ class ContentDamageTest {
         }
         assertTrue(MessageCache.verify(root).stream().anyMatch(p -> p.path().equals("packed/" + id)));
         assertEquals(bytes.length - 3, Files.size(packed), "left as found");
+
+        byte[] version2 = bytes.clone();
+        version2[0] = 0; // layout version 2's first byte: its flags
+        Files.write(packed, version2);
+        try (MessageCache cache = cache()) {
+            CorruptContentException e = assertThrows(CorruptContentException.class, () -> cache.read(id));
+            assertTrue(e.getMessage().contains("layout version 2") && e.getMessage().contains("reads version 3 only"), e.getMessage());
+        }
+        assertTrue(MessageCache.verify(root).stream().anyMatch(p -> p.path().equals("packed/" + id)
+                && p.problem().contains("layout version 2")));
     }
 
     @Test

@@ -33,7 +33,7 @@ class MappedStoreTest extends StoreContract {
         assertEquals("Ldata/abc", new String(map.get("msg/key"), StandardCharsets.UTF_8));
         assertArrayEquals(new byte[] {'G', 3, 'k', 'e', 'y', 2, (byte) 0xC3, (byte) 0xA9}, map.get("msg"),
                 "the tag, then each child's name: its length and its UTF-8");
-        assertArrayEquals(new byte[] {2, 0, 0, 0}, map.get(new byte[] {0, 'f', 'o', 'r', 'm', 'a', 't'}), "layout version 2");
+        assertArrayEquals(new byte[] {3, 0, 0, 0}, map.get(new byte[] {0, 'f', 'o', 'r', 'm', 'a', 't'}), "layout version 3");
         assertEquals(List.of("key", "é"), store.list("msg"));
     }
 
@@ -90,21 +90,27 @@ class MappedStoreTest extends StoreContract {
     }
 
     @Test
-    void aStoreOfLayoutVersion1IsRefusedNamingTheVersion() throws Exception {
+    void aStoreOfAnotherLayoutVersionIsRefusedNamingTheVersion() throws Exception {
         Path old = dir.resolve("version-1");
         try (SharedMap map = SharedMap.open(old)) { // version 1: a root group of a u64 count, no version key
             map.put(new byte[0], new byte[] {'G', 1, 0, 0, 0, 0, 0, 0, 0});
             map.put("data", new byte[] {'G', 0, 0, 0, 0, 0, 0, 0, 0});
         }
         IOException e = assertThrows(IOException.class, () -> MappedStore.open(old));
-        assertTrue(e.getMessage().contains("layout version 1") && e.getMessage().contains("reads version 2 only"), e.getMessage());
+        assertTrue(e.getMessage().contains("layout version 1") && e.getMessage().contains("reads version 3 only"), e.getMessage());
         assertThrows(IOException.class, () -> MessageCache.open(old));
         try (SharedMap map = SharedMap.open(old)) {
             assertArrayEquals(new byte[] {'G', 1, 0, 0, 0, 0, 0, 0, 0}, map.get(new byte[0]), "left as found");
-            map.put(new byte[] {0, 'f', 'o', 'r', 'm', 'a', 't'}, new byte[] {3, 0, 0, 0});
+            map.put(new byte[] {0, 'f', 'o', 'r', 'm', 'a', 't'}, new byte[] {2, 0, 0, 0});
+        }
+        e = assertThrows(IOException.class, () -> MappedStore.open(old)); // packed values of version 2 hold no nested messages
+        assertTrue(e.getMessage().contains("layout version 2;") && e.getMessage().contains("reads version 3 only"), e.getMessage());
+        try (SharedMap map = SharedMap.open(old)) {
+            assertArrayEquals(new byte[] {2, 0, 0, 0}, map.get(new byte[] {0, 'f', 'o', 'r', 'm', 'a', 't'}), "left as found");
+            map.put(new byte[] {0, 'f', 'o', 'r', 'm', 'a', 't'}, new byte[] {4, 0, 0, 0});
         }
         e = assertThrows(IOException.class, () -> MappedStore.open(old, StandardOpenOption.READ));
-        assertTrue(e.getMessage().contains("layout version 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("layout version 4"), e.getMessage());
     }
 
     @Test

@@ -58,6 +58,10 @@ abstract class MessageCacheContract {
         assertEquals(normal(expected), normal(actual));
     }
 
+    static void assertSameValue(Object expected, Object actual, String message) {
+        assertEquals(normal(expected), normal(actual), message);
+    }
+
     static Object normal(Object v) {
         if (v instanceof byte[] b) {
             return "bytes:" + Arrays.toString(b);
@@ -200,30 +204,46 @@ abstract class MessageCacheContract {
     }
 
     @Test
-    void aMessageIsPackedWithItsScalarsAndReadsTheSameFromItsParts() {
+    void aMessageIsPackedWholeWithEverythingBeneathItAndReadsTheSameFromItsParts() {
         Map<String, Object> message = Map.of("name", "m", "body", new byte[1000], "n", 7,
                 "config", Map.of("tags", List.of("a", "b"), "on", true));
         String id = cache.write(message);
         byte[] packed = cache.store().read("packed/" + id).orElseThrow();
         byte[] enc = cache.store().read("data/" + id).orElseThrow();
-        assertEquals(0, packed[0], "no commitments");
-        assertEquals(enc.length, java.nio.ByteBuffer.wrap(packed, 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
-        assertArrayEquals(enc, Arrays.copyOfRange(packed, 5, 5 + enc.length));
-        assertEquals(1 + 4 + enc.length + (4 + 1001) + (4 + 5) + (4 + 2), packed.length, "body, n, name: in the encoding's key order");
+        byte[] config = cache.store().read("data/" + MessageCache.id(message.get("config"))).orElseThrow();
+        byte[] tags = cache.store().read("data/" + MessageCache.id(List.of("a", "b"))).orElseThrow();
+        assertEquals(PackedForm.VERSION, packed[0], "layout version 3");
+        assertEquals(0, PackedForm.u64(packed, 1), "written under the stamp 0: no map written before gained a commitment");
+        assertEquals(PackedForm.INLINE, packed[9], "no commitments");
+        assertEquals(packed.length - 14, PackedForm.u32(packed, 10), "the tree's size");
+        assertEquals(enc.length, PackedForm.u32(packed, 14));
+        assertArrayEquals(enc, Arrays.copyOfRange(packed, 18, 18 + enc.length));
+        int tagsTree = 5 + 4 + tags.length + (4 + 2) + (4 + 2);
+        int configTree = 5 + 4 + config.length + (4 + 2) + tagsTree;
+        assertEquals(9 + 5 + 4 + enc.length + (4 + 1001) + configTree + (4 + 5) + (4 + 2), packed.length,
+                "body, config (its own tree: \"on\", then the tree of \"tags\"), n, name: in the encoding's key order");
         assertSameValue(message, cache.ensureAllLoaded(cache.read(id).orElseThrow()));
-        String config = MessageCache.id(message.get("config"));
-        assertEquals(Store.Type.SIMPLE, cache.store().type("packed/" + config), "a nested message has its own");
-        assertEquals(5, PackedForm.items(cache.store().read("packed/" + config).orElseThrow()).count(),
-                "its encoding, \"on\", then its list \"tags\": the list's encoding, \"a\", \"b\"");
-        assertSameValue(message.get("config"), cache.ensureAllLoaded(new Link(config)));
-        assertEquals(new Link(MessageCache.id(List.of("a", "b"))), ((Map<?, ?>) cache.read(config).orElseThrow()).get("tags"),
-                "one level: the packed list is skipped, a link");
+        String configId = MessageCache.id(message.get("config"));
+        assertEquals(Store.Type.SIMPLE, cache.store().type("packed/" + configId), "a nested message has its own");
+        assertEquals(9 + configTree, cache.store().read("packed/" + configId).orElseThrow().length);
+        assertSameValue(message.get("config"), cache.ensureAllLoaded(new Link(configId)));
+        Map<?, ?> oneLevel = (Map<?, ?>) cache.read(id).orElseThrow();
+        assertEquals(new Link(configId), oneLevel.get("config"), "one level: the nested message is a link");
+        Map<?, ?> configOneLevel = (Map<?, ?>) cache.ensureLoaded(oneLevel.get("config"));
+        assertEquals(new Link(MessageCache.id(List.of("a", "b"))), configOneLevel.get("tags"), "and its list one more");
+        assertEquals(List.of("a", "b"), cache.ensureLoaded(configOneLevel.get("tags")));
         assertEquals(Store.Type.SIMPLE, cache.store().type("packed/" + MessageCache.id(List.of("a", "b"))));
 
         Map<String, Object> large = Map.of("blob", new byte[PackedForm.MAX_BYTES]);
         String largeId = cache.write(large);
         assertEquals(Store.Type.ABSENT, cache.store().type("packed/" + largeId), "too large to copy");
         assertSameValue(large, cache.read(largeId).orElseThrow());
+        Map<String, Object> holder = Map.of("large", large, "small", Map.of("x", 1));
+        String holderId = cache.write(holder);
+        byte[] holderPacked = cache.store().read("packed/" + holderId).orElseThrow();
+        byte[] holderEnc = cache.store().read("data/" + holderId).orElseThrow();
+        assertEquals(PackedForm.BY_ID, holderPacked[18 + holderEnc.length], "the large message is read by its ID");
+        assertSameValue(holder, cache.ensureAllLoaded(cache.read(holderId).orElseThrow()));
         assertEquals(List.of(), cache.verify());
     }
 
@@ -233,11 +253,44 @@ abstract class MessageCacheContract {
         String id = cache.write(message);
         Map<String, Object> signed = MessageCache.commit(message, ed25519());
         assertEquals(id, cache.write(signed));
-        assertEquals(PackedForm.COMMITTED, cache.store().read("packed/" + id).orElseThrow()[0]);
+        assertEquals(PackedForm.COMMITTED, cache.store().read("packed/" + id).orElseThrow()[9]);
         assertSameValue(signed, cache.read(id).orElseThrow());
         assertEquals(id, cache.write(message), "written again unsigned");
-        assertEquals(PackedForm.COMMITTED, cache.store().read("packed/" + id).orElseThrow()[0], "the flag stays");
+        assertEquals(PackedForm.COMMITTED, cache.store().read("packed/" + id).orElseThrow()[9], "the flag stays");
         assertSameValue(signed, cache.read(id).orElseThrow());
+    }
+
+    @Test
+    void aNestedMessageSignedAfterItsParentWasWrittenReadsWithItsCommitmentsThroughTheParent() throws Exception {
+        Map<String, Object> nested = Map.of("release", "2.0");
+        Map<String, Object> parent = Map.of("name", "p", "nested", nested);
+        String id = cache.write(parent);
+        assertTrue(cache.store().read(PackedForm.STAMP).isEmpty(), "no stamp while no map written before gained a commitment");
+        byte[] before = cache.store().read("packed/" + id).orElseThrow();
+        Map<String, Object> signed = MessageCache.commit(nested, ed25519());
+        cache.write(signed);
+        long stamp = PackedForm.stamp(cache.store());
+        assertNotEquals(0, stamp, "the nested message was written before: the stamp changed");
+        assertArrayEquals(before, cache.store().read("packed/" + id).orElseThrow(), "the parent's tree is as written");
+        Map<String, Object> expected = Map.of("name", "p", "nested", signed);
+        assertSameValue(expected, cache.ensureAllLoaded(cache.read(id).orElseThrow()),
+                "its tree names an old stamp: each map's commitments are looked for");
+        assertSameValue(expected, cache.ensureAllLoaded(new Link(id)));
+
+        assertEquals(id, cache.write(parent), "written again");
+        byte[] after = cache.store().read("packed/" + id).orElseThrow();
+        assertEquals(stamp, PackedForm.u64(after, 1), "its tree is written again under the new stamp");
+        byte[] enc = cache.store().read("data/" + id).orElseThrow();
+        byte[] nestedEnc = cache.store().read("data/" + MessageCache.id(nested)).orElseThrow();
+        int nestedTree = 9 + 5 + 4 + enc.length + (4 + 2); // after the item of "name"
+        assertEquals(PackedForm.COMMITTED, after[nestedTree], "the nested message is inline, flagged");
+        assertArrayEquals(nestedEnc, Arrays.copyOfRange(after, nestedTree + 9, nestedTree + 9 + nestedEnc.length));
+        assertSameValue(expected, cache.ensureAllLoaded(cache.read(id).orElseThrow()));
+        Map<String, Object> signedInside = Map.of("name", "q", "nested", signed);
+        assertSameValue(signedInside, cache.ensureAllLoaded(cache.read(cache.write(signedInside)).orElseThrow()),
+                "a signed message written inside a new one");
+        assertEquals(stamp, PackedForm.stamp(cache.store()), "a new message's commitments change no stamp");
+        assertEquals(List.of(), cache.verify());
     }
 
     @Test

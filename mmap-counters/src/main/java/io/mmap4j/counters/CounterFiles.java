@@ -5,9 +5,8 @@ import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import io.mmap4j.MMap;
+import io.mmap4j.internal.TempFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -15,10 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Opening a counters file, creating it first if it does not exist, such that no process ever
@@ -33,12 +29,10 @@ import java.util.concurrent.ThreadLocalRandom;
 final class CounterFiles {
     /** A temporary file older than this, whose creator is not running, is left over from a crash. */
     private static final Duration STALE_AFTER = Duration.ofMinutes(1);
+    /** The kind in the temporary names of counters files ({@link TempFiles}). */
+    static final String TEMP_KIND = "counters";
     /** Give up if the file keeps vanishing between being created and being opened. */
     private static final int MAX_ATTEMPTS = 8;
-    private static final String TEMP_MARK = ".counters-";
-    private static final String TEMP_SUFFIX = ".tmp";
-    /** Characters of the file's name kept in its temporary name, which must stay a valid file name. */
-    private static final int NAME_CHARS_IN_TEMP = 40;
 
     private CounterFiles() {
     }
@@ -72,11 +66,8 @@ final class CounterFiles {
 
     /** Creates the file complete, unless another process creates it first; returns either way. */
     private static void publishNew(Path path, CountersLayout layout, FileAttribute<?>[] attributes) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        String prefix = tempPrefix(path);
-        deleteStaleTemps(dir, prefix);
-        Path temp = dir.resolve(prefix + ProcessHandle.current().pid() + "-"
-                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
+        TempFiles.deleteAbandoned(path, TEMP_KIND, STALE_AFTER);
+        Path temp = TempFiles.newPath(path, TEMP_KIND);
         CountersFormat format = CountersFormat.of(layout);
         try {
             try (MMap map = openTemp(path, temp, format, attributes)) {
@@ -95,7 +86,7 @@ final class CounterFiles {
                 failure.initCause(e);
                 throw failure;
             }
-            syncDirectory(dir);
+            TempFiles.syncDirectory(temp.getParent());
         } finally {
             Files.deleteIfExists(temp); // after the link this removes only the temporary name
         }
@@ -111,62 +102,6 @@ final class CounterFiles {
                     "cannot create the counters file: its directory " + temp.getParent() + " does not exist");
             named.initCause(e);
             throw named;
-        }
-    }
-
-    /**
-     * Makes the new directory entry durable, so the file survives a machine crash right after
-     * creation. Best effort: some platforms cannot open a directory as a channel.
-     */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, READ)) {
-            channel.force(true);
-        } catch (IOException | RuntimeException e) {
-            // The file is created either way; only its durability across a power cut is weaker.
-        }
-    }
-
-    /** ".<name>.counters-": the temporary names of one file's creators start with this. */
-    static String tempPrefix(Path path) {
-        String name = path.getFileName().toString();
-        if (name.length() > NAME_CHARS_IN_TEMP) {
-            int end = Character.isHighSurrogate(name.charAt(NAME_CHARS_IN_TEMP - 1)) ? NAME_CHARS_IN_TEMP - 1 : NAME_CHARS_IN_TEMP;
-            name = name.substring(0, end);
-        }
-        return "." + name + TEMP_MARK;
-    }
-
-    /**
-     * Deletes temporary files of this file's creators that crashed: older than {@link #STALE_AFTER}
-     * and made by a process that is not running. Best effort, and never touches a file a running
-     * creator may still be building.
-     */
-    private static void deleteStaleTemps(Path dir, String prefix) {
-        DirectoryStream.Filter<Path> ours = p -> {
-            String n = p.getFileName().toString();
-            return n.startsWith(prefix) && n.endsWith(TEMP_SUFFIX);
-        };
-        Instant staleBefore = Instant.now().minus(STALE_AFTER);
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, ours)) {
-            for (Path temp : temps) {
-                if (creatorGone(temp.getFileName().toString(), prefix)
-                        && Files.getLastModifiedTime(temp).toInstant().isBefore(staleBefore)) {
-                    Files.deleteIfExists(temp);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Left for the next creator; a leftover temporary file harms nothing but disk space.
-        }
-    }
-
-    private static boolean creatorGone(String tempName, String prefix) {
-        String rest = tempName.substring(prefix.length());
-        int dash = rest.indexOf('-');
-        try {
-            long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
-        } catch (NumberFormatException e) {
-            return false; // not one of ours after all
         }
     }
 }

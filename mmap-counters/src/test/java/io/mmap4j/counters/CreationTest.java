@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mmap4j.internal.TempFiles;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -85,7 +86,7 @@ class CreationTest {
     @Test
     void staleTemporaryFilesOfCrashedCreatorsAreDeleted() throws Exception {
         Path path = dir.resolve("app.counters");
-        String prefix = CounterFiles.tempPrefix(path);
+        String prefix = TempFiles.prefix(path, CounterFiles.TEMP_KIND);
         assertEquals(".app.counters.counters-", prefix);
         FileTime old = FileTime.from(Instant.now().minusSeconds(600));
         Path crashed = dir.resolve(prefix + Integer.MAX_VALUE + "-0123456789abcdef.tmp"); // no such process
@@ -108,7 +109,7 @@ class CreationTest {
         Path path = dir.resolve("é".repeat(120) + ".counters"); // 249 bytes of name
         Counters.open(path).close();
         assertTrue(Files.exists(path));
-        assertTrue(CounterFiles.tempPrefix(path).length() < 60);
+        assertTrue(TempFiles.prefix(path, CounterFiles.TEMP_KIND).length() < 60);
     }
 
     /**

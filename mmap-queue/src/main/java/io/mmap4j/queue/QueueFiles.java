@@ -5,15 +5,15 @@ import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import io.mmap4j.MMap;
+import io.mmap4j.internal.TempFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Opens a queue file, creating it first when absent, such that no process ever maps a half-made
@@ -25,19 +25,23 @@ import java.util.concurrent.ThreadLocalRandom;
  * race drops its file and opens the winner's. An existing file is never written while opening it.
  *
  * <p>A creator killed between making its temporary file and dropping it leaves the file behind,
- * named {@code .NAME.new-PID-RANDOM}. Every open deletes such files of the same queue whose process
- * is provably gone (no live process has that id); one whose id names a live process may be a
- * creation under way, and is left alone.
+ * named {@code .NAME.queue-PID-RANDOM.tmp} ({@link TempFiles}). Every open deletes such files of
+ * the same queue older than a minute whose process is gone (no live process has that id); one whose
+ * id names a live process may be a creation under way, and is left alone.
  */
 final class QueueFiles {
     private static final int MAX_ATTEMPTS = 8;
+    /** A temporary file older than this, whose creator is not running, is left over from a crash. */
+    private static final Duration STALE_AFTER = Duration.ofMinutes(1);
+    /** The kind in the temporary names of queue files ({@link TempFiles}). */
+    static final String TEMP_KIND = "queue";
 
     private QueueFiles() {
     }
 
     /** Opens the queue file, creating it with these fields if absent; a {@code seqKey} of 0 asks for a random one. */
     static MMap openOrCreate(Path path, long cells, long unblockNanos, long seqKey) throws IOException {
-        deleteDeadTemporaries(path);
+        deleteAbandonedTemporaries(path);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             try {
                 return MMap.open(path, READ, WRITE);
@@ -49,62 +53,20 @@ final class QueueFiles {
                 + " times between being created and being opened: is another process deleting it?");
     }
 
-    /** The prefix of the temporary files that creating the queue at {@code path} makes. */
-    private static String temporaryPrefix(Path path) {
-        return "." + path.getFileName() + ".new-";
-    }
-
-    /**
-     * Deletes the temporary files that creators of the queue at {@code path} left when they died,
-     * and returns their names. A file whose name carries no process id, or the id of a live
-     * process, is kept.
-     */
-    static java.util.List<Path> deleteDeadTemporaries(Path path) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        String prefix = temporaryPrefix(path);
-        java.util.List<Path> deleted = new java.util.ArrayList<>();
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                String name = file.getFileName().toString();
-                if (!name.startsWith(prefix)) {
-                    continue;
-                }
-                long pid = creatorPid(name.substring(prefix.length()));
-                if (pid > 0 && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
-                        && Files.deleteIfExists(file)) {
-                    deleted.add(file);
-                }
-            }
-        } catch (NoSuchFileException noDirectory) {
-            // nothing to clean; opening reports the missing directory
-        }
-        return deleted;
-    }
-
-    /** The process id in {@code PID-RANDOM}, or -1 if it is not that shape. */
-    private static long creatorPid(String rest) {
-        int dash = rest.indexOf('-');
-        if (dash <= 0) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(rest, 0, dash, 10);
-        } catch (NumberFormatException notOurs) {
-            return -1;
-        }
+    /** Deletes the temporary files that creators of the queue at {@code path} left when they died. */
+    static void deleteAbandonedTemporaries(Path path) {
+        TempFiles.deleteAbandoned(path, TEMP_KIND, STALE_AFTER);
     }
 
     private static void create(Path path, long cells, long unblockNanos, long seqKey) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        Path temp = dir.resolve(temporaryPrefix(path) + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Path temp = TempFiles.newPath(path, TEMP_KIND);
         try {
             try (MMap map = MMap.open(temp, 0, QueueFormat.fileSize(cells), Set.of(CREATE_NEW, READ, WRITE))) {
-                QueueFormat.writeHeader(map.segment(), cells, unblockNanos, seqKey);
+                QueueFormat.writeHeader(map.segment(), cells, unblockNanos, seqKey, Durability.bootId());
                 map.force(); // before the link: the name must never show unwritten pages
             }
             Files.createLink(path, temp);
-            forceDirectory(dir);
+            TempFiles.syncDirectory(temp.getParent());
         } catch (FileAlreadyExistsException raced) {
             // another process published the queue first; it was complete when linked
         } catch (UnsupportedOperationException noHardLinks) {
@@ -112,23 +74,6 @@ final class QueueFiles {
                     + " needs a hard link (atomic, and refused if the name exists), which this file system lacks");
         } finally {
             Files.deleteIfExists(temp); // after the link, only the temporary name goes
-        }
-    }
-
-    /**
-     * Forces the directory's entries (the new link) to the device. A platform that cannot open a
-     * directory as a channel (Windows) has nothing to force this way and is skipped; a force that
-     * fails is an error, since the caller would otherwise believe in a name the disk may not hold.
-     */
-    private static void forceDirectory(Path dir) throws IOException {
-        FileChannel channel;
-        try {
-            channel = FileChannel.open(dir, READ);
-        } catch (IOException | UnsupportedOperationException noDirectoryChannels) {
-            return;
-        }
-        try (channel) {
-            channel.force(true);
         }
     }
 }

@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.mmap4j.MMap;
 import io.mmap4j.testkit.ChildJvm;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -202,13 +206,14 @@ class QueueCrashTest {
 
     /**
      * A creator killed while it makes the queue leaves its temporary file: the next open deletes it
-     * once the creator is gone, and keeps one whose process is alive (a creation under way).
+     * once the creator is gone and the file is a minute old, and keeps one whose process is alive
+     * (a creation under way) however old.
      */
     @Test
     void aCreatorKilledMidCreateLeavesATemporaryFileThatTheNextOpenDeletes() throws Exception {
         Path path = dir.resolve("created");
-        Path live = dir.resolve(".created.new-" + ProcessHandle.current().pid() + "-1");
-        java.nio.file.Files.createFile(live);
+        Path live = dir.resolve(".created.queue-" + ProcessHandle.current().pid() + "-0123456789abcdef.tmp");
+        Files.createFile(live);
         List<Path> left = List.of();
         for (int round = 0; round < ROUNDS && left.isEmpty(); round++) {
             // three creators racing to create the same queue, all killed at one random moment
@@ -220,7 +225,12 @@ class QueueCrashTest {
             left = temporaries().stream().filter(p -> !p.equals(live)).toList();
         }
         assertTrue(!left.isEmpty(), "seed " + seed + ": no kill in " + ROUNDS + " rounds hit a creation");
-        java.nio.file.Files.deleteIfExists(path); // the killed child may have published it, or not
+        Files.deleteIfExists(path); // the killed child may have published it, or not
+        FileTime twoMinutesAgo = FileTime.from(
+                Instant.now().minusSeconds(120));
+        for (Path temp : temporaries()) {
+            Files.setLastModifiedTime(temp, twoMinutesAgo); // younger ones may be a creation under way
+        }
         try (MappedQueue q = MappedQueue.open(path, 4096)) {
             assertTrue(q.offer(new byte[] {7}));
         }
@@ -231,9 +241,9 @@ class QueueCrashTest {
         }
     }
 
-    private List<Path> temporaries() throws java.io.IOException {
-        try (var files = java.nio.file.Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith(".created.new-")).sorted().toList();
+    private List<Path> temporaries() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(".created.queue-")).sorted().toList();
         }
     }
 }

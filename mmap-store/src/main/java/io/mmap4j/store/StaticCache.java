@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import io.mmap4j.MapOption;
+import io.mmap4j.internal.TempFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -13,13 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * haki's cache on static stores: a directory of named values and buckets of keyed values, each a
@@ -72,6 +73,10 @@ public final class StaticCache implements AutoCloseable {
     /** The longest name, in UTF-8 bytes. */
     public static final int MAX_NAME_BYTES = 200;
     private static final String SUFFIX = ".static";
+    /** The kind in the temporary names of snapshots being loaded ({@link TempFiles}). */
+    private static final String COPY_KIND = "copy";
+    /** A temporary file older than this, whose loader is not running, is left over from a crash. */
+    private static final Duration STALE_AFTER = Duration.ofMinutes(1);
     /** A value is a bucket with one entry under this key. */
     private static final String VALUE_KEY = "";
 
@@ -370,8 +375,8 @@ public final class StaticCache implements AutoCloseable {
     }
 
     private void copyAtomically(Path from, Path to) throws IOException {
-        Path temp = to.toAbsolutePath().resolveSibling("." + to.getFileName() + ".copy-" + ProcessHandle.current().pid()
-                + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        TempFiles.deleteAbandoned(to, COPY_KIND, STALE_AFTER);
+        Path temp = TempFiles.newPath(to, COPY_KIND);
         try {
             Files.copy(from, temp);
             if (options.force()) {
@@ -380,6 +385,9 @@ public final class StaticCache implements AutoCloseable {
                 }
             }
             Files.move(temp, to, StandardCopyOption.ATOMIC_MOVE);
+            if (options.force()) {
+                TempFiles.syncDirectory(temp.getParent());
+            }
         } finally {
             Files.deleteIfExists(temp);
         }

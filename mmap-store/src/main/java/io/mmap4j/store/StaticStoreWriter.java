@@ -17,6 +17,7 @@ import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import io.mmap4j.MMap;
+import io.mmap4j.internal.TempFiles;
 import io.mmap4j.store.StaticStore.WriterOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,6 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +35,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -49,9 +47,8 @@ final class StaticStoreWriter implements StaticStore.Writer {
     private static final SecureRandom SEEDS = new SecureRandom();
     /** A temporary file older than this, whose writer is not running, is left over from a crash. */
     private static final Duration STALE_AFTER = Duration.ofMinutes(1);
-    private static final String TEMP_MARK = ".static-";
-    private static final String TEMP_SUFFIX = ".tmp";
-    private static final int NAME_CHARS_IN_TEMP = 40;
+    /** The kind in the temporary names of static stores ({@link TempFiles}). */
+    static final String TEMP_KIND = "static";
     private static final FileAttribute<?> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
@@ -103,10 +100,8 @@ final class StaticStoreWriter implements StaticStore.Writer {
             throw new FileSystemException(target.toString(), null, "is a directory, not a place for a static store");
         }
         Path dir = target.toAbsolutePath().getParent();
-        String prefix = tempPrefix(target);
-        deleteStaleTemps(dir, prefix);
-        Path temp = dir.resolve(prefix + ProcessHandle.current().pid() + "-"
-                + HexFormat.of().toHexDigits(SEEDS.nextLong()) + TEMP_SUFFIX);
+        TempFiles.deleteAbandoned(target, TEMP_KIND, STALE_AFTER);
+        Path temp = TempFiles.newPath(target, TEMP_KIND);
         FileAttribute<?>[] attributes = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
                 ? new FileAttribute<?>[] {OWNER_ONLY} : new FileAttribute<?>[0];
         FileChannel channel = FileChannel.open(temp, Set.of(CREATE_NEW, READ, WRITE), attributes);
@@ -330,7 +325,7 @@ final class StaticStoreWriter implements StaticStore.Writer {
                     "cannot publish the store: this file system cannot rename atomically").initCause(e);
         }
         if (options.force()) {
-            syncDirectory(target.toAbsolutePath().getParent());
+            TempFiles.syncDirectory(target.toAbsolutePath().getParent());
         }
     }
 
@@ -370,62 +365,6 @@ final class StaticStoreWriter implements StaticStore.Writer {
             cleanable.clean();
         } catch (UncheckedIOException e) {
             throw e.getCause();
-        }
-    }
-
-    /** Makes the rename durable. Best effort: some platforms cannot open a directory as a channel. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, READ)) {
-            channel.force(true);
-        } catch (IOException | RuntimeException e) {
-            // The store is published either way; only its survival of a power cut is weaker.
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Temporary files
-
-    /** ".<name>.static-": the temporary names of one target's writers start with this. */
-    static String tempPrefix(Path target) {
-        String name = target.getFileName().toString();
-        if (name.length() > NAME_CHARS_IN_TEMP) {
-            int end = Character.isHighSurrogate(name.charAt(NAME_CHARS_IN_TEMP - 1)) ? NAME_CHARS_IN_TEMP - 1 : NAME_CHARS_IN_TEMP;
-            name = name.substring(0, end);
-        }
-        return "." + name + TEMP_MARK;
-    }
-
-    /**
-     * Deletes temporary files of this target's writers that crashed: older than {@link #STALE_AFTER}
-     * and made by a process that is not running. Best effort; never touches a file a running writer
-     * may still be writing.
-     */
-    private static void deleteStaleTemps(Path dir, String prefix) {
-        DirectoryStream.Filter<Path> ours = p -> {
-            String n = p.getFileName().toString();
-            return n.startsWith(prefix) && n.endsWith(TEMP_SUFFIX);
-        };
-        Instant staleBefore = Instant.now().minus(STALE_AFTER);
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, ours)) {
-            for (Path temp : temps) {
-                if (writerGone(temp.getFileName().toString(), prefix)
-                        && Files.getLastModifiedTime(temp).toInstant().isBefore(staleBefore)) {
-                    Files.deleteIfExists(temp);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Left for the next writer; a leftover temporary file harms nothing but disk space.
-        }
-    }
-
-    private static boolean writerGone(String tempName, String prefix) {
-        String rest = tempName.substring(prefix.length());
-        int dash = rest.indexOf('-');
-        try {
-            long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
-        } catch (NumberFormatException e) {
-            return false; // not one of ours after all
         }
     }
 

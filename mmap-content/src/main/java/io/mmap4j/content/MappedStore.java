@@ -143,7 +143,7 @@ public final class MappedStore extends EntryStore {
 
     @Override
     Entry entry(String path) {
-        MemorySegment v = map.view(path);
+        MemorySegment v = map.view(path.getBytes(UTF_8));
         if (v == null) {
             return null;
         }
@@ -171,9 +171,15 @@ public final class MappedStore extends EntryStore {
 
     @Override
     byte[] valueAt(String path) {
-        MemorySegment v = map.view(path);
-        return v == null || v.byteSize() == 0 || v.get(ValueLayout.JAVA_BYTE, 0) != VALUE
-                ? null : v.asSlice(1).toArray(ValueLayout.JAVA_BYTE);
+        MemorySegment v = viewAt(path);
+        return v == null ? null : v.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** A view of the value at exactly {@code path} in the map, without its tag: no copy (a record never changes). */
+    @Override
+    MemorySegment viewAt(String path) {
+        MemorySegment v = map.view(path.getBytes(UTF_8)); // hashed as bytes, a word at a time
+        return v == null || v.byteSize() == 0 || v.get(ValueLayout.JAVA_BYTE, 0) != VALUE ? null : v.asSlice(1);
     }
 
     @Override

@@ -210,8 +210,8 @@ final class MessageLoader {
                     + (to - from - 5) + " bytes hold");
         }
         int n = (int) count;
-        String[] keys = map ? new String[n + 1] : null; // room for the commitments
-        Object[] values = new Object[map ? n + 1 : n];
+        String[] keys = map ? new String[n] : null;
+        Object[] values = new Object[n];
         long p = from + 5;
         long previousKey = -1;
         long previousLength = 0;
@@ -256,12 +256,20 @@ final class MessageLoader {
                 commitments = checkedCommitments(mapId);
             }
         }
+        return message(keys, values, commitments);
+    }
+
+    /** The message of {@code keys} to {@code values}, and its {@code commitments} if it has any (null or empty if none). */
+    private static LoadedMap message(String[] keys, Object[] values, Map<String, Object> commitments) {
         if (commitments == null || commitments.isEmpty()) {
-            return new LoadedMap(Arrays.copyOf(keys, n), Arrays.copyOf(values, n));
+            return new LoadedMap(keys, values);
         }
-        keys[n] = Commitments.KEY;
-        values[n] = Collections.unmodifiableMap(commitments);
-        return new LoadedMap(keys, values);
+        int n = keys.length;
+        String[] withKey = Arrays.copyOf(keys, n + 1);
+        Object[] withValue = Arrays.copyOf(values, n + 1);
+        withKey[n] = Commitments.KEY;
+        withValue[n] = Collections.unmodifiableMap(commitments);
+        return new LoadedMap(withKey, withValue);
     }
 
     /**
@@ -421,17 +429,11 @@ final class MessageLoader {
         if (enc[0] == MessageFormat.LIST) {
             return new LoadedList(values);
         }
-        Map<String, Object> commitments = checkedCommitments(id);
-        String[] keys = new String[n + (commitments.isEmpty() ? 0 : 1)];
-        Object[] withCommitments = Arrays.copyOf(values, keys.length);
+        String[] keys = new String[n];
         for (int i = 0; i < n; i++) {
             keys[i] = children.get(i).key();
         }
-        if (!commitments.isEmpty()) {
-            keys[n] = Commitments.KEY;
-            withCommitments[n] = Collections.unmodifiableMap(commitments);
-        }
-        return new LoadedMap(keys, withCommitments);
+        return message(keys, values, checkedCommitments(id));
     }
 
     /** A scalar child read from {@code data/<its id>}, of the tag its parent names. */

@@ -154,7 +154,7 @@ public final class MappedStore extends EntryStore {
         return switch (tag) {
             case VALUE -> Entry.UNLOADED_VALUE;
             case GROUP -> Entry.GROUP;
-            case LINK -> Entry.link(new String(v.asSlice(1).toArray(ValueLayout.JAVA_BYTE), UTF_8));
+            case LINK -> Entry.link(new String(MessageFormat.copy(v, 1, v.byteSize() - 1), UTF_8));
             default -> throw corrupt(path, "tag " + MessageFormat.describe(tag) + ", expected 'V', 'L' or 'G'");
         };
     }

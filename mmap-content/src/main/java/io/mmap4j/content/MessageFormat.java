@@ -122,7 +122,7 @@ final class MessageFormat {
         long length = to - from;
         byte tag = buf.get(ValueLayout.JAVA_BYTE, from);
         return switch (tag) {
-            case BINARY -> buf.asSlice(from + 1, length - 1).toArray(ValueLayout.JAVA_BYTE);
+            case BINARY -> copy(buf, from + 1, length - 1);
             case STRING -> {
                 String s = decodeUtf8(buf, from + 1, to);
                 if (s == null) {
@@ -272,13 +272,20 @@ final class MessageFormat {
         return decodeUtf8(MemorySegment.ofArray(bytes), from, to);
     }
 
+    /** The {@code length} bytes at {@code from} of any memory, in a new array: copied with no slice made (a mapped one costs objects). */
+    static byte[] copy(MemorySegment bytes, long from, long length) {
+        byte[] out = new byte[Math.toIntExact(length)];
+        MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, from, out, 0, out.length);
+        return out;
+    }
+
     /** The string whose UTF-8 is {@code bytes[from, to)} of any memory, or null if it is not well-formed. */
     static String decodeUtf8(MemorySegment bytes, long from, long to) {
         long i = from;
         while (i < to && bytes.get(ValueLayout.JAVA_BYTE, i) >= 0) {
             i++;
         }
-        byte[] utf8 = bytes.asSlice(from, to - from).toArray(ValueLayout.JAVA_BYTE);
+        byte[] utf8 = copy(bytes, from, to - from);
         if (i == to) {
             return new String(utf8, US_ASCII); // every byte below 0x80: well-formed
         }

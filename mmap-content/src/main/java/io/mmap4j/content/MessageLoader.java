@@ -351,7 +351,7 @@ final class MessageLoader {
     }
 
     private static String idAt(MemorySegment b, long hashAt) {
-        return ContentIds.encode(b.asSlice(hashAt, ContentIds.HASH_BYTES).toArray(BYTE));
+        return ContentIds.encode(MessageFormat.copy(b, hashAt, ContentIds.HASH_BYTES));
     }
 
     /** Compares the bytes {@code [a, a + aLength)} and {@code [b, b + bLength)} of {@code s} as unsigned, as {@link Arrays#compareUnsigned} does. */

@@ -52,12 +52,12 @@ final class PackedForm {
      * @throws CorruptContentException if it is not 8 bytes
      */
     static long stamp(Store store) {
-        byte[] stamp = EntryStore.valueAt(store, STAMP);
+        MemorySegment stamp = EntryStore.viewAt(store, STAMP);
         if (stamp == null) {
             return 0;
         }
-        if (stamp.length != 8) {
-            throw new CorruptContentException(store.location(), STAMP, "a stamp of " + stamp.length + " bytes, expected 8");
+        if (stamp.byteSize() != 8) {
+            throw new CorruptContentException(store.location(), STAMP, "a stamp of " + stamp.byteSize() + " bytes, expected 8");
         }
         return u64(stamp, 0);
     }

@@ -1389,6 +1389,14 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         int count = 0;
         long keys = f.keys();
         long bytes = f.liveBytes();
+        if (keys < 0 || keys > f.slots) {
+            throw new CorruptStoreException(f.path, D_KEYS, "keys", Long.toUnsignedString(keys),
+                    "at most the " + f.slots + " slots");
+        }
+        if (bytes < 0 || bytes > f.dataEnd() - f.dataOffset) {
+            throw new CorruptStoreException(f.path, D_LIVE_BYTES, "live bytes", Long.toUnsignedString(bytes),
+                    "at most the " + (f.dataEnd() - f.dataOffset) + " bytes of records written");
+        }
         long liveReplaced = 0;
         for (Map.Entry<ByteBuffer, MemorySegment> change : changes.entrySet()) {
             MemorySegment key = MemorySegment.ofBuffer(change.getKey());

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -31,8 +32,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * lmdbjava): one thread, each store filled once per trial in its directory on the disk.
  *
  * <ul>
- * <li>{@code writeValue}: a new value of 43 bytes at {@code written/<n>} ({@code Store.write}), the
- *     writes of hb_store's suite: one group, growing through the run past the 100,000 values.</li>
+ * <li>{@code writeValues}: hb_store's writes: 100,000 values of 43 bytes written at
+ *     {@code values/<i>} ({@code Store.write}) into a new, empty store, each iteration its own;
+ *     the score is per write (the store's growth from empty included).</li>
  * <li>{@code readValue}: a random one of 100,000 values of 43 bytes at {@code values/<i>}
  *     ({@code Store.read}).</li>
  * <li>{@code list}: the children of a random one of 10,000 groups of 10 keys ({@code Store.list}).</li>
@@ -76,8 +78,7 @@ public class MessageCacheBenchmark {
         String[] resolvePaths;
         /** The number of the next message {@code writeMessage} writes. */
         long next;
-        /** The number of the next value {@code writeValue} writes. */
-        long nextValue;
+
 
         /** Opens the peer's cache in {@link #dir}. */
         abstract MessageCache open(Path dir) throws IOException;
@@ -138,6 +139,66 @@ public class MessageCacheBenchmark {
         }
     }
 
+    /**
+     * A new, empty store for each iteration of {@code writeValues}, with the paths and values it
+     * writes made beforehand. The score is per write, so a scaled-down run writes fewer values
+     * and JMH still divides by 100,000: {@code scaleDown} is for the smoke test only.
+     */
+    public abstract static class Empty {
+        @Param("1")
+        public int scaleDown;
+
+        Path dir;
+        MessageCache cache;
+        String[] paths;
+        byte[][] values;
+
+        abstract MessageCache open(Path dir) throws IOException;
+
+        @Setup(Level.Iteration)
+        public void create() throws IOException {
+            int n = Math.max(GROUP_SIZE, VALUES / scaleDown);
+            paths = new String[n];
+            values = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                paths[i] = "values/" + i;
+                values[i] = value(i);
+            }
+            dir = TrialFile.createDirectory("content-" + getClass().getSimpleName());
+            cache = open(dir);
+        }
+
+        Store writeAll() {
+            Store store = cache.store();
+            for (int i = 0; i < paths.length; i++) {
+                store.write(paths[i], values[i]);
+            }
+            return store;
+        }
+
+        @TearDown(Level.Iteration)
+        public void delete() throws IOException {
+            cache.close();
+            TrialFile.deleteDirectory(dir);
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class EmptyMapped extends Empty {
+        @Override
+        MessageCache open(Path dir) throws IOException {
+            return new Mapped().open(dir);
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class EmptyLmdb extends Empty {
+        @Override
+        MessageCache open(Path dir) {
+            return new Lmdb().open(dir);
+        }
+    }
+
     /** The 43 bytes of value {@code i}: its number, then a fixed filler. */
     static byte[] value(long i) {
         byte[] v = ("value-" + i + "-").repeat(8).substring(0, VALUE_BYTES).getBytes(UTF_8);
@@ -171,18 +232,18 @@ public class MessageCacheBenchmark {
     // --- hb_store's suite --------------------------------------------------------------------------
 
     @Benchmark
-    public Store writeValue_mmap4j(Mapped s) {
-        long n = s.nextValue++;
-        s.store.write("written/" + n, value(n));
-        return s.store;
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OperationsPerInvocation(VALUES)
+    public Store writeValues_mmap4j(EmptyMapped s) {
+        return s.writeAll();
     }
 
     @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OperationsPerInvocation(VALUES)
     @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
-    public Store writeValue_lmdb(Lmdb s) {
-        long n = s.nextValue++;
-        s.store.write("written/" + n, value(n));
-        return s.store;
+    public Store writeValues_lmdb(EmptyLmdb s) {
+        return s.writeAll();
     }
 
     @Benchmark

@@ -47,7 +47,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * <li>{@code view}: mmap4j's zero-copy lookup, {@code StaticStore.view}, reading the value's
  *     first 8 bytes and its length: what a caller does who needs no copy.</li>
  * <li>{@code floor} (for {@code get} and {@code view}): two dependent reads at random in a mapped
- *     file of the same size, the least any hashed store on mapped memory does ({@link Floor}).</li>
+ *     file of the same size, the least any store on mapped memory does ({@link Floor}).</li>
+ * <li>{@code hashedFloor} (for {@code view}): the floor's two reads, the first at a slot chosen by
+ *     the XXH3 of the key, as a hashed store must: the least any hashed store does, with the cheapest
+ *     hash of a 16-byte key we know ({@link Floor#xxh3}).</li>
  * <li>{@code entries}: 1 K, 1 M, 10 M; {@code scaleDown} divides it (1000 in the smoke test).</li>
  * </ul>
  */
@@ -254,6 +257,19 @@ public class StaticStoreLookupBenchmark {
             }
         }
 
+        /**
+         * XXH3-64 of a 16-byte key with seed 0 (the specification's 9-to-16-byte path: one 128-bit
+         * multiply and an avalanche), what {@code StaticStore} computes for such a key.
+         */
+        static long xxh3(byte[] key) {
+            long low = 0x6782737bea4239b9L ^ (long) LONGS.get(key, 0); // the default secret's words 24..39, XORed
+            long high = 0xaf56bc3b0996523aL ^ (long) LONGS.get(key, 8); // and 40..55
+            long acc = KEY_BYTES + Long.reverseBytes(low) + high + (low * high ^ Math.unsignedMultiplyHigh(low, high));
+            acc ^= acc >>> 37;
+            acc *= 0x165667919E3779F9L;
+            return acc ^ (acc >>> 32);
+        }
+
         /** The offset of the record entry {@code entry}'s slot names: the first of the two reads. */
         long record(long entry) {
             return file.get(ValueLayout.JAVA_LONG_UNALIGNED, entry * Long.BYTES);
@@ -317,6 +333,13 @@ public class StaticStoreLookupBenchmark {
     public long view_floor(Floor s, Probe p) {
         p.hit(s.count);
         return s.file.get(ValueLayout.JAVA_LONG_UNALIGNED, s.record(p.last)) + VALUE_BYTES;
+    }
+
+    /** The floor of a hashed {@code view}: the slot of the first read chosen by the key's XXH3. */
+    @Benchmark
+    public long view_hashedFloor(Floor s, Probe p) {
+        long slot = Math.unsignedMultiplyHigh(Floor.xxh3(p.hit(s.count)), s.count);
+        return s.file.get(ValueLayout.JAVA_LONG_UNALIGNED, s.record(slot)) + VALUE_BYTES;
     }
 
     @Benchmark

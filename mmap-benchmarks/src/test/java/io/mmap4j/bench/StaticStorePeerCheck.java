@@ -1,9 +1,12 @@
 package io.mmap4j.bench;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import static io.mmap4j.bench.PeerCheck.call;
 import static io.mmap4j.bench.PeerCheck.close;
 import static io.mmap4j.bench.PeerCheck.method;
 import static io.mmap4j.bench.PeerCheck.open;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -43,6 +46,9 @@ final class StaticStorePeerCheck {
         Optional<Method> get = method(StaticStoreLookupBenchmark.class, "get_" + peer);
         if (peer.equals("floor")) {
             floor();
+            checked = true;
+        } else if (peer.equals("hashedFloor")) {
+            hashedFloor();
             checked = true;
         } else if (get.isPresent()) {
             lookups(peer, get.get().getParameterTypes()[0]);
@@ -151,6 +157,29 @@ final class StaticStorePeerCheck {
                 long read = bench.view_floor(floor, probe);
                 assertEquals(floor.file.get(ValueLayout.JAVA_LONG_UNALIGNED, floor.record(probe.last))
                         + StaticStoreLookupBenchmark.VALUE_BYTES, read, "floor: view of entry " + probe.last);
+            }
+        } finally {
+            close(floor);
+        }
+    }
+
+    /**
+     * The hashed floor hashes the key with XXH3 (the reference's hash of a 16-byte key, seed 0)
+     * and reads the record that the slot so chosen names.
+     */
+    private static void hashedFloor() throws Exception {
+        // XXH3_64bits_withSeed("0123456789abcdef", 16, 0) of the reference xxhash.h.
+        assertEquals(0x64439946d8fa212dL, StaticStoreLookupBenchmark.Floor.xxh3("0123456789abcdef".getBytes(UTF_8)));
+        StaticStoreLookupBenchmark.Floor floor = open(StaticStoreLookupBenchmark.Floor.class,
+                Map.of("entries", 1000, "scaleDown", 1));
+        try {
+            StaticStoreLookupBenchmark bench = new StaticStoreLookupBenchmark();
+            StaticStoreLookupBenchmark.Probe probe = new StaticStoreLookupBenchmark.Probe();
+            for (int i = 0; i < 300; i++) {
+                long read = bench.view_hashedFloor(floor, probe);
+                long slot = Math.unsignedMultiplyHigh(StaticStoreLookupBenchmark.Floor.xxh3(probe.key), floor.count);
+                assertEquals(floor.file.get(ValueLayout.JAVA_LONG_UNALIGNED, floor.record(slot))
+                        + StaticStoreLookupBenchmark.VALUE_BYTES, read, "hashed floor: view of entry " + probe.last);
             }
         } finally {
             close(floor);

@@ -1,5 +1,6 @@
 package io.mmap4j.content;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -112,6 +113,25 @@ abstract class EntryStore implements Store {
             }
         }
         return store.read(path).orElse(null);
+    }
+
+    /**
+     * {@link #valueAt(Store, String)} as a read-only view of the value where the backend keeps it,
+     * if it keeps it in memory (a mapped backend: no copy), else of a copy.
+     */
+    static MemorySegment viewAt(Store store, String path) {
+        if (store instanceof EntryStore entries && entries.hasValueAt()) {
+            entries.checkOpen();
+            return entries.viewAt(path);
+        }
+        byte[] v = valueAt(store, path);
+        return v == null ? null : MemorySegment.ofArray(v);
+    }
+
+    /** The value at exactly {@code path} as a view, or null; for a backend whose {@link #hasValueAt} is true. */
+    MemorySegment viewAt(String path) {
+        byte[] v = valueAt(path);
+        return v == null ? null : MemorySegment.ofArray(v);
     }
 
     /** Whether {@link #valueAt(String)} finds every value (so that null means none), not only some. */

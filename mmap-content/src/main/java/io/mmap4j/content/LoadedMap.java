@@ -62,11 +62,14 @@ final class LoadedMap extends AbstractMap<String, Object> {
         }
         Map<String, Integer> idx = index;
         if (idx == null) {
-            idx = HashMap.newHashMap(keys.length);
+            Map<String, Integer> built = HashMap.newHashMap(keys.length);
             for (int i = 0; i < keys.length; i++) {
-                idx.put(keys[i], i);
+                built.put(keys[i], i);
             }
-            index = idx; // racy but safe: every thread builds the same index from final arrays
+            // Published without a lock: an immutable copy (its fields final) is seen whole by any
+            // thread, and every thread that builds one builds the same from the final arrays.
+            idx = Map.copyOf(built);
+            index = idx;
         }
         Integer i = idx.get(key);
         return i == null ? -1 : i;

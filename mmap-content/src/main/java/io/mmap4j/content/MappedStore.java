@@ -143,7 +143,7 @@ public final class MappedStore extends EntryStore {
 
     @Override
     Entry entry(String path) {
-        MemorySegment v = map.view(path);
+        MemorySegment v = map.view(path.getBytes(UTF_8));
         if (v == null) {
             return null;
         }
@@ -154,7 +154,7 @@ public final class MappedStore extends EntryStore {
         return switch (tag) {
             case VALUE -> Entry.UNLOADED_VALUE;
             case GROUP -> Entry.GROUP;
-            case LINK -> Entry.link(new String(v.asSlice(1).toArray(ValueLayout.JAVA_BYTE), UTF_8));
+            case LINK -> Entry.link(new String(MessageFormat.copy(v, 1, v.byteSize() - 1), UTF_8));
             default -> throw corrupt(path, "tag " + MessageFormat.describe(tag) + ", expected 'V', 'L' or 'G'");
         };
     }
@@ -171,9 +171,15 @@ public final class MappedStore extends EntryStore {
 
     @Override
     byte[] valueAt(String path) {
-        MemorySegment v = map.view(path);
-        return v == null || v.byteSize() == 0 || v.get(ValueLayout.JAVA_BYTE, 0) != VALUE
-                ? null : v.asSlice(1).toArray(ValueLayout.JAVA_BYTE);
+        MemorySegment v = viewAt(path);
+        return v == null ? null : v.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** A view of the value at exactly {@code path} in the map, without its tag: no copy (a record never changes). */
+    @Override
+    MemorySegment viewAt(String path) {
+        MemorySegment v = map.view(path.getBytes(UTF_8)); // hashed as bytes, a word at a time
+        return v == null || v.byteSize() == 0 || v.get(ValueLayout.JAVA_BYTE, 0) != VALUE ? null : v.asSlice(1);
     }
 
     @Override

@@ -3,8 +3,8 @@ package io.mmap4j.content;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
@@ -29,8 +29,8 @@ final class MessageFormat {
     static final byte MAP = 'm';
     static final byte LIST = 'a';
 
-    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** One child of a map (key) or list (key null), as its parent's encoding names it. */
     record Child(String key, byte tag, byte[] hash) {
@@ -106,24 +106,41 @@ final class MessageFormat {
      * @throws IllegalArgumentException naming what is wrong, if it is not a valid scalar encoding
      */
     static Object decodeScalar(byte[] buf, int from, int to) {
+        return decodeScalar(MemorySegment.ofArray(buf), from, to);
+    }
+
+    /**
+     * The value the scalar encoding {@code buf[from, to)} holds, read from any memory (a mapped
+     * value's view): only a binary's and a string's bytes are copied, into the value returned.
+     *
+     * @throws IllegalArgumentException naming what is wrong, if it is not a valid scalar encoding
+     */
+    static Object decodeScalar(MemorySegment buf, long from, long to) {
         if (to <= from) {
             throw new IllegalArgumentException("an empty encoding (no tag byte)");
         }
-        int length = to - from;
-        return switch (buf[from]) {
-            case BINARY -> Arrays.copyOfRange(buf, from + 1, to);
-            case STRING -> decodeUtf8Strict(buf, from + 1, to, "the string");
+        long length = to - from;
+        byte tag = buf.get(ValueLayout.JAVA_BYTE, from);
+        return switch (tag) {
+            case BINARY -> copy(buf, from + 1, length - 1);
+            case STRING -> {
+                String s = decodeUtf8(buf, from + 1, to);
+                if (s == null) {
+                    throw new IllegalArgumentException("the string is not well-formed UTF-8");
+                }
+                yield s;
+            }
             case INT -> {
                 length(length, 5, "an int");
-                yield (int) I32.get(buf, from + 1);
+                yield buf.get(LE_INT, from + 1);
             }
             case LONG -> {
                 length(length, 9, "a long");
-                yield (long) I64.get(buf, from + 1);
+                yield buf.get(LE_LONG, from + 1);
             }
             case BOOLEAN -> {
                 length(length, 2, "a boolean");
-                byte z = buf[from + 1];
+                byte z = buf.get(ValueLayout.JAVA_BYTE, from + 1);
                 if (z != 0 && z != 1) {
                     throw new IllegalArgumentException("a boolean's byte is " + z + ", expected 0 or 1");
                 }
@@ -131,7 +148,7 @@ final class MessageFormat {
             }
             case DOUBLE -> {
                 length(length, 9, "a double");
-                long bits = (long) I64.get(buf, from + 1);
+                long bits = buf.get(LE_LONG, from + 1);
                 double d = Double.longBitsToDouble(bits);
                 if (Double.doubleToLongBits(d) != bits) {
                     throw new IllegalArgumentException("a double NaN is 0x" + Long.toHexString(bits)
@@ -139,7 +156,7 @@ final class MessageFormat {
                 }
                 yield d;
             }
-            default -> throw new IllegalArgumentException("tag " + describe(buf[from]) + " is not a scalar's");
+            default -> throw new IllegalArgumentException("tag " + describe(tag) + " is not a scalar's");
         };
     }
 
@@ -252,22 +269,35 @@ final class MessageFormat {
 
     /** The string whose UTF-8 is {@code bytes[from, to)}, or null if it is not well-formed: ASCII at once, else through a strict decoder. */
     static String decodeUtf8(byte[] bytes, int from, int to) {
-        int i = from;
-        while (i < to && bytes[i] >= 0) {
+        return decodeUtf8(MemorySegment.ofArray(bytes), from, to);
+    }
+
+    /** The {@code length} bytes at {@code from} of any memory, in a new array: copied with no slice made (a mapped one costs objects). */
+    static byte[] copy(MemorySegment bytes, long from, long length) {
+        byte[] out = new byte[Math.toIntExact(length)];
+        MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, from, out, 0, out.length);
+        return out;
+    }
+
+    /** The string whose UTF-8 is {@code bytes[from, to)} of any memory, or null if it is not well-formed. */
+    static String decodeUtf8(MemorySegment bytes, long from, long to) {
+        long i = from;
+        while (i < to && bytes.get(ValueLayout.JAVA_BYTE, i) >= 0) {
             i++;
         }
+        byte[] utf8 = copy(bytes, from, to - from);
         if (i == to) {
-            return new String(bytes, from, to - from, US_ASCII); // every byte below 0x80: well-formed
+            return new String(utf8, US_ASCII); // every byte below 0x80: well-formed
         }
         try {
             return UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, from, to - from)).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(utf8)).toString();
         } catch (CharacterCodingException e) {
             return null;
         }
     }
 
-    private static void length(int length, int expected, String what) {
+    private static void length(long length, int expected, String what) {
         if (length != expected) {
             throw new IllegalArgumentException(what + "'s encoding is " + length + " bytes, expected " + expected);
         }

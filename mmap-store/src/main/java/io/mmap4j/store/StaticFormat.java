@@ -5,17 +5,17 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The constants of the static store file, version 2, and the arithmetic every reader of it
+ * The constants of the static store file, version 3, and the arithmetic every reader of it
  * repeats: where a record's value starts, where the next record starts, which slot a hash calls
  * home. {@code docs/static-store-format.md} is the specification; the names here are its names.
  */
 final class StaticFormat {
     /** ASCII {@code MMAP4JST}. */
     static final long MAGIC = 0x54534A3450414D4DL;
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int PAGE = 4096;
-    /** The hash function code of XXH64. */
-    static final int XXH64 = 1;
+    /** The hash function code of XXH3-64, the key hash of version 3 (version 2's was 1, XXH64). */
+    static final int XXH3_64 = 2;
     static final long DATA_OFFSET = PAGE;
     /** An index slot: one little-endian word, a fingerprint of the key's hash over its record's offset in 8s. */
     static final int SLOT_BYTES = 8;

@@ -8,7 +8,7 @@ import static io.mmap4j.store.StaticFormat.RECORD_ALIGNMENT;
 import static io.mmap4j.store.StaticFormat.RECORD_HEADER_BYTES;
 import static io.mmap4j.store.StaticFormat.SLOT_BYTES;
 import static io.mmap4j.store.StaticFormat.VERSION;
-import static io.mmap4j.store.StaticFormat.XXH64;
+import static io.mmap4j.store.StaticFormat.XXH3_64;
 import static io.mmap4j.store.StaticFormat.longAt;
 import static io.mmap4j.store.StaticFormat.roundUp;
 import static io.mmap4j.store.StaticFormat.uintAt;
@@ -71,7 +71,7 @@ record StaticHeader(long seed, long entries, long records, long dataEnd, long in
     /** The header page's 4096 bytes, the header CRC included. */
     ByteBuffer encode() {
         ByteBuffer b = ByteBuffer.allocate(PAGE).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(AT_MAGIC, MAGIC).putInt(AT_VERSION, VERSION).putInt(AT_PAGE_SIZE, PAGE).putInt(AT_HASH, XXH64)
+        b.putLong(AT_MAGIC, MAGIC).putInt(AT_VERSION, VERSION).putInt(AT_PAGE_SIZE, PAGE).putInt(AT_HASH, XXH3_64)
                 .putInt(AT_FLAGS, 0).putLong(AT_SEED, seed).putLong(AT_ENTRIES, entries).putLong(AT_RECORDS, records)
                 .putLong(AT_DATA_OFFSET, DATA_OFFSET).putLong(AT_DATA_END, dataEnd).putLong(AT_INDEX_OFFSET, indexOffset)
                 .putLong(AT_SLOTS, slots).putLong(AT_FILE_SIZE, fileSize).putLong(AT_KEY_BYTES, keyBytes)
@@ -113,14 +113,18 @@ record StaticHeader(long seed, long entries, long records, long dataEnd, long in
         long version = uintAt(file, AT_VERSION);
         if (version != VERSION) {
             // Another version's fields mean other things: nothing more can be checked.
-            problems.add(new Problem(AT_VERSION, "version", Long.toString(version), version == 1
-                    ? VERSION + " (this is a store of format version 1, whose index slots are 16 bytes; version "
-                            + VERSION + " has 8-byte slots: write the store again with this mmap4j)"
-                    : Integer.toString(VERSION)));
+            problems.add(new Problem(AT_VERSION, "version", Long.toString(version), switch ((int) version) {
+                case 1 -> VERSION + " (this is a store of format version 1, whose index slots are 16 bytes and keys"
+                        + " hashed with XXH64; version " + VERSION + " has 8-byte slots and XXH3: write the store again"
+                        + " with this mmap4j)";
+                case 2 -> VERSION + " (this is a store of format version 2, whose keys are hashed with XXH64; version "
+                        + VERSION + " hashes them with XXH3: write the store again with this mmap4j)";
+                default -> Integer.toString(VERSION);
+            }));
             return problems;
         }
         expect(problems, AT_PAGE_SIZE, "page size", uintAt(file, AT_PAGE_SIZE), PAGE);
-        expect(problems, AT_HASH, "hash function", uintAt(file, AT_HASH), XXH64);
+        expect(problems, AT_HASH, "hash function", uintAt(file, AT_HASH), XXH3_64);
         expect(problems, AT_FLAGS, "flags", uintAt(file, AT_FLAGS), 0);
         expect(problems, AT_DATA_OFFSET, "data offset", longAt(file, AT_DATA_OFFSET), DATA_OFFSET);
         expect(problems, AT_ALIGNED_VALUE_MIN, "aligned value minimum", uintAt(file, AT_ALIGNED_VALUE_MIN), ALIGNED_VALUE_MIN);

@@ -53,7 +53,7 @@ import java.util.function.BiConsumer;
  * One file, little-endian, specified byte by byte in {@code docs/static-store-format.md}: a
  * header page, the records (key and value, one after another; values of 64 KiB or more start on
  * a page boundary, so a view of a big value is page-aligned), then a Robin Hood hash index of
- * 8-byte slots, each a fingerprint of its key's 64-bit hash (XXH64 with a random per-file seed, so
+ * 8-byte slots, each a fingerprint of its key's 64-bit hash (XXH3 with a random per-file seed, so
  * that no input can flood one slot) over its record's offset. Offsets are 64-bit (the split of a
  * slot between fingerprint and offset follows the file's size): a store has no 2 or 4 GiB limit. Keys are 0 to {@value StaticFormat#MAX_KEY_BYTES} bytes; values 0 bytes up to what the
  * file system holds. A store file is its own snapshot: copy it to save it, open the copy to load it.
@@ -80,13 +80,14 @@ import java.util.function.BiConsumer;
  * <h2>Threads, processes and cost</h2>
  * The store never changes, so any number of threads and processes read it at once with no
  * locking and no coordination. Opening costs one {@code open}, one {@code mmap} and a read of the
- * header page, whatever the size of the file. A lookup costs one XXH64 of the key, one read of
+ * header page, whatever the size of the file. A lookup costs one XXH3 of the key, one read of
  * the index (a few neighbouring slots, usually in one cache line) and one read of the record,
  * whose key is compared byte for byte; a miss stops in the index unless a slot's fingerprint
  * matches by chance. {@link #get(byte[])}
  * then allocates the returned array, and nothing else; {@link #view(byte[])} returns a slice of
  * the mapping, which the JIT does not allocate when the caller uses it locally; lookups by
- * {@code String} hash and compare its UTF-8 form without encoding it. Pages are read from the
+ * {@code String} hash and compare its UTF-8 form without allocating (an ASCII key is read as it is,
+ * another is encoded into a buffer its thread keeps for the next one). Pages are read from the
  * disk on first touch and then shared, through the page cache, by every process that maps the
  * file; {@link #load()} reads them all at once. Measured figures are in
  * {@code docs/BENCHMARKS.md}.
@@ -104,8 +105,6 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     private static final int BYTES = 0;
     private static final int SEGMENT = 1;
     private static final int STRING = 2;
-    /** Keys of at least this many bytes are compared by {@link MemorySegment#mismatch}, shorter ones in line. */
-    private static final int VECTORIZED_COMPARE_MIN = 64;
 
     private final MMap map;
     /** The whole file, read-only; from the map, so it throws after the map is unmapped. */
@@ -113,7 +112,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     private final Path path;
     private final StaticHeader header;
     // The header's fields that every lookup uses, as final fields the JIT can keep in registers.
-    private final long seed;
+    private final Xxh3 keyHash;
     private final long slots;
     private final long indexOffset;
     private final long dataEnd;
@@ -130,7 +129,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
         this.file = map.segment();
         this.path = path;
         this.header = header;
-        this.seed = header.seed();
+        this.keyHash = new Xxh3(header.seed());
         this.slots = header.slots();
         this.indexOffset = header.indexOffset();
         this.dataEnd = header.dataEnd();
@@ -145,7 +144,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
 
     /**
      * A writer of a new store at {@code path}, with the {@linkplain WriterOptions#DEFAULT default
-     * options}: a random seed, an index at most 75 % full, and a forced publish.
+     * options}: a random seed, an index at most half full, and a forced publish.
      *
      * @param path the file to publish when the writer is closed; its directory must exist
      * @return a writer; close it to publish the store
@@ -231,7 +230,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     /**
      * The value of the key whose UTF-8 encoding is {@code key}, copied into a new array.
      *
-     * @param key the key, looked up as its UTF-8 bytes (without encoding it: nothing is allocated but the result)
+     * @param key the key, looked up as its UTF-8 bytes (nothing is allocated but the result)
      * @return the value, or null if the store has no such key
      * @throws OutOfMemoryError if the value is 2 GiB or more; use {@link #view(String)}
      */
@@ -541,19 +540,23 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
 
     private long hash(byte[] key) {
         checkKeyLength(key.length);
-        return StaticKeyHash.hash(key, seed);
+        return keyHash.hash(key);
     }
 
     private long hash(MemorySegment key) {
         checkKeyLength(key.byteSize());
-        return StaticKeyHash.hash(key, 0, key.byteSize(), seed);
+        return keyHash.hash(key, 0, key.byteSize());
     }
 
     private long hash(String key) {
-        if (key.length() > MAX_KEY_BYTES / 3) { // else its UTF-8 form cannot be too long
-            checkKeyLength(StaticKeyHash.utf8Length(key));
-        }
-        return StaticKeyHash.hashUtf8(key, seed);
+        long length = StaticKeyHash.utf8Length(key);
+        checkKeyLength(length);
+        return keyHash.hashUtf8(key, length);
+    }
+
+    /** The key hash of this store: XXH3-64 with its seed. */
+    Xxh3 keyHash() {
+        return keyHash;
     }
 
     static void checkKeyLength(long length) {
@@ -630,15 +633,13 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
     }
 
     /**
-     * Whether the bytes at {@code at} are {@code key}'s. A short key (most are) is compared a word at
-     * a time in line, which costs less than setting up {@link MemorySegment#mismatch}'s vectorized
-     * loop; a long one through it.
+     * Whether the bytes at {@code at} are {@code key}'s, compared a word at a time in line: for a
+     * short key (most are) that costs less than setting up {@link MemorySegment#mismatch}, and for
+     * a long one it spares the heap segment that {@code mismatch} needs around the array, which the
+     * JIT does not always eliminate (a lookup allocates nothing).
      */
     private boolean sameBytes(long at, byte[] key) {
         int n = key.length;
-        if (n >= VECTORIZED_COMPARE_MIN) {
-            return MemorySegment.mismatch(file, at, at + n, MemorySegment.ofArray(key), 0, n) < 0;
-        }
         int i = 0;
         for (; i + Long.BYTES <= n; i += Long.BYTES) {
             if (file.get(StaticFormat.LONG, at + i) != (long) StaticKeyHash.ARRAY_LONG.get(key, i)) {
@@ -868,8 +869,8 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
      * }</pre>
      */
     public static final class WriterOptions {
-        /** A random seed, an index at most 75 % full, and a forced publish. */
-        public static final WriterOptions DEFAULT = new WriterOptions(OptionalLong.empty(), 0.75, true);
+        /** A random seed, an index at most half full, and a forced publish. */
+        public static final WriterOptions DEFAULT = new WriterOptions(OptionalLong.empty(), 0.5, true);
 
         private final OptionalLong seed;
         private final double loadFactor;
@@ -886,7 +887,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
          * file byte for byte. The default, a random seed per file, keeps anyone who chooses keys
          * from making them collide; fix it only for keys you trust.
          *
-         * @param seed the XXH64 seed
+         * @param seed the XXH3 seed
          * @return a copy with this seed
          */
         public WriterOptions withSeed(long seed) {
@@ -898,7 +899,7 @@ public final class StaticStore implements AutoCloseable, Iterable<StaticStore.En
          * {@code ceil(records / loadFactor)} slots of 8 bytes. Lower is faster to look up, at the
          * cost of space; see {@code docs/static-store-format.md} for what was measured.
          *
-         * @param loadFactor from 0.1 to 0.95; the default is 0.75
+         * @param loadFactor from 0.1 to 0.95; the default is 0.5
          * @return a copy with this load factor
          * @throws IllegalArgumentException if {@code loadFactor} is outside [0.1, 0.95]
          */

@@ -55,6 +55,7 @@ final class StaticStoreWriter implements StaticStore.Writer {
     private final Path target;
     private final WriterOptions options;
     private final long seed;
+    private final Xxh3 keyHash;
     private final Resources resources;
     private final Cleaner.Cleanable cleanable;
     private final StaticOutput out;
@@ -90,6 +91,7 @@ final class StaticStoreWriter implements StaticStore.Writer {
         this.target = target;
         this.options = options;
         this.seed = options.seed().orElseGet(SEEDS::nextLong);
+        this.keyHash = new Xxh3(seed);
         this.resources = new Resources(channel, temp, new StaticIndexBuilder());
         this.cleanable = CLEANER.register(this, resources);
         this.out = new StaticOutput(channel, DATA_OFFSET);
@@ -211,7 +213,7 @@ final class StaticStoreWriter implements StaticStore.Writer {
     private void endRecord(long record, MemorySegment key, long valueLength) throws IOException {
         out.patchInt(record + RECORD_CRC, out.sum());
         out.padTo(RECORD_ALIGNMENT);
-        resources.index().add(StaticKeyHash.hash(key, 0, key.byteSize(), seed), record);
+        resources.index().add(keyHash.hash(key, 0, key.byteSize()), record);
         keyBytes += key.byteSize();
         valueBytes += valueLength;
         largestValue = Math.max(largestValue, valueLength);

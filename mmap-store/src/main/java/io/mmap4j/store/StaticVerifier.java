@@ -161,12 +161,12 @@ final class StaticVerifier {
             valueBytes += valueLength;
             largest = Math.max(largest, valueLength);
             MemorySegment key = file.asSlice(record + RECORD_HEADER_BYTES, keyLength);
-            long keyHash = StaticKeyHash.hash(key, 0, keyLength, h.seed());
+            long keyHash = store.keyHash().hash(key, 0, keyLength);
             long fingerprint = word & fingerprintMask;
             if (fingerprint != (keyHash & fingerprintMask)) {
                 report(new Problem(slotAt, "slot's fingerprint", Long.toHexString(fingerprint),
                         Long.toHexString(keyHash & fingerprintMask) + ", the high "
-                                + Long.bitCount(fingerprintMask) + " bits of the XXH64 of its record's key"));
+                                + Long.bitCount(fingerprintMask) + " bits of the XXH3 of its record's key"));
                 continue;
             }
             long distance = displacement(slot, fingerprint, h.slots());

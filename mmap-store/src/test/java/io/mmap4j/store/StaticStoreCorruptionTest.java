@@ -71,23 +71,38 @@ class StaticStoreCorruptionTest {
     @Test
     void wrongVersionIsRefusedBeforeAnythingElse() throws IOException {
         byte[] bad = pristine.clone();
-        bad[8] = 3;
+        bad[8] = 4;
         CorruptStoreException e = refused(bad);
         assertEquals("version", e.field());
         assertEquals(8, e.offset());
-        assertTrue(e.getMessage().endsWith("version is 3, expected 2"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("version is 4, expected 3"), e.getMessage());
     }
 
     @Test
     void aStoreOfFormatVersion1IsRefusedWithWhatToDo() throws IOException {
         byte[] old = pristine.clone();
-        old[8] = 1; // version 1 had 16-byte slots: its index cannot be read as version 2's
+        old[8] = 1; // version 1 had 16-byte slots: its index cannot be read as version 3's
         CorruptStoreException e = refused(old);
         assertEquals("version", e.field());
         assertEquals(8, e.offset());
-        assertEquals(path + ": corrupt store at byte offset 8: version is 1, expected 2 (this is a store of format"
-                + " version 1, whose index slots are 16 bytes; version 2 has 8-byte slots: write the store again with"
-                + " this mmap4j)", e.getMessage());
+        assertEquals(path + ": corrupt store at byte offset 8: version is 1, expected 3 (this is a store of format"
+                + " version 1, whose index slots are 16 bytes and keys hashed with XXH64; version 3 has 8-byte slots"
+                + " and XXH3: write the store again with this mmap4j)", e.getMessage());
+        List<StaticStore.Problem> problems = StaticStore.verify(path);
+        assertEquals(List.of("version"), problems.stream().map(StaticStore.Problem::field).toList());
+    }
+
+    @Test
+    void aStoreOfFormatVersion2IsRefusedWithWhatToDo() throws IOException {
+        byte[] old = pristine.clone();
+        old[8] = 2; // version 2 hashed keys with XXH64: its slots name other homes than version 3's
+        old[16] = 1;
+        CorruptStoreException e = refused(old);
+        assertEquals("version", e.field());
+        assertEquals(8, e.offset());
+        assertEquals(path + ": corrupt store at byte offset 8: version is 2, expected 3 (this is a store of format"
+                + " version 2, whose keys are hashed with XXH64; version 3 hashes them with XXH3: write the store"
+                + " again with this mmap4j)", e.getMessage());
         List<StaticStore.Problem> problems = StaticStore.verify(path);
         assertEquals(List.of("version"), problems.stream().map(StaticStore.Problem::field).toList());
     }
@@ -111,7 +126,7 @@ class StaticStoreCorruptionTest {
     void eachHeaderFieldIsCheckedByName() throws IOException {
         // With the header CRC made to match, as a buggy writer would: the field's own check must fire.
         Object[][] cases = {
-            {12, 8192L, 4, "page size"}, {16, 2L, 4, "hash function"}, {20, 1L, 4, "flags"},
+            {12, 8192L, 4, "page size"}, {16, 1L, 4, "hash function"}, {20, 1L, 4, "flags"},
             {48, 0L, 8, "data offset"}, {56, header.dataEnd() + 4, 8, "data end"},
             {64, header.indexOffset() + 4096, 8, "index offset"}, {72, 0L, 8, "slots"},
             {80, header.fileSize() + 16, 8, "file size"}, {32, header.slots() + 1, 8, "entries"},

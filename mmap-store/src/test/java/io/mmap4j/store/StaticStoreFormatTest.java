@@ -58,7 +58,8 @@ class StaticStoreFormatTest {
     @Test
     void theTestVectorStoreByteByByte() throws IOException {
         Path path = dir.resolve("vector.static");
-        try (StaticStore.Writer w = StaticStore.writer(path, StaticStore.WriterOptions.DEFAULT.withSeed(SEED))) {
+        try (StaticStore.Writer w = StaticStore.writer(path,
+                StaticStore.WriterOptions.DEFAULT.withSeed(SEED).withLoadFactor(0.95))) {
             w.put("a", "1".getBytes(UTF_8));
             w.put("http.hits", "42".getBytes(UTF_8));
             w.put("", new byte[0]);
@@ -66,14 +67,14 @@ class StaticStoreFormatTest {
         byte[] file = Files.readAllBytes(path);
         assertEquals(8224, file.length);
         assertEquals(hex("""
-                4d 4d 41 50 34 4a 53 54  02 00 00 00 00 10 00 00
-                01 00 00 00 00 00 00 00  ef cd ab 89 67 45 23 01
+                4d 4d 41 50 34 4a 53 54  03 00 00 00 00 10 00 00
+                02 00 00 00 00 00 00 00  ef cd ab 89 67 45 23 01
                 03 00 00 00 00 00 00 00  03 00 00 00 00 00 00 00
                 00 10 00 00 00 00 00 00  48 10 00 00 00 00 00 00
                 00 20 00 00 00 00 00 00  04 00 00 00 00 00 00 00
                 20 20 00 00 00 00 00 00  0a 00 00 00 00 00 00 00
                 03 00 00 00 00 00 00 00  02 00 00 00 00 00 00 00
-                02 00 00 00 00 00 01 00  f2 bd c1 1e f8 ae 21 b9
+                01 00 00 00 00 00 01 00  6c 35 18 8d f8 ad 65 4d
                 """), HEX.formatHex(file, 0, 128), "the header's fields");
         for (int i = 128; i < 4096; i++) {
             assertEquals(0, file[i], "reserved byte " + i);
@@ -89,11 +90,17 @@ class StaticStoreFormatTest {
             assertEquals(0, file[i], "padding byte " + i);
         }
         assertEquals(hex("""
+                07 9e 08 1b 5a a3 1c cc
+                03 e6 92 fe 4c 52 0f 41
                 00 00 00 00 00 00 00 00
-                00 22 ba 32 f5 79 a3 63
-                03 56 8c fb 96 24 c7 53
-                07 a6 77 90 0e 4c e2 51
+                00 1e 54 e7 f9 69 f3 fc
                 """), HEX.formatHex(file, 8192, 8224), "the index");
+        try (StaticStore store = StaticStore.open(path)) { // the lookups the format page walks through
+            assertEquals("1", new String(store.get("a"), UTF_8));
+            assertEquals("42", new String(store.get("http.hits"), UTF_8));
+            assertEquals(0, store.get("").length);
+            assertEquals(null, store.get("d"));
+        }
     }
 
     private static String hex(String dump) {

@@ -114,6 +114,8 @@ class StaticStoreTest {
             assertEquals(StaticKeyHash.hash(MemorySegment.ofArray(bytes), 0, bytes.length, seed),
                     StaticKeyHash.hashUtf8(key, seed), key);
             assertEquals(bytes.length, StaticKeyHash.utf8Length(key), key);
+            Xxh3 keyHash = new Xxh3(seed);
+            assertEquals(keyHash.hash(bytes), keyHash.hashUtf8(key, bytes.length), key);
             assertTrue(StaticKeyHash.equalsUtf8(MemorySegment.ofArray(bytes), 0, bytes.length, key), key);
         }
     }

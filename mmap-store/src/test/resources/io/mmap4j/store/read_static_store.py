@@ -17,48 +17,117 @@ import struct
 import sys
 
 M64 = (1 << 64) - 1
-P1, P2, P3 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
-P4, P5 = 0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5
+M32 = (1 << 32) - 1
+PRIME32_1, PRIME32_2, PRIME32_3 = 0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D
+PRIME64_1, PRIME64_2, PRIME64_3 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+PRIME64_4, PRIME64_5 = 0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5
+PRIME_MX1, PRIME_MX2 = 0x165667919E3779F9, 0x9FB21C651E98DF25
 PAGE = 4096
+DEFAULT_SECRET = bytes.fromhex(
+    "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671f"
+    "cb79e64eccc0e578825ad07dccff7221b8084674f743248ee03590e6813a264c"
+    "3c2852bb91c300cb88d0658b1b532ea371644897a20df94e3819ef46a9deacd8"
+    "a8fa763fe39c343ff9dcbbc7c70b4f1d8a51e04bcdb45931c89f7ec9d9787364"
+    "eac5ac8334d3ebc3c581a0fffa1363eb170ddd51b7f0da49d316552629d4689e"
+    "2b16be587d47a1fc8ff8b8d17ad031ce45cb3a8f95160428afd7fbcabb4b407e")
 
 
 def rotl(x, r):
     return ((x << r) | (x >> (64 - r))) & M64
 
 
-def xxh64(data, seed):
-    def round_(acc, lane):
-        return (rotl((acc + lane * P2) & M64, 31) * P1) & M64
+def u64(b, p):
+    return struct.unpack_from("<Q", b, p)[0]
 
-    def merge(h, v):
-        return (((h ^ round_(0, v)) * P1) + P4) & M64
 
-    n = len(data)
-    p = 0
-    if n >= 32:
-        v = [(seed + P1 + P2) & M64, (seed + P2) & M64, seed & M64, (seed - P1) & M64]
-        while n - p >= 32:
-            for i in range(4):
-                v[i] = round_(v[i], struct.unpack_from("<Q", data, p + 8 * i)[0])
-            p += 32
-        h = (rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18)) & M64
-        for x in v:
-            h = merge(h, x)
-    else:
-        h = (seed + P5) & M64
-    h = (h + n) & M64
-    while n - p >= 8:
-        h = (rotl(h ^ round_(0, struct.unpack_from("<Q", data, p)[0]), 27) * P1 + P4) & M64
-        p += 8
-    if n - p >= 4:
-        h = (rotl(h ^ ((struct.unpack_from("<I", data, p)[0] * P1) & M64), 23) * P2 + P3) & M64
-        p += 4
-    while p < n:
-        h = (rotl(h ^ ((data[p] * P5) & M64), 11) * P1) & M64
-        p += 1
-    h = ((h ^ (h >> 33)) * P2) & M64
-    h = ((h ^ (h >> 29)) * P3) & M64
+def u32(b, p):
+    return struct.unpack_from("<I", b, p)[0]
+
+
+def fold(a, b):
+    m = a * b
+    return (m & M64) ^ (m >> 64)
+
+
+def avalanche(h):
+    h ^= h >> 37
+    h = (h * PRIME_MX1) & M64
     return h ^ (h >> 32)
+
+
+def avalanche_xxh64(h):
+    h ^= h >> 33
+    h = (h * PRIME64_2) & M64
+    h ^= h >> 29
+    h = (h * PRIME64_3) & M64
+    return h ^ (h >> 32)
+
+
+def xxh3_64(data, seed):
+    """XXH3-64 with a seed, as the xxHash specification describes it (doc/xxhash_spec.md)."""
+    n, s = len(data), DEFAULT_SECRET
+    if n == 0:
+        return avalanche_xxh64(seed ^ u64(s, 56) ^ u64(s, 64))
+    if n <= 3:
+        combined = data[n - 1] | n << 8 | data[0] << 16 | data[n >> 1] << 24
+        return avalanche_xxh64((((u32(s, 0) ^ u32(s, 4)) + seed) & M64) ^ combined)
+    if n <= 8:
+        modified = seed ^ (int.from_bytes((seed & M32).to_bytes(4, "little"), "big") << 32)
+        combined = u32(data, n - 4) | u32(data, 0) << 32
+        v = (((u64(s, 8) ^ u64(s, 16)) - modified) & M64) ^ combined
+        v ^= rotl(v, 49) ^ rotl(v, 24)
+        v = (v * PRIME_MX2) & M64
+        v ^= (v >> 35) + n
+        v = (v * PRIME_MX2) & M64
+        return v ^ (v >> 28)
+    if n <= 16:
+        low = (((u64(s, 24) ^ u64(s, 32)) + seed) & M64) ^ u64(data, 0)
+        high = (((u64(s, 40) ^ u64(s, 48)) - seed) & M64) ^ u64(data, n - 8)
+        swapped = int.from_bytes(low.to_bytes(8, "little"), "big")
+        return avalanche((n + swapped + high + fold(low, high)) & M64)
+
+    def mix16(p, so):
+        return fold(u64(data, p) ^ ((u64(s, so) + seed) & M64), u64(data, p + 8) ^ ((u64(s, so + 8) - seed) & M64))
+
+    if n <= 128:
+        acc = n * PRIME64_1
+        for i in range(((n - 1) >> 5), -1, -1):
+            acc += mix16(16 * i, 32 * i) + mix16(n - 16 * i - 16, 32 * i + 16)
+        return avalanche(acc & M64)
+    if n <= 240:
+        acc = n * PRIME64_1
+        for i in range(8):
+            acc += mix16(16 * i, 16 * i)
+        acc = avalanche(acc & M64)
+        for i in range(8, n >> 4):
+            acc += mix16(16 * i, 16 * (i - 8) + 3)
+        acc += mix16(n - 16, 119)
+        return avalanche(acc & M64)
+    # Over 240 bytes: a secret derived from the seed, 8 accumulators over 64-byte stripes.
+    words = [u64(s, 8 * i) for i in range(24)]
+    s = b"".join(struct.pack("<Q", (w + seed if i % 2 == 0 else w - seed) & M64) for i, w in enumerate(words))
+    acc = [PRIME32_3, PRIME64_1, PRIME64_2, PRIME64_3, PRIME64_4, PRIME32_2, PRIME64_5, PRIME32_1]
+
+    def accumulate(p, so):
+        for i in range(8):
+            d = u64(data, p + 8 * i)
+            k = d ^ u64(s, so + 8 * i)
+            acc[i ^ 1] = (acc[i ^ 1] + d) & M64
+            acc[i] = (acc[i] + (k & M32) * (k >> 32)) & M64
+
+    blocks = (n - 1) // 1024
+    for b in range(blocks):
+        for k in range(16):
+            accumulate(1024 * b + 64 * k, 8 * k)
+        for i in range(8):
+            acc[i] = ((acc[i] ^ (acc[i] >> 47) ^ u64(s, 128 + 8 * i)) * PRIME32_1) & M64
+    for k in range((n - 1 - 1024 * blocks) // 64):
+        accumulate(1024 * blocks + 64 * k, 8 * k)
+    accumulate(n - 64, 121)
+    result = n * PRIME64_1
+    for i in range(4):
+        result += fold(acc[2 * i] ^ u64(s, 11 + 16 * i), acc[2 * i + 1] ^ u64(s, 19 + 16 * i))
+    return avalanche(result & M64)
 
 
 def crc32c_table():
@@ -104,9 +173,9 @@ class Store:
         (version, page, hash_fn, flags, self.seed, self.entries, self.records, data_offset, self.data_end,
          self.index_offset, self.slots, file_size, self.key_bytes, self.value_bytes, self.largest,
          self.max_disp, self.aligned_min, self.index_crc, header_crc) = struct.unpack_from("<IIIIQQQQQQQQQQQIIII", buf, 8)
-        if version != 2:
-            fail("version %d, expected 2" % version)
-        if page != PAGE or hash_fn != 1 or flags != 0 or data_offset != PAGE or self.aligned_min != 65536:
+        if version != 3:
+            fail("version %d, expected 3" % version)
+        if page != PAGE or hash_fn != 2 or flags != 0 or data_offset != PAGE or self.aligned_min != 65536:
             fail("page size %d, hash function %d, flags %d, data offset %d" % (page, hash_fn, flags, data_offset))
         if self.data_end < PAGE or self.data_end % 8 or self.data_end > size:
             fail("data end %d" % self.data_end)
@@ -160,7 +229,7 @@ class Store:
 
     def lookup(self, key):
         """The record offset of key, or None."""
-        fingerprint = xxh64(key, self.seed) & self.fingerprint_mask
+        fingerprint = xxh3_64(key, self.seed) & self.fingerprint_mask
         i = self.home(fingerprint)
         for d in range(self.max_disp + 1):
             slot_fingerprint, r = self.slot(i)

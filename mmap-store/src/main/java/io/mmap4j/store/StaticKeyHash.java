@@ -207,15 +207,8 @@ final class StaticKeyHash {
         long end = offset + length;
         int n = s.length();
         for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            int cp = c;
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    cp = Character.toCodePoint(c, s.charAt(++i));
-                } else {
-                    cp = '?';
-                }
-            }
+            int cp = codePoint(s, i);
+            i += Character.charCount(cp) - 1;
             int count = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
             if (end - p < count) {
                 return false;
@@ -226,8 +219,7 @@ final class StaticKeyHash {
                 }
             } else {
                 // Lead byte, then continuation bytes of 6 bits each, most significant first.
-                int lead = count == 2 ? 0xC0 | (cp >> 6) : count == 3 ? 0xE0 | (cp >> 12) : 0xF0 | (cp >> 18);
-                if ((segment.get(ValueLayout.JAVA_BYTE, p) & 0xFF) != lead) {
+                if ((segment.get(ValueLayout.JAVA_BYTE, p) & 0xFF) != leadByte(cp, count)) {
                     return false;
                 }
                 for (int k = 1; k < count; k++) {
@@ -240,6 +232,25 @@ final class StaticKeyHash {
             p += count;
         }
         return p == end;
+    }
+
+    /**
+     * The code point of {@code s} at {@code i} as {@link String#getBytes} encodes it in UTF-8: a
+     * surrogate pair's, or {@code '?'} for an unpaired surrogate (then one char, as its
+     * {@link Character#charCount} says).
+     */
+    static int codePoint(String s, int i) {
+        char c = s.charAt(i);
+        if (!Character.isSurrogate(c)) {
+            return c;
+        }
+        return Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                ? Character.toCodePoint(c, s.charAt(i + 1)) : '?';
+    }
+
+    /** The first byte of the {@code count}-byte UTF-8 encoding of {@code cp} (count 2 to 4). */
+    static int leadByte(int cp, int count) {
+        return count == 2 ? 0xC0 | (cp >> 6) : count == 3 ? 0xE0 | (cp >> 12) : 0xF0 | (cp >> 18);
     }
 
     private static long round(long acc, long lane) {

@@ -301,21 +301,14 @@ final class Xxh3 {
         int p = 0;
         int n = s.length();
         for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            int cp = c;
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    cp = Character.toCodePoint(c, s.charAt(++i));
-                } else {
-                    cp = '?';
-                }
-            }
+            int cp = StaticKeyHash.codePoint(s, i);
+            i += Character.charCount(cp) - 1;
             if (cp < 0x80) {
                 into[p++] = (byte) cp;
                 continue;
             }
             int count = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-            into[p++] = (byte) (count == 2 ? 0xC0 | (cp >> 6) : count == 3 ? 0xE0 | (cp >> 12) : 0xF0 | (cp >> 18));
+            into[p++] = (byte) StaticKeyHash.leadByte(cp, count);
             for (int k = count - 2; k >= 0; k--) { // continuation bytes of 6 bits, most significant first
                 into[p++] = (byte) (0x80 | ((cp >> (6 * k)) & 0x3F));
             }

@@ -49,23 +49,20 @@ import org.openjdk.jmh.annotations.TearDown;
  *     through the run.</li>
  * <li>{@code scaleDown} divides the 100,000 values and keys (1000 in the smoke test).</li>
  * </ul>
+ *
+ * <p>Published runs give every fork, of either peer, a heap of a fixed size whose pages are all
+ * touched before the first iteration: {@code -jvmArgsPrepend "-Xms2g -Xmx2g -XX:+AlwaysPreTouch"}
+ * (on the command line, so that each peer's {@code @Fork} declares only the flags it needs).
+ * Without it the reads that allocate (a message read whole: 2.4 KB) ran whole iterations of 10 to
+ * 14 µs per read against 0.6 µs in the others, the first seconds after the stores were filled,
+ * while the process took 25,000 to 60,000 page faults a second ({@code perf stat}): the heap's new
+ * regions touched for the first time, not the stores' code.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Thread)
 @Baseline({"lmdb"})
-@Fork(jvmArgsAppend = {MessageCacheBenchmark.HEAP_MIN, MessageCacheBenchmark.HEAP_MAX, MessageCacheBenchmark.PRE_TOUCH})
 public class MessageCacheBenchmark {
-    /*
-     * Every fork, of either peer, gets a heap of a fixed size whose pages are all touched before the
-     * first iteration. Without it the reads that allocate (a message read whole: 2.4 KB) ran whole
-     * iterations of 10 to 14 µs per read against 0.6 µs in the others, the first seconds after the
-     * stores were filled, while the process took 25,000 to 60,000 page faults a second (perf stat):
-     * the heap's new regions touched for the first time, not the stores' code.
-     */
-    static final String HEAP_MIN = "-Xms2g";
-    static final String HEAP_MAX = "-Xmx2g";
-    static final String PRE_TOUCH = "-XX:+AlwaysPreTouch";
     static final int VALUES = 100_000;
     static final int GROUP_SIZE = 10;
     static final int MESSAGES = 250;
@@ -252,7 +249,7 @@ public class MessageCacheBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OperationsPerInvocation(VALUES)
-    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT, HEAP_MIN, HEAP_MAX, PRE_TOUCH})
+    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
     public Store writeValues_lmdb(EmptyLmdb s) {
         return s.writeAll();
     }
@@ -263,7 +260,7 @@ public class MessageCacheBenchmark {
     }
 
     @Benchmark
-    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT, HEAP_MIN, HEAP_MAX, PRE_TOUCH})
+    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
     public byte[] readValue_lmdb(Lmdb s, Pick p) {
         return s.store.read(s.valuePaths[p.next(s.values)]).orElseThrow();
     }
@@ -274,7 +271,7 @@ public class MessageCacheBenchmark {
     }
 
     @Benchmark
-    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT, HEAP_MIN, HEAP_MAX, PRE_TOUCH})
+    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
     public List<String> list_lmdb(Lmdb s, Pick p) {
         return s.store.list(s.groupPaths[p.next(s.groups)]);
     }
@@ -285,7 +282,7 @@ public class MessageCacheBenchmark {
     }
 
     @Benchmark
-    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT, HEAP_MIN, HEAP_MAX, PRE_TOUCH})
+    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
     public Object readMessage_lmdb(Lmdb s, Pick p) {
         return s.cache.ensureAllLoaded(s.cache.read(s.messageIds[p.next(MESSAGES)]).orElseThrow());
     }
@@ -298,7 +295,7 @@ public class MessageCacheBenchmark {
     }
 
     @Benchmark
-    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT, HEAP_MIN, HEAP_MAX, PRE_TOUCH})
+    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
     public String resolve_lmdb(Lmdb s, Pick p) {
         return s.store.resolve(s.resolvePaths[p.next(MESSAGES)]);
     }
@@ -309,7 +306,7 @@ public class MessageCacheBenchmark {
     }
 
     @Benchmark
-    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT, HEAP_MIN, HEAP_MAX, PRE_TOUCH})
+    @Fork(jvmArgsAppend = {PeerFlags.LMDB_NIO, PeerFlags.LMDB_DIRECT})
     public String writeMessage_lmdb(Lmdb s) {
         return s.cache.write(message(s.next++));
     }

@@ -9,6 +9,7 @@ import static io.mmap4j.queue.QueueFormat.cellsFor;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import io.mmap4j.MMap;
+import io.mmap4j.internal.GuardedCrc32c;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -133,6 +134,13 @@ import java.util.function.Predicate;
  * thread, throws {@link IllegalStateException}, and the JVM never crashes. Records stay in the
  * file, which {@link #force()} makes durable against a machine crash; without it the kernel writes
  * them back in its own time, and they survive any process crash at once.
+ *
+ * <h2>After a restart of the host</h2>
+ * {@link #force()} syncs the ring pages, not the header page with the head and the tail (see its
+ * comment), so the first open after the host restarted (the file keeps the host's boot id) rebuilds
+ * them from the records' own headers before anything else uses the queue, under a lock on the file:
+ * it reads two rings' worth of cells once, and abandons at once the claims the restart killed.
+ * Every record forced before the restart and not taken by then is delivered exactly once.
  */
 public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     /** The unblock timeout of a queue created without one. */
@@ -245,6 +253,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
             if (ends != null) {
                 throw ends.exception(path);
             }
+            Durability.recoverIfRestarted(ring, path);
             return new MappedQueue(map, ring, path);
         } catch (IOException | RuntimeException | Error e) {
             map.close();
@@ -458,6 +467,10 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      *                               which is skipped and never passed to the action
      * @throws IllegalStateException if the action ran longer than the unblock timeout and its
      *                               process was taken for dead (the record is then delivered again)
+     * @throws UncheckedIOException  wrapping a {@link CorruptQueueException} naming both lengths if
+     *                               another process cut the file short under the record (the
+     *                               checksum is computed through a guarded copy, so this is an
+     *                               exception, not a crash of the JVM); the record stays
      */
     public boolean pollWith(Consumer<? super MemorySegment> action) {
         Objects.requireNonNull(action, "action");
@@ -474,7 +487,12 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
             int length = (int) lengthAndCrc;
             long next = head + cellsFor(length);
             MemorySegment view = ring.file.asSlice(ring.dataOffset(head), length).asReadOnly();
-            int crc = Ring.crc(view, 0, length);
+            int crc;
+            try {
+                crc = guardedCrc(view, length);
+            } catch (InternalError fault) {
+                throw cutShort(fault, () -> ring.unlockHead(head, head));
+            }
             if (crc != (int) (lengthAndCrc >>> 32)) {
                 ring.unlockHead(head, next);
                 throw ring.corruptRecord(head, lengthAndCrc >>> 32, Integer.toUnsignedLong(crc));
@@ -722,20 +740,80 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      *
      * @param path the queue's file
      * @return the figures now
-     * @throws CorruptQueueException if the file is not a sound queue
+     * @throws CorruptQueueException if the file is not a sound queue, or another process cut it short
+     *                               while its records were counted (the message names both lengths)
      * @throws IOException           if it cannot be opened
      */
     public static Stats stats(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
         try (MMap map = MMap.open(path, StandardOpenOption.READ)) {
-            List<Problem> problems = new ArrayList<>();
+            return stats(map, path);
+        }
+    }
+
+    /** {@link #stats(Path)} of a file already mapped (whole) by {@code map}. */
+    static Stats stats(MMap map, Path path) throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        try {
             QueueHeader header = QueueHeader.check(map.segment(), map.size(), problems);
             if (header == null) {
                 throw problems.get(0).exception(path);
             }
             return new MappedQueue(map, new Ring(map.segment(), path, header), path).stats();
+        } catch (InternalError fault) {
+            // A mapped page faulted (the JVM's SIGBUS) while the records were walked: the file was cut
+            // short by another process, which is what to report, as verify does.
+            throw cutShort(fault, path, map.size());
         }
     }
+
+    /**
+     * The error to throw for {@code fault}, a mapped page that faulted: if the file is now shorter than
+     * {@code mapped} bytes, another process cut it, and that is a {@link CorruptQueueException} naming
+     * both lengths; otherwise (a device that failed) the fault itself, which is not the queue's.
+     */
+    static CorruptQueueException cutShort(InternalError fault, Path path, long mapped) throws IOException {
+        long now = Files.size(path);
+        if (now >= mapped) {
+            throw fault;
+        }
+        CorruptQueueException e = new CorruptQueueException(path, now, "file length", now + " bytes, cut short by"
+                + " another process while it was mapped", mapped + " bytes, as when it was opened");
+        e.initCause(fault);
+        return e;
+    }
+
+    /**
+     * {@link #cutShort(InternalError, Path, long)} for a handle's hot path: first {@code undo} (whose
+     * own fault, on a file cut below its header page, is ignored), then the exception wrapped.
+     */
+    private RuntimeException cutShort(InternalError fault, Runnable undo) {
+        try {
+            undo.run();
+        } catch (InternalError headerGone) {
+            // the header page went too: nothing left to undo
+        }
+        try {
+            return new UncheckedIOException(cutShort(fault, path, map.size()));
+        } catch (IOException e) {
+            return new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The CRC32C of a record in the mapping, through a heap copy (one per thread, reused): the JDK's
+     * CRC32C over a mapping is an intrinsic the JVM does not guard, so a file another process cuts
+     * under it would kill the JVM with SIGBUS; the copy is a guarded read that throws
+     * {@link InternalError} instead.
+     */
+    private static int guardedCrc(MemorySegment record, long length) {
+        GuardedCrc32c crc = GUARDED_CRC.get();
+        crc.reset();
+        crc.update(record, 0, length);
+        return (int) crc.getValue();
+    }
+
+    private static final ThreadLocal<GuardedCrc32c> GUARDED_CRC = ThreadLocal.withInitial(GuardedCrc32c::new);
 
     /**
      * Checks the queue file at {@code path} and lists every problem found: the header, the head and
@@ -774,18 +852,27 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     }
 
     /**
-     * Forces the whole file to the storage device ({@code msync(MS_SYNC)}), so that every record
-     * appended and removed so far, by any process, survives a machine crash. It writes only the
-     * pages changed since the last force (an offer and a poll change the page of the record and the
-     * header page) and no file metadata, since the queue's file never changes size. It allocates
-     * nothing.
+     * Makes the queue durable against a power cut or a crash of the host: when this returns, every
+     * record whose offer returned before the call, by any process, is on the storage device, and so
+     * is the removal of every record a poll took before the call. After a restart the queue then
+     * delivers each of those records that was not taken exactly once; a record offered after the
+     * last {@code force()} may be lost, and one taken after it may be delivered again (or, if its
+     * cells were already reused, reported damaged and skipped). Without a restart nothing is lost
+     * whether or not anyone forces: the kernel's page cache is the file.
+     *
+     * <p>It marks the records taken since the last force as such in their own headers, then syncs
+     * the ring ({@code msync(MS_SYNC)} of its range: only the pages changed since the last force, and
+     * no file metadata, since the file never changes size). The header page, with the head and the
+     * tail, is synced only once every half ring of records: the first open after a restart rebuilds
+     * the head and the tail from the ring pages (see {@code docs/queue-format.md}, "Durability"). So a
+     * record offered, polled and forced writes one page, as a bare write and {@code fdatasync} do.
      *
      * @throws IOException if the kernel reports an error
      */
     public void force() throws IOException {
         ensureOpen();
         try {
-            ring.file.force(); // the mapping's own segment: msync without a slice, without fsync
+            Durability.force(ring);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

@@ -130,10 +130,12 @@ final class QueueVerifier {
                 }
             } else if (state == ABANDONED) {
                 p++;
+            } else if (state == QueueFormat.TAKEN) {
+                p += ring.span(p, s); // taken before a restart, passed by consumers (see Durability)
             } else {
                 if (stable(ring, p, s)) {
                     problems.add(new MappedQueue.Problem(ring.entryOffset(p), "sequence word state",
-                            Integer.toString(state), "1 (committed), 2 (padding) or 3 (abandoned)"));
+                            Integer.toString(state), "1 (committed), 2 (padding), 3 (abandoned) or 4 (taken)"));
                 }
                 p++;
             }

@@ -10,10 +10,12 @@ import static io.mmap4j.queue.QueueFormat.F_ABANDONED;
 import static io.mmap4j.queue.QueueFormat.F_CORRUPT;
 import static io.mmap4j.queue.QueueFormat.F_HEAD;
 import static io.mmap4j.queue.QueueFormat.F_HOLDER;
+import static io.mmap4j.queue.QueueFormat.F_MARKED;
 import static io.mmap4j.queue.QueueFormat.F_TAIL;
 import static io.mmap4j.queue.QueueFormat.HEAD_LOCKED;
 import static io.mmap4j.queue.QueueFormat.LONG;
 import static io.mmap4j.queue.QueueFormat.PADDING;
+import static io.mmap4j.queue.QueueFormat.TAKEN;
 import static io.mmap4j.queue.QueueFormat.HEADER_BYTES;
 import static io.mmap4j.queue.QueueFormat.cellsFor;
 import static io.mmap4j.queue.QueueFormat.seq;
@@ -52,6 +54,9 @@ final class Ring {
     private static final long PID = ProcessHandle.current().pid();
 
     final MemorySegment file;
+    /** The header page and the ring, apart: {@code force()} syncs the ring every time, the header page rarely. */
+    final MemorySegment headerPage;
+    final MemorySegment ringPages;
     final Path path;
     final long cells;
     /** XORed into every sequence word; see the class comment. */
@@ -106,6 +111,8 @@ final class Ring {
 
     Ring(MemorySegment file, Path path, QueueHeader header) {
         this.file = file;
+        this.headerPage = file.asSlice(0, DATA_OFFSET);
+        this.ringPages = file.asSlice(DATA_OFFSET, header.cells() * CELL_BYTES);
         this.path = path;
         this.cells = header.cells();
         this.key = header.seqKey();
@@ -113,6 +120,10 @@ final class Ring {
         this.maxRecordBytes = QueueFormat.maxRecordBytes(cells);
         this.indexMask = Long.bitCount(cells) == 1 ? cells - 1 : -1;
         local[STALE_HEAD] = -1;
+    }
+
+    long key() {
+        return key;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -163,6 +174,24 @@ final class Ring {
     /** Whether a committed record's length is one the format allows at that position. */
     boolean lengthFits(long position, long length) {
         return length >= 0 && length <= maxRecordBytes && index(position) + cellsFor(length) <= cells;
+    }
+
+    /**
+     * The cells covered by the header at {@code position}, whose decoded sequence word {@code s}
+     * names that position: a record's (committed or taken), a padding's, one for an abandoned cell,
+     * and one for a header that is damaged (a length out of range, an unknown state), whose cells a
+     * walk then passes one at a time.
+     */
+    long span(long position, long s) {
+        int state = seqState(s);
+        long length = (int) lengthAndCrc(position);
+        if ((state == COMMITTED || state == TAKEN) && lengthFits(position, length)) {
+            return cellsFor(length);
+        }
+        if (state == PADDING && length == cells - index(position)) {
+            return length;
+        }
+        return 1;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -274,12 +303,18 @@ final class Ring {
      */
     boolean publish(long position, long length, long checksum, int state) {
         long entry = entryOffset(position);
-        long raw = (long) WORD.getAcquire(file, entry + E_SEQ);
-        if (namesThisOrLater(raw ^ key, position)) {
-            return false; // abandoned, or abandoned and the ring came round to this cell again
+        while (true) {
+            long raw = (long) WORD.getAcquire(file, entry + E_SEQ);
+            if (namesThisOrLater(raw ^ key, position)) {
+                return false; // abandoned, or abandoned and the ring came round to this cell again
+            }
+            file.set(LONG, entry + E_LENGTH, checksum << 32 | length);
+            if (WORD.compareAndSet(file, entry + E_SEQ, raw, seq(position, state) ^ key)) {
+                return true;
+            }
+            // The word changed: a consumer abandoned the claim (the next look says so), or a force()
+            // marked the record this cell held a lap ago as taken (look again and publish).
         }
-        file.set(LONG, entry + E_LENGTH, checksum << 32 | length);
-        return WORD.compareAndSet(file, entry + E_SEQ, raw, seq(position, state) ^ key);
     }
 
     /**
@@ -292,7 +327,7 @@ final class Ring {
     private boolean namesThisOrLater(long s, long position) {
         long named = seqPosition(s);
         int state = seqState(s);
-        return named >= position && index(named) == index(position) && state >= COMMITTED && state <= ABANDONED
+        return named >= position && index(named) == index(position) && state >= COMMITTED && state <= TAKEN
                 && named < tail();
     }
 
@@ -337,8 +372,12 @@ final class Ring {
                     }
                 } else if (state == ABANDONED) {
                     casHead(head, head + 1);
+                } else if (state == TAKEN && lengthFits(head, (int) lengthAndCrc(head))) {
+                    // Only force() writes this, below the head; found at the head it is a record a
+                    // consumer took before the host restarted (see Durability): passed, not delivered.
+                    casHead(head, head + cellsFor((int) lengthAndCrc(head)));
                 } else {
-                    skipDamaged(head, s, "sequence word state", Integer.toString(state), "1, 2 or 3");
+                    skipDamaged(head, s, "sequence word state", Integer.toString(state), "1, 2, 3 or 4");
                 }
             } else if (named > head && head() != head) {
                 continue; // the head moved on and the cell was claimed again: look again
@@ -391,8 +430,12 @@ final class Ring {
             WORD.getAndAdd(file, (long) F_ABANDONED, 1L);
             stuck = new Stuck(s.head, s.since, s.tailThen, true);
         }
-        WORD.compareAndSet(file, entryOffset(head) + E_SEQ, stale ^ key, seq(head, ABANDONED) ^ key);
-        casHead(head, head + 1);
+        // Only the winner of the cell moves the head past it: a failed compare-and-set means a producer
+        // published there (a record the head must not pass), another consumer abandoned it, or a
+        // force() marked what it held a lap ago; the caller looks at the cell again either way.
+        if (WORD.compareAndSet(file, entryOffset(head) + E_SEQ, stale ^ key, seq(head, ABANDONED) ^ key)) {
+            casHead(head, head + 1);
+        }
         return true;
     }
 
@@ -499,7 +542,7 @@ final class Ring {
                 if (state == COMMITTED && lengthFits(p, length)) {
                     return p;
                 }
-                p += state == PADDING && length > 0 && length <= cells - index(p) ? length : 1;
+                p += span(p, s);
             } else if (named > p) {
                 p = Math.max(p + 1, head()); // consumed and claimed again: the head has passed p
             } else {
@@ -528,6 +571,42 @@ final class Ring {
             count++;
         }
         return count;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Marking for force()
+
+    /**
+     * Marks every committed record below {@code head} as taken, from where the last marking ended
+     * (the {@code marked} word) or one ring below the head, whichever is later; then moves the
+     * {@code marked} word up to {@code head}. The records a consumer took thus say so on their own
+     * page, which {@code force()} syncs, so that after a power cut the ring pages alone tell which
+     * records were taken (see {@link Durability}).
+     *
+     * <p>Each mark is a compare-and-set from the committed word to the taken one: it fails, harmlessly,
+     * where a producer has meanwhile published a record of the next lap in the cell, and a producer
+     * publishing by compare-and-set over a mark looks again and publishes (see {@link #publish}).
+     * Positions below {@code head - cells} need no mark: their cells hold later positions, and
+     * recovery never looks a ring below the newest header it finds.
+     */
+    void markTaken(long head) {
+        long marked = counter(F_MARKED);
+        long p = Math.max(marked, head - cells);
+        for (; p < head; p++) {
+            // Cell by cell, never by a record's length: below the head a producer may be writing the
+            // next lap's length into a cell whose old header still reads committed, and a jump by
+            // that length could pass records that need their mark. A cell of a record's bytes never
+            // names its own position, so only headers are marked.
+            long offset = entryOffset(p) + E_SEQ;
+            long raw = (long) WORD.getAcquire(file, offset);
+            long s = raw ^ key;
+            if (seqPosition(s) == p && seqState(s) == COMMITTED) {
+                WORD.compareAndSet(file, offset, raw, seq(p, TAKEN) ^ key);
+            }
+        }
+        while (marked < head && !WORD.compareAndSet(file, (long) F_MARKED, marked, head)) {
+            marked = counter(F_MARKED);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -29,9 +29,13 @@ import java.util.concurrent.TimeUnit;
  *     the count of offers that returned true in PROGRESS at ID * 8 after each (release);</li>
  * <li>{@code consume-forever PATH LOG}: polls records until killed; after each one it writes its
  *     (id, sequence) to LOG at 8 + 16 * n, then the count n + 1 at 0 (release);</li>
- * <li>{@code churn PATH ID SECONDS}: offers and polls records for SECONDS;</li>
+ * <li>{@code churn PATH ID SECONDS}: offers and polls records for SECONDS, with a conditional poll and
+ *     a peek every 64 records and a force every 2048;</li>
  * <li>{@code create-forever PATH}: creates the queue, closes and deletes it, again and again until
  *     killed.</li>
+ * <li>{@code poll-with PATH}: opens the queue, says READY, waits for a line on its input, then
+ *     makes one {@link MappedQueue#pollWith} and prints what came of it: {@code RESULT POLLED n} or
+ *     {@code RESULT THREW class: message}.</li>
  * </ul>
  */
 public final class QueueChild {
@@ -49,6 +53,7 @@ public final class QueueChild {
             case "consume-forever" -> consumeForever(path, Path.of(args[2]));
             case "churn" -> churn(path, Integer.parseInt(args[2]), Long.parseLong(args[3]));
             case "create-forever" -> createForever(path);
+            case "poll-with" -> pollWithOnCue(path);
             default -> throw new IllegalArgumentException(Arrays.toString(args));
         }
     }
@@ -184,9 +189,27 @@ public final class QueueChild {
                     q.pollWith(v -> polledView(v));
                     q.peek();
                 }
+                if (seq % 2048 == 0) {
+                    q.force(); // its marks race the other processes' offers and polls
+                }
             }
         }
         System.out.println("CHURNED " + offered + " " + polled + " " + List.of(id));
+    }
+
+    private static void pollWithOnCue(Path path) throws Exception {
+        try (MappedQueue q = MappedQueue.open(path);
+             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+            System.out.println("READY");
+            in.readLine();
+            long[] size = {-1};
+            try {
+                q.pollWith(v -> size[0] = v.byteSize());
+                System.out.println("RESULT POLLED " + size[0]);
+            } catch (RuntimeException | Error e) {
+                System.out.println("RESULT THREW " + e.getClass().getName() + ": " + e.getMessage());
+            }
+        }
     }
 
     private static void polledView(java.lang.foreign.MemorySegment v) {

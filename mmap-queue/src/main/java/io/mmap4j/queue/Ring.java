@@ -241,6 +241,13 @@ final class Ring {
             }
             long position = tail + padding;
             long target = dataOffset(position);
+            int lastCellBytes = length & (CELL_BYTES - 1);
+            if (lastCellBytes != 0 && lastCellBytes < Long.BYTES) {
+                // The last cell would keep bytes of what it held before in its first word, which can
+                // then still read as the header of the lap before, and force() would mark it (see
+                // markTaken): its first word is written whole, the record's bytes over the zeros.
+                file.set(LONG, target + (length - lastCellBytes), 0L);
+            }
             if (array != null) {
                 MemorySegment.copy(array, 0, file, JAVA_BYTE, target, length);
             } else {
@@ -303,18 +310,23 @@ final class Ring {
      */
     boolean publish(long position, long length, long checksum, int state) {
         long entry = entryOffset(position);
-        while (true) {
-            long raw = (long) WORD.getAcquire(file, entry + E_SEQ);
-            if (namesThisOrLater(raw ^ key, position)) {
-                return false; // abandoned, or abandoned and the ring came round to this cell again
-            }
-            file.set(LONG, entry + E_LENGTH, checksum << 32 | length);
-            if (WORD.compareAndSet(file, entry + E_SEQ, raw, seq(position, state) ^ key)) {
-                return true;
-            }
-            // The word changed: a consumer abandoned the claim (the next look says so), or a force()
-            // marked the record this cell held a lap ago as taken (look again and publish).
+        long raw = (long) WORD.getAcquire(file, entry + E_SEQ);
+        if (namesThisOrLater(raw ^ key, position)) {
+            return false; // abandoned, or abandoned and the ring came round to this cell again
         }
+        // Once, before the first compare-and-set: a retry after a force() marked the lap before
+        // finds these words as they were, and writing them again would only widen the window in
+        // which a claim abandoned meanwhile writes into a cell that is no longer its own.
+        file.set(LONG, entry + E_LENGTH, checksum << 32 | length);
+        while (!WORD.compareAndSet(file, entry + E_SEQ, raw, seq(position, state) ^ key)) {
+            // The word changed: a consumer abandoned the claim (this look says so), or a force()
+            // marked the record this cell held a lap ago as taken (publish over the mark).
+            raw = (long) WORD.getAcquire(file, entry + E_SEQ);
+            if (namesThisOrLater(raw ^ key, position)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -433,7 +445,11 @@ final class Ring {
         // Only the winner of the cell moves the head past it: a failed compare-and-set means a producer
         // published there (a record the head must not pass), another consumer abandoned it, or a
         // force() marked what it held a lap ago; the caller looks at the cell again either way.
-        if (WORD.compareAndSet(file, entryOffset(head) + E_SEQ, stale ^ key, seq(head, ABANDONED) ^ key)) {
+        // The head read again just before: the stale value could recur in the cell only once the head
+        // has passed it and a producer of a later lap writes the same bytes there, which this makes
+        // need that to happen within the few instructions up to the compare-and-set.
+        if (head() == head
+                && WORD.compareAndSet(file, entryOffset(head) + E_SEQ, stale ^ key, seq(head, ABANDONED) ^ key)) {
             casHead(head, head + 1);
         }
         return true;

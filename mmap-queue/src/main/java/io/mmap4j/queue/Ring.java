@@ -45,6 +45,39 @@ import java.util.zip.CRC32C;
  * Publishing and abandoning a claim are both compare-and-sets from the unpublished value, so
  * exactly one of them wins: this is what makes unblocking a dead producer's claim exact.
  *
+ * <h2>Why a record never changes while it is in the queue</h2>
+ * A consumer that took a record (its head compare-and-set succeeded) must have read exactly what its
+ * producer wrote. The argument, step by step (the happens-before edges are Java's and C11's):
+ * <ol>
+ * <li>The producer writes the record's bytes, then its length and checksum, then publishes its
+ *     sequence word with a release store (or a compare-and-set, which is also a release). A
+ *     consumer reads that word with acquire, so every write of the producer to the record happens
+ *     before the consumer's reads of it.</li>
+ * <li>The consumer's reads happen before its head compare-and-set (volatile). A producer writes a
+ *     cell of position {@code x + cells} only after a volatile read of the head that returned more
+ *     than {@code x} (its claim must fit), that is, after the compare-and-set that moved the head
+ *     past {@code x}; so no producer of a later lap writes into the record while a consumer can
+ *     still take it.</li>
+ * <li>Two other writers touch cells that are not theirs, both by compare-and-set of a cell's first
+ *     word: {@code force()}'s mark ({@link #markTaken}), only from a word that reads as a committed
+ *     header of an older position {@code p} below the head, and a consumer's abandon
+ *     ({@link #unblockOrWait}), only at the head cell, from a word that read as unpublished there.
+ *     A record's header cell names the record's own position once published, so neither matches it
+ *     then; before, the producer's publish overwrites a mark (release store) or retries over it
+ *     (compare-and-set). Each cell of a record's bytes has its first word written whole by the
+ *     producer before the publish (the last cell, if it holds fewer than 8 of the record's bytes,
+ *     gets zeros first: see {@link #offer}), so once the record is visible no such word is left from
+ *     before; a mark that read the old word either comes before the producer's write in that word's
+ *     order (and is overwritten) or fails. Record bytes that happen to spell the one header the
+ *     cell could be marked as come with the format's chance of about 2^-61 (the key is random).</li>
+ * <li>What remains is the documented limit of unblocking: a producer stopped for the whole unblock
+ *     timeout between claiming and publishing has its claim abandoned, and its late writes may land
+ *     in a later lap's record, which then fails its checksum and is skipped, never delivered.</li>
+ * </ol>
+ * A record whose last cell kept an old header under its last 1 to 7 bytes was, until that cell's
+ * first word was written whole, marked by a racing {@code force()} about once in 256 such records
+ * whose bytes matched (the checksum failure {@code QueueRaceTest} reproduces).
+ *
  * <p>A handle's fields other than the final ones are caches and bookkeeping for this process:
  * racing threads of one handle may see each other's values late, which costs at most a retry.
  */

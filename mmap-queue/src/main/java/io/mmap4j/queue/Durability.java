@@ -132,7 +132,8 @@ final class Durability {
     static Recovery recover(Ring ring) {
         long headWord = ring.headWord();
         long headBefore = headWord & POSITION_MASK;
-        long tailBefore = ring.tail();
+        long tailWord = ring.tailWord();
+        long tailBefore = tailWord & QueueFormat.POSITION_MASK;
         long cells = ring.cells;
         long end = tailBefore;
         for (long p = headBefore; p < tailBefore + cells; ) {
@@ -171,7 +172,8 @@ final class Durability {
             }
         }
         // The tail first: once the head moves, a producer must already see the recovered tail.
-        WORD.compareAndSet(ring.file, (long) F_TAIL, tailBefore, end);
+        // Clearing a single producer's mark too: its process did not survive the restart.
+        WORD.compareAndSet(ring.file, (long) F_TAIL, tailWord, end);
         WORD.compareAndSet(ring.file, (long) F_HEAD, headWord, head); // a held head's holder is gone too
         return new Recovery(headBefore, tailBefore, head, end, abandoned);
     }

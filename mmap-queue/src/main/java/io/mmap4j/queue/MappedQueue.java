@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -42,19 +43,19 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <h2>The file</h2>
- * One file, little-endian, specified byte by byte in {@code docs/queue-format.md} (format 2): a
+ * One file, little-endian, specified byte by byte in {@code docs/queue-format.md} (format 3): a
  * header page, then the ring of 16-byte cells. A record takes one or more consecutive cells: a
  * 16-byte header (a sequence word, the record's length and its CRC32C), then its bytes. One that
  * would cross the end of the ring starts again at its beginning, the cells skipped marked as
  * padding. A file of format 1 (headers in a table of their own) is refused with a
  * {@link CorruptQueueException} naming both versions.
- * Positions are 64-bit and never wrap: no 4 GiB limit. {@link #open(Path, long)} creates the file
+ * Positions are 64-bit and never wrap: no 4 GiB limit. {@link #open(Path, long, OpenOption...)} creates the file
  * complete under a temporary name and links it into place, so no process ever sees a half-made
  * queue and processes creating it at once get the same one; the temporary file of a creator that
  * was killed meanwhile ({@code .NAME.queue-PID-RANDOM.tmp}) is deleted by the next open once it is
  * a minute old and no process has that id. An existing queue keeps the capacity
  * it was created with: opening it with another capacity is an {@link IllegalArgumentException}
- * naming both, and {@link #open(Path)} opens it at its own.
+ * naming both, and {@link #open(Path, OpenOption...)} opens it at its own.
  *
  * <h2>Capacity</h2>
  * The capacity, in bytes, is rounded up to a whole number of 16-byte cells. A record of {@code n}
@@ -149,12 +150,15 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     private final MMap map;
     private final Ring ring;
     private final Path path;
+    /** The {@link QueueOption#SINGLE_PRODUCER} lock and thread of this handle, or null. */
+    private final SingleProducer single;
     private volatile boolean open = true;
 
-    private MappedQueue(MMap map, Ring ring, Path path) {
+    private MappedQueue(MMap map, Ring ring, Path path, SingleProducer single) {
         this.map = map;
         this.ring = ring;
         this.path = path;
+        this.single = single;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -166,14 +170,18 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      *
      * @param path          the queue's file
      * @param capacityBytes the ring's size in bytes, at least 128; rounded up to a multiple of 16
+     * @param options       {@link QueueOption}s, if any
      * @return the open queue
      * @throws IllegalArgumentException if the capacity is out of range, or the existing queue has
      *                                  another capacity (the message names both)
+     * @throws UnsupportedOperationException if an option is not a {@link QueueOption}
      * @throws CorruptQueueException    if the existing file is not a sound queue
+     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER}
+     *                                  is asked for and another handle holds it
      * @throws IOException              if the file cannot be created, opened or mapped
      */
-    public static MappedQueue open(Path path, long capacityBytes) throws IOException {
-        return open(path, capacityBytes, DEFAULT_UNBLOCK_TIMEOUT);
+    public static MappedQueue open(Path path, long capacityBytes, OpenOption... options) throws IOException {
+        return open(path, capacityBytes, DEFAULT_UNBLOCK_TIMEOUT, options);
     }
 
     /**
@@ -185,20 +193,27 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      * @param capacityBytes  the ring's size in bytes, at least 128; rounded up to a multiple of 16
      * @param unblockTimeout how long consumers wait on a claim before abandoning it as its
      *                       producer's (see the class comment), positive
+     * @param options        {@link QueueOption}s, if any
      * @return the open queue
      * @throws IllegalArgumentException if the capacity or timeout is out of range, or the existing
      *                                  queue has another capacity (the message names both)
+     * @throws UnsupportedOperationException if an option is not a {@link QueueOption}
      * @throws CorruptQueueException    if the existing file is not a sound queue
+     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER}
+     *                                  is asked for and another handle holds it
      * @throws IOException              if the file cannot be created, opened or mapped
      */
-    public static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout) throws IOException {
-        return open(path, capacityBytes, unblockTimeout, 0);
+    public static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout, OpenOption... options)
+            throws IOException {
+        return open(path, capacityBytes, unblockTimeout, 0, options);
     }
 
-    /** As {@link #open(Path, long, Duration)}; a new file gets {@code seqKey}, or a random one if it is 0 (tests fix it). */
-    static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout, long seqKey) throws IOException {
+    /** As {@link #open(Path, long, Duration, OpenOption...)}; a new file gets {@code seqKey}, or a random one if it is 0 (tests fix it). */
+    static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout, long seqKey, OpenOption... options)
+            throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(unblockTimeout, "unblockTimeout");
+        boolean singleProducer = singleProducer(options);
         long minBytes = MIN_CELLS * CELL_BYTES;
         long maxBytes = MAX_CELLS * CELL_BYTES;
         if (capacityBytes < minBytes || capacityBytes > maxBytes) {
@@ -216,7 +231,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
                     + " ns", e);
         }
         long cells = QueueFormat.roundUp(capacityBytes, CELL_BYTES) / CELL_BYTES;
-        MappedQueue queue = map(QueueFiles.openOrCreate(path, cells, nanos, seqKey), path);
+        MappedQueue queue = map(QueueFiles.openOrCreate(path, cells, nanos, seqKey), path, singleProducer);
         if (queue.ring.cells != cells) {
             queue.close();
             throw new IllegalArgumentException(path + " is a queue of capacity " + queue.ring.cells * CELL_BYTES
@@ -229,19 +244,37 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     /**
      * Opens an existing queue at the capacity it was created with.
      *
-     * @param path the queue's file
+     * @param path    the queue's file
+     * @param options {@link QueueOption}s, if any
      * @return the open queue
      * @throws NoSuchFileException   if there is no such file
+     * @throws UnsupportedOperationException if an option is not a {@link QueueOption}
      * @throws CorruptQueueException if the file is not a sound queue
+     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER}
+     *                               is asked for and another handle holds it
      * @throws IOException           if the file cannot be opened or mapped
      */
-    public static MappedQueue open(Path path) throws IOException {
+    public static MappedQueue open(Path path, OpenOption... options) throws IOException {
         Objects.requireNonNull(path, "path");
+        boolean singleProducer = singleProducer(options);
         QueueFiles.deleteAbandonedTemporaries(path);
-        return map(MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE), path);
+        return map(MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE), path, singleProducer);
     }
 
-    private static MappedQueue map(MMap map, Path path) throws IOException {
+    /** Whether {@code options} ask for {@link QueueOption#SINGLE_PRODUCER}; rejects any other kind of option. */
+    private static boolean singleProducer(OpenOption... options) {
+        boolean single = false;
+        for (OpenOption option : Objects.requireNonNull(options, "options")) {
+            if (!(Objects.requireNonNull(option, "option") instanceof QueueOption)) {
+                throw new UnsupportedOperationException("option " + option + " is not a QueueOption: a queue's file"
+                        + " is always opened to read and write, created if absent when a capacity is given");
+            }
+            single |= option == QueueOption.SINGLE_PRODUCER;
+        }
+        return single;
+    }
+
+    private static MappedQueue map(MMap map, Path path, boolean singleProducer) throws IOException {
         try {
             List<Problem> problems = new ArrayList<>();
             QueueHeader header = QueueHeader.check(map.segment(), map.size(), problems);
@@ -254,7 +287,12 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
                 throw ends.exception(path);
             }
             Durability.recoverIfRestarted(ring, path);
-            return new MappedQueue(map, ring, path);
+            SingleProducer single = null;
+            if (singleProducer) {
+                single = SingleProducer.acquire(ring, path);
+                ring.claimAlone();
+            }
+            return new MappedQueue(map, ring, path, single);
         } catch (IOException | RuntimeException | Error e) {
             map.close();
             throw e;
@@ -273,7 +311,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      */
     public boolean offer(byte[] record) {
         Objects.requireNonNull(record, "record");
-        ensureOpen();
+        ensureProducer();
         checkLength(record.length);
         return ring.offer(record, null, 0, record.length);
     }
@@ -288,7 +326,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      */
     public boolean offer(MemorySegment record) {
         Objects.requireNonNull(record, "record");
-        ensureOpen();
+        ensureProducer();
         checkLength(record.byteSize());
         return ring.offer(null, record, 0, (int) record.byteSize());
     }
@@ -759,7 +797,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
             if (header == null) {
                 throw problems.get(0).exception(path);
             }
-            return new MappedQueue(map, new Ring(map.segment(), path, header), path).stats();
+            return new MappedQueue(map, new Ring(map.segment(), path, header), path, null).stats();
         } catch (InternalError fault) {
             // A mapped page faulted (the JVM's SIGBUS) while the records were walked: the file was cut
             // short by another process, which is what to report, as verify does.
@@ -882,7 +920,13 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     @Override
     public void close() {
         open = false;
-        map.close();
+        try {
+            if (single != null) {
+                single.close(); // clears the mark while the file is still mapped
+            }
+        } finally {
+            map.close();
+        }
     }
 
     @Override
@@ -895,6 +939,14 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     private void ensureOpen() {
         if (!open) {
             throw new IllegalStateException("the queue " + path + " is closed");
+        }
+    }
+
+    /** {@link #ensureOpen()}, and for a single producer's handle, that this is its producer thread. */
+    private void ensureProducer() {
+        ensureOpen();
+        if (single != null) {
+            single.checkThread();
         }
     }
 

@@ -50,6 +50,8 @@ final class QueueFormat {
     static final int F_HEAD = 128;
     static final int F_HOLDER = 136;
     static final int F_TAIL = 256;
+    /** The process id of the single producer that last held the queue (see {@link SingleProducer}). */
+    static final int F_PRODUCER = 264;
     static final int F_ABANDONED = 384;
     static final int F_CORRUPT = 392;
     // force()'s words, on a 64-byte line apart from the abandon epoch that every offer reads, in
@@ -78,6 +80,10 @@ final class QueueFormat {
 
     /** Set in the head word while a conditional poll holds the record at the head. */
     static final long HEAD_LOCKED = 1L << 62;
+    /** Set in the tail word while a {@link QueueOption#SINGLE_PRODUCER} handle holds the queue. */
+    static final long TAIL_SINGLE = 1L << 62;
+    /** The bits of the head and tail words that hold a position. */
+    static final long POSITION_MASK = (1L << 62) - 1;
 
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -15,6 +15,8 @@ import static io.mmap4j.queue.QueueFormat.F_TAIL;
 import static io.mmap4j.queue.QueueFormat.HEAD_LOCKED;
 import static io.mmap4j.queue.QueueFormat.LONG;
 import static io.mmap4j.queue.QueueFormat.PADDING;
+import static io.mmap4j.queue.QueueFormat.POSITION_MASK;
+import static io.mmap4j.queue.QueueFormat.TAIL_SINGLE;
 import static io.mmap4j.queue.QueueFormat.TAKEN;
 import static io.mmap4j.queue.QueueFormat.HEADER_BYTES;
 import static io.mmap4j.queue.QueueFormat.cellsFor;
@@ -83,7 +85,6 @@ import java.util.zip.CRC32C;
  */
 final class Ring {
     private static final VarHandle WORD = QueueFormat.LONG_HANDLE;
-    private static final long POSITION_MASK = HEAD_LOCKED - 1;
     private static final long PID = ProcessHandle.current().pid();
 
     final MemorySegment file;
@@ -129,6 +130,12 @@ final class Ring {
     private static final int LOCAL_WORDS = 66;
     private static final int STALE_BEFORE_CLOCK = 64; // a power of two
     private static final int FULL_BEFORE_YIELD = 64; // a power of two
+    /**
+     * {@link QueueFormat#TAIL_SINGLE} if this handle is the queue's single producer (it claims with an
+     * ordered store), else 0 (a compare-and-set); the tail word's mark must read the same, or the
+     * offer is another mode's. Set once, before the handle is published.
+     */
+    private long producerMode;
     /** Where this handle saw the head stuck, since when, and the tail then; null when not stuck. */
     private volatile Stuck stuck;
 
@@ -157,6 +164,11 @@ final class Ring {
 
     long key() {
         return key;
+    }
+
+    /** Makes this handle claim as the queue's single producer; see {@link SingleProducer}. */
+    void claimAlone() {
+        producerMode = TAIL_SINGLE;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -196,7 +208,13 @@ final class Ring {
         return (long) WORD.getVolatile(file, (long) F_HEAD);
     }
 
+    /** The tail position (the tail word without the single producer's mark). */
     long tail() {
+        return (long) WORD.getVolatile(file, (long) F_TAIL) & POSITION_MASK;
+    }
+
+    /** The tail word: the tail position, and bit 62 while a single producer holds the queue. */
+    long tailWord() {
         return (long) WORD.getVolatile(file, (long) F_TAIL);
     }
 
@@ -251,7 +269,18 @@ final class Ring {
         while (true) {
             // Acquire, before the claim's compare-and-set (a full fence): read before the claim exists.
             long epoch = (long) WORD.getAcquire(file, (long) F_ABANDONED);
-            long tail = tail();
+            long mode = producerMode;
+            // A single producer's own last store (no other process writes the tail meanwhile): opaque.
+            long tailWord = mode != 0 ? (long) WORD.getOpaque(file, (long) F_TAIL) : tailWord();
+            long tail = tailWord & POSITION_MASK;
+            if ((tailWord ^ tail) != mode) {
+                if (mode != 0) {
+                    throw new IllegalStateException("the single producer's mark on " + path + " was cleared: was"
+                            + " the file's lock dropped (another channel of this file closed in this process)?");
+                }
+                SingleProducer.checkOffer(this); // throws if a single producer holds the queue
+                continue;
+            }
             long index = index(tail);
             long padding = index + need > cells ? cells - index : 0; // a record never wraps around the end
             long end = tail + padding + need;
@@ -267,9 +296,15 @@ final class Ring {
             if (checksum < 0) {
                 checksum = Integer.toUnsignedLong(array != null ? crc(array, length) : crc(segment, offset, length));
             }
-            // The claim: the cells [tail, end) are ours alone once this succeeds. Volatile (a full
-            // fence): no write of ours to those cells can move before it.
-            if (!WORD.compareAndSet(file, (long) F_TAIL, tail, end)) {
+            // The claim: the cells [tail, end) are ours alone once it is made. With other producers, a
+            // compare-and-set (volatile, a full fence: no write of ours to those cells can move before
+            // it). A single producer has none to exclude: an ordered store (a plain store on x86-64),
+            // which the publishing release store below orders before the record becomes visible,
+            // so that no consumer sees a record at or past the tail. Its writes to the cells may
+            // become visible before it: consumers take cells at or past the tail for free ones.
+            if (mode != 0) {
+                WORD.setRelease(file, (long) F_TAIL, end | mode);
+            } else if (!WORD.compareAndSet(file, (long) F_TAIL, tailWord, end)) {
                 continue;
             }
             long position = tail + padding;

@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code produce PATH ID COUNT ENDS}: puts records 0 to COUNT-1, then ENDS end markers;</li>
  * <li>{@code consume PATH OUT}: takes records until an end marker, checks each one's bytes and
  *     that each producer's sequence numbers rise, and writes (id, sequence) pairs to OUT;</li>
- * <li>{@code produce-forever PATH ID PROGRESS}: offers records 0, 1, 2, ... until killed, storing
- *     the count of offers that returned true in PROGRESS at ID * 8 after each (release);</li>
+ * <li>{@code produce-forever PATH ID PROGRESS [single]}: says READY and its process id, offers records 0, 1, 2, ... until killed,
+ *     storing the count of offers that returned true in PROGRESS at ID * 8 after each (release);
+ *     with {@code single}, through a handle opened with {@link QueueOption#SINGLE_PRODUCER};</li>
  * <li>{@code consume-forever PATH LOG}: polls records until killed; after each one it writes its
  *     (id, sequence) to LOG at 8 + 16 * n, then the count n + 1 at 0 (release);</li>
  * <li>{@code churn PATH ID SECONDS}: offers and polls records for SECONDS, with a conditional poll and
@@ -49,7 +50,8 @@ public final class QueueChild {
         switch (args[0]) {
             case "produce" -> produce(path, Long.parseLong(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
             case "consume" -> consume(path, Path.of(args[2]));
-            case "produce-forever" -> produceForever(path, Integer.parseInt(args[2]), Path.of(args[3]));
+            case "produce-forever" -> produceForever(path, Integer.parseInt(args[2]), Path.of(args[3]),
+                    args.length > 4 && args[4].equals("single"));
             case "consume-forever" -> consumeForever(path, Path.of(args[2]));
             case "churn" -> churn(path, Integer.parseInt(args[2]), Long.parseLong(args[3]));
             case "create-forever" -> createForever(path);
@@ -138,10 +140,10 @@ public final class QueueChild {
         System.out.println("GOT " + got);
     }
 
-    private static void produceForever(Path path, int id, Path progress) throws Exception {
-        try (MappedQueue q = MappedQueue.open(path);
+    private static void produceForever(Path path, int id, Path progress, boolean single) throws Exception {
+        try (MappedQueue q = single ? MappedQueue.open(path, QueueOption.SINGLE_PRODUCER) : MappedQueue.open(path);
              MMap acks = MMap.open(progress, 4096, CREATE, READ, WRITE)) {
-            System.out.println("READY");
+            System.out.println("READY " + ProcessHandle.current().pid());
             for (long seq = 0; ; ) {
                 if (q.offer(record(id, seq, 2000))) {
                     seq++;

@@ -50,8 +50,9 @@ def main(path):
     if len(data) < file_size:
         fail("truncated")
     head_word, = struct.unpack_from("<Q", data, 128)
-    tail, = struct.unpack_from("<Q", data, 256)
+    tail_word, = struct.unpack_from("<Q", data, 256)
     head = head_word & ((1 << 62) - 1)
+    tail = tail_word & ((1 << 62) - 1)  # bit 62: a single producer holds the queue
     if not (head <= tail <= head + cells):
         fail("tail outside the ring")
     print("cells", cells)

@@ -100,6 +100,10 @@ class QueueFormatTest {
                 position += QueueFormat.cellsFor(r.length);
             }
         }
+        try (MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            // as a single producer killed without closing leaves it: the tail word's bit 62 set
+            raw.putLong(QueueFormat.F_TAIL, raw.getLong(QueueFormat.F_TAIL) | QueueFormat.TAIL_SINGLE);
+        }
         Path script = Path.of(QueueFormatTest.class.getResource("read_queue.py").toURI());
         Process python = new ProcessBuilder("python3", script.toString(), path.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -9,6 +9,7 @@ import static io.mmap4j.store.SharedMapFormat.D_LIVE_BYTES;
 import static io.mmap4j.store.SharedMapFormat.D_USED_SLOTS;
 import static io.mmap4j.store.SharedMapFormat.INDEX_OFFSET;
 import static io.mmap4j.store.SharedMapFormat.INT;
+import static io.mmap4j.store.SharedMapFormat.LOCK_FILE;
 import static io.mmap4j.store.SharedMapFormat.LONG;
 import static io.mmap4j.store.SharedMapFormat.REMOVED;
 import static io.mmap4j.store.SharedMapFormat.R_CRC;
@@ -64,8 +65,25 @@ final class SharedMapVerifier {
                 return header;
             }
             long seed = c.get(LONG, C_SEED);
+            // Readers share the generation they map, so that no writer rewrites its file in place under them.
+            // The real path: this JVM's maps of the directory share one lock file (SharedMapLock).
+            SharedMapLock lock = SharedMapLock.acquire(dir.toRealPath().resolve(LOCK_FILE), false);
+            try {
+                return verify(c, controlPath, seed, lock, dir);
+            } finally {
+                lock.release();
+            }
+        }
+    }
+
+    private static List<SharedMap.Problem> verify(MemorySegment c, Path controlPath, long seed, SharedMapLock lock,
+                                                  Path dir) throws IOException {
             for (int pass = 1; ; pass++) {
                 long generation = (long) WORD.getAcquire(c, C_GENERATION);
+                if (!lock.share(generation)) {
+                    pass--; // being rewritten for a newer generation, which the control file names by now
+                    continue;
+                }
                 Path data = dataFile(dir, generation);
                 SharedMapVerifier verifier = new SharedMapVerifier();
                 try (MMap map = MMap.open(data, StandardOpenOption.READ)) {
@@ -83,9 +101,10 @@ final class SharedMapVerifier {
                                 Long.toString(generation), "a generation whose data file exists, but "
                                         + data.getFileName() + " is missing"));
                     }
+                } finally {
+                    lock.unshare(generation);
                 }
             }
-        }
     }
 
     /**

@@ -71,7 +71,7 @@ public final class SharedMapChild {
             while (System.nanoTime() < end) {
                 map.put("k", ++flips % 2 == 0 ? small : big);
             }
-            System.out.println("FLIPS " + flips);
+            System.out.println("FLIPS " + flips + " IN_PLACE " + map.rewritesInPlace);
         }
     }
 

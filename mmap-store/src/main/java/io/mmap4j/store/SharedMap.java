@@ -98,12 +98,16 @@ import java.util.zip.CRC32C;
  * with a compare-and-set, whose holder's liveness the kernel vouches for, so a writer killed while
  * holding it is detected and the lock taken over, its half-done write repaired; waiting for a
  * live writer spins, then sleeps. When the index passes three quarters full or the data region is
- * full, the writer rewrites the live entries into a new data file (the index at most half full,
- * the data region twice the live bytes) and switches to it by one release store of the generation
- * in {@code map}: growth and compaction in one step, while readers carry on in the old file. So the
- * data region holds at most as many dead bytes (overwritten and removed values) as live ones
- * before they are reclaimed; a rewrite costs a copy of the live entries, amortised over the writes
- * that filled the region. {@link #putAll} is applied by such a rewrite, so that it is all or
+ * full, the writer rewrites the live entries into another data file (the index at most half full,
+ * the data region two to three times the live bytes) and switches to it by one release store of
+ * the generation in {@code map}: growth and compaction in one step, while readers carry on in the
+ * old file. So the data region holds at most twice as many dead bytes (overwritten and removed
+ * values) as live ones before they are reclaimed; a rewrite costs a copy of the live entries,
+ * amortised over the writes that filled the region. The writer keeps the file a rewrite replaced
+ * and writes the next rewrite into it, in place, once no process maps it any more (readers hold a
+ * shared {@code fcntl} lock of the generation they map): through pages it has touched already, so
+ * that a steady stream of puts takes no page fault. The map's data files are thus at most about
+ * twice (4 KiB + 16 bytes a slot + three times the live bytes). {@link #putAll} is applied by such a rewrite, so that it is all or
  * nothing and visible at once; it costs a copy of the whole map, so put single keys one by one.
  *
  * <h2>Crashes</h2>
@@ -1385,6 +1389,14 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         int count = 0;
         long keys = f.keys();
         long bytes = f.liveBytes();
+        if (keys < 0 || keys > f.slots) {
+            throw new CorruptStoreException(f.path, D_KEYS, "keys", Long.toUnsignedString(keys),
+                    "at most the " + f.slots + " slots");
+        }
+        if (bytes < 0 || bytes > f.dataEnd() - f.dataOffset) {
+            throw new CorruptStoreException(f.path, D_LIVE_BYTES, "live bytes", Long.toUnsignedString(bytes),
+                    "at most the " + (f.dataEnd() - f.dataOffset) + " bytes of records written");
+        }
         long liveReplaced = 0;
         for (Map.Entry<ByteBuffer, MemorySegment> change : changes.entrySet()) {
             MemorySegment key = MemorySegment.ofBuffer(change.getKey());

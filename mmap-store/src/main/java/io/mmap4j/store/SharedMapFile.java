@@ -68,7 +68,11 @@ import java.util.zip.CRC32C;
  * of an iteration) comes from the second mapping, {@link #views()}: read-only, mapped with
  * {@link MapOption#AUTO_UNMAP} the first time a view is asked for, so that those views stay valid
  * for as long as they are reachable, as the map's contract says. A record is never changed once
- * published, so a view shows the same bytes for as long as it lives.
+ * published, so a view shows the same bytes for as long as it lives. A writing handle has a third
+ * mapping, its own, used only under the writer lock and kept after a rewrite replaces the
+ * generation, to rewrite into in place once no process maps the file for reading ({@link #recycle}):
+ * every mapping for reading, views included, holds a share of its generation
+ * ({@link SharedMapLock#share}), which keeps the file from being rewritten under it.
  *
  * <p><b>No allocation between two accesses of {@link #map} in a read.</b> The JDK unmaps a closed
  * shared arena after a handshake with every thread: a thread it finds inside an access of the

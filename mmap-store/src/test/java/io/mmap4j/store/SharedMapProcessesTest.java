@@ -109,6 +109,37 @@ class SharedMapProcessesTest {
     }
 
     /**
+     * A reader in another JVM that maps a generation keeps its file from being rewritten in place:
+     * the writer's next rewrite makes a new file instead and deletes the old one's name, and the
+     * reader reads on; a generation it never mapped is rewritten in place, and so is the one it
+     * mapped once it is killed (the kernel drops its locks).
+     */
+    @Test
+    void aGenerationMappedByAnotherJvmIsNotRewrittenInPlace() throws Exception {
+        try (SharedMap map = SharedMap.open(dir, SharedMapTest.SMALL)) { // every data region 64 KiB: all reusable
+            map.put("k", "one".getBytes(UTF_8));
+            map.putAll(List.of(Map.entry("k".getBytes(UTF_8), "two".getBytes(UTF_8)))); // generation 2; 1 is spare
+            try (ChildJvm reader = ChildJvm.start(SharedMapChild.class, "hold", dir.toString())) {
+                assertEquals("HOLDING two 2", reader.awaitLine("HOLDING ", TIMEOUT));
+                map.putAll(List.of(Map.entry("k".getBytes(UTF_8), "three".getBytes(UTF_8)))); // 3: into data.1
+                assertEquals(1, map.rewritesInPlace, "nobody maps generation 1");
+                map.putAll(List.of(Map.entry("k".getBytes(UTF_8), "four".getBytes(UTF_8)))); // 4: the reader maps 2
+                assertEquals(1, map.rewritesInPlace, "the reader JVM maps generation 2: a new file");
+                assertTrue(Files.notExists(dir.resolve("data.2")), "its name deleted, its file still mapped");
+                reader.send("read");
+                assertEquals("READ four 4", reader.awaitLine("READ ", TIMEOUT));
+                map.putAll(List.of(Map.entry("k".getBytes(UTF_8), "five".getBytes(UTF_8)))); // 5: into data.3
+                assertEquals(2, map.rewritesInPlace, "the reader maps generation 4, never mapped 3");
+                reader.kill();
+            }
+            map.putAll(List.of(Map.entry("k".getBytes(UTF_8), "six".getBytes(UTF_8)))); // 6: into data.4
+            assertEquals(3, map.rewritesInPlace, "the killed reader's lock of generation 4 is gone");
+            assertArrayEquals("six".getBytes(UTF_8), map.get("k"));
+        }
+        assertEquals(List.of(), SharedMap.verify(dir));
+    }
+
+    /**
      * A child JVM puts, removes and putAlls (values of up to 200 KB, so it grows and compacts
      * often) and is killed with {@code destroyForcibly} at a random moment, 20 rounds on the same
      * map. After each kill the map verifies sound, reopens, and holds exactly the operations that

@@ -106,7 +106,12 @@ import java.util.zip.CRC32C;
  * amortised over the writes that filled the region. The writer keeps the file a rewrite replaced
  * and writes the next rewrite into it, in place, once no process maps it any more (readers hold a
  * shared {@code fcntl} lock of the generation they map): through pages it has touched already, so
- * that a steady stream of puts takes no page fault. The map's data files are thus at most about
+ * that a steady stream of puts takes no page fault. It does so only if that file's index has the
+ * slots the rewrite needs and its data region fits the live bytes (a map's first file, sized by
+ * {@link Options}, seldom does), and only if no process maps it: views of a generation hold it
+ * until the garbage collector finds them all unreachable (see Reads), so a program that takes
+ * views ({@code view}, iteration) makes rewrites write into new files, paying those faults, until
+ * then; copies and typed reads hold nothing. The map's data files are thus at most about
  * twice (4 KiB + 16 bytes a slot + three times the live bytes). {@link #putAll} is applied by such a rewrite, so that it is all or
  * nothing and visible at once; it costs a copy of the whole map, so put single keys one by one.
  *

@@ -2,12 +2,14 @@ package io.mmap4j.bench;
 
 import com.squareup.tape2.QueueFile;
 import io.mmap4j.queue.MappedQueue;
+import io.mmap4j.queue.QueueOption;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -54,7 +56,9 @@ import org.openjdk.jmh.infra.Control;
  *     producer stays at most a thousand records ahead, as with the others);
  *     Tape: {@code QueueFile.add} and {@code peek} + {@code remove} (one process, so the
  *     threads share it under a lock); {@code ArrayBlockingQueue}: {@code offer}/{@code poll} in one
- *     JVM, the reference.</li>
+ *     JVM, the reference. {@code mmap4jSingleProducer}: mmap4j's queue with its producer's handle
+ *     opened with {@code QueueOption.SINGLE_PRODUCER}, which claims with an ordered store, as
+ *     Agrona's one-to-one ring does, instead of a compare-and-set.</li>
  * <li>{@code manyToOne}: the same with two producer threads; Agrona's {@code ManyToOneRingBuffer}.</li>
  * <li>{@code forced}: one thread offers a record, takes it back and makes the queue durable: mmap4j
  *     {@code offer} + {@code poll} + {@code force()}; {@code fsync}, the floor: a 64-byte
@@ -86,13 +90,27 @@ public class QueueBenchmark {
         public void open() throws IOException {
             PeerFlags.requireNone("MappedQueue");
             dir = TrialFile.createDirectory("queue-mmap4j");
-            queue = MappedQueue.open(dir.resolve("bench.queue"), RING);
+            queue = MappedQueue.open(dir.resolve("bench.queue"), RING, options());
+        }
+
+        /** How the trial's handle is opened: as any producer's. */
+        OpenOption[] options() {
+            return new OpenOption[0];
         }
 
         @TearDown(Level.Trial)
         public void close() throws IOException {
             queue.close();
             TrialFile.deleteDirectory(dir);
+        }
+    }
+
+    /** The same queue, its handle opened with {@link QueueOption#SINGLE_PRODUCER}: the producer claims with a store. */
+    @State(Scope.Group)
+    public static class Mmap4jSingleProducerQueue extends Mmap4jQueue {
+        @Override
+        OpenOption[] options() {
+            return new OpenOption[] {QueueOption.SINGLE_PRODUCER};
         }
     }
 
@@ -219,6 +237,20 @@ public class QueueBenchmark {
     @Group("oneToOne_mmap4j")
     @GroupThreads(1)
     public int oneToOne_mmap4j_poll(Mmap4jQueue q, Sink sink, Control control) {
+        return poll(q, sink, control);
+    }
+
+    @Benchmark
+    @Group("oneToOne_mmap4jSingleProducer")
+    @GroupThreads(1)
+    public boolean oneToOne_mmap4jSingleProducer_offer(Mmap4jSingleProducerQueue q, Control control) {
+        return offer(q, control);
+    }
+
+    @Benchmark
+    @Group("oneToOne_mmap4jSingleProducer")
+    @GroupThreads(1)
+    public int oneToOne_mmap4jSingleProducer_poll(Mmap4jSingleProducerQueue q, Sink sink, Control control) {
         return poll(q, sink, control);
     }
 

@@ -51,6 +51,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * <li>{@code hashedFloor} (for {@code view}): the floor's two reads, the first at a slot chosen by
  *     the XXH3 of the key, as a hashed store must: the least any hashed store does, with the cheapest
  *     hash of a 16-byte key we know ({@link Floor#xxh3}).</li>
+ * <li>{@code oneMissFloor} (for {@code view}): one read at random in the floor's records, chosen by
+ *     the key's XXH3, with no index: the least a lookup costs that needs one cache miss, whatever
+ *     its layout (what a bucketed layout with a cache-resident directory would aim at).</li>
  * <li>{@code entries}: 1 K, 1 M, 10 M; {@code scaleDown} divides it (1000 in the smoke test).</li>
  * </ul>
  */
@@ -340,6 +343,13 @@ public class StaticStoreLookupBenchmark {
     public long view_hashedFloor(Floor s, Probe p) {
         long slot = Math.unsignedMultiplyHigh(Floor.xxh3(p.hit(s.count)), s.count);
         return s.file.get(ValueLayout.JAVA_LONG_UNALIGNED, s.record(slot)) + VALUE_BYTES;
+    }
+
+    /** The floor of a one-miss {@code view}: the record read straight at the place the key's XXH3 chooses. */
+    @Benchmark
+    public long view_oneMissFloor(Floor s, Probe p) {
+        long record = Math.unsignedMultiplyHigh(Floor.xxh3(p.hit(s.count)), s.count);
+        return s.file.get(ValueLayout.JAVA_LONG_UNALIGNED, s.dataAt + record * Floor.RECORD_BYTES) + VALUE_BYTES;
     }
 
     @Benchmark

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -40,6 +41,24 @@ final class QueuePeerCheck {
                 assertEquals(QueueBenchmark.RECORD, b.forced_mmap4j(d));
                 assertEquals(0, d.queue.size());
                 PeerCheck.close(d);
+            }
+            case "mmap4jSingleProducer" -> {
+                QueueBenchmark.Mmap4jSingleProducerQueue q = PeerCheck.open(QueueBenchmark.Mmap4jSingleProducerQueue.class,
+                        Map.of());
+                QueueBenchmark.Sink sink = new QueueBenchmark.Sink();
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(b.oneToOne_mmap4jSingleProducer_offer(q, run));
+                }
+                assertEquals(3, q.queue.size());
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(QueueBenchmark.RECORD, b.oneToOne_mmap4jSingleProducer_poll(q, sink, run));
+                }
+                assertEquals(-1, b.oneToOne_mmap4jSingleProducer_poll(q, sink, stopped));
+                try (io.mmap4j.queue.MappedQueue other = io.mmap4j.queue.MappedQueue.open(q.queue.path())) {
+                    assertThrows(IllegalStateException.class, () -> other.offer(QueueBenchmark.PAYLOAD),
+                            "the trial's handle is the single producer");
+                }
+                PeerCheck.close(q);
             }
             case "agrona" -> {
                 QueueBenchmark.AgronaRing r = PeerCheck.open(QueueBenchmark.AgronaRing.class, Map.of());

@@ -22,6 +22,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
@@ -49,6 +50,9 @@ final class StaticStorePeerCheck {
             checked = true;
         } else if (peer.equals("hashedFloor")) {
             hashedFloor();
+            checked = true;
+        } else if (peer.equals("oneMissFloor")) {
+            oneMissFloor();
             checked = true;
         } else if (get.isPresent()) {
             lookups(peer, get.get().getParameterTypes()[0]);
@@ -181,6 +185,33 @@ final class StaticStorePeerCheck {
                 assertEquals(floor.file.get(ValueLayout.JAVA_LONG_UNALIGNED, floor.record(slot))
                         + StaticStoreLookupBenchmark.VALUE_BYTES, read, "hashed floor: view of entry " + probe.last);
             }
+        } finally {
+            close(floor);
+        }
+    }
+
+    /**
+     * The one-miss floor reads the first 8 bytes of the record that the key's XXH3 chooses among
+     * the data region's records, with no index.
+     */
+    private static void oneMissFloor() throws Exception {
+        StaticStoreLookupBenchmark.Floor floor = open(StaticStoreLookupBenchmark.Floor.class,
+                Map.of("entries", 1000, "scaleDown", 1));
+        try {
+            StaticStoreLookupBenchmark bench = new StaticStoreLookupBenchmark();
+            StaticStoreLookupBenchmark.Probe probe = new StaticStoreLookupBenchmark.Probe();
+            long[] seen = new long[floor.count];
+            for (int i = 0; i < 3000; i++) {
+                long read = bench.view_oneMissFloor(floor, probe);
+                long record = Math.unsignedMultiplyHigh(StaticStoreLookupBenchmark.Floor.xxh3(probe.key), floor.count);
+                assertEquals(floor.file.get(ValueLayout.JAVA_LONG_UNALIGNED,
+                        floor.dataAt + record * StaticStoreLookupBenchmark.Floor.RECORD_BYTES)
+                        + StaticStoreLookupBenchmark.VALUE_BYTES, read, "one-miss floor: view of entry " + probe.last);
+                seen[(int) record]++;
+            }
+            // The reads spread over the records (a hash that sent every key to one record would hit the cache).
+            assertTrue(Arrays.stream(seen).filter(n -> n > 0).count() > floor.count / 2,
+                    "one-miss floor: the reads land on more than half of the " + floor.count + " records");
         } finally {
             close(floor);
         }

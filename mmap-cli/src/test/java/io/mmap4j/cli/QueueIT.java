@@ -95,11 +95,11 @@ class QueueIT extends FileTypeContract {
                 new Damage("a sequence word's state", file -> rewrite(file, b -> {
                     int header = 4096 + 16 * 15;
                     b.putLong(header, b.getLong(header) ^ (1 ^ 7)); // stored XORed with the file's key: state 1 becomes 7
-                }), "at byte offset " + (4096 + 16 * 15) + ": sequence word state is 7, expected 1 (committed), 2 (padding)"
-                        + " or 3 (abandoned)"),
+                }), "at byte offset " + (4096 + 16 * 15) + ": sequence word state is 7, expected 1 (committed), 2 (padding),"
+                        + " 3 (abandoned) or 4 (taken)"),
                 new Damage("the tail past the ring", file -> rewrite(file, b -> b.putLong(256, 10_000)),
                         "at byte offset 256: tail is 10000, expected from the head (15) to the head plus the cell count (4111)"),
-                version(3, "at byte offset 8: format version is 3, expected 2"),
+                version(4, "at byte offset 8: format version is 4, expected 3"),
                 new Damage("truncated", file -> truncateBy(file, 64), ": file length is " + (69_632 - 64) + " bytes, expected 69632 bytes"));
     }
 

@@ -2,6 +2,7 @@ package io.mmap4j.content;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -48,17 +49,26 @@ final class ContentIds {
         if (s.length() != ID_LENGTH) {
             return false;
         }
-        for (int i = 0; i < ID_LENGTH; i++) {
+        for (int i = 0; i < ID_LENGTH - 1; i++) {
             char c = s.charAt(i);
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+            if (c >= 128 || SIXTETS[c] < 0) {
                 return false;
             }
         }
         // 43 characters carry 258 bits; the last character's low 2 bits must be zero (canonical form).
         char last = s.charAt(ID_LENGTH - 1);
-        int v = last >= 'A' && last <= 'Z' ? last - 'A' : last >= 'a' && last <= 'z' ? last - 'a' + 26
-                : last >= '0' && last <= '9' ? last - '0' + 52 : last == '-' ? 62 : 63;
-        return (v & 3) == 0;
+        return last < 128 && SIXTETS[last] >= 0 && (SIXTETS[last] & 3) == 0;
+    }
+
+    /** The 6 bits each base64url character stands for, by the character; -1 for any other below 128. */
+    private static final byte[] SIXTETS = new byte[128];
+
+    static {
+        Arrays.fill(SIXTETS, (byte) -1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for (int i = 0; i < alphabet.length(); i++) {
+            SIXTETS[alphabet.charAt(i)] = (byte) i;
+        }
     }
 
     private static MessageDigest newDigest() {

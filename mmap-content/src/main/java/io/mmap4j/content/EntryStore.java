@@ -134,6 +134,24 @@ abstract class EntryStore implements Store {
         return v == null ? null : MemorySegment.ofArray(v);
     }
 
+    /**
+     * {@link #viewAt(Store, String)} of a small value read on every message read (the commitments
+     * stamp), which a backend may answer from what it read before, as long as it checks that the
+     * value did not change since: the value now, or null if there is none.
+     */
+    static MemorySegment smallViewAt(Store store, String path) {
+        if (store instanceof EntryStore entries && entries.hasValueAt()) {
+            entries.checkOpen();
+            return entries.smallViewAt(path);
+        }
+        return viewAt(store, path);
+    }
+
+    /** {@link #smallViewAt(Store, String)} in this backend: {@link #viewAt(String)} unless it keeps such values. */
+    MemorySegment smallViewAt(String path) {
+        return viewAt(path);
+    }
+
     /** Whether {@link #valueAt(String)} finds every value (so that null means none), not only some. */
     boolean hasValueAt() {
         return false;

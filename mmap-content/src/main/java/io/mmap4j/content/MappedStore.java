@@ -2,7 +2,9 @@ package io.mmap4j.content;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.mmap4j.store.Codec;
 import io.mmap4j.store.SharedMap;
+import io.mmap4j.store.TypedSharedMap;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -68,11 +70,19 @@ public final class MappedStore extends EntryStore {
     private static final int MAX_HINTS = 4096;
 
     private final SharedMap map;
+    /**
+     * The map as text, for {@link #smallViewAt}: its read cache answers a key read before, whose
+     * slot no writer changed since, with the string decoded then.
+     */
+    private final TypedSharedMap<String, String> smallEntries;
+    /** The small value {@link #smallViewAt} read last; replaced whole, read racily (its fields final). */
+    private SmallValue lastSmall;
     /** Per overflowing group, an overflow slot known to be free or past the last taken: where an add starts looking. */
     private final ConcurrentHashMap<String, Long> overflowHints = new ConcurrentHashMap<>();
 
     private MappedStore(SharedMap map) {
         this.map = map;
+        this.smallEntries = map.typed(Codec.utf8(), Codec.utf8());
     }
 
     /**
@@ -173,6 +183,42 @@ public final class MappedStore extends EntryStore {
     byte[] valueAt(String path) {
         MemorySegment v = viewAt(path);
         return v == null ? null : v.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * The small value at {@code path} from the entry read last, if the map says its slot did not
+     * change since (its typed view's read cache: one load of the slot), else read again. The entry
+     * comes as text: only one whose every byte is ASCII (as the commitments stamps written now
+     * are) is exact as text, so another is read again as bytes each time.
+     */
+    @Override
+    MemorySegment smallViewAt(String path) {
+        String entry = smallEntries.get(path);
+        if (entry == null) {
+            return null;
+        }
+        SmallValue last = lastSmall;
+        if (last != null && last.entry() == entry) { // the very string the cache gave before: unchanged
+            return last.value();
+        }
+        byte[] bytes = new byte[entry.length()];
+        for (int i = 0; i < bytes.length; i++) {
+            char ch = entry.charAt(i);
+            if (ch >= 0x80) {
+                return viewAt(path); // not ASCII: the text may not be exact (U+FFFD for a byte that is not UTF-8)
+            }
+            bytes[i] = (byte) ch;
+        }
+        if (bytes.length == 0 || bytes[0] != VALUE) {
+            return null;
+        }
+        MemorySegment value = MemorySegment.ofArray(bytes).asSlice(1).asReadOnly();
+        lastSmall = new SmallValue(entry, value);
+        return value;
+    }
+
+    /** A small value read through the map's typed view: the entry's text, the value's bytes. */
+    private record SmallValue(String entry, MemorySegment value) {
     }
 
     /** A view of the value at exactly {@code path} in the map, without its tag: no copy (a record never changes). */

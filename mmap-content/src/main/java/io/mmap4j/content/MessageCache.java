@@ -197,7 +197,12 @@ public final class MessageCache implements AutoCloseable {
      * @throws CorruptContentException if what is stored does not parse, or a commitment does not verify
      */
     public Optional<Object> read(String idOrPath) {
-        String path = StorePaths.normalize(Objects.requireNonNull(idOrPath, "idOrPath"));
+        Objects.requireNonNull(idOrPath, "idOrPath");
+        if (ContentIds.isId(idOrPath)) { // normal as it is: no path to check
+            checkOpen();
+            return Optional.ofNullable(loader.readId(idOrPath));
+        }
+        String path = StorePaths.normalize(idOrPath);
         checkOpen();
         if (path.isEmpty()) {
             throw new IllegalArgumentException("read needs an ID or a path, not the root");

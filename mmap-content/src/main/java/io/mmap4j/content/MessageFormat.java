@@ -1,6 +1,5 @@
 package io.mmap4j.content;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.lang.foreign.MemorySegment;
@@ -281,13 +280,13 @@ final class MessageFormat {
 
     /** The string whose UTF-8 is {@code bytes[from, to)} of any memory, or null if it is not well-formed. */
     static String decodeUtf8(MemorySegment bytes, long from, long to) {
-        long i = from;
-        while (i < to && bytes.get(ValueLayout.JAVA_BYTE, i) >= 0) {
-            i++;
-        }
         byte[] utf8 = copy(bytes, from, to - from);
-        if (i == to) {
-            return new String(utf8, US_ASCII); // every byte below 0x80: well-formed
+        // The JDK's decoder (vectorised for ASCII) replaces what is malformed with U+FFFD: a string
+        // without one is the exact decoding; one with it (malformed, or a U+FFFD in the input) is
+        // decoded again strictly, to tell those apart.
+        String lenient = new String(utf8, UTF_8);
+        if (lenient.indexOf('\uFFFD') < 0) {
+            return lenient;
         }
         try {
             return UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

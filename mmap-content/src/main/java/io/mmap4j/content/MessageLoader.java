@@ -32,6 +32,8 @@ final class MessageLoader {
      * the threads, replaced whole (its fields final, so any thread sees one whole), read racily.
      */
     private Recent recent;
+    /** The keys decoded last, so that a message's keys are found rather than decoded and checked again. */
+    private final KeyCache keys = new KeyCache();
 
     /** A packed value read under {@code stamp}, its flags current then; {@code ids[i]}'s tree at {@code at[i]}. */
     private record Recent(MemorySegment packed, String path, long stamp, String[] ids, long[] at, int count) {
@@ -73,19 +75,19 @@ final class MessageLoader {
 
     /** The value at {@code path} (normal, not the root), one level loaded, or null: an ID from its packed value. */
     Object read(String path) {
-        if (path.indexOf('/') < 0 && ContentIds.isId(path)) {
-            Object byId = loadId(path, false, 0); // a value's own ID: no link to follow
-            if (byId != null) {
-                return byId;
-            }
-        }
-        return load(store.resolve(path));
+        return ContentIds.isId(path) ? readId(path) : load(store.resolve(path));
+    }
+
+    /** {@link #read} of an ID: the value's own, else whatever the ID names as a path (a committed ID's link). */
+    Object readId(String id) {
+        Object byId = loadId(id, false, 0); // a value's own ID: no link to follow
+        return byId != null ? byId : load(store.resolve(id));
     }
 
     /** What {@link Link} {@code link} leads to, one level loaded or {@code all} levels. */
     Object load(Link link, boolean all, int depth) {
         String path = link.path();
-        if (path.indexOf('/') < 0 && ContentIds.isId(path)) {
+        if (ContentIds.isId(path)) {
             Object v = fromRecent(path, all, depth);
             if (v == null) {
                 v = loadId(path, all, depth);
@@ -339,15 +341,21 @@ final class MessageLoader {
 
     /** Key {@code i} of an encoding, {@code length} bytes at {@code at}: well-formed UTF-8, a valid key. */
     private String key(Cursor c, MemorySegment b, long at, long length, int i, long keyField) {
+        String known = keys.find(b, at, length);
+        if (known != null) {
+            return known;
+        }
         String key = MessageFormat.decodeUtf8(b, at, at + length);
         if (key == null) {
             throw corrupt(c.path, "key " + i + " at byte " + keyField + " is not well-formed UTF-8");
         }
         try {
-            return StorePaths.checkSegment(key, key);
+            StorePaths.checkSegment(key, key);
         } catch (IllegalArgumentException e) {
             throw corrupt(c.path, e.getMessage());
         }
+        keys.put(b, at, length, key);
+        return key;
     }
 
     private static String idAt(MemorySegment b, long hashAt) {

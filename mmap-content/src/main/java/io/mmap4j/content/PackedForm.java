@@ -39,6 +39,8 @@ final class PackedForm {
     /** A tree's flag and size, before the value's encoding. */
     static final int TREE_HEADER = 1 + 4;
 
+    /** Clears the top bit of every byte of a stamp. */
+    private static final long ASCII_BYTES = 0x7F7F_7F7F_7F7F_7F7FL;
     private static final VarHandle U32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -52,7 +54,7 @@ final class PackedForm {
      * @throws CorruptContentException if it is not 8 bytes
      */
     static long stamp(Store store) {
-        MemorySegment stamp = EntryStore.viewAt(store, STAMP);
+        MemorySegment stamp = EntryStore.smallViewAt(store, STAMP); // kept by a backend that can check it cheaply
         if (stamp == null) {
             return 0;
         }
@@ -62,11 +64,15 @@ final class PackedForm {
         return u64(stamp, 0);
     }
 
-    /** Gives the store a new commitments stamp, random and not 0, so that no tree written before names it. */
+    /**
+     * Gives the store a new commitments stamp, random and not 0, so that no tree written before
+     * names it; each of its bytes below 0x80 (56 random bits), so that a backend may keep it as
+     * text ({@link EntryStore#smallViewAt}).
+     */
     static void changeStamp(Store store) {
         long stamp;
         do {
-            stamp = ThreadLocalRandom.current().nextLong() ^ System.nanoTime();
+            stamp = (ThreadLocalRandom.current().nextLong() ^ System.nanoTime()) & ASCII_BYTES;
         } while (stamp == 0);
         byte[] bytes = new byte[8];
         U64.set(bytes, 0, stamp);

@@ -2,9 +2,13 @@ package io.mmap4j.content;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.store.SharedMap;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,5 +57,49 @@ class MappedMessageCacheTest extends MessageCacheContract {
         }
         assertEquals(List.of(), MessageCache.verify(path));
         cache = MessageCache.over(new MemoryStore());
+    }
+
+    @Test
+    void aCommitmentAddedThroughAnotherHandleIsSeenByTheNextReadThoughTheStampWasKept() throws Exception {
+        Map<String, Object> nested = Map.of("release", "2.0");
+        Map<String, Object> parent = Map.of("name", "p", "nested", nested);
+        String id = cache.write(parent);
+        for (int i = 0; i < 3; i++) { // the stamp read, then kept: the same value each time
+            assertSameValue(parent, cache.ensureAllLoaded(cache.read(id).orElseThrow()));
+        }
+        long kept = PackedForm.stamp(cache.store());
+        try (MessageCache other = MessageCache.open(dir.resolve("mapped"))) { // its own map handle, as another process
+            Map<String, Object> signed = MessageCache.commit(nested, ed25519());
+            other.write(signed);
+            long changed = PackedForm.stamp(other.store());
+            assertNotEquals(kept, changed, "the nested message gained a commitment: a new stamp");
+            assertEquals(changed, PackedForm.stamp(cache.store()), "this handle sees the new stamp at once");
+            assertSameValue(Map.of("name", "p", "nested", signed), cache.ensureAllLoaded(cache.read(id).orElseThrow()),
+                    "read with the commitment added through the other handle");
+        }
+    }
+
+    @Test
+    void aStampWithBytesFromX80IsReadAsBytesEachTimeAndANewStampIsAscii() {
+        Store store = cache.store();
+        byte[] old = {(byte) 0x80, (byte) 0xFF, 1, 2, (byte) 0xC3, (byte) 0xA9, 0x7F, (byte) 0xFE}; // as mmap4j wrote before
+        store.write(PackedForm.STAMP, old);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(PackedForm.u64(old, 0), PackedForm.stamp(store), "not exact as text: read as bytes");
+        }
+        for (int i = 0; i < 50; i++) {
+            PackedForm.changeStamp(store);
+            byte[] now = store.read(PackedForm.STAMP).orElseThrow();
+            assertEquals(8, now.length);
+            for (byte b : now) {
+                assertTrue(b >= 0, "every byte of a new stamp is below 0x80: " + Arrays.toString(now));
+            }
+            assertNotEquals(0, PackedForm.u64(now, 0));
+            assertEquals(PackedForm.u64(now, 0), PackedForm.stamp(store), "the new stamp, seen at once");
+            assertEquals(PackedForm.u64(now, 0), PackedForm.stamp(store), "and kept");
+        }
+        store.write(PackedForm.STAMP, new byte[] {1, 2, 3});
+        CorruptContentException e = assertThrows(CorruptContentException.class, () -> PackedForm.stamp(store));
+        assertTrue(e.getMessage().contains("a stamp of 3 bytes, expected 8"), e.getMessage());
     }
 }

@@ -134,12 +134,28 @@ class MessageFormatTest {
     }
 
     @Test
+    void stringsDecodeExactlyAndMalformedUtf8IsRefused() {
+        for (String s : List.of("", "ascii", "clé", "\uFFFD", "a\uFFFDb", "😀 \uFFFD 日本")) {
+            byte[] utf8 = s.getBytes(UTF_8);
+            assertEquals(s, MessageFormat.decodeUtf8(utf8, 0, utf8.length), "a U+FFFD in the input is kept");
+        }
+        for (byte[] bad : List.of(new byte[] {(byte) 0xC3}, new byte[] {'a', (byte) 0x80, 'b'},
+                new byte[] {(byte) 0xC0, (byte) 0x80}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                new byte[] {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD, (byte) 0xFF})) {
+            assertEquals(null, MessageFormat.decodeUtf8(bad, 0, bad.length), HexFormat.of().formatHex(bad) + " is not UTF-8");
+        }
+    }
+
+    @Test
     void sha256AndIdsFollowTheirSpecifications() {
         assertEquals("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0", ContentIds.id("abc".getBytes(UTF_8)), "FIPS 180-2 'abc'");
         assertTrue(ContentIds.isId("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0"));
         assertFalse(ContentIds.isId("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa1"), "stray low bits in the last character");
         assertFalse(ContentIds.isId("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0"), "not base64url");
         assertFalse(ContentIds.isId("short"));
+        assertFalse(ContentIds.isId("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFaé"), "not ASCII, last");
+        assertFalse(ContentIds.isId("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAF\u0100A"), "not ASCII, inside");
+        assertFalse(ContentIds.isId("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAF/A"), "a path");
     }
 
     @Test

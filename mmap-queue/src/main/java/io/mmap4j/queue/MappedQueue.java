@@ -9,11 +9,13 @@ import static io.mmap4j.queue.QueueFormat.cellsFor;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import io.mmap4j.MMap;
+import io.mmap4j.internal.GuardedCrc32c;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -41,19 +43,19 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <h2>The file</h2>
- * One file, little-endian, specified byte by byte in {@code docs/queue-format.md} (format 2): a
+ * One file, little-endian, specified byte by byte in {@code docs/queue-format.md} (format 3): a
  * header page, then the ring of 16-byte cells. A record takes one or more consecutive cells: a
  * 16-byte header (a sequence word, the record's length and its CRC32C), then its bytes. One that
  * would cross the end of the ring starts again at its beginning, the cells skipped marked as
  * padding. A file of format 1 (headers in a table of their own) is refused with a
  * {@link CorruptQueueException} naming both versions.
- * Positions are 64-bit and never wrap: no 4 GiB limit. {@link #open(Path, long)} creates the file
+ * Positions are 64-bit and never wrap: no 4 GiB limit. {@link #open(Path, long, OpenOption...)} creates the file
  * complete under a temporary name and links it into place, so no process ever sees a half-made
  * queue and processes creating it at once get the same one; the temporary file of a creator that
  * was killed meanwhile ({@code .NAME.queue-PID-RANDOM.tmp}) is deleted by the next open once it is
  * a minute old and no process has that id. An existing queue keeps the capacity
  * it was created with: opening it with another capacity is an {@link IllegalArgumentException}
- * naming both, and {@link #open(Path)} opens it at its own.
+ * naming both, and {@link #open(Path, OpenOption...)} opens it at its own.
  *
  * <h2>Capacity</h2>
  * The capacity, in bytes, is rounded up to a whole number of 16-byte cells. A record of {@code n}
@@ -126,6 +128,18 @@ import java.util.function.Predicate;
  * Figures measured against Agrona's ring buffers, Chronicle Queue and Tape are in
  * {@code docs/BENCHMARKS.md}.
  *
+ * <h2>One producer</h2>
+ * A queue with one producer thread can say so: a handle opened with
+ * {@link QueueOption#SINGLE_PRODUCER} claims space with an ordered store of the tail (a plain store
+ * on x86-64) instead of a compare-and-set, what a one-to-one ring buffer does, about a quarter of
+ * an offer's time. The open takes a lock on the file that the kernel drops if the process dies, so
+ * that no other handle of any process can produce meanwhile: a second single producer's open is a
+ * {@link java.nio.file.FileSystemException}, an offer through another handle or from another thread
+ * of this one an {@link IllegalStateException}, each naming the mode. Consumers, and everything
+ * but offers, work through any handle as usual; delivery, unblocking and durability are unchanged.
+ * A killed single producer's claim is passed after the unblock timeout, and a new single producer
+ * opens at once.
+ *
  * <h2>Errors and lifetime</h2>
  * A null argument is a {@link NullPointerException}; a record longer than {@link #maxRecordBytes()}
  * an {@link IllegalArgumentException} naming both sizes; a non-positive capacity or timeout an
@@ -133,6 +147,13 @@ import java.util.function.Predicate;
  * thread, throws {@link IllegalStateException}, and the JVM never crashes. Records stay in the
  * file, which {@link #force()} makes durable against a machine crash; without it the kernel writes
  * them back in its own time, and they survive any process crash at once.
+ *
+ * <h2>After a restart of the host</h2>
+ * {@link #force()} syncs the ring pages, not the header page with the head and the tail (see its
+ * comment), so the first open after the host restarted (the file keeps the host's boot id) rebuilds
+ * them from the records' own headers before anything else uses the queue, under a lock on the file:
+ * it reads two rings' worth of cells once, and abandons at once the claims the restart killed.
+ * Every record forced before the restart and not taken by then is delivered exactly once.
  */
 public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     /** The unblock timeout of a queue created without one. */
@@ -141,12 +162,15 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     private final MMap map;
     private final Ring ring;
     private final Path path;
+    /** The {@link QueueOption#SINGLE_PRODUCER} lock and thread of this handle, or null. */
+    private final SingleProducer single;
     private volatile boolean open = true;
 
-    private MappedQueue(MMap map, Ring ring, Path path) {
+    private MappedQueue(MMap map, Ring ring, Path path, SingleProducer single) {
         this.map = map;
         this.ring = ring;
         this.path = path;
+        this.single = single;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -158,14 +182,18 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      *
      * @param path          the queue's file
      * @param capacityBytes the ring's size in bytes, at least 128; rounded up to a multiple of 16
+     * @param options       {@link QueueOption}s, if any
      * @return the open queue
      * @throws IllegalArgumentException if the capacity is out of range, or the existing queue has
      *                                  another capacity (the message names both)
+     * @throws UnsupportedOperationException if an option is not a {@link QueueOption}
      * @throws CorruptQueueException    if the existing file is not a sound queue
+     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER}
+     *                                  is asked for and another handle holds it
      * @throws IOException              if the file cannot be created, opened or mapped
      */
-    public static MappedQueue open(Path path, long capacityBytes) throws IOException {
-        return open(path, capacityBytes, DEFAULT_UNBLOCK_TIMEOUT);
+    public static MappedQueue open(Path path, long capacityBytes, OpenOption... options) throws IOException {
+        return open(path, capacityBytes, DEFAULT_UNBLOCK_TIMEOUT, options);
     }
 
     /**
@@ -177,20 +205,27 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      * @param capacityBytes  the ring's size in bytes, at least 128; rounded up to a multiple of 16
      * @param unblockTimeout how long consumers wait on a claim before abandoning it as its
      *                       producer's (see the class comment), positive
+     * @param options        {@link QueueOption}s, if any
      * @return the open queue
      * @throws IllegalArgumentException if the capacity or timeout is out of range, or the existing
      *                                  queue has another capacity (the message names both)
+     * @throws UnsupportedOperationException if an option is not a {@link QueueOption}
      * @throws CorruptQueueException    if the existing file is not a sound queue
+     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER}
+     *                                  is asked for and another handle holds it
      * @throws IOException              if the file cannot be created, opened or mapped
      */
-    public static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout) throws IOException {
-        return open(path, capacityBytes, unblockTimeout, 0);
+    public static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout, OpenOption... options)
+            throws IOException {
+        return open(path, capacityBytes, unblockTimeout, 0, options);
     }
 
-    /** As {@link #open(Path, long, Duration)}; a new file gets {@code seqKey}, or a random one if it is 0 (tests fix it). */
-    static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout, long seqKey) throws IOException {
+    /** As {@link #open(Path, long, Duration, OpenOption...)}; a new file gets {@code seqKey}, or a random one if it is 0 (tests fix it). */
+    static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout, long seqKey, OpenOption... options)
+            throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(unblockTimeout, "unblockTimeout");
+        boolean singleProducer = singleProducer(options);
         long minBytes = MIN_CELLS * CELL_BYTES;
         long maxBytes = MAX_CELLS * CELL_BYTES;
         if (capacityBytes < minBytes || capacityBytes > maxBytes) {
@@ -208,7 +243,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
                     + " ns", e);
         }
         long cells = QueueFormat.roundUp(capacityBytes, CELL_BYTES) / CELL_BYTES;
-        MappedQueue queue = map(QueueFiles.openOrCreate(path, cells, nanos, seqKey), path);
+        MappedQueue queue = map(QueueFiles.openOrCreate(path, cells, nanos, seqKey), path, singleProducer);
         if (queue.ring.cells != cells) {
             queue.close();
             throw new IllegalArgumentException(path + " is a queue of capacity " + queue.ring.cells * CELL_BYTES
@@ -221,19 +256,37 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     /**
      * Opens an existing queue at the capacity it was created with.
      *
-     * @param path the queue's file
+     * @param path    the queue's file
+     * @param options {@link QueueOption}s, if any
      * @return the open queue
      * @throws NoSuchFileException   if there is no such file
+     * @throws UnsupportedOperationException if an option is not a {@link QueueOption}
      * @throws CorruptQueueException if the file is not a sound queue
+     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER}
+     *                               is asked for and another handle holds it
      * @throws IOException           if the file cannot be opened or mapped
      */
-    public static MappedQueue open(Path path) throws IOException {
+    public static MappedQueue open(Path path, OpenOption... options) throws IOException {
         Objects.requireNonNull(path, "path");
+        boolean singleProducer = singleProducer(options);
         QueueFiles.deleteAbandonedTemporaries(path);
-        return map(MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE), path);
+        return map(MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE), path, singleProducer);
     }
 
-    private static MappedQueue map(MMap map, Path path) throws IOException {
+    /** Whether {@code options} ask for {@link QueueOption#SINGLE_PRODUCER}; rejects any other kind of option. */
+    private static boolean singleProducer(OpenOption... options) {
+        boolean single = false;
+        for (OpenOption option : Objects.requireNonNull(options, "options")) {
+            if (!(Objects.requireNonNull(option, "option") instanceof QueueOption)) {
+                throw new UnsupportedOperationException("option " + option + " is not a QueueOption: a queue's file"
+                        + " is always opened to read and write, created if absent when a capacity is given");
+            }
+            single |= option == QueueOption.SINGLE_PRODUCER;
+        }
+        return single;
+    }
+
+    private static MappedQueue map(MMap map, Path path, boolean singleProducer) throws IOException {
         try {
             List<Problem> problems = new ArrayList<>();
             QueueHeader header = QueueHeader.check(map.segment(), map.size(), problems);
@@ -245,7 +298,13 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
             if (ends != null) {
                 throw ends.exception(path);
             }
-            return new MappedQueue(map, ring, path);
+            Durability.recoverIfRestarted(ring, path);
+            SingleProducer single = null;
+            if (singleProducer) {
+                single = SingleProducer.acquire(ring, path);
+                ring.claimAlone();
+            }
+            return new MappedQueue(map, ring, path, single);
         } catch (IOException | RuntimeException | Error e) {
             map.close();
             throw e;
@@ -264,7 +323,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      */
     public boolean offer(byte[] record) {
         Objects.requireNonNull(record, "record");
-        ensureOpen();
+        ensureProducer();
         checkLength(record.length);
         return ring.offer(record, null, 0, record.length);
     }
@@ -279,7 +338,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      */
     public boolean offer(MemorySegment record) {
         Objects.requireNonNull(record, "record");
-        ensureOpen();
+        ensureProducer();
         checkLength(record.byteSize());
         return ring.offer(null, record, 0, (int) record.byteSize());
     }
@@ -458,6 +517,10 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      *                               which is skipped and never passed to the action
      * @throws IllegalStateException if the action ran longer than the unblock timeout and its
      *                               process was taken for dead (the record is then delivered again)
+     * @throws UncheckedIOException  wrapping a {@link CorruptQueueException} naming both lengths if
+     *                               another process cut the file short under the record (the
+     *                               checksum is computed through a guarded copy, so this is an
+     *                               exception, not a crash of the JVM); the record stays
      */
     public boolean pollWith(Consumer<? super MemorySegment> action) {
         Objects.requireNonNull(action, "action");
@@ -474,7 +537,12 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
             int length = (int) lengthAndCrc;
             long next = head + cellsFor(length);
             MemorySegment view = ring.file.asSlice(ring.dataOffset(head), length).asReadOnly();
-            int crc = Ring.crc(view, 0, length);
+            int crc;
+            try {
+                crc = guardedCrc(view, length);
+            } catch (InternalError fault) {
+                throw cutShort(fault, () -> ring.unlockHead(head, head));
+            }
             if (crc != (int) (lengthAndCrc >>> 32)) {
                 ring.unlockHead(head, next);
                 throw ring.corruptRecord(head, lengthAndCrc >>> 32, Integer.toUnsignedLong(crc));
@@ -722,20 +790,80 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      *
      * @param path the queue's file
      * @return the figures now
-     * @throws CorruptQueueException if the file is not a sound queue
+     * @throws CorruptQueueException if the file is not a sound queue, or another process cut it short
+     *                               while its records were counted (the message names both lengths)
      * @throws IOException           if it cannot be opened
      */
     public static Stats stats(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
         try (MMap map = MMap.open(path, StandardOpenOption.READ)) {
-            List<Problem> problems = new ArrayList<>();
+            return stats(map, path);
+        }
+    }
+
+    /** {@link #stats(Path)} of a file already mapped (whole) by {@code map}. */
+    static Stats stats(MMap map, Path path) throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        try {
             QueueHeader header = QueueHeader.check(map.segment(), map.size(), problems);
             if (header == null) {
                 throw problems.get(0).exception(path);
             }
-            return new MappedQueue(map, new Ring(map.segment(), path, header), path).stats();
+            return new MappedQueue(map, new Ring(map.segment(), path, header), path, null).stats();
+        } catch (InternalError fault) {
+            // A mapped page faulted (the JVM's SIGBUS) while the records were walked: the file was cut
+            // short by another process, which is what to report, as verify does.
+            throw cutShort(fault, path, map.size());
         }
     }
+
+    /**
+     * The error to throw for {@code fault}, a mapped page that faulted: if the file is now shorter than
+     * {@code mapped} bytes, another process cut it, and that is a {@link CorruptQueueException} naming
+     * both lengths; otherwise (a device that failed) the fault itself, which is not the queue's.
+     */
+    static CorruptQueueException cutShort(InternalError fault, Path path, long mapped) throws IOException {
+        long now = Files.size(path);
+        if (now >= mapped) {
+            throw fault;
+        }
+        CorruptQueueException e = new CorruptQueueException(path, now, "file length", now + " bytes, cut short by"
+                + " another process while it was mapped", mapped + " bytes, as when it was opened");
+        e.initCause(fault);
+        return e;
+    }
+
+    /**
+     * {@link #cutShort(InternalError, Path, long)} for a handle's hot path: first {@code undo} (whose
+     * own fault, on a file cut below its header page, is ignored), then the exception wrapped.
+     */
+    private RuntimeException cutShort(InternalError fault, Runnable undo) {
+        try {
+            undo.run();
+        } catch (InternalError headerGone) {
+            // the header page went too: nothing left to undo
+        }
+        try {
+            return new UncheckedIOException(cutShort(fault, path, map.size()));
+        } catch (IOException e) {
+            return new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The CRC32C of a record in the mapping, through a heap copy (one per thread, reused): the JDK's
+     * CRC32C over a mapping is an intrinsic the JVM does not guard, so a file another process cuts
+     * under it would kill the JVM with SIGBUS; the copy is a guarded read that throws
+     * {@link InternalError} instead.
+     */
+    private static int guardedCrc(MemorySegment record, long length) {
+        GuardedCrc32c crc = GUARDED_CRC.get();
+        crc.reset();
+        crc.update(record, 0, length);
+        return (int) crc.getValue();
+    }
+
+    private static final ThreadLocal<GuardedCrc32c> GUARDED_CRC = ThreadLocal.withInitial(GuardedCrc32c::new);
 
     /**
      * Checks the queue file at {@code path} and lists every problem found: the header, the head and
@@ -774,18 +902,27 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     }
 
     /**
-     * Forces the whole file to the storage device ({@code msync(MS_SYNC)}), so that every record
-     * appended and removed so far, by any process, survives a machine crash. It writes only the
-     * pages changed since the last force (an offer and a poll change the page of the record and the
-     * header page) and no file metadata, since the queue's file never changes size. It allocates
-     * nothing.
+     * Makes the queue durable against a power cut or a crash of the host: when this returns, every
+     * record whose offer returned before the call, by any process, is on the storage device, and so
+     * is the removal of every record a poll took before the call. After a restart the queue then
+     * delivers each of those records that was not taken exactly once; a record offered after the
+     * last {@code force()} may be lost, and one taken after it may be delivered again (or, if its
+     * cells were already reused, reported damaged and skipped). Without a restart nothing is lost
+     * whether or not anyone forces: the kernel's page cache is the file.
+     *
+     * <p>It marks the records taken since the last force as such in their own headers, then syncs
+     * the ring ({@code msync(MS_SYNC)} of its range: only the pages changed since the last force, and
+     * no file metadata, since the file never changes size). The header page, with the head and the
+     * tail, is synced only once every half ring of records: the first open after a restart rebuilds
+     * the head and the tail from the ring pages (see {@code docs/queue-format.md}, "Durability"). So a
+     * record offered, polled and forced writes one page, as a bare write and {@code fdatasync} do.
      *
      * @throws IOException if the kernel reports an error
      */
     public void force() throws IOException {
         ensureOpen();
         try {
-            ring.file.force(); // the mapping's own segment: msync without a slice, without fsync
+            Durability.force(ring);
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -795,7 +932,13 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     @Override
     public void close() {
         open = false;
-        map.close();
+        try {
+            if (single != null) {
+                single.close(); // clears the mark while the file is still mapped
+            }
+        } finally {
+            map.close();
+        }
     }
 
     @Override
@@ -808,6 +951,14 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     private void ensureOpen() {
         if (!open) {
             throw new IllegalStateException("the queue " + path + " is closed");
+        }
+    }
+
+    /** {@link #ensureOpen()}, and for a single producer's handle, that this is its producer thread. */
+    private void ensureProducer() {
+        ensureOpen();
+        if (single != null) {
+            single.checkThread();
         }
     }
 

@@ -62,7 +62,7 @@ final class QueueFiles {
         Path temp = TempFiles.newPath(path, TEMP_KIND);
         try {
             try (MMap map = MMap.open(temp, 0, QueueFormat.fileSize(cells), Set.of(CREATE_NEW, READ, WRITE))) {
-                QueueFormat.writeHeader(map.segment(), cells, unblockNanos, seqKey);
+                QueueFormat.writeHeader(map.segment(), cells, unblockNanos, seqKey, Durability.bootId());
                 map.force(); // before the link: the name must never show unwritten pages
             }
             Files.createLink(path, temp);

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
- * The constants of the queue file, version 2, and the arithmetic every reader of it repeats:
+ * The constants of the queue file, version 3, and the arithmetic every reader of it repeats:
  * where a record's header and bytes are, how a sequence word encodes a position and a state, how
  * many cells a record takes. {@code docs/queue-format.md} is the specification; the names here are
  * its names.
@@ -15,7 +15,7 @@ import java.util.zip.CRC32C;
 final class QueueFormat {
     /** ASCII {@code MMAP4JQU}, read as a little-endian long. */
     static final long MAGIC = 0x55514A3450414D4DL;
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int PAGE = 4096;
     /** Bytes per cell; a record takes one or more whole, consecutive cells, its header the first. */
     static final int CELL_BYTES = 16;
@@ -50,8 +50,19 @@ final class QueueFormat {
     static final int F_HEAD = 128;
     static final int F_HOLDER = 136;
     static final int F_TAIL = 256;
+    /** The process id of the single producer that last held the queue (see {@link SingleProducer}). */
+    static final int F_PRODUCER = 264;
     static final int F_ABANDONED = 384;
     static final int F_CORRUPT = 392;
+    // force()'s words, on a 64-byte line apart from the abandon epoch that every offer reads, in
+    // the same 512-byte sector as the head and the tail (see Durability).
+    /** The tail when a {@code force()} last forced the header page (see {@link Durability}). */
+    static final int F_FORCED_TAIL = 448;
+    /** Every record below this position has been marked taken by a {@code force()}: where the next one starts. */
+    static final int F_MARKED = 456;
+    /** The host's boot id when the file was created or last recovered: 16 bytes (see {@link Durability}). */
+    static final int F_BOOT_ID = 464;
+    static final int BOOT_ID_BYTES = 16;
 
     // Record header fields, from the start of the record's first cell.
     static final int E_SEQ = 0;
@@ -62,11 +73,17 @@ final class QueueFormat {
     static final int COMMITTED = 1;
     static final int PADDING = 2;
     static final int ABANDONED = 3;
+    /** A consumed record, marked so by {@code force()} below the head so that the ring pages alone tell it was taken. */
+    static final int TAKEN = 4;
     static final int STATE_BITS = 3;
     static final long STATE_MASK = (1L << STATE_BITS) - 1;
 
     /** Set in the head word while a conditional poll holds the record at the head. */
     static final long HEAD_LOCKED = 1L << 62;
+    /** Set in the tail word while a {@link QueueOption#SINGLE_PRODUCER} handle holds the queue. */
+    static final long TAIL_SINGLE = 1L << 62;
+    /** The bits of the head and tail words that hold a position. */
+    static final long POSITION_MASK = (1L << 62) - 1;
 
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -126,8 +143,8 @@ final class QueueFormat {
         return (int) crc.getValue();
     }
 
-    /** Writes the header of a new, empty queue. */
-    static void writeHeader(MemorySegment file, long cells, long unblockNanos, long seqKey) {
+    /** Writes the header of a new, empty queue, created on the host whose boot id is {@code bootId}. */
+    static void writeHeader(MemorySegment file, long cells, long unblockNanos, long seqKey, byte[] bootId) {
         file.set(LONG, F_MAGIC, MAGIC);
         file.set(INT, F_VERSION, VERSION);
         file.set(INT, F_CELL_BYTES, CELL_BYTES);
@@ -137,6 +154,7 @@ final class QueueFormat {
         file.set(LONG, F_FILE_SIZE, fileSize(cells));
         file.set(LONG, F_SEQ_KEY, seqKey);
         file.set(INT, F_HEADER_CRC, headerCrc(file));
+        MemorySegment.copy(bootId, 0, file, ValueLayout.JAVA_BYTE, F_BOOT_ID, BOOT_ID_BYTES);
     }
 
     /**

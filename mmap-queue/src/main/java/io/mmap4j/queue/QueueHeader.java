@@ -44,8 +44,8 @@ record QueueHeader(long cells, long unblockNanos, long seqKey, long fileSize) {
         int version = file.get(INT, F_VERSION);
         if (version != VERSION) {
             problems.add(new MappedQueue.Problem(F_VERSION, "format version", Integer.toUnsignedString(version),
-                    VERSION + (version == 1 ? " (format 1 was written by mmap4j before its records carried their"
-                            + " headers inline; drain the queue with that release, then create it anew)" : "")));
+                    VERSION + (version == 1 || version == 2 ? " (format " + version + " was written by an earlier"
+                            + " mmap4j; drain the queue with that release, then create it anew)" : "")));
             return null; // another version lays the rest out differently
         }
         int crc = file.get(INT, F_HEADER_CRC);

@@ -59,9 +59,14 @@ final class QueueVerifier {
     static MappedQueue.Problem checkEnds(Ring ring) {
         for (int i = 0; i < STABLE_TRIES; i++) {
             long headWord = ring.headWord();
-            long tail = ring.tail();
+            long tailWord = ring.tailWord();
             if (ring.headWord() != headWord) {
                 continue;
+            }
+            long tail = tailWord & QueueFormat.POSITION_MASK;
+            if ((tailWord & ~(QueueFormat.TAIL_SINGLE | QueueFormat.POSITION_MASK)) != 0) {
+                return new MappedQueue.Problem(F_TAIL, "tail", QueueHeader.hex(tailWord),
+                        "a position below 2^62, with bit 62 as the single producer's mark");
             }
             long head = headWord & (HEAD_LOCKED - 1);
             if ((headWord & ~(HEAD_LOCKED | (HEAD_LOCKED - 1))) != 0) {
@@ -130,10 +135,12 @@ final class QueueVerifier {
                 }
             } else if (state == ABANDONED) {
                 p++;
+            } else if (state == QueueFormat.TAKEN) {
+                p += ring.span(p, s); // taken before a restart, passed by consumers (see Durability)
             } else {
                 if (stable(ring, p, s)) {
                     problems.add(new MappedQueue.Problem(ring.entryOffset(p), "sequence word state",
-                            Integer.toString(state), "1 (committed), 2 (padding) or 3 (abandoned)"));
+                            Integer.toString(state), "1 (committed), 2 (padding), 3 (abandoned) or 4 (taken)"));
                 }
                 p++;
             }

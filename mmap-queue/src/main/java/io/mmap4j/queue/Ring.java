@@ -10,10 +10,14 @@ import static io.mmap4j.queue.QueueFormat.F_ABANDONED;
 import static io.mmap4j.queue.QueueFormat.F_CORRUPT;
 import static io.mmap4j.queue.QueueFormat.F_HEAD;
 import static io.mmap4j.queue.QueueFormat.F_HOLDER;
+import static io.mmap4j.queue.QueueFormat.F_MARKED;
 import static io.mmap4j.queue.QueueFormat.F_TAIL;
 import static io.mmap4j.queue.QueueFormat.HEAD_LOCKED;
 import static io.mmap4j.queue.QueueFormat.LONG;
 import static io.mmap4j.queue.QueueFormat.PADDING;
+import static io.mmap4j.queue.QueueFormat.POSITION_MASK;
+import static io.mmap4j.queue.QueueFormat.TAIL_SINGLE;
+import static io.mmap4j.queue.QueueFormat.TAKEN;
 import static io.mmap4j.queue.QueueFormat.HEADER_BYTES;
 import static io.mmap4j.queue.QueueFormat.cellsFor;
 import static io.mmap4j.queue.QueueFormat.seq;
@@ -43,15 +47,50 @@ import java.util.zip.CRC32C;
  * Publishing and abandoning a claim are both compare-and-sets from the unpublished value, so
  * exactly one of them wins: this is what makes unblocking a dead producer's claim exact.
  *
+ * <h2>Why a record never changes while it is in the queue</h2>
+ * A consumer that took a record (its head compare-and-set succeeded) must have read exactly what its
+ * producer wrote. The argument, step by step (the happens-before edges are Java's and C11's):
+ * <ol>
+ * <li>The producer writes the record's bytes, then its length and checksum, then publishes its
+ *     sequence word with a release store (or a compare-and-set, which is also a release). A
+ *     consumer reads that word with acquire, so every write of the producer to the record happens
+ *     before the consumer's reads of it.</li>
+ * <li>The consumer's reads happen before its head compare-and-set (volatile). A producer writes a
+ *     cell of position {@code x + cells} only after a volatile read of the head that returned more
+ *     than {@code x} (its claim must fit), that is, after the compare-and-set that moved the head
+ *     past {@code x}; so no producer of a later lap writes into the record while a consumer can
+ *     still take it.</li>
+ * <li>Two other writers touch cells that are not theirs, both by compare-and-set of a cell's first
+ *     word: {@code force()}'s mark ({@link #markTaken}), only from a word that reads as a committed
+ *     header of an older position {@code p} below the head, and a consumer's abandon
+ *     ({@link #unblockOrWait}), only at the head cell, from a word that read as unpublished there.
+ *     A record's header cell names the record's own position once published, so neither matches it
+ *     then; before, the producer's publish overwrites a mark (release store) or retries over it
+ *     (compare-and-set). Each cell of a record's bytes has its first word written whole by the
+ *     producer before the publish (the last cell, if it holds fewer than 8 of the record's bytes,
+ *     gets zeros first: see {@link #offer}), so once the record is visible no such word is left from
+ *     before; a mark that read the old word either comes before the producer's write in that word's
+ *     order (and is overwritten) or fails. Record bytes that happen to spell the one header the
+ *     cell could be marked as come with the format's chance of about 2^-61 (the key is random).</li>
+ * <li>What remains is the documented limit of unblocking: a producer stopped for the whole unblock
+ *     timeout between claiming and publishing has its claim abandoned, and its late writes may land
+ *     in a later lap's record, which then fails its checksum and is skipped, never delivered.</li>
+ * </ol>
+ * A record whose last cell kept an old header under its last 1 to 7 bytes was, until that cell's
+ * first word was written whole, marked by a racing {@code force()} about once in 256 such records
+ * whose bytes matched (the checksum failure {@code QueueRaceTest} reproduces).
+ *
  * <p>A handle's fields other than the final ones are caches and bookkeeping for this process:
  * racing threads of one handle may see each other's values late, which costs at most a retry.
  */
 final class Ring {
     private static final VarHandle WORD = QueueFormat.LONG_HANDLE;
-    private static final long POSITION_MASK = HEAD_LOCKED - 1;
     private static final long PID = ProcessHandle.current().pid();
 
     final MemorySegment file;
+    /** The header page and the ring, apart: {@code force()} syncs the ring every time, the header page rarely. */
+    final MemorySegment headerPage;
+    final MemorySegment ringPages;
     final Path path;
     final long cells;
     /** XORed into every sequence word; see the class comment. */
@@ -91,6 +130,12 @@ final class Ring {
     private static final int LOCAL_WORDS = 66;
     private static final int STALE_BEFORE_CLOCK = 64; // a power of two
     private static final int FULL_BEFORE_YIELD = 64; // a power of two
+    /**
+     * {@link QueueFormat#TAIL_SINGLE} if this handle is the queue's single producer (it claims with an
+     * ordered store), else 0 (a compare-and-set); the tail word's mark must read the same, or the
+     * offer is another mode's. Set once, before the handle is published.
+     */
+    private long producerMode;
     /** Where this handle saw the head stuck, since when, and the tail then; null when not stuck. */
     private volatile Stuck stuck;
 
@@ -106,6 +151,8 @@ final class Ring {
 
     Ring(MemorySegment file, Path path, QueueHeader header) {
         this.file = file;
+        this.headerPage = file.asSlice(0, DATA_OFFSET);
+        this.ringPages = file.asSlice(DATA_OFFSET, header.cells() * CELL_BYTES);
         this.path = path;
         this.cells = header.cells();
         this.key = header.seqKey();
@@ -113,6 +160,15 @@ final class Ring {
         this.maxRecordBytes = QueueFormat.maxRecordBytes(cells);
         this.indexMask = Long.bitCount(cells) == 1 ? cells - 1 : -1;
         local[STALE_HEAD] = -1;
+    }
+
+    long key() {
+        return key;
+    }
+
+    /** Makes this handle claim as the queue's single producer; see {@link SingleProducer}. */
+    void claimAlone() {
+        producerMode = TAIL_SINGLE;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -152,7 +208,13 @@ final class Ring {
         return (long) WORD.getVolatile(file, (long) F_HEAD);
     }
 
+    /** The tail position (the tail word without the single producer's mark). */
     long tail() {
+        return (long) WORD.getVolatile(file, (long) F_TAIL) & POSITION_MASK;
+    }
+
+    /** The tail word: the tail position, and bit 62 while a single producer holds the queue. */
+    long tailWord() {
         return (long) WORD.getVolatile(file, (long) F_TAIL);
     }
 
@@ -163,6 +225,24 @@ final class Ring {
     /** Whether a committed record's length is one the format allows at that position. */
     boolean lengthFits(long position, long length) {
         return length >= 0 && length <= maxRecordBytes && index(position) + cellsFor(length) <= cells;
+    }
+
+    /**
+     * The cells covered by the header at {@code position}, whose decoded sequence word {@code s}
+     * names that position: a record's (committed or taken), a padding's, one for an abandoned cell,
+     * and one for a header that is damaged (a length out of range, an unknown state), whose cells a
+     * walk then passes one at a time.
+     */
+    long span(long position, long s) {
+        int state = seqState(s);
+        long length = (int) lengthAndCrc(position);
+        if ((state == COMMITTED || state == TAKEN) && lengthFits(position, length)) {
+            return cellsFor(length);
+        }
+        if (state == PADDING && length == cells - index(position)) {
+            return length;
+        }
+        return 1;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -189,7 +269,18 @@ final class Ring {
         while (true) {
             // Acquire, before the claim's compare-and-set (a full fence): read before the claim exists.
             long epoch = (long) WORD.getAcquire(file, (long) F_ABANDONED);
-            long tail = tail();
+            long mode = producerMode;
+            // A single producer's own last store (no other process writes the tail meanwhile): opaque.
+            long tailWord = mode != 0 ? (long) WORD.getOpaque(file, (long) F_TAIL) : tailWord();
+            long tail = tailWord & POSITION_MASK;
+            if ((tailWord ^ tail) != mode) {
+                if (mode != 0) {
+                    throw new IllegalStateException("the single producer's mark on " + path + " was cleared: was"
+                            + " the file's lock dropped (another channel of this file closed in this process)?");
+                }
+                SingleProducer.checkOffer(this); // throws if a single producer holds the queue
+                continue;
+            }
             long index = index(tail);
             long padding = index + need > cells ? cells - index : 0; // a record never wraps around the end
             long end = tail + padding + need;
@@ -205,13 +296,26 @@ final class Ring {
             if (checksum < 0) {
                 checksum = Integer.toUnsignedLong(array != null ? crc(array, length) : crc(segment, offset, length));
             }
-            // The claim: the cells [tail, end) are ours alone once this succeeds. Volatile (a full
-            // fence): no write of ours to those cells can move before it.
-            if (!WORD.compareAndSet(file, (long) F_TAIL, tail, end)) {
+            // The claim: the cells [tail, end) are ours alone once it is made. With other producers, a
+            // compare-and-set (volatile, a full fence: no write of ours to those cells can move before
+            // it). A single producer has none to exclude: an ordered store (a plain store on x86-64),
+            // which the publishing release store below orders before the record becomes visible,
+            // so that no consumer sees a record at or past the tail. Its writes to the cells may
+            // become visible before it: consumers take cells at or past the tail for free ones.
+            if (mode != 0) {
+                WORD.setRelease(file, (long) F_TAIL, end | mode);
+            } else if (!WORD.compareAndSet(file, (long) F_TAIL, tailWord, end)) {
                 continue;
             }
             long position = tail + padding;
             long target = dataOffset(position);
+            int lastCellBytes = length & (CELL_BYTES - 1);
+            if (lastCellBytes != 0 && lastCellBytes < Long.BYTES) {
+                // The last cell would keep bytes of what it held before in its first word, which can
+                // then still read as the header of the lap before, and force() would mark it (see
+                // markTaken): its first word is written whole, the record's bytes over the zeros.
+                file.set(LONG, target + (length - lastCellBytes), 0L);
+            }
             if (array != null) {
                 MemorySegment.copy(array, 0, file, JAVA_BYTE, target, length);
             } else {
@@ -278,8 +382,19 @@ final class Ring {
         if (namesThisOrLater(raw ^ key, position)) {
             return false; // abandoned, or abandoned and the ring came round to this cell again
         }
+        // Once, before the first compare-and-set: a retry after a force() marked the lap before
+        // finds these words as they were, and writing them again would only widen the window in
+        // which a claim abandoned meanwhile writes into a cell that is no longer its own.
         file.set(LONG, entry + E_LENGTH, checksum << 32 | length);
-        return WORD.compareAndSet(file, entry + E_SEQ, raw, seq(position, state) ^ key);
+        while (!WORD.compareAndSet(file, entry + E_SEQ, raw, seq(position, state) ^ key)) {
+            // The word changed: a consumer abandoned the claim (this look says so), or a force()
+            // marked the record this cell held a lap ago as taken (publish over the mark).
+            raw = (long) WORD.getAcquire(file, entry + E_SEQ);
+            if (namesThisOrLater(raw ^ key, position)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -292,7 +407,7 @@ final class Ring {
     private boolean namesThisOrLater(long s, long position) {
         long named = seqPosition(s);
         int state = seqState(s);
-        return named >= position && index(named) == index(position) && state >= COMMITTED && state <= ABANDONED
+        return named >= position && index(named) == index(position) && state >= COMMITTED && state <= TAKEN
                 && named < tail();
     }
 
@@ -337,8 +452,12 @@ final class Ring {
                     }
                 } else if (state == ABANDONED) {
                     casHead(head, head + 1);
+                } else if (state == TAKEN && lengthFits(head, (int) lengthAndCrc(head))) {
+                    // Only force() writes this, below the head; found at the head it is a record a
+                    // consumer took before the host restarted (see Durability): passed, not delivered.
+                    casHead(head, head + cellsFor((int) lengthAndCrc(head)));
                 } else {
-                    skipDamaged(head, s, "sequence word state", Integer.toString(state), "1, 2 or 3");
+                    skipDamaged(head, s, "sequence word state", Integer.toString(state), "1, 2, 3 or 4");
                 }
             } else if (named > head && head() != head) {
                 continue; // the head moved on and the cell was claimed again: look again
@@ -391,8 +510,16 @@ final class Ring {
             WORD.getAndAdd(file, (long) F_ABANDONED, 1L);
             stuck = new Stuck(s.head, s.since, s.tailThen, true);
         }
-        WORD.compareAndSet(file, entryOffset(head) + E_SEQ, stale ^ key, seq(head, ABANDONED) ^ key);
-        casHead(head, head + 1);
+        // Only the winner of the cell moves the head past it: a failed compare-and-set means a producer
+        // published there (a record the head must not pass), another consumer abandoned it, or a
+        // force() marked what it held a lap ago; the caller looks at the cell again either way.
+        // The head read again just before: the stale value could recur in the cell only once the head
+        // has passed it and a producer of a later lap writes the same bytes there, which this makes
+        // need that to happen within the few instructions up to the compare-and-set.
+        if (head() == head
+                && WORD.compareAndSet(file, entryOffset(head) + E_SEQ, stale ^ key, seq(head, ABANDONED) ^ key)) {
+            casHead(head, head + 1);
+        }
         return true;
     }
 
@@ -499,7 +626,7 @@ final class Ring {
                 if (state == COMMITTED && lengthFits(p, length)) {
                     return p;
                 }
-                p += state == PADDING && length > 0 && length <= cells - index(p) ? length : 1;
+                p += span(p, s);
             } else if (named > p) {
                 p = Math.max(p + 1, head()); // consumed and claimed again: the head has passed p
             } else {
@@ -528,6 +655,42 @@ final class Ring {
             count++;
         }
         return count;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Marking for force()
+
+    /**
+     * Marks every committed record below {@code head} as taken, from where the last marking ended
+     * (the {@code marked} word) or one ring below the head, whichever is later; then moves the
+     * {@code marked} word up to {@code head}. The records a consumer took thus say so on their own
+     * page, which {@code force()} syncs, so that after a power cut the ring pages alone tell which
+     * records were taken (see {@link Durability}).
+     *
+     * <p>Each mark is a compare-and-set from the committed word to the taken one: it fails, harmlessly,
+     * where a producer has meanwhile published a record of the next lap in the cell, and a producer
+     * publishing by compare-and-set over a mark looks again and publishes (see {@link #publish}).
+     * Positions below {@code head - cells} need no mark: their cells hold later positions, and
+     * recovery never looks a ring below the newest header it finds.
+     */
+    void markTaken(long head) {
+        long marked = counter(F_MARKED);
+        long p = Math.max(marked, head - cells);
+        for (; p < head; p++) {
+            // Cell by cell, never by a record's length: below the head a producer may be writing the
+            // next lap's length into a cell whose old header still reads committed, and a jump by
+            // that length could pass records that need their mark. A cell of a record's bytes never
+            // names its own position, so only headers are marked.
+            long offset = entryOffset(p) + E_SEQ;
+            long raw = (long) WORD.getAcquire(file, offset);
+            long s = raw ^ key;
+            if (seqPosition(s) == p && seqState(s) == COMMITTED) {
+                WORD.compareAndSet(file, offset, raw, seq(p, TAKEN) ^ key);
+            }
+        }
+        while (marked < head && !WORD.compareAndSet(file, (long) F_MARKED, marked, head)) {
+            marked = counter(F_MARKED);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -25,13 +25,18 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code produce PATH ID COUNT ENDS}: puts records 0 to COUNT-1, then ENDS end markers;</li>
  * <li>{@code consume PATH OUT}: takes records until an end marker, checks each one's bytes and
  *     that each producer's sequence numbers rise, and writes (id, sequence) pairs to OUT;</li>
- * <li>{@code produce-forever PATH ID PROGRESS}: offers records 0, 1, 2, ... until killed, storing
- *     the count of offers that returned true in PROGRESS at ID * 8 after each (release);</li>
+ * <li>{@code produce-forever PATH ID PROGRESS [single]}: says READY and its process id, offers records 0, 1, 2, ... until killed,
+ *     storing the count of offers that returned true in PROGRESS at ID * 8 after each (release);
+ *     with {@code single}, through a handle opened with {@link QueueOption#SINGLE_PRODUCER};</li>
  * <li>{@code consume-forever PATH LOG}: polls records until killed; after each one it writes its
  *     (id, sequence) to LOG at 8 + 16 * n, then the count n + 1 at 0 (release);</li>
- * <li>{@code churn PATH ID SECONDS}: offers and polls records for SECONDS;</li>
+ * <li>{@code churn PATH ID SECONDS}: offers and polls records for SECONDS, with a conditional poll and
+ *     a peek every 64 records and a force every 2048;</li>
  * <li>{@code create-forever PATH}: creates the queue, closes and deletes it, again and again until
  *     killed.</li>
+ * <li>{@code poll-with PATH}: opens the queue, says READY, waits for a line on its input, then
+ *     makes one {@link MappedQueue#pollWith} and prints what came of it: {@code RESULT POLLED n} or
+ *     {@code RESULT THREW class: message}.</li>
  * </ul>
  */
 public final class QueueChild {
@@ -45,10 +50,12 @@ public final class QueueChild {
         switch (args[0]) {
             case "produce" -> produce(path, Long.parseLong(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
             case "consume" -> consume(path, Path.of(args[2]));
-            case "produce-forever" -> produceForever(path, Integer.parseInt(args[2]), Path.of(args[3]));
+            case "produce-forever" -> produceForever(path, Integer.parseInt(args[2]), Path.of(args[3]),
+                    args.length > 4 && args[4].equals("single"));
             case "consume-forever" -> consumeForever(path, Path.of(args[2]));
             case "churn" -> churn(path, Integer.parseInt(args[2]), Long.parseLong(args[3]));
             case "create-forever" -> createForever(path);
+            case "poll-with" -> pollWithOnCue(path);
             default -> throw new IllegalArgumentException(Arrays.toString(args));
         }
     }
@@ -133,10 +140,10 @@ public final class QueueChild {
         System.out.println("GOT " + got);
     }
 
-    private static void produceForever(Path path, int id, Path progress) throws Exception {
-        try (MappedQueue q = MappedQueue.open(path);
+    private static void produceForever(Path path, int id, Path progress, boolean single) throws Exception {
+        try (MappedQueue q = single ? MappedQueue.open(path, QueueOption.SINGLE_PRODUCER) : MappedQueue.open(path);
              MMap acks = MMap.open(progress, 4096, CREATE, READ, WRITE)) {
-            System.out.println("READY");
+            System.out.println("READY " + ProcessHandle.current().pid());
             for (long seq = 0; ; ) {
                 if (q.offer(record(id, seq, 2000))) {
                     seq++;
@@ -184,9 +191,27 @@ public final class QueueChild {
                     q.pollWith(v -> polledView(v));
                     q.peek();
                 }
+                if (seq % 2048 == 0) {
+                    q.force(); // its marks race the other processes' offers and polls
+                }
             }
         }
         System.out.println("CHURNED " + offered + " " + polled + " " + List.of(id));
+    }
+
+    private static void pollWithOnCue(Path path) throws Exception {
+        try (MappedQueue q = MappedQueue.open(path);
+             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))) {
+            System.out.println("READY");
+            in.readLine();
+            long[] size = {-1};
+            try {
+                q.pollWith(v -> size[0] = v.byteSize());
+                System.out.println("RESULT POLLED " + size[0]);
+            } catch (RuntimeException | Error e) {
+                System.out.println("RESULT THREW " + e.getClass().getName() + ": " + e.getMessage());
+            }
+        }
     }
 
     private static void polledView(java.lang.foreign.MemorySegment v) {

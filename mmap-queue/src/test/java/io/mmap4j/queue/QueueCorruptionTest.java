@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.MMap;
+import io.mmap4j.testkit.ChildJvm;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -78,11 +79,15 @@ class QueueCorruptionTest {
 
         Path version = queueWith("a");
         write(version, 8, le(1, 4));
-        assertRefused(version, "8: format version is 1, expected 2 (format 1 was written by mmap4j before its records"
-                + " carried their headers inline; drain the queue with that release, then create it anew)");
+        assertRefused(version, "8: format version is 1, expected 3 (format 1 was written by an earlier mmap4j; drain"
+                + " the queue with that release, then create it anew)");
+        Path two = queueWith("a");
+        write(two, 8, le(2, 4));
+        assertRefused(two, "8: format version is 2, expected 3 (format 2 was written by an earlier mmap4j; drain"
+                + " the queue with that release, then create it anew)");
         Path later = queueWith("a");
-        write(later, 8, le(3, 4));
-        assertRefused(later, "8: format version is 3, expected 2");
+        write(later, 8, le(4, 4));
+        assertRefused(later, "8: format version is 4, expected 3");
 
         Path cells = queueWith("a");
         write(cells, 16, le(17, 8));
@@ -143,6 +148,65 @@ class QueueCorruptionTest {
         }
         assertRefused(path, (2 * 4096 + 100) + ": file length is " + (2 * 4096 + 100) + " bytes, expected " + size
                 + " bytes, as the header's cell count gives (the file is truncated)");
+    }
+
+    /**
+     * The file cut short after stats mapped it: counting the records faults past the new end, and
+     * stats reports a {@link CorruptQueueException} naming both lengths, not the JVM's
+     * {@link InternalError}.
+     */
+    @Test
+    void aFileCutShortUnderStatsIsACorruptQueueExceptionNotAnInternalError() throws IOException {
+        Path path = fullOfKilobyteRecords("cut-stats");
+        long size = Files.size(path);
+        try (MMap map = MMap.open(path, StandardOpenOption.READ)) {
+            assertEquals(64, MappedQueue.stats(map, path).records());
+            cut(path, 2 * 4096 + 100);
+            CorruptQueueException e = assertThrows(CorruptQueueException.class, () -> MappedQueue.stats(map, path));
+            assertEquals(path + ": corrupt queue at byte offset " + (2 * 4096 + 100) + ": file length is "
+                    + (2 * 4096 + 100) + " bytes, cut short by another process while it was mapped, expected " + size
+                    + " bytes, as when it was opened", e.getMessage());
+            assertInstanceOf(InternalError.class, e.getCause());
+        }
+    }
+
+    /**
+     * Another process cuts the file under a consumer whose conditional poll is about to check a
+     * record: the checksum goes through a guarded copy, so the consumer's JVM gets an exception
+     * naming the cut and lives on, where the JDK's CRC32C over the mapping killed it (SIGBUS).
+     */
+    @Test
+    void aFileCutUnderAConditionalPollIsAnExceptionNotAJvmCrash() throws Exception {
+        Path path = dir.resolve("cut-poll");
+        try (MappedQueue q = MappedQueue.open(path, 256 * 1024)) {
+            assertTrue(q.offer(new byte[100_000])); // pages 1 to 25
+        }
+        long size = Files.size(path);
+        try (ChildJvm child = ChildJvm.start(QueueChild.class, "poll-with", path.toString())) {
+            child.awaitLine("READY", Duration.ofSeconds(30));
+            cut(path, 3 * 4096);
+            child.send("GO");
+            assertEquals("RESULT THREW java.io.UncheckedIOException: io.mmap4j.queue.CorruptQueueException: " + path + ": corrupt queue at byte offset " + 3 * 4096
+                    + ": file length is " + 3 * 4096 + " bytes, cut short by another process while it was mapped,"
+                    + " expected " + size + " bytes, as when it was opened", child.awaitLine("RESULT", Duration.ofSeconds(30)));
+            child.awaitExit(Duration.ofSeconds(30), 0);
+        }
+    }
+
+    private Path fullOfKilobyteRecords(String name) throws IOException {
+        Path path = dir.resolve(name);
+        try (MappedQueue q = MappedQueue.open(path, 64 * 1024)) {
+            for (int i = 0; q.offer(new byte[1000]); i++) {
+                assertTrue(i < 64, "the queue never filled");
+            }
+        }
+        return path;
+    }
+
+    private static void cut(Path path, long length) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
+            f.setLength(length);
+        }
     }
 
     @Test
@@ -219,8 +283,8 @@ class QueueCorruptionTest {
                 .getLong(QueueFormat.F_SEQ_KEY);
         write(path, QueueFormat.DATA_OFFSET + 2 * 16, le(QueueFormat.seq(2, 5) ^ key, 8));
         List<String> problems = MappedQueue.verify(path).stream().map(MappedQueue.Problem::toString).toList();
-        assertEquals(List.of("at byte offset 4128: sequence word state is 5, expected 1 (committed), 2 (padding) or 3"
-                + " (abandoned)"), problems);
+        assertEquals(List.of("at byte offset 4128: sequence word state is 5, expected 1 (committed), 2 (padding), 3"
+                + " (abandoned) or 4 (taken)"), problems);
         try (MappedQueue q = MappedQueue.open(path)) {
             assertEquals("a", text(q.poll()));
             UncheckedIOException e = assertThrows(UncheckedIOException.class, q::poll);

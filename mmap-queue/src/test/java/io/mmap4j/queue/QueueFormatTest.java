@@ -35,15 +35,18 @@ class QueueFormatTest {
         byte[] file = Files.readAllBytes(path);
         assertEquals(4224, file.length);
         HexFormat hex = HexFormat.ofDelimiter(" ");
-        assertEquals("4d 4d 41 50 34 4a 51 55 02 00 00 00 10 00 00 00 08 00 00 00 00 00 00 00 00 ca 9a 3b 00 00 00 00"
-                + " 00 10 00 00 00 00 00 00 80 10 00 00 00 00 00 00 88 77 66 55 44 33 22 11 66 47 eb 60 00 00 00 00",
+        assertEquals("4d 4d 41 50 34 4a 51 55 03 00 00 00 10 00 00 00 08 00 00 00 00 00 00 00 00 ca 9a 3b 00 00 00 00"
+                + " 00 10 00 00 00 00 00 00 80 10 00 00 00 00 00 00 88 77 66 55 44 33 22 11 62 5a c2 7c 00 00 00 00",
                 hex.formatHex(file, 0, 64));
         assertEquals("00 00 00 00 00 00 00 00", hex.formatHex(file, 128, 136));
         assertEquals("02 00 00 00 00 00 00 00", hex.formatHex(file, 256, 264));
         // seq(0, committed) = 9, XORed with the key; length 2; CRC32C; then the record's bytes
         assertEquals("81 77 66 55 44 33 22 11 02 00 00 00 c2 d9 9d f5 68 69", hex.formatHex(file, 4096, 4114));
+        // the boot id of the host that created the file (here, this one)
+        assertArrayEquals(Durability.bootId(), Arrays.copyOfRange(file, 464, 480));
         byte[] rest = Arrays.copyOfRange(file, 64, 4096);
-        rest[256 - 64] = 0; // the tail, 2; every other header byte is zero
+        rest[256 - 64] = 0; // the tail, 2
+        Arrays.fill(rest, 464 - 64, 480 - 64, (byte) 0); // the boot id; every other header byte is zero
         assertArrayEquals(new byte[rest.length], rest);
         assertArrayEquals(new byte[4224 - 4114], Arrays.copyOfRange(file, 4114, 4224));
     }
@@ -96,6 +99,10 @@ class QueueFormatTest {
                 expected.add("record " + position + " " + r.length + " " + HexFormat.of().formatHex(r));
                 position += QueueFormat.cellsFor(r.length);
             }
+        }
+        try (MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            // as a single producer killed without closing leaves it: the tail word's bit 62 set
+            raw.putLong(QueueFormat.F_TAIL, raw.getLong(QueueFormat.F_TAIL) | QueueFormat.TAIL_SINGLE);
         }
         Path script = Path.of(QueueFormatTest.class.getResource("read_queue.py").toURI());
         Process python = new ProcessBuilder("python3", script.toString(), path.toString())

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,7 +35,19 @@ class QueueModelTest {
         }
     }
 
-    private void run(Random random, long capacity, int steps, Supplier<String> where) throws Exception {
+    @Test
+    void agreesWithArrayDequeAsASingleProducer() throws Exception {
+        long seed = Long.getLong("queue.model.seed", new Random().nextLong());
+        System.out.println("QueueModelTest single producer seed " + seed);
+        Random random = new Random(seed);
+        for (long capacity : new long[] {128, 200, 1000, 4160}) {
+            run(random, capacity, 4000, () -> "single producer, seed " + seed + ", capacity " + capacity,
+                    QueueOption.SINGLE_PRODUCER);
+        }
+    }
+
+    private void run(Random random, long capacity, int steps, Supplier<String> where, OpenOption... options)
+            throws Exception {
         Path path = dir.resolve("q" + capacity);
         ArrayDeque<byte[]> model = new ArrayDeque<>();
         // The model of the ring: positions in 16-byte cells; a record takes 1 + ceil(n/16) cells (its
@@ -45,7 +58,7 @@ class QueueModelTest {
         // [start, record start, end) of each record: padding, if any, runs from start to record start.
         // A consumer's look at the head (poll, peek) skips the head record's padding, freeing it.
         ArrayDeque<long[]> spans = new ArrayDeque<>();
-        MappedQueue q = MappedQueue.open(path, capacity);
+        MappedQueue q = MappedQueue.open(path, capacity, options);
         try {
             int maxRecord = q.maxRecordBytes();
             assertEquals((cells / 2 - 1) * 16, maxRecord, where.get());
@@ -103,7 +116,7 @@ class QueueModelTest {
                     assertEquals(model.size(), s.records(), at + ": records");
                 } else if (op < 96) {
                     q.close();
-                    q = random.nextBoolean() ? MappedQueue.open(path) : MappedQueue.open(path, capacity);
+                    q = random.nextBoolean() ? MappedQueue.open(path, options) : MappedQueue.open(path, capacity, options);
                 } else {
                     assertEquals(List.of(), MappedQueue.verify(path), at + ": verify");
                 }

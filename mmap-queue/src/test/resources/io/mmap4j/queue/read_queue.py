@@ -13,7 +13,7 @@ PAGE = 4096
 CELL = 16
 HEADER = 16
 DATA = PAGE
-COMMITTED, PADDING, ABANDONED = 1, 2, 3
+COMMITTED, PADDING, ABANDONED, TAKEN = 1, 2, 3, 4
 
 
 def crc32c(data):
@@ -39,7 +39,7 @@ def main(path):
         "<8sIIQQQQQI", data, 0)
     if magic != b"MMAP4JQU":
         fail("bad magic %r" % magic)
-    if version != 2:
+    if version != 3:
         fail("version %d" % version)
     if crc32c(data[0:56]) != crc:
         fail("header checksum")
@@ -50,8 +50,9 @@ def main(path):
     if len(data) < file_size:
         fail("truncated")
     head_word, = struct.unpack_from("<Q", data, 128)
-    tail, = struct.unpack_from("<Q", data, 256)
+    tail_word, = struct.unpack_from("<Q", data, 256)
     head = head_word & ((1 << 62) - 1)
+    tail = tail_word & ((1 << 62) - 1)  # bit 62: a single producer holds the queue
     if not (head <= tail <= head + cells):
         fail("tail outside the ring")
     print("cells", cells)
@@ -66,10 +67,13 @@ def main(path):
         if named != p:                 # not a header of p: a claim being written, or a record's bytes; one cell
             p += 1
             continue
-        if state == COMMITTED:
+        if state in (COMMITTED, TAKEN):
             need = 1 + (length + CELL - 1) // CELL
             if length > (cells // 2 - 1) * CELL or i + need > cells:
                 fail("record length %d at position %d" % (length, p))
+            if state == TAKEN:         # taken before the host restarted: passed, not listed
+                p += need
+                continue
             start = DATA + CELL * i + HEADER
             record = data[start:start + length]
             if crc32c(record) != crc:

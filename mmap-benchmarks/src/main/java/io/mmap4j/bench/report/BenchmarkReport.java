@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -172,10 +173,15 @@ public final class BenchmarkReport {
     /** Which flags each peer's forks had beyond those every fork had: read from the results, not declared. */
     private static void flags(StringBuilder md, List<JmhRun.Row> rows) {
         Set<String> common = JmhRun.commonJvmArgs(rows);
-        Map<String, Set<String>> perPeer = new TreeMap<>();
+        // Per peer, each flag with the areas whose forks had it: a flag not in all of a peer's areas is named with them.
+        Map<String, Map<String, Set<String>>> perPeer = new TreeMap<>();
+        Map<String, Set<String>> peerAreas = new TreeMap<>();
         for (JmhRun.Row row : rows) {
-            Set<String> own = perPeer.computeIfAbsent(row.name().peer(), p -> new LinkedHashSet<>());
-            row.jvmArgs().stream().filter(a -> !common.contains(a)).forEach(own::add);
+            String area = row.name().area();
+            peerAreas.computeIfAbsent(row.name().peer(), p -> new TreeSet<>()).add(area);
+            Map<String, Set<String>> own = perPeer.computeIfAbsent(row.name().peer(), p -> new LinkedHashMap<>());
+            row.jvmArgs().stream().filter(a -> !common.contains(a))
+                    .forEach(a -> own.computeIfAbsent(a, f -> new TreeSet<>()).add(area));
         }
         md.append("JVM flags each peer's forks were started with (from the results");
         if (!common.isEmpty()) {
@@ -183,9 +189,17 @@ public final class BenchmarkReport {
         }
         md.append("):\n\n| Peer | Flags |\n|---|---|\n");
         perPeer.forEach((peer, own) -> md.append("| ").append(peer).append(" | ")
-                .append(own.isEmpty() ? "none" : own.stream().map(f -> '`' + f + '`').collect(Collectors.joining(" ")))
-                .append(" |\n"));
+                .append(own.isEmpty() ? "none" : flagsByAreas(own, peerAreas.get(peer))).append(" |\n"));
         md.append('\n');
+    }
+
+    /** {@code own}'s flags, grouped by the areas that had them, each group but one in all of {@code areas} named with its areas. */
+    private static String flagsByAreas(Map<String, Set<String>> own, Set<String> areas) {
+        Map<Set<String>, List<String>> groups = new LinkedHashMap<>();
+        own.forEach((flag, in) -> groups.computeIfAbsent(in, a -> new ArrayList<>()).add('`' + flag + '`'));
+        return groups.entrySet().stream()
+                .map(g -> String.join(" ", g.getValue()) + (g.getKey().equals(areas) ? "" : " in " + String.join(", ", g.getKey())))
+                .collect(Collectors.joining("; "));
     }
 
     private static Map<String, List<JmhRun.Row>> byArea(List<JmhRun.Row> rows) {

@@ -161,6 +161,7 @@ class BenchmarkReportTest {
         assertTrue(md.contains("| pread | size=64 | **mmap4j** | 7.00 | 0.50 | 0.00 |  | 0.02 |  |\n"), md);
         assertTrue(!md.contains("| pread | size=64 | **mmap4j** | 8.00"), md);
         assertTrue(md.contains("| fileChannel | `-Xmx2g` `--add-opens=y` |\n"), md);
+        assertTrue(md.contains("| mmap4j | `-Xmx1g` in Atomics; `-Xmx2g` in PositionalIo |\n"), "a flag named with its areas: " + md);
         assertTrue(md.contains("JVM flags each peer's forks were started with (from the results):"), "no flag is common: " + md);
     }
 

@@ -288,7 +288,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                     throw problems.getFirst().exception();
                 }
                 SharedMap map = new SharedMap(dir, controlMap, lock, writable);
-                map.current = map.openGeneration(map.generation());
+                map.current = map.openGeneration();
                 if (writable && map.writerIsDead()) {
                     try {
                         map.write(f -> null); // takes the lock over and repairs what the dead writer left
@@ -339,9 +339,9 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 && check.equalInt(C_VERSION, "version", VERSION)) {
             check.equalInt(C_RESERVED, "reserved", 0);
             long generation = s.get(LONG, C_GENERATION);
-            if (generation < 1) {
+            if (generation < 1 || generation >= SharedMapLock.GENERATION_BASE) {
                 problems.add(new Problem(path, C_GENERATION, "generation", Long.toUnsignedString(generation),
-                        "at least 1"));
+                        "1 to " + (SharedMapLock.GENERATION_BASE - 1)));
             }
         }
         return problems;
@@ -1098,7 +1098,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             return old;
         }
         try {
-            SharedMapFile next = openGeneration(generation);
+            SharedMapFile next = openGeneration();
             current = next;
             old.map.close(); // unmapped now: a read still in it fails and runs again on the new one
             lock.unshare(old.generation);
@@ -1109,31 +1109,25 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     }
 
     /**
-     * Maps the data file of {@code generation} for reading, sharing its generation first (so that
-     * no writer rewrites the file in place while it is mapped), or of a later one if a writer
-     * replaced it meanwhile (and deleted it, or is rewriting it for a newer generation: then the
-     * share is refused). Missing while the control file still names it: damage.
+     * Maps the data file of the generation the control file names for reading, sharing its
+     * generation first (so that no writer rewrites the file in place while it is mapped), or of a
+     * later one if a writer replaced it meanwhile (and deleted it, or is rewriting it for a newer
+     * generation: then the share is refused). Missing, or refused for long, while the control
+     * file still names it: damage.
      */
-    private SharedMapFile openGeneration(long generation) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            if (!lock.share(generation)) {
-                // Only an old generation is ever rewritten in place: the control file names a newer one.
-                long now = generation();
-                if (now == generation) {
-                    Thread.onSpinWait();
-                }
-                generation = now;
-                continue;
+    private SharedMapFile openGeneration() throws IOException {
+        while (true) {
+            long generation = lock.shareNamed(this::generation);
+            if (generation == 0) {
+                throw refused(generation());
             }
             try {
                 return openUninterruptibly(generation);
             } catch (NoSuchFileException e) {
                 lock.unshare(generation);
-                long now = generation();
-                if (now == generation) {
+                if (generation() == generation) {
                     throw missing(generation);
                 }
-                generation = now;
             } catch (IOException | RuntimeException | Error e) {
                 lock.unshare(generation);
                 throw e;
@@ -1168,9 +1162,24 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     }
 
     private CorruptStoreException missing(long generation) {
-        return new CorruptStoreException(directory.resolve(CONTROL_FILE), C_GENERATION, "generation",
-                Long.toString(generation), "a generation whose data file exists, but "
-                        + dataFile(directory, generation).getFileName() + " is missing");
+        return missingProblem(directory.resolve(CONTROL_FILE), generation).exception();
+    }
+
+    private CorruptStoreException refused(long generation) {
+        return refusedProblem(directory.resolve(CONTROL_FILE), generation).exception();
+    }
+
+    /** The control file names a generation whose data file is gone. */
+    static Problem missingProblem(Path controlPath, long generation) {
+        return new Problem(controlPath, C_GENERATION, "generation", Long.toString(generation),
+                "a generation whose data file exists, but " + dataFile(controlPath.getParent(), generation).getFileName()
+                        + " is missing");
+    }
+
+    /** The control file keeps naming a generation whose file a writer holds for rewriting (see SharedMapLock#shareNamed). */
+    static Problem refusedProblem(Path controlPath, long generation) {
+        return new Problem(controlPath, C_GENERATION, "generation", Long.toString(generation),
+                "the current generation, but a writer holds its file for rewriting (as it does only an old one's)");
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -44,7 +45,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * does ({@link #share}); a writer rewrites the file of an old generation in place only while it
  * holds the exclusive lock of that byte ({@link #exclusive}), which it gets only if no process
  * shares it. The kernel drops a dead process's locks, so a killed reader never pins a file. In
- * this JVM the shares are counted, one {@code fcntl} lock per generation, since the JDK refuses a
+ * this JVM the shares are counted, one {@code fcntl} lock per byte, since the JDK refuses a
  * second lock of the same byte from the same process.
  */
 final class SharedMapLock {
@@ -54,10 +55,13 @@ final class SharedMapLock {
     static final long CREATE_BYTE = 0;
     /**
      * The byte whose locks say who maps generation {@code g} is at {@code GENERATION_BASE} plus
-     * {@code g} modulo {@code GENERATION_BASE} (a sound map's generations never get that far; a
-     * damaged one's may, and then only shares a byte).
+     * {@code g}: generations run from 1 to {@code GENERATION_BASE - 1} (a control file naming
+     * another is damaged, {@link SharedMap#checkControl}; masked here all the same, so that a
+     * damaged word read meanwhile only shares a byte).
      */
     static final long GENERATION_BASE = 1L << 62;
+    /** How long a share of the generation the control file keeps naming may be refused before that is damage. */
+    static final long REFUSED_NANOS = 1_000_000_000L;
 
     private static final long PID = ProcessHandle.current().pid();
     private static final Map<Path, SharedMapLock> OPEN = new HashMap<>();
@@ -68,7 +72,11 @@ final class SharedMapLock {
     private final boolean writable;
     private FileLock alive;
     private int users;
-    /** The generations this JVM shares: the fcntl lock of each and how many mappings hold it. Under OPEN. */
+    /**
+     * The generations' bytes this JVM shares: the fcntl lock of each and how many mappings hold
+     * it. Keyed by byte, not generation: two generations of one byte (a damaged control file's)
+     * must count as one lock. Under OPEN.
+     */
     private final Map<Long, Share> shares = new HashMap<>();
 
     private SharedMapLock(Path lockFile, FileChannel channel, boolean writable) {
@@ -77,7 +85,7 @@ final class SharedMapLock {
         this.writable = writable;
     }
 
-    /** One generation's shared lock in this JVM and the mappings holding it. */
+    /** One generation byte's shared lock in this JVM and the mappings holding it. */
     private static final class Share {
         final FileLock lock;
         int holders = 1;
@@ -162,15 +170,16 @@ final class SharedMapLock {
      *         current: read the control file again)
      */
     boolean share(long generation) {
+        long position = generationByte(generation);
         synchronized (OPEN) {
-            Share share = shares.get(generation);
+            Share share = shares.get(position);
             if (share != null) {
                 share.holders++;
                 return true;
             }
             FileLock lock;
             try {
-                lock = tryLock(generationByte(generation), true);
+                lock = tryLock(position, true);
             } catch (OverlappingFileLockException e) {
                 return false; // a writer of this JVM holds it exclusively: recycling it
             } catch (IOException e) {
@@ -179,19 +188,50 @@ final class SharedMapLock {
             if (lock == null) {
                 return false;
             }
-            shares.put(generation, new Share(lock));
+            shares.put(position, new Share(lock));
             return true;
         }
     }
 
+    /**
+     * Shares the generation that {@code named} reads from the control file, reading it again each
+     * time the share is refused: a writer refuses it only while it rewrites an old generation's
+     * file, and the control file names a newer one by then.
+     *
+     * @return the generation shared, or 0 (never a generation) if the share was refused for
+     *         {@link #REFUSED_NANOS} while the control file kept naming it: only a damaged map
+     *         does that
+     */
+    long shareNamed(LongSupplier named) {
+        long generation = named.getAsLong();
+        long refusedSince = 0;
+        for (int attempt = 0; !share(generation); attempt++) {
+            long now = named.getAsLong();
+            if (now != generation) {
+                generation = now;
+                refusedSince = 0;
+                continue;
+            }
+            long time = System.nanoTime();
+            if (refusedSince == 0) {
+                refusedSince = time;
+            } else if (time - refusedSince > REFUSED_NANOS) {
+                return 0;
+            }
+            backOff(attempt);
+        }
+        return generation;
+    }
+
     /** Gives back one {@link #share} of {@code generation}; the last releases its lock. */
     void unshare(long generation) {
+        long position = generationByte(generation);
         synchronized (OPEN) {
-            Share share = shares.get(generation);
+            Share share = shares.get(position);
             if (share == null || --share.holders > 0) {
                 return;
             }
-            shares.remove(generation);
+            shares.remove(position);
             try {
                 if (share.lock.isValid()) {
                     boolean interrupted = Thread.interrupted(); // as in tryLock
@@ -238,12 +278,13 @@ final class SharedMapLock {
      * {@link FileLock#release()}.
      */
     FileLock exclusive(long generation) {
+        long position = generationByte(generation);
         synchronized (OPEN) {
-            if (shares.containsKey(generation)) {
+            if (shares.containsKey(position)) {
                 return null;
             }
             try {
-                return tryLock(generationByte(generation), false);
+                return tryLock(position, false);
             } catch (OverlappingFileLockException e) {
                 return null;
             } catch (IOException e) {

@@ -78,33 +78,30 @@ final class SharedMapVerifier {
 
     private static List<SharedMap.Problem> verify(MemorySegment c, Path controlPath, long seed, SharedMapLock lock,
                                                   Path dir) throws IOException {
-            for (int pass = 1; ; pass++) {
-                long generation = (long) WORD.getAcquire(c, C_GENERATION);
-                if (!lock.share(generation)) {
-                    pass--; // being rewritten for a newer generation, which the control file names by now
-                    continue;
-                }
-                Path data = dataFile(dir, generation);
-                SharedMapVerifier verifier = new SharedMapVerifier();
-                try (MMap map = MMap.open(data, StandardOpenOption.READ)) {
-                    verifier.problems.addAll(SharedMapFile.checkHeader(data, map.segment(), generation, seed));
-                    if (!verifier.problems.isEmpty()) {
-                        return verifier.problems;
-                    }
-                    boolean settled = verifier.check(SharedMapFile.wrap(data, map), pass == PASSES);
-                    if (settled || pass == PASSES) {
-                        return verifier.result();
-                    }
-                } catch (NoSuchFileException e) {
-                    if ((long) WORD.getAcquire(c, C_GENERATION) == generation) {
-                        return List.of(new SharedMap.Problem(controlPath, C_GENERATION, "generation",
-                                Long.toString(generation), "a generation whose data file exists, but "
-                                        + data.getFileName() + " is missing"));
-                    }
-                } finally {
-                    lock.unshare(generation);
-                }
+        for (int pass = 1; ; pass++) {
+            long generation = lock.shareNamed(() -> (long) WORD.getAcquire(c, C_GENERATION));
+            if (generation == 0) {
+                return List.of(SharedMap.refusedProblem(controlPath, (long) WORD.getAcquire(c, C_GENERATION)));
             }
+            Path data = dataFile(dir, generation);
+            SharedMapVerifier verifier = new SharedMapVerifier();
+            try (MMap map = MMap.open(data, StandardOpenOption.READ)) {
+                verifier.problems.addAll(SharedMapFile.checkHeader(data, map.segment(), generation, seed));
+                if (!verifier.problems.isEmpty()) {
+                    return verifier.problems;
+                }
+                boolean settled = verifier.check(SharedMapFile.wrap(data, map), pass >= PASSES);
+                if (settled || pass >= PASSES) {
+                    return verifier.result();
+                }
+            } catch (NoSuchFileException e) {
+                if ((long) WORD.getAcquire(c, C_GENERATION) == generation) {
+                    return List.of(SharedMap.missingProblem(controlPath, generation));
+                }
+            } finally {
+                lock.unshare(generation);
+            }
+        }
     }
 
     /**

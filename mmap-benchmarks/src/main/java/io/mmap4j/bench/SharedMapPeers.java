@@ -22,10 +22,16 @@ final class SharedMapPeers {
     private SharedMapPeers() {
     }
 
-    /** mmap4j: {@link SharedMap} sized for {@code entries}, so that filling it takes no rewrite. */
+    /**
+     * mmap4j: {@link SharedMap} sized for {@code entries} of 16-byte keys, so that filling it takes
+     * no rewrite, with a data region of two and a half times their records (16 bytes of header,
+     * key and value, rounded up to 8), the size its rewrites settle at, as Chronicle Map and LMDB
+     * are sized for their entries with room to spare.
+     */
     static SharedMap mmap4j(Path dir, int entries, int valueBytes) throws IOException {
+        long record = (16 + 16 + valueBytes + 7) & ~7L;
         return SharedMap.open(dir, SharedMap.Options.DEFAULT.withExpectedKeys(entries)
-                .withExpectedBytes((long) entries * (32 + valueBytes)));
+                .withExpectedBytes(entries * record * 5 / 2));
     }
 
     /** The in-memory reference, on the heap. */

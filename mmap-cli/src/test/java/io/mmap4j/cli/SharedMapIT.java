@@ -118,8 +118,8 @@ class SharedMapIT extends FileTypeContract {
                     }
                     b.putLong(slot + 8, 12_345);
                 }), "/data.1: at byte offset ", ": record is ", "expected a record inside the data region"),
-                new Damage("control file version 2", directory -> rewrite(directory.resolve("map"), b -> b.putInt(8, 2)),
-                        "/map: at byte offset 8: version is 2, expected 1"),
+                new Damage("control file version 1", directory -> rewrite(directory.resolve("map"), b -> b.putInt(8, 1)),
+                        "/map: at byte offset 8: version is 1, expected 2"),
                 new Damage("the data file truncated", directory -> truncateBy(dataFile(directory), 8), "/data.1: at byte offset 56: file bytes is "));
     }
 

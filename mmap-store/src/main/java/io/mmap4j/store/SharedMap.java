@@ -27,6 +27,8 @@ import static io.mmap4j.store.SharedMapFormat.VERSION;
 import static io.mmap4j.store.SharedMapFormat.WORD;
 import static io.mmap4j.store.SharedMapFormat.dataBytesFor;
 import static io.mmap4j.store.SharedMapFormat.dataFile;
+import static io.mmap4j.store.SharedMapFormat.firstDataBytes;
+import static io.mmap4j.store.SharedMapFormat.fitsRewrite;
 import static io.mmap4j.store.SharedMapFormat.hasRoomForKey;
 import static io.mmap4j.store.SharedMapFormat.recordBytes;
 import static io.mmap4j.store.SharedMapFormat.slotsFor;
@@ -40,6 +42,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -94,12 +98,21 @@ import java.util.zip.CRC32C;
  * with a compare-and-set, whose holder's liveness the kernel vouches for, so a writer killed while
  * holding it is detected and the lock taken over, its half-done write repaired; waiting for a
  * live writer spins, then sleeps. When the index passes three quarters full or the data region is
- * full, the writer rewrites the live entries into a new data file (the index at most half full,
- * the data region twice the live bytes) and switches to it by one release store of the generation
- * in {@code map}: growth and compaction in one step, while readers carry on in the old file. So the
- * data region holds at most as many dead bytes (overwritten and removed values) as live ones
- * before they are reclaimed; a rewrite costs a copy of the live entries, amortised over the writes
- * that filled the region. {@link #putAll} is applied by such a rewrite, so that it is all or
+ * full, the writer rewrites the live entries into another data file (the index at most half full,
+ * the data region two to three times the live bytes) and switches to it by one release store of
+ * the generation in {@code map}: growth and compaction in one step, while readers carry on in the
+ * old file. So the data region holds at most twice as many dead bytes (overwritten and removed
+ * values) as live ones before they are reclaimed; a rewrite costs a copy of the live entries,
+ * amortised over the writes that filled the region. The writer keeps the file a rewrite replaced
+ * and writes the next rewrite into it, in place, once no process maps it any more (readers hold a
+ * shared {@code fcntl} lock of the generation they map): through pages it has touched already, so
+ * that a steady stream of puts takes no page fault. It does so only if that file's index has the
+ * slots the rewrite needs and its data region fits the live bytes (a map's first file, sized by
+ * {@link Options}, seldom does), and only if no process maps it: views of a generation hold it
+ * until the garbage collector finds them all unreachable (see Reads), so a program that takes
+ * views ({@code view}, iteration) makes rewrites write into new files, paying those faults, until
+ * then; copies and typed reads hold nothing. The map's data files are thus at most about
+ * twice (4 KiB + 16 bytes a slot + three times the live bytes). {@link #putAll} is applied by such a rewrite, so that it is all or
  * nothing and visible at once; it costs a copy of the whole map, so put single keys one by one.
  *
  * <h2>Crashes</h2>
@@ -151,20 +164,36 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     /** The control page; explicit lifetime, so that every access after close throws. */
     private final MemorySegment control;
     private final long seed;
-    /** Null when the map is read-only. */
+    /** The writer lock and the generation shares of this JVM for the map. */
     private final SharedMapLock lock;
+    private final boolean writable;
     /** Used under the writer lock only. */
     private final CRC32C crc = new CRC32C();
-    /** The data file of the newest generation this handle has seen. */
+    /** The readers' mapping of the newest generation this handle has seen; it shares its generation. */
     private volatile SharedMapFile current;
+    /**
+     * The writer's own mapping of the current generation: used under the writer lock only, and
+     * only while the control file still names its generation. Apart from the readers' so that a
+     * rewrite can unmap what readers may be in and still keep this one (see {@link #spare}).
+     */
+    private SharedMapFile writing;
+    /**
+     * The writer's mapping of the generation this handle's last rewrite replaced, whose file stays
+     * as it was: the next rewrite writes into it in place if no process maps it for reading any
+     * more, through pages this mapping has touched already. Under the writer lock only.
+     */
+    private SharedMapFile spare;
+    /** Rewrites this handle made into its spare, in place: for tests, which check that races met them. */
+    volatile long rewritesInPlace;
     private volatile boolean open = true;
 
-    private SharedMap(Path directory, MMap controlMap, SharedMapLock lock) {
+    private SharedMap(Path directory, MMap controlMap, SharedMapLock lock, boolean writable) {
         this.directory = directory;
         this.controlMap = controlMap;
         this.control = controlMap.segment();
         this.seed = control.get(LONG, C_SEED);
         this.lock = lock;
+        this.writable = writable;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -238,7 +267,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         }
         Path dir = directory.toRealPath();
         Path controlPath = dir.resolve(CONTROL_FILE);
-        SharedMapLock lock = writable ? SharedMapLock.acquire(dir.resolve(LOCK_FILE)) : null;
+        SharedMapLock lock = SharedMapLock.acquire(dir.resolve(LOCK_FILE), writable);
         try {
             if (create && !Files.exists(controlPath)) {
                 lock.whileCreating(() -> {
@@ -258,8 +287,8 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 if (!problems.isEmpty()) {
                     throw problems.getFirst().exception();
                 }
-                SharedMap map = new SharedMap(dir, controlMap, lock);
-                map.current = map.openGeneration(map.generation());
+                SharedMap map = new SharedMap(dir, controlMap, lock, writable);
+                map.current = map.openGeneration();
                 if (writable && map.writerIsDead()) {
                     try {
                         map.write(f -> null); // takes the lock over and repairs what the dead writer left
@@ -275,9 +304,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 throw e;
             }
         } catch (IOException | RuntimeException | Error e) {
-            if (lock != null) {
-                lock.release();
-            }
+            lock.release();
             throw e;
         }
     }
@@ -286,7 +313,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     private static void createFiles(Path dir, Options sizing) throws IOException {
         long seed = sizing.seed().isPresent() ? sizing.seed().getAsLong() : new SecureRandom().nextLong();
         SharedMapFile first = SharedMapFile.create(dataFile(dir, 1), 1, seed, slotsFor(sizing.expectedKeys()),
-                dataBytesFor(sizing.expectedBytes() / 2));
+                firstDataBytes(sizing.expectedBytes()));
         first.map.close();
         Path temporary = dir.resolve(CONTROL_FILE + ".new");
         Files.deleteIfExists(temporary);
@@ -312,9 +339,9 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 && check.equalInt(C_VERSION, "version", VERSION)) {
             check.equalInt(C_RESERVED, "reserved", 0);
             long generation = s.get(LONG, C_GENERATION);
-            if (generation < 1) {
+            if (generation < 1 || generation >= SharedMapLock.GENERATION_BASE) {
                 problems.add(new Problem(path, C_GENERATION, "generation", Long.toUnsignedString(generation),
-                        "at least 1"));
+                        "1 to " + (SharedMapLock.GENERATION_BASE - 1)));
             }
         }
         return problems;
@@ -613,7 +640,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 retryAfter(f, e, interrupted); // replaced and unmapped under the pass: pass over the new one
                 continue;
             }
-            if (attempt >= 8 && lock != null) {
+            if (attempt >= 8 && writable) {
                 return write(locked -> {
                     Map<K, V> held = new HashMap<>();
                     collect(locked, held, keys, values);
@@ -1002,7 +1029,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * @return false if it was opened with only {@link StandardOpenOption#READ}
      */
     public boolean isWritable() {
-        return lock != null;
+        return writable;
     }
 
     /** Releases the files; idempotent. Views of values stay valid while reachable. */
@@ -1015,22 +1042,33 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             open = false;
         }
         try {
-            if (lock != null) {
+            if (writable) {
                 lock.whileThreadsExcluded(this::unmap); // no writer of this JVM is inside the files
             } else {
                 unmap();
             }
         } finally {
-            if (lock != null) {
-                lock.release();
-            }
+            lock.release();
         }
     }
 
-    /** Unmaps the control file and the current generation; readers still in them fail and report the map closed. */
+    /**
+     * Unmaps the control file and the current generation (readers still in them fail and report
+     * the map closed), and the writer's mappings; deletes the spare file, which only this handle
+     * would have rewritten.
+     */
     private void unmap() {
         controlMap.close();
         current.map.close();
+        lock.unshare(current.generation);
+        if (writing != null) {
+            writing.map.close();
+        }
+        try {
+            dropSpare();
+        } catch (IOException e) {
+            // Left behind: the next writer that recovers deletes it, as any file of an old generation.
+        }
     }
 
     /** Names the directory, the number of keys, and whether the map is closed. */
@@ -1060,9 +1098,10 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
             return old;
         }
         try {
-            SharedMapFile next = openGeneration(generation);
+            SharedMapFile next = openGeneration();
             current = next;
             old.map.close(); // unmapped now: a read still in it fails and runs again on the new one
+            lock.unshare(old.generation);
             return next;
         } catch (IOException e) {
             throw new UncheckedIOException("opening generation " + generation + " of the shared map " + directory, e);
@@ -1070,23 +1109,77 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     }
 
     /**
-     * Opens the data file of {@code generation}, or of a later one if a writer replaced it
-     * meanwhile (and deleted it). Missing while the control file still names it: damage.
+     * Maps the data file of the generation the control file names for reading, sharing its
+     * generation first (so that no writer rewrites the file in place while it is mapped), or of a
+     * later one if a writer replaced it meanwhile (and deleted it, or is rewriting it for a newer
+     * generation: then the share is refused). Missing, or refused for long, while the control
+     * file still names it: damage.
      */
-    private SharedMapFile openGeneration(long generation) throws IOException {
+    private SharedMapFile openGeneration() throws IOException {
         while (true) {
+            long generation = lock.shareNamed(this::generation);
+            if (generation == 0) {
+                throw refused(generation());
+            }
             try {
-                return SharedMapFile.open(dataFile(directory, generation), generation, seed, lock != null);
+                return openUninterruptibly(generation);
             } catch (NoSuchFileException e) {
-                long now = generation();
-                if (now == generation) {
-                    throw new CorruptStoreException(directory.resolve(CONTROL_FILE), C_GENERATION, "generation",
-                            Long.toString(generation), "a generation whose data file exists, but "
-                                    + dataFile(directory, generation).getFileName() + " is missing");
+                lock.unshare(generation);
+                if (generation() == generation) {
+                    throw missing(generation);
                 }
-                generation = now;
+            } catch (IOException | RuntimeException | Error e) {
+                lock.unshare(generation);
+                throw e;
             }
         }
+    }
+
+    /**
+     * Maps the data file of {@code generation} for reading, even if this thread is interrupted (by
+     * its own program: a read is not interruptible), which would make the opening of the file
+     * throw {@link ClosedByInterruptException}: then it maps again with the flag clear, and sets
+     * it back after.
+     */
+    private SharedMapFile openUninterruptibly(long generation) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return SharedMapFile.open(dataFile(directory, generation), generation, seed, writable, lock);
+                } catch (ClosedByInterruptException e) {
+                    if (!Thread.interrupted()) {
+                        throw e;
+                    }
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private CorruptStoreException missing(long generation) {
+        return missingProblem(directory.resolve(CONTROL_FILE), generation).exception();
+    }
+
+    private CorruptStoreException refused(long generation) {
+        return refusedProblem(directory.resolve(CONTROL_FILE), generation).exception();
+    }
+
+    /** The control file names a generation whose data file is gone. */
+    static Problem missingProblem(Path controlPath, long generation) {
+        return new Problem(controlPath, C_GENERATION, "generation", Long.toString(generation),
+                "a generation whose data file exists, but " + dataFile(controlPath.getParent(), generation).getFileName()
+                        + " is missing");
+    }
+
+    /** The control file keeps naming a generation whose file a writer holds for rewriting (see SharedMapLock#shareNamed). */
+    static Problem refusedProblem(Path controlPath, long generation) {
+        return new Problem(controlPath, C_GENERATION, "generation", Long.toString(generation),
+                "the current generation, but a writer holds its file for rewriting (as it does only an old one's)");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1101,7 +1194,7 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
     /** Runs {@code action} holding the writer lock, on the data file current under it. */
     <T> T write(Locked<T> action) {
         checkOpen();
-        if (lock == null) {
+        if (!writable) {
             throw new ReadOnlyMapException("the shared map " + directory + " was opened read-only");
         }
         if (lock.isHeldByCurrentThread()) {
@@ -1110,7 +1203,8 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         }
         boolean recover = lock.lock(controlMap);
         try {
-            SharedMapFile f = current();
+            checkOpen(); // closed while this thread waited: the mappings are gone
+            SharedMapFile f = writerFile();
             if (recover) {
                 recover(f);
             }
@@ -1132,8 +1226,104 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      * the one it had just replaced (deleted here), and counters it had not yet updated (recounted).
      */
     private void recover(SharedMapFile f) throws IOException {
+        dropSpare();
         deleteOtherGenerations(f.generation);
         f.recount();
+    }
+
+    /**
+     * The writer's mapping of the current generation, under the writer lock: this handle's, or a
+     * new one if another writer made a newer generation since (then this handle's spare is no
+     * longer the file the current one replaced, and is deleted: nobody else rewrites it).
+     */
+    private SharedMapFile writerFile() throws IOException {
+        long generation = generation();
+        if (writing != null && writing.generation == generation) {
+            return writing;
+        }
+        dropSpare();
+        if (writing != null) {
+            writing.map.close();
+            writing = null;
+        }
+        try {
+            writing = SharedMapFile.open(dataFile(directory, generation), generation, seed, true, null);
+        } catch (NoSuchFileException e) {
+            throw missing(generation); // under the lock the generation cannot move on
+        }
+        return writing;
+    }
+
+    /** Unmaps the spare and deletes its file, if there is one. */
+    private void dropSpare() throws IOException {
+        SharedMapFile old = spare;
+        if (old != null) {
+            spare = null;
+            old.map.close();
+            Files.deleteIfExists(old.path);
+        }
+    }
+
+    /**
+     * The spare made the empty data file of {@code generation}, if its index has {@code slots}
+     * slots, its data region {@link SharedMapFormat#fitsRewrite fits} {@code liveBytes} and no
+     * process maps it for reading (then this holds its exclusive lock while it renames and
+     * re-heads it: see {@link SharedMapFile#recycle}); else null, and the spare is deleted.
+     */
+    private SharedMapFile recycleSpare(long generation, long slots, long liveBytes) throws IOException {
+        SharedMapFile old = spare;
+        if (old == null || old.slots != slots || !fitsRewrite(old.fileBytes - old.dataOffset, liveBytes)) {
+            dropSpare();
+            return null;
+        }
+        FileLock exclusive = lock.exclusive(old.generation);
+        if (exclusive == null) {
+            dropSpare(); // a process still reads it: it keeps its mapping, the name goes
+            return null;
+        }
+        spare = null;
+        Path target = dataFile(directory, generation);
+        try {
+            // One step: a reader that loads the old generation now finds no file of its name.
+            Files.move(old.path, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            exclusive.release();
+            old.map.close(); // deleted by a writer's recovery meanwhile
+            return null;
+        } catch (IOException | RuntimeException e) {
+            exclusive.release();
+            old.map.close();
+            Files.deleteIfExists(old.path);
+            throw e;
+        }
+        try {
+            SharedMapFile recycled = old.recycle(target, generation);
+            rewritesInPlace++;
+            return recycled;
+        } catch (RuntimeException | Error e) {
+            old.map.close();
+            Files.deleteIfExists(target);
+            throw e;
+        } finally {
+            exclusive.release();
+        }
+    }
+
+    /**
+     * Deletes the data files of generations before {@code oldest}: no writer rewrites them any
+     * more (a writer rewrites in place only the generation just before the current one, and only
+     * if it made the current one), and readers that map them keep their mappings.
+     */
+    private void deleteGenerationsBefore(long oldest) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, DATA_PREFIX + "*")) {
+            for (Path file : files) {
+                String suffix = file.getFileName().toString().substring(DATA_PREFIX.length());
+                if (!suffix.isEmpty() && suffix.chars().allMatch(c -> c >= '0' && c <= '9') && suffix.length() < 19
+                        && Long.parseLong(suffix) < oldest) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
     }
 
     private void deleteOtherGenerations(long keep) throws IOException {
@@ -1206,44 +1396,52 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
      */
     private void rewrite(SharedMapFile f, Map<ByteBuffer, MemorySegment> changes) throws IOException {
         // The slots whose keys the changes replace, sorted: the copy skips them by slot number,
-        // without reading their keys.
+        // without reading their keys. The new file is sized from the header's counters, exact
+        // under the writer lock (a recovery recounts them), less what the changes replace plus
+        // what they add: no pass over the records (at 1 M keys, a cache miss for each).
         long[] replaced = new long[changes.size()];
         int count = 0;
-        for (ByteBuffer change : changes.keySet()) {
-            MemorySegment key = MemorySegment.ofBuffer(change);
+        long keys = f.keys();
+        long bytes = f.liveBytes();
+        if (keys < 0 || keys > f.slots) {
+            throw new CorruptStoreException(f.path, D_KEYS, "keys", Long.toUnsignedString(keys),
+                    "at most the " + f.slots + " slots");
+        }
+        if (bytes < 0 || bytes > f.dataEnd() - f.dataOffset) {
+            throw new CorruptStoreException(f.path, D_LIVE_BYTES, "live bytes", Long.toUnsignedString(bytes),
+                    "at most the " + (f.dataEnd() - f.dataOffset) + " bytes of records written");
+        }
+        long liveReplaced = 0;
+        for (Map.Entry<ByteBuffer, MemorySegment> change : changes.entrySet()) {
+            MemorySegment key = MemorySegment.ofBuffer(change.getKey());
             long slot = f.find(key, SEGMENT, f.hash(key, 0, key.byteSize()));
             if (slot >= 0) {
                 replaced[count++] = slot;
+                long ref = f.ref(slot);
+                if (ref > 0) {
+                    keys--;
+                    liveReplaced++;
+                    bytes -= f.recordBytesAt(ref);
+                }
+            }
+            if (change.getValue() != null) {
+                keys++;
+                bytes += recordBytes(key.byteSize(), change.getValue().byteSize());
             }
         }
         Arrays.sort(replaced, 0, count);
-        // Size the new file exactly: the live entries that stay, then the changes.
-        long keys = 0;
-        long bytes = 0;
-        for (long slot = 0; slot < f.slots; slot++) {
-            long ref = f.ref(slot);
-            if (ref > 0 && Arrays.binarySearch(replaced, 0, count, slot) < 0) {
-                keys++;
-                bytes += f.recordBytesAt(ref);
-            }
-        }
-        for (Map.Entry<ByteBuffer, MemorySegment> change : changes.entrySet()) {
-            if (change.getValue() != null) {
-                keys++;
-                bytes += recordBytes(change.getKey().remaining(), change.getValue().byteSize());
-            }
+        if (keys < 0 || bytes < 0) {
+            throw new CorruptStoreException(f.path, D_KEYS, "keys and live bytes", f.keys() + " and " + f.liveBytes(),
+                    "at least the keys and bytes of the live records");
         }
         long generation = f.generation + 1;
-        SharedMapFile next = SharedMapFile.create(dataFile(directory, generation), generation, seed, slotsFor(keys),
-                dataBytesFor(bytes));
+        long slots = slotsFor(keys);
+        SharedMapFile next = recycleSpare(generation, slots, bytes);
+        if (next == null) {
+            next = SharedMapFile.create(dataFile(directory, generation), generation, seed, slots, dataBytesFor(bytes));
+        }
         try {
-            for (long slot = 0; slot < f.slots; slot++) {
-                long ref = f.ref(slot);
-                if (ref > 0 && Arrays.binarySearch(replaced, 0, count, slot) < 0) {
-                    long hash = f.slotHash(slot); // the key's, with the map's one seed: no need to hash it again
-                    next.publishNew(next.freeSlot(hash), hash, next.copyRecord(f, ref));
-                }
-            }
+            copyLive(f, next, replaced, count, f.keys() - liveReplaced);
             for (Map.Entry<ByteBuffer, MemorySegment> change : changes.entrySet()) {
                 if (change.getValue() != null) {
                     MemorySegment key = MemorySegment.ofBuffer(change.getKey());
@@ -1252,7 +1450,11 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
                 }
             }
             next.setCounts(keys, keys, bytes);
-        } catch (RuntimeException | Error e) {
+            if (next.dataEnd() - next.dataOffset != bytes) {
+                throw new CorruptStoreException(f.path, D_LIVE_BYTES, "live bytes", Long.toString(f.liveBytes()),
+                        "the bytes of the live records");
+            }
+        } catch (IOException | RuntimeException | Error e) {
             next.map.close();
             Files.deleteIfExists(next.path);
             throw e;
@@ -1262,12 +1464,66 @@ public final class SharedMap implements AutoCloseable, Iterable<SharedMap.Entry>
         f.markReplaced();
         // The switch: from here on, every process finds the new file.
         WORD.setRelease(control, C_GENERATION, generation);
-        synchronized (this) {
-            current = next;
+        writing = next;
+        spare = f; // its file stays, for the next rewrite to write into in place
+        try {
+            current(); // this handle's readers move on now, unmapping f's reading mapping at once
+        } catch (RuntimeException e) {
+            // They move on at their next read; f is not rewritten in place while they map it.
         }
-        f.map.close();
-        Files.deleteIfExists(f.path);
+        deleteGenerationsBefore(f.generation); // spares of writers that died, or other handles' left behind
     }
+
+    /** How many live records the copy of a rewrite reads ahead, so that their cache misses overlap. */
+    private static final int COPY_BATCH = 32;
+
+    /**
+     * Copies every live record of {@code f} but those in the {@code count} sorted {@code replaced}
+     * slots into {@code next}, with its slot. In batches: first one load of each record of the
+     * batch and of its home slot in {@code next}, independent loads whose cache misses the
+     * processor overlaps, then the copies, which find them cached; record by record, a rewrite
+     * of 1 M keys waited on two misses at a time.
+     *
+     * @param atMost the live keys the header's counters promise: more is damage, reported rather
+     *               than filling the new index past its load factor
+     */
+    private void copyLive(SharedMapFile f, SharedMapFile next, long[] replaced, int count, long atMost)
+            throws CorruptStoreException {
+        long[] refs = new long[COPY_BATCH];
+        long[] hashes = new long[COPY_BATCH];
+        long copied = 0;
+        long touched = 0;
+        for (long slot = 0; slot < f.slots; ) {
+            int n = 0;
+            for (; n < COPY_BATCH && slot < f.slots; slot++) {
+                long ref = f.ref(slot);
+                if (ref > 0 && (count == 0 || Arrays.binarySearch(replaced, 0, count, slot) < 0)) {
+                    refs[n] = ref;
+                    hashes[n++] = f.slotHash(slot); // the key's, with the map's one seed: no need to hash it again
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                long record = refs[i]; // checked when copied; a damaged one past the end is not read ahead
+                touched += (record <= f.fileBytes - Long.BYTES ? f.file.get(LONG, record) : 0)
+                        + next.rawRef(hashes[i] & next.mask);
+            }
+            if ((copied += n) > atMost) {
+                throw new CorruptStoreException(f.path, D_KEYS, "keys", Long.toString(f.keys()),
+                        "at least the number of live slots, " + copied + " or more");
+            }
+            for (int i = 0; i < n; i++) {
+                if (!next.fits(f.recordBytesAt(refs[i]))) {
+                    throw new CorruptStoreException(f.path, D_LIVE_BYTES, "live bytes", Long.toString(f.liveBytes()),
+                            "at least the bytes of the live records");
+                }
+                next.publishNew(next.freeSlot(hashes[i]), hashes[i], next.copyRecord(f, refs[i]));
+            }
+        }
+        copySink = touched;
+    }
+
+    /** Where the loads that read ahead go, so that the compiler keeps them. */
+    private long copySink;
 
     // ---------------------------------------------------------------------------------------------
     // Checks

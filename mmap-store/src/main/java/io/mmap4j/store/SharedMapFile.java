@@ -42,6 +42,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
@@ -67,7 +68,11 @@ import java.util.zip.CRC32C;
  * of an iteration) comes from the second mapping, {@link #views()}: read-only, mapped with
  * {@link MapOption#AUTO_UNMAP} the first time a view is asked for, so that those views stay valid
  * for as long as they are reachable, as the map's contract says. A record is never changed once
- * published, so a view shows the same bytes for as long as it lives.
+ * published, so a view shows the same bytes for as long as it lives. A writing handle has a third
+ * mapping, its own, used only under the writer lock and kept after a rewrite replaces the
+ * generation, to rewrite into in place once no process maps the file for reading ({@link #recycle}):
+ * every mapping for reading, views included, holds a share of its generation
+ * ({@link SharedMapLock#share}), which keeps the file from being rewritten under it.
  *
  * <p><b>No allocation between two accesses of {@link #map} in a read.</b> The JDK unmaps a closed
  * shared arena after a handshake with every thread: a thread it finds inside an access of the
@@ -92,6 +97,9 @@ final class SharedMapFile {
     /** What {@link #find} returns when every slot is taken and none holds the key: only in a damaged file. */
     static final long NO_SLOT = Long.MIN_VALUE;
 
+    /** Gives back the generation a view mapping shared once no view of it is reachable. */
+    private static final Cleaner VIEWS_CLEANER = Cleaner.create();
+
     final Path path;
     final MMap map;
     final MemorySegment file;
@@ -105,10 +113,17 @@ final class SharedMapFile {
     private ByteBuffer writerBuffer;
     /** The read-only, garbage-collected mapping that views come from; null until the first view. */
     private volatile SharedMapFile views;
+    /** Where a reader's mapping shares its generation ({@link SharedMapLock#share}); null for a writer's. */
+    private final SharedMapLock shares;
 
     private SharedMapFile(Path path, MMap map) {
+        this(path, map, null);
+    }
+
+    private SharedMapFile(Path path, MMap map, SharedMapLock shares) {
         this.path = path;
         this.map = map;
+        this.shares = shares;
         this.file = map.segment();
         this.generation = file.get(LONG, D_GENERATION);
         this.seed = file.get(LONG, D_SEED);
@@ -143,12 +158,33 @@ final class SharedMapFile {
     }
 
     /**
-     * Opens the data file of {@code generation} and checks its header.
+     * This file, which the caller holds the exclusive lock of ({@link SharedMapLock#exclusive})
+     * and renamed to {@code path}, made the empty data file of {@code generation}: the header's
+     * generation first (so that a reader still holding the old name's descriptor, should it lock
+     * the old generation after the caller lets go, finds a file of another generation and moves
+     * on), then the counters, the data end and the index, emptied. The data region is not cleared:
+     * bytes past the data end are never read. Through this same mapping, whose pages this process
+     * has touched already: writing into them costs no page fault, where a new file's pages each
+     * cost one (tens of microseconds on a virtual machine).
+     */
+    SharedMapFile recycle(Path path, long generation) {
+        WORD.setRelease(file, D_GENERATION, generation);
+        setCounts(0, 0, 0);
+        setWord(D_SEQUENCE, 0);
+        setWord(D_DATA_END, dataOffset);
+        file.asSlice(INDEX_OFFSET, slots * SLOT_BYTES).fill((byte) 0);
+        return new SharedMapFile(path, map);
+    }
+
+    /**
+     * Opens the data file of {@code generation} and checks its header. A reader's mapping
+     * ({@code shares} not null) must hold a share of the generation: its views take one more.
      *
      * @throws java.nio.file.NoSuchFileException if it is gone (a newer generation replaced it)
      * @throws CorruptStoreException             if its header fails a check
      */
-    static SharedMapFile open(Path path, long generation, long seed, boolean writable) throws IOException {
+    static SharedMapFile open(Path path, long generation, long seed, boolean writable, SharedMapLock shares)
+            throws IOException {
         MMap map = writable ? MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
                 : MMap.open(path, StandardOpenOption.READ);
         try {
@@ -156,7 +192,7 @@ final class SharedMapFile {
             if (!problems.isEmpty()) {
                 throw problems.getFirst().exception();
             }
-            return new SharedMapFile(path, map);
+            return new SharedMapFile(path, map, shares);
         } catch (IOException | RuntimeException | Error e) {
             map.close();
             throw e;
@@ -179,8 +215,21 @@ final class SharedMapFile {
             boolean interrupted = false;
             try {
                 while (views == null) {
+                    // The views hold the generation for as long as they are reachable, so that no
+                    // writer rewrites the file in place under them: one more share, given back
+                    // when the mapping's scope, which every view keeps reachable, is collected.
+                    if (!shares.share(generation)) {
+                        throw new IllegalStateException("generation " + generation + " of " + path
+                                + " is being rewritten for a newer one");
+                    }
+                    boolean mapped = false;
                     try (MMap readOnly = MMap.open(path, StandardOpenOption.READ, MapOption.AUTO_UNMAP)) {
-                        views = new SharedMapFile(path, readOnly);
+                        SharedMapFile mapping = new SharedMapFile(path, readOnly);
+                        SharedMapLock lock = shares;
+                        long g = generation;
+                        VIEWS_CLEANER.register(mapping.file.scope(), () -> lock.unshare(g));
+                        mapped = true;
+                        views = mapping;
                     } catch (ClosedByInterruptException e) {
                         // The caller's thread is interrupted (by its own program: SharedMap takes
                         // back the interrupt a JDK's unmapping sets, see UNMAP_INTERRUPTS). A read
@@ -196,6 +245,10 @@ final class SharedMapFile {
                                 + path + " is gone", e);
                     } catch (IOException e) {
                         throw new UncheckedIOException("mapping " + path + " for views", e);
+                    } finally {
+                        if (!mapped) {
+                            shares.unshare(generation);
+                        }
                     }
                 }
             } finally {

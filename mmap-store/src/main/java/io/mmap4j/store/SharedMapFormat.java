@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
- * The constants of a shared map, version 1: the names of its files, the fields of the control
+ * The constants of a shared map, version 2: the names of its files, the fields of the control
  * file and of a data file, and the sizing rules. {@code docs/shared-map-format.md} is the
  * specification; the names here are its names.
  */
@@ -15,7 +15,7 @@ final class SharedMapFormat {
     static final long CONTROL_MAGIC = 0x4D534A3450414D4DL;
     /** ASCII {@code MMAP4JSD}: a data file. */
     static final long DATA_MAGIC = 0x44534A3450414D4DL;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int PAGE = 4096;
 
     /** The control file's name in the map's directory. */
@@ -108,9 +108,29 @@ final class SharedMapFormat {
         return Long.highestOneBit(wanted - 1) << 1;
     }
 
-    /** The data region of a rewrite holding {@code liveBytes}: twice that, in whole pages. */
+    /**
+     * The data region of a new data file for a rewrite holding {@code liveBytes}: two and a half
+     * times that, in whole pages, at least {@link #MIN_DATA_BYTES}; in the middle of what
+     * {@link #fitsRewrite} accepts, so that the next rewrites, holding about as much, reuse it.
+     */
     static long dataBytesFor(long liveBytes) {
-        return Math.max(MIN_DATA_BYTES, roundUp(2 * liveBytes, PAGE));
+        return Math.max(MIN_DATA_BYTES, roundUp(liveBytes * 5 / 2, PAGE));
+    }
+
+    /**
+     * Whether a data region of {@code capacity} bytes may take a rewrite holding {@code liveBytes}:
+     * from twice to three times that (at least {@link #MIN_DATA_BYTES}), so that the free room is
+     * at least the live bytes (a rewrite is paid for by as many bytes of writes) and the dead
+     * bytes before the next rewrite at most twice the live ones.
+     */
+    static boolean fitsRewrite(long capacity, long liveBytes) {
+        return capacity >= Math.max(MIN_DATA_BYTES, 2 * liveBytes)
+                && capacity <= Math.max(MIN_DATA_BYTES, roundUp(3 * liveBytes, PAGE));
+    }
+
+    /** The data region of a new map's first file, sized for {@code expectedBytes} of records. */
+    static long firstDataBytes(long expectedBytes) {
+        return Math.max(MIN_DATA_BYTES, roundUp(expectedBytes, PAGE));
     }
 
     /** Whether an index of {@code slots} slots takes one more key: at most three quarters used. */

@@ -9,6 +9,7 @@ import static io.mmap4j.store.SharedMapFormat.D_LIVE_BYTES;
 import static io.mmap4j.store.SharedMapFormat.D_USED_SLOTS;
 import static io.mmap4j.store.SharedMapFormat.INDEX_OFFSET;
 import static io.mmap4j.store.SharedMapFormat.INT;
+import static io.mmap4j.store.SharedMapFormat.LOCK_FILE;
 import static io.mmap4j.store.SharedMapFormat.LONG;
 import static io.mmap4j.store.SharedMapFormat.REMOVED;
 import static io.mmap4j.store.SharedMapFormat.R_CRC;
@@ -64,26 +65,41 @@ final class SharedMapVerifier {
                 return header;
             }
             long seed = c.get(LONG, C_SEED);
-            for (int pass = 1; ; pass++) {
-                long generation = (long) WORD.getAcquire(c, C_GENERATION);
-                Path data = dataFile(dir, generation);
-                SharedMapVerifier verifier = new SharedMapVerifier();
-                try (MMap map = MMap.open(data, StandardOpenOption.READ)) {
-                    verifier.problems.addAll(SharedMapFile.checkHeader(data, map.segment(), generation, seed));
-                    if (!verifier.problems.isEmpty()) {
-                        return verifier.problems;
-                    }
-                    boolean settled = verifier.check(SharedMapFile.wrap(data, map), pass == PASSES);
-                    if (settled || pass == PASSES) {
-                        return verifier.result();
-                    }
-                } catch (NoSuchFileException e) {
-                    if ((long) WORD.getAcquire(c, C_GENERATION) == generation) {
-                        return List.of(new SharedMap.Problem(controlPath, C_GENERATION, "generation",
-                                Long.toString(generation), "a generation whose data file exists, but "
-                                        + data.getFileName() + " is missing"));
-                    }
+            // Readers share the generation they map, so that no writer rewrites its file in place under them.
+            // The real path: this JVM's maps of the directory share one lock file (SharedMapLock).
+            SharedMapLock lock = SharedMapLock.acquire(dir.toRealPath().resolve(LOCK_FILE), false);
+            try {
+                return verify(c, controlPath, seed, lock, dir);
+            } finally {
+                lock.release();
+            }
+        }
+    }
+
+    private static List<SharedMap.Problem> verify(MemorySegment c, Path controlPath, long seed, SharedMapLock lock,
+                                                  Path dir) throws IOException {
+        for (int pass = 1; ; pass++) {
+            long generation = lock.shareNamed(() -> (long) WORD.getAcquire(c, C_GENERATION));
+            if (generation == 0) {
+                return List.of(SharedMap.refusedProblem(controlPath, (long) WORD.getAcquire(c, C_GENERATION)));
+            }
+            Path data = dataFile(dir, generation);
+            SharedMapVerifier verifier = new SharedMapVerifier();
+            try (MMap map = MMap.open(data, StandardOpenOption.READ)) {
+                verifier.problems.addAll(SharedMapFile.checkHeader(data, map.segment(), generation, seed));
+                if (!verifier.problems.isEmpty()) {
+                    return verifier.problems;
                 }
+                boolean settled = verifier.check(SharedMapFile.wrap(data, map), pass >= PASSES);
+                if (settled || pass >= PASSES) {
+                    return verifier.result();
+                }
+            } catch (NoSuchFileException e) {
+                if ((long) WORD.getAcquire(c, C_GENERATION) == generation) {
+                    return List.of(SharedMap.missingProblem(controlPath, generation));
+                }
+            } finally {
+                lock.unshare(generation);
             }
         }
     }

@@ -23,6 +23,7 @@ public final class SharedMapChild {
             case "check" -> check(dir, Long.parseLong(args[2]));
             case "crash" -> crash(dir, Long.parseLong(args[2]));
             case "cut" -> cut(dir);
+            case "hold" -> hold(dir);
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -59,6 +60,21 @@ public final class SharedMapChild {
         return value;
     }
 
+    /**
+     * Reads key {@code k} read-only, so that this process maps the current generation, and says
+     * which; then, for each line it is sent, reads {@code k} again (and so moves to the newest
+     * generation) and prints its value, until it is killed.
+     */
+    private static void hold(Path dir) throws Exception {
+        try (SharedMap map = SharedMap.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            System.out.println("HOLDING " + new String(map.get("k"), UTF_8) + " " + map.stats().generation());
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, UTF_8));
+            while (in.readLine() != null) {
+                System.out.println("READ " + new String(map.get("k"), UTF_8) + " " + map.stats().generation());
+            }
+        }
+    }
+
     /** Flips key {@code k} between a 1 KiB and a 64 KiB value for {@code millis}. */
     private static void flip(Path dir, long millis) throws Exception {
         byte[] small = flipValue(false);
@@ -71,7 +87,7 @@ public final class SharedMapChild {
             while (System.nanoTime() < end) {
                 map.put("k", ++flips % 2 == 0 ? small : big);
             }
-            System.out.println("FLIPS " + flips);
+            System.out.println("FLIPS " + flips + " IN_PLACE " + map.rewritesInPlace);
         }
     }
 

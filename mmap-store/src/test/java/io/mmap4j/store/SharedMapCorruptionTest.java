@@ -4,7 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,8 +14,10 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -67,8 +71,10 @@ class SharedMapCorruptionTest {
         assertEquals(dir.toRealPath().resolve("map") + ": corrupt store at byte offset 0: magic is 0x1234 (4660), expected"
                 + " 0x4d534a3450414d4d (ASCII MMAP4JSM)", e.getMessage());
         Files.write(dir.resolve("map"), control);
-        damage("map", s -> s.set(ValueLayout.JAVA_INT_UNALIGNED, 8, 2));
-        assertEquals("version", openFails().field());
+        damage("map", s -> s.set(ValueLayout.JAVA_INT_UNALIGNED, 8, 1)); // version 1's readers take no generation locks
+        CorruptStoreException version = openFails();
+        assertEquals("version", version.field());
+        assertTrue(version.getMessage().endsWith("version is 1, expected 2"), version.getMessage());
     }
 
     @Test
@@ -82,6 +88,41 @@ class SharedMapCorruptionTest {
         assertEquals(dir.toRealPath().resolve("data.1"), truncated.file());
         assertEquals("file bytes", truncated.field());
         assertEquals(56, truncated.offset());
+    }
+
+    @Test
+    void aGenerationBeyondTheLockBytesIsNamedThoughThisJvmSharesTheByteItWouldTake() throws Exception {
+        // 1 + 2^62 would take generation 1's lock byte, which the open map holds: it once spun forever.
+        try (SharedMap held = SharedMap.open(dir)) {
+            damage("map", s -> s.set(LONG, 24, 1 + (1L << 62)));
+            CorruptStoreException e = assertTimeoutPreemptively(Duration.ofSeconds(20), this::openFails);
+            assertEquals("generation", e.field());
+            assertEquals(24, e.offset());
+            assertTrue(e.getMessage().endsWith("generation is 4611686018427387905, expected 1 to 4611686018427387903"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aCurrentGenerationHeldForRewritingIsReportedAfterASecondNotWaitedFor() throws Exception {
+        // Only an old generation's file is ever held: the control file naming it for long is damage.
+        SharedMapLock lock = SharedMapLock.acquire(dir.toRealPath().resolve("lock"), true);
+        try (FileLock rewriting = lock.exclusive(1)) {
+            assertNotNull(rewriting);
+            List<SharedMap.Problem> problems = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> SharedMap.verify(dir));
+            assertEquals(1, problems.size(), problems.toString());
+            assertEquals("generation", problems.get(0).field());
+            assertEquals("1", problems.get(0).found());
+            CorruptStoreException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> assertThrows(CorruptStoreException.class, () -> SharedMap.open(dir)));
+            assertTrue(e.getMessage().endsWith("generation is 1, expected the current generation, but a writer holds its"
+                    + " file for rewriting (as it does only an old one's)"), e.getMessage());
+        } finally {
+            lock.release();
+        }
+        try (SharedMap map = SharedMap.open(dir)) {
+            assertEquals(KEYS - 1, map.size());
+        }
     }
 
     @Test

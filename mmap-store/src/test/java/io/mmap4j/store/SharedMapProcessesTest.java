@@ -97,9 +97,44 @@ class SharedMapProcessesTest {
                 assertEquals("0", line[3], "torn or foreign reads among " + reads);
                 assertTrue(reads > 1000 && big > 0 && big < reads, "the reader saw both values: " + String.join(" ", line));
             }
-            long flips = Long.parseLong(writer.awaitLine("FLIPS ", TIMEOUT).split(" ")[1]);
+            String[] line = writer.awaitLine("FLIPS ", TIMEOUT).split(" ");
             writer.awaitExit(TIMEOUT, 0);
+            long flips = Long.parseLong(line[1]);
             assertTrue(flips > 100, flips + " flips");
+            // The flips compact the map every few puts; most rewrite the file of the generation
+            // before last in place, which the reader JVM had mapped moments before.
+            assertTrue(Long.parseLong(line[3]) > 10, "rewrites in place: " + String.join(" ", line));
+        }
+        assertEquals(List.of(), SharedMap.verify(dir));
+    }
+
+    /**
+     * A reader in another JVM that maps a generation keeps its file from being rewritten in place:
+     * the writer's next rewrite makes a new file instead and deletes the old one's name, and the
+     * reader reads on; a generation it never mapped is rewritten in place, and so is the one it
+     * mapped once it is killed (the kernel drops its locks).
+     */
+    @Test
+    void aGenerationMappedByAnotherJvmIsNotRewrittenInPlace() throws Exception {
+        try (SharedMap map = SharedMap.open(dir, SharedMapTest.SMALL)) { // every data region 64 KiB: all reusable
+            map.put("k", "one".getBytes(UTF_8));
+            map.putAll(List.of(Map.entry("k".getBytes(UTF_8), "two".getBytes(UTF_8)))); // generation 2; 1 is spare
+            try (ChildJvm reader = ChildJvm.start(SharedMapChild.class, "hold", dir.toString())) {
+                assertEquals("HOLDING two 2", reader.awaitLine("HOLDING ", TIMEOUT));
+                map.putAll(List.of(Map.entry("k".getBytes(UTF_8), "three".getBytes(UTF_8)))); // 3: into data.1
+                assertEquals(1, map.rewritesInPlace, "nobody maps generation 1");
+                map.putAll(List.of(Map.entry("k".getBytes(UTF_8), "four".getBytes(UTF_8)))); // 4: the reader maps 2
+                assertEquals(1, map.rewritesInPlace, "the reader JVM maps generation 2: a new file");
+                assertTrue(Files.notExists(dir.resolve("data.2")), "its name deleted, its file still mapped");
+                reader.send("read");
+                assertEquals("READ four 4", reader.awaitLine("READ ", TIMEOUT));
+                map.putAll(List.of(Map.entry("k".getBytes(UTF_8), "five".getBytes(UTF_8)))); // 5: into data.3
+                assertEquals(2, map.rewritesInPlace, "the reader maps generation 4, never mapped 3");
+                reader.kill();
+            }
+            map.putAll(List.of(Map.entry("k".getBytes(UTF_8), "six".getBytes(UTF_8)))); // 6: into data.4
+            assertEquals(3, map.rewritesInPlace, "the killed reader's lock of generation 4 is gone");
+            assertArrayEquals("six".getBytes(UTF_8), map.get("k"));
         }
         assertEquals(List.of(), SharedMap.verify(dir));
     }
@@ -153,9 +188,12 @@ class SharedMapProcessesTest {
                 + " of " + rounds + " rounds");
         try (SharedMap map = SharedMap.open(dir)) {
             map.put("after", "all".getBytes(UTF_8)); // the lock is free
+            map.putAll(List.of(Map.entry("after".getBytes(UTF_8), "rewritten".getBytes(UTF_8))));
         }
         assertEquals(List.of(), SharedMap.verify(dir));
         try (Stream<Path> files = Files.list(dir)) {
+            // The rewrite deleted what the killed writers left (files of generations before the
+            // one it replaced), and closing deleted the one it replaced, kept to rewrite into.
             assertEquals(3, files.count(), "stray data files were deleted");
         }
     }

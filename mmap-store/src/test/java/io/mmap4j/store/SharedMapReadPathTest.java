@@ -15,12 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +31,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -184,30 +187,77 @@ class SharedMapReadPathTest {
     }
 
     /**
-     * A rewrite unmaps the generation it replaces: at once in the writing handle, at the next read
-     * in a reading handle of the same process; only a generation whose values were handed out as
-     * views stays mapped, for them.
+     * A rewrite unmaps the generation it replaces from the readers of its handle at once, and from
+     * a reading handle of the same process at its next read; the writer keeps its own mapping of
+     * the file as its spare, and the next rewrite writes into that file in place once no handle
+     * maps it for reading. A generation whose values were handed out as views stays mapped for
+     * them and is never rewritten in place: its file is deleted instead, the views keep its bytes.
+     * Reuse is told by the handle's count of rewrites in place, not by the file's inode: a file
+     * deleted and another created at once often get the same inode number.
      */
     @Test
-    void aReplacedGenerationIsUnmappedAtOnceUnlessViewsOfItWereHandedOut() throws Exception {
-        try (SharedMap map = SharedMap.open(dir); SharedMap reader = SharedMap.open(dir, StandardOpenOption.READ)) {
+    void aReplacedGenerationIsUnmappedAtOnceAndReusedOnlyWhenNobodyMapsIt() throws Exception {
+        // Sized small, so that the first generation has the index a rewrite of one key makes (64
+        // slots) and can be reused: a spare of another index size never is (see the next test).
+        try (SharedMap map = SharedMap.open(dir, SMALL);
+                SharedMap reader = SharedMap.open(dir, StandardOpenOption.READ)) {
             map.put("k", bytes("one"));
             assertArrayEquals(bytes("one"), reader.get("k"));
-            Path first = map.path().resolve("data." + map.stats().generation());
-            assertEquals(2, mappingsOf(first), "the writer's and the reader's");
+            Path first = map.path().resolve("data.1");
+            assertEquals(3, mappingsOf(first), "the writer's for reading and for writing, and the reader's");
 
-            map.putAll(List.of(Map.entry(bytes("k"), bytes("two")))); // a rewrite: generation 2
-            assertTrue(Files.notExists(first));
-            assertEquals(1, mappingsOf(first), "the writer unmapped it; the reader has not read since");
+            map.putAll(List.of(Map.entry(bytes("k"), bytes("two")))); // a rewrite: generation 2, in a new file
+            assertEquals(0, map.rewritesInPlace, "no spare yet");
+            assertTrue(Files.exists(first), "kept as the writer's spare");
+            assertEquals(2, mappingsOf(first), "the writer's spare, and the reader's, which has not read since");
             assertArrayEquals(bytes("two"), reader.get("k"));
-            assertEquals(0, mappingsOf(first), "the reader unmapped it at its next read");
+            assertEquals(1, mappingsOf(first), "the reader unmapped it at its next read");
 
-            Path second = map.path().resolve("data." + map.stats().generation());
-            MemorySegment view = reader.view("k");
-            map.putAll(List.of(Map.entry(bytes("k"), bytes("three"))));
+            Path second = map.path().resolve("data.2");
+            MemorySegment view = reader.view("k"); // the views of generation 2 keep it from being reused
+            Object firstFile = Files.readAttributes(first, BasicFileAttributes.class).fileKey();
+            map.putAll(List.of(Map.entry(bytes("k"), bytes("three")))); // generation 3: data.1 rewritten in place
+            assertEquals(1, map.rewritesInPlace, "data.1, which nobody maps any more, rewritten in place");
+            Path third = map.path().resolve("data.3");
+            assertTrue(Files.notExists(first), "renamed");
+            assertEquals(firstFile, Files.readAttributes(third, BasicFileAttributes.class).fileKey(), "the same file");
+            assertEquals(2, mappingsOf(third), "the writer's for reading, and the spare's, now its own for writing");
             assertArrayEquals(bytes("three"), reader.get("k"));
+            assertEquals(1 + 1, mappingsOf(second), "the writer's spare and the reader's views");
+
+            map.putAll(List.of(Map.entry(bytes("k"), bytes("four")))); // generation 4: data.2 is in use, a new file
+            assertEquals(1, map.rewritesInPlace, "data.2 not rewritten: a view of it is reachable");
+            assertTrue(Files.notExists(second), "deleted, not reused");
             assertEquals(1, mappingsOf(second), "the mapping the view is in");
             assertEquals("two", new String(view.toArray(ValueLayout.JAVA_BYTE), UTF_8));
+            assertArrayEquals(bytes("four"), reader.get("k"));
+            assertEquals(List.of(), SharedMap.verify(dir));
+            Reference.reachabilityFence(view);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("data.4", "lock", "map"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "the writer deleted its spare when it closed");
+        }
+    }
+
+    /**
+     * The spare is reused only if its index has the slots the rewrite needs: a map's first
+     * generation, sized by the options for 1,024 keys (4,096 slots), is not the size a rewrite of
+     * one key makes (64), so that rewrite makes a new file and deletes the spare; the rewrites
+     * after it, all of one key, reuse each other's files.
+     */
+    @Test
+    void aSpareOfAnotherIndexSizeIsNotReused() throws Exception {
+        try (SharedMap map = SharedMap.open(dir)) {
+            map.put("k", bytes("one"));
+            map.putAll(List.of(Map.entry(bytes("k"), bytes("two")))); // generation 2: 64 slots, data.1 kept
+            assertTrue(Files.exists(dir.resolve("data.1")), "kept as the spare");
+            map.putAll(List.of(Map.entry(bytes("k"), bytes("three")))); // generation 3: data.1 has 4,096 slots
+            assertEquals(0, map.rewritesInPlace, "a new file: " + map.stats());
+            assertTrue(Files.notExists(dir.resolve("data.1")), "the spare of another size, deleted");
+            map.putAll(List.of(Map.entry(bytes("k"), bytes("four")))); // generation 4: into data.2, 64 slots
+            assertEquals(1, map.rewritesInPlace, "data.2 rewritten in place: " + map.stats());
+            assertArrayEquals(bytes("four"), map.get("k"));
         }
     }
 

@@ -155,7 +155,7 @@ class SharedMapTest {
     }
 
     @Test
-    void overwriteChurnStaysWithinTwiceTheLiveBytes() throws Exception {
+    void overwriteChurnStaysWithinThreeTimesTheLiveBytes() throws Exception {
         try (SharedMap map = SharedMap.open(dir, SMALL)) {
             int keys = 500;
             for (int round = 0; round < 200; round++) {
@@ -165,16 +165,23 @@ class SharedMapTest {
             }
             SharedMap.Stats stats = map.stats();
             assertEquals(keys, stats.keys());
-            // The data region is sized at each rewrite to twice the live bytes, so dead bytes
-            // never exceed the live ones, and the file stays near twice the live data.
-            assertTrue(stats.deadBytes() <= stats.liveBytes() + 4096, stats.toString());
-            assertTrue(stats.dataBytes() <= 2 * stats.liveBytes() + 2 * 4096 + 7 * keys, stats.toString());
+            // At each rewrite the data region is from two to three times the live bytes (the
+            // docs' reclaim factor), so dead bytes never exceed twice the live ones; the writer
+            // keeps the file the last rewrite replaced, to rewrite into next: two data files.
+            // (7 * keys: the live bytes at the last rewrite may differ from now by a round's sizes.)
+            assertTrue(stats.deadBytes() <= 2 * stats.liveBytes() + 4096 + 7 * keys, stats.toString());
+            assertTrue(stats.dataBytes() <= 3 * stats.liveBytes() + 4096 + 7 * keys, stats.toString());
             long onDisk;
             try (Stream<Path> files = Files.list(dir)) {
                 onDisk = files.mapToLong(p -> p.toFile().length()).sum();
             }
-            assertTrue(onDisk <= 4096 + 16 * stats.slots() + 2 * stats.liveBytes() + 4 * 4096 + 7 * keys,
-                    "files of " + onDisk + " bytes for " + stats);
+            long dataFile = 4096 + 16 * stats.slots() + 3 * stats.liveBytes() + 4096 + 7 * keys;
+            assertTrue(onDisk <= 4096 + 2 * dataFile, "files of " + onDisk + " bytes for " + stats);
+            assertTrue(stats.generation() > 20, "rewrites: " + stats);
+            // Overwrites of about the same sizes: every rewrite but the first ones (the index grows
+            // from 64 to 1024 slots, then the first data region is too small) writes into the file
+            // the one before replaced, in place.
+            assertTrue(map.rewritesInPlace >= stats.generation() - 10, map.rewritesInPlace + " in place of " + stats);
         }
     }
 

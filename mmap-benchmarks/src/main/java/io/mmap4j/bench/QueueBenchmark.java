@@ -59,6 +59,9 @@ import org.openjdk.jmh.infra.Control;
  *     JVM, the reference. {@code mmap4jSingleProducer}: mmap4j's queue with its producer's handle
  *     opened with {@code QueueOption.SINGLE_PRODUCER}, which claims with an ordered store, as
  *     Agrona's one-to-one ring does, instead of a compare-and-set.</li>
+ * <li>{@code oneThread}: one thread offers a record and takes it back, the {@code oneToOne} calls of
+ *     each peer: the processor's work per record with no cache line moving between cores, which
+ *     {@code oneToOne} adds (and overlaps) and which changes with where the two threads run.</li>
  * <li>{@code manyToOne}: the same with two producer threads; Agrona's {@code ManyToOneRingBuffer}.</li>
  * <li>{@code forced}: one thread offers a record, takes it back and makes the queue durable: mmap4j
  *     {@code offer} + {@code poll} + {@code force()}; {@code fsync}, the floor: a 64-byte
@@ -314,6 +317,31 @@ public class QueueBenchmark {
         return poll(q, control);
     }
 
+    // --- one thread: the work per record, with no cache line moving between cores ----------------------
+
+    @Benchmark
+    @Group("oneThread_mmap4j")
+    @GroupThreads(1)
+    public int oneThread_mmap4j_offerPoll(Mmap4jQueue q, Sink sink) {
+        return handBack(q, sink);
+    }
+
+    @Benchmark
+    @Group("oneThread_mmap4jSingleProducer")
+    @GroupThreads(1)
+    public int oneThread_mmap4jSingleProducer_offerPoll(Mmap4jSingleProducerQueue q, Sink sink) {
+        return handBack(q, sink);
+    }
+
+    @Benchmark
+    @Group("oneThread_agrona")
+    @GroupThreads(1)
+    @Fork(jvmArgsAppend = PeerFlags.AGRONA)
+    public int oneThread_agrona_offerPoll(AgronaRing r, AgronaSink sink) {
+        r.oneToOne.write(1, r.source, 0, RECORD);
+        return r.oneToOne.read(sink.copy, 1);
+    }
+
     // --- two producers, one consumer -----------------------------------------------------------------
 
     @Benchmark
@@ -492,6 +520,11 @@ public class QueueBenchmark {
             Thread.onSpinWait();
         }
         return true;
+    }
+
+    private static int handBack(Mmap4jQueue q, Sink sink) {
+        q.queue.offer(PAYLOAD);
+        return q.queue.poll(sink.segment);
     }
 
     private static int poll(Mmap4jQueue q, Sink sink, Control control) {

@@ -36,6 +36,8 @@ final class QueuePeerCheck {
                     assertEquals(QueueBenchmark.RECORD, b.manyToOne_mmap4j_poll(q, sink, run));
                 }
                 assertEquals(-1, b.oneToOne_mmap4j_poll(q, sink, stopped));
+                assertEquals(QueueBenchmark.RECORD, b.oneThread_mmap4j_offerPoll(q, sink));
+                assertEquals(0, q.queue.size());
                 PeerCheck.close(q);
                 QueueBenchmark.DiskQueue d = PeerCheck.open(QueueBenchmark.DiskQueue.class, Map.of());
                 assertEquals(QueueBenchmark.RECORD, b.forced_mmap4j(d));
@@ -54,6 +56,8 @@ final class QueuePeerCheck {
                     assertEquals(QueueBenchmark.RECORD, b.oneToOne_mmap4jSingleProducer_poll(q, sink, run));
                 }
                 assertEquals(-1, b.oneToOne_mmap4jSingleProducer_poll(q, sink, stopped));
+                assertEquals(QueueBenchmark.RECORD, b.oneThread_mmap4jSingleProducer_offerPoll(q, sink));
+                assertEquals(0, q.queue.size());
                 try (io.mmap4j.queue.MappedQueue other = io.mmap4j.queue.MappedQueue.open(q.queue.path())) {
                     assertThrows(IllegalStateException.class, () -> other.offer(QueueBenchmark.PAYLOAD),
                             "the trial's handle is the single producer");
@@ -71,6 +75,8 @@ final class QueuePeerCheck {
                     assertEquals(1, b.oneToOne_agrona_poll(r, sink, run));
                     assertEquals(1, b.manyToOne_agrona_poll(r, sink, run));
                 }
+                assertEquals(0, b.oneToOne_agrona_poll(r, sink, stopped));
+                assertEquals(1, b.oneThread_agrona_offerPoll(r, sink));
                 assertEquals(0, b.oneToOne_agrona_poll(r, sink, stopped));
                 PeerCheck.close(r);
             }

@@ -15,14 +15,11 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -70,59 +67,16 @@ class QueueCrashTest {
     void producersKilledMidOfferNeverStopTheQueueNorLoseOrDuplicateACommittedRecord() throws Exception {
         Path path = dir.resolve("queue");
         Path progress = dir.resolve("progress");
-        Map<Long, List<Long>> received = new HashMap<>();
         try (MappedQueue q = MappedQueue.open(path, 32 * 1024, UNBLOCK)) {
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            AtomicLong count = new AtomicLong();
-            Thread consumer = Thread.ofPlatform().start(() -> {
-                try {
-                    while (!stop.get()) {
-                        byte[] r = q.poll(5, TimeUnit.MILLISECONDS);
-                        if (r != null) {
-                            QueueChild.check(r, 2000);
-                            received.computeIfAbsent(QueueChild.id(r), k -> new ArrayList<>()).add(QueueChild.seq(r));
-                            count.incrementAndGet();
-                        }
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
+            ProducerRecords records = ProducerRecords.consume(q);
             for (int round = 0; round < ROUNDS; round++) {
                 try (ChildJvm producer = ChildJvm.start(QueueProcessesTest.LIGHT_JVM, QueueChild.class,
                         "produce-forever", path.toString(), "" + round, progress.toString())) {
                     killAtARandomMoment(producer);
                 }
             }
-            // Drain what is left, passing any claim the last kill abandoned.
-            long quietSince = System.nanoTime();
-            long last = -1;
-            while (System.nanoTime() - quietSince < UNBLOCK.toNanos() * 10) {
-                long total = count.get();
-                if (total != last) {
-                    last = total;
-                    quietSince = System.nanoTime();
-                }
-                Thread.sleep(10);
-            }
-            stop.set(true);
-            consumer.join();
-            if (failure.get() != null) {
-                throw new AssertionError("the consumer failed", failure.get());
-            }
-            try (MMap acks = MMap.open(progress, StandardOpenOption.READ)) {
-                for (long id = 0; id < ROUNDS; id++) {
-                    long acked = acks.getLongAcquire(id * 8);
-                    List<Long> seqs = received.getOrDefault(id, List.of());
-                    // 0 .. acked-1 exactly once and in order; the record in flight at the kill at most once.
-                    assertTrue(seqs.size() == acked || seqs.size() == acked + 1, "producer " + id + " acked " + acked
-                            + " records, " + seqs.size() + " delivered");
-                    for (int i = 0; i < seqs.size(); i++) {
-                        assertEquals(i, seqs.get(i), "producer " + id + ", delivery " + i);
-                    }
-                }
-            }
+            records.drain(UNBLOCK, "");
+            records.assertEachAcknowledgedOnce(progress, ROUNDS, "");
             // The queue goes on: a new producer's records all arrive, after whatever claim was abandoned.
             for (int i = 0; i < 1000; i++) {
                 assertTrue(q.offer(QueueChild.record(99, i, 2000)));

@@ -6,20 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mmap4j.MMap;
 import io.mmap4j.testkit.ChildJvm;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,25 +80,8 @@ class QueueSingleProducerTest {
         Path path = dir.resolve("queue");
         Path progress = dir.resolve("progress");
         int rounds = 10;
-        Map<Long, List<Long>> received = new HashMap<>();
         try (MappedQueue q = MappedQueue.open(path, 32 * 1024, UNBLOCK)) {
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            AtomicLong count = new AtomicLong();
-            Thread consumer = Thread.ofPlatform().start(() -> {
-                try {
-                    while (!stop.get()) {
-                        byte[] r = q.poll(5, TimeUnit.MILLISECONDS);
-                        if (r != null) {
-                            QueueChild.check(r, 2000);
-                            received.computeIfAbsent(QueueChild.id(r), k -> new ArrayList<>()).add(QueueChild.seq(r));
-                            count.incrementAndGet();
-                        }
-                    }
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
+            ProducerRecords records = ProducerRecords.consume(q);
             for (int round = 0; round < rounds; round++) {
                 // Each round's child opens as the single producer at once: the kernel dropped the lock
                 // of the one killed in the round before (else it fails to open and never says READY).
@@ -123,35 +100,8 @@ class QueueSingleProducerTest {
                     producer.kill();
                 }
             }
-            // Drain, passing the claim the last kill may have left after the unblock timeout.
-            long quietSince = System.nanoTime();
-            long last = -1;
-            while (System.nanoTime() - quietSince < UNBLOCK.toNanos() * 10) {
-                long total = count.get();
-                if (total != last) {
-                    last = total;
-                    quietSince = System.nanoTime();
-                }
-                Thread.sleep(10);
-            }
-            stop.set(true);
-            consumer.join();
-            if (failure.get() != null) {
-                throw new AssertionError("seed " + seed + ": the consumer failed", failure.get());
-            }
-            long total = 0;
-            try (MMap acks = MMap.open(progress, StandardOpenOption.READ)) {
-                for (long id = 0; id < rounds; id++) {
-                    long acked = acks.getLongAcquire(id * 8);
-                    List<Long> seqs = received.getOrDefault(id, List.of());
-                    assertTrue(seqs.size() == acked || seqs.size() == acked + 1, "seed " + seed + ": producer " + id
-                            + " acked " + acked + " records, " + seqs.size() + " delivered");
-                    for (int i = 0; i < seqs.size(); i++) {
-                        assertEquals(i, seqs.get(i), "seed " + seed + ": producer " + id + ", delivery " + i);
-                    }
-                    total += seqs.size();
-                }
-            }
+            records.drain(UNBLOCK, "seed " + seed + ": ");
+            long total = records.assertEachAcknowledgedOnce(progress, rounds, "seed " + seed + ": ");
             assertTrue(total >= rounds * 10L, "only " + total + " records went through");
             // Every single producer is gone, without closing: this process may produce again, as one.
             try (MappedQueue single = MappedQueue.open(path, QueueOption.SINGLE_PRODUCER)) {

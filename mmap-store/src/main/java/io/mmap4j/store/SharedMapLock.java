@@ -14,8 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongSupplier;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The writer lock of a shared map, across threads and processes, that a killed holder cannot
@@ -204,21 +204,17 @@ final class SharedMapLock {
      */
     long shareNamed(LongSupplier named) {
         long generation = named.getAsLong();
-        long refusedSince = 0;
+        long since = System.nanoTime();
         for (int attempt = 0; !share(generation); attempt++) {
             long now = named.getAsLong();
             if (now != generation) {
                 generation = now;
-                refusedSince = 0;
-                continue;
-            }
-            long time = System.nanoTime();
-            if (refusedSince == 0) {
-                refusedSince = time;
-            } else if (time - refusedSince > REFUSED_NANOS) {
+                since = System.nanoTime();
+            } else if (System.nanoTime() - since > REFUSED_NANOS) {
                 return 0;
+            } else {
+                backOff(attempt);
             }
-            backOff(attempt);
         }
         return generation;
     }

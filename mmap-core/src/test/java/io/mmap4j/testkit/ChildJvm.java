@@ -128,6 +128,11 @@ public final class ChildJvm implements AutoCloseable {
         process.getOutputStream().flush();
     }
 
+    /** The child's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Whether the child is still running. */
     public boolean isAlive() {
         return process.isAlive();

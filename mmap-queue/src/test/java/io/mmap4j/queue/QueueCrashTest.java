@@ -8,7 +8,9 @@ import io.mmap4j.MMap;
 import io.mmap4j.testkit.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
@@ -168,17 +170,12 @@ class QueueCrashTest {
         Path path = dir.resolve("created");
         Path live = dir.resolve(".created.queue-" + ProcessHandle.current().pid() + "-0123456789abcdef.tmp");
         Files.createFile(live);
-        List<Path> left = List.of();
-        for (int round = 0; round < 2 * ROUNDS && left.isEmpty(); round++) { // most often the first round hits
-            // three creators racing to create the same queue, all killed at one random moment
-            try (ChildJvm a = ChildJvm.start(QueueChild.class, "create-forever", path.toString());
-                 ChildJvm b = ChildJvm.start(QueueChild.class, "create-forever", path.toString());
-                 ChildJvm c = ChildJvm.start(QueueChild.class, "create-forever", path.toString())) {
-                killAtARandomMoment(a, b, c);
-            }
-            left = temporaries().stream().filter(p -> !p.equals(live)).toList();
+        // three creators racing to create the same queue, all killed at one moment when one is creating
+        try (ChildJvm a = ChildJvm.start(QueueChild.class, "create-forever", path.toString());
+             ChildJvm b = ChildJvm.start(QueueChild.class, "create-forever", path.toString());
+             ChildJvm c = ChildJvm.start(QueueChild.class, "create-forever", path.toString())) {
+            killMidCreation(live, a, b, c);
         }
-        assertTrue(!left.isEmpty(), "seed " + seed + ": no kill in " + 2 * ROUNDS + " rounds hit a creation");
         Files.deleteIfExists(path); // the killed child may have published it, or not
         FileTime twoMinutesAgo = FileTime.from(
                 Instant.now().minusSeconds(120));
@@ -193,6 +190,73 @@ class QueueCrashTest {
         try (MappedQueue q = MappedQueue.open(path)) {
             assertEquals(7, q.poll()[0]);
         }
+    }
+
+    /**
+     * Freezes the creators ({@code SIGSTOP}) at random moments until one is frozen between making
+     * its temporary file and dropping it, then kills them all: a kill that surely hits a creation,
+     * where a kill at a random moment hit one round in ten to forty here and none in forty on a
+     * faster machine. Linux only: it reads the threads' states in {@code /proc}.
+     */
+    private void killMidCreation(Path live, ChildJvm... creators) throws Exception {
+        for (ChildJvm creator : creators) {
+            creator.awaitLine("READY", TIMEOUT);
+        }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        for (int sample = 1; System.nanoTime() < deadline; sample++) {
+            Thread.sleep(random.nextInt(5));
+            signal("STOP", creators);
+            if (temporaries().stream().anyMatch(p -> !p.equals(live))) {
+                for (ChildJvm creator : creators) {
+                    creator.kill();
+                }
+                System.out.println("QueueCrashTest: a creator was caught creating at sample " + sample);
+                return;
+            }
+            signal("CONT", creators);
+        }
+        fail("seed " + seed + ": no creator was caught creating within " + TIMEOUT);
+    }
+
+    /**
+     * Sends {@code SIG<name>} to the children through the shell's {@code kill} (the JDK sends only
+     * TERM and KILL); after {@code STOP}, waits until every thread of theirs has stopped, since the
+     * signal is only sent when {@code kill} returns.
+     */
+    private static void signal(String name, ChildJvm... children) throws Exception {
+        StringBuilder command = new StringBuilder("kill -" + name);
+        for (ChildJvm child : children) {
+            command.append(' ').append(child.pid());
+        }
+        Process kill = new ProcessBuilder("sh", "-c", command.toString()).redirectErrorStream(true).start();
+        String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, kill.waitFor(), () -> command + ": " + output);
+        for (ChildJvm child : children) {
+            while (name.equals("STOP") && !allThreadsStopped(child.pid())) {
+                assertTrue(child.isAlive(), () -> "a creator ended; output: " + child.output());
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** Whether every thread of process {@code pid} is in state T (stopped), by {@code /proc/PID/task/TID/stat}. */
+    private static boolean allThreadsStopped(long pid) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (NoSuchFileException ended) {
+                    continue; // a thread that ended (the JVM retires idle compiler threads) runs no more
+                }
+                if (stat.charAt(stat.lastIndexOf(')') + 2) != 'T') {
+                    return false;
+                }
+            }
+        } catch (NoSuchFileException ended) {
+            return false; // the process is gone: the caller reports it
+        }
+        return true;
     }
 
     private List<Path> temporaries() throws IOException {

@@ -58,7 +58,9 @@ import org.openjdk.jmh.infra.Control;
  *     threads share it under a lock); {@code ArrayBlockingQueue}: {@code offer}/{@code poll} in one
  *     JVM, the reference. {@code mmap4jSingleProducer}: mmap4j's queue with its producer's handle
  *     opened with {@code QueueOption.SINGLE_PRODUCER}, which claims with an ordered store, as
- *     Agrona's one-to-one ring does, instead of a compare-and-set.</li>
+ *     Agrona's one-to-one ring does, instead of a compare-and-set. {@code agronaManyToOne}:
+ *     Agrona's {@code ManyToOneRingBuffer} with its one producer, which claims with a
+ *     compare-and-set as mmap4j's default handle does: that handle's like-for-like peer.</li>
  * <li>{@code oneThread}: one thread offers a record and takes it back, the {@code oneToOne} calls of
  *     each peer: the processor's work per record with no cache line moving between cores, which
  *     {@code oneToOne} adds (and overlaps) and which changes with where the two threads run.</li>
@@ -274,6 +276,22 @@ public class QueueBenchmark {
     }
 
     @Benchmark
+    @Group("oneToOne_agronaManyToOne")
+    @GroupThreads(1)
+    @Fork(jvmArgsAppend = PeerFlags.AGRONA)
+    public boolean oneToOne_agronaManyToOne_offer(AgronaRing r, Control control) {
+        return write(r.manyToOne, r, control);
+    }
+
+    @Benchmark
+    @Group("oneToOne_agronaManyToOne")
+    @GroupThreads(1)
+    @Fork(jvmArgsAppend = PeerFlags.AGRONA)
+    public int oneToOne_agronaManyToOne_poll(AgronaRing r, AgronaSink sink, Control control) {
+        return read(r.manyToOne, sink, control);
+    }
+
+    @Benchmark
     @Group("oneToOne_chronicleQueue")
     @GroupThreads(1)
     @Fork(jvmArgsAppend = {PeerFlags.CHRONICLE_REFLECT, PeerFlags.CHRONICLE_NIO})
@@ -338,8 +356,15 @@ public class QueueBenchmark {
     @GroupThreads(1)
     @Fork(jvmArgsAppend = PeerFlags.AGRONA)
     public int oneThread_agrona_offerPoll(AgronaRing r, AgronaSink sink) {
-        r.oneToOne.write(1, r.source, 0, RECORD);
-        return r.oneToOne.read(sink.copy, 1);
+        return handBack(r.oneToOne, r, sink);
+    }
+
+    @Benchmark
+    @Group("oneThread_agronaManyToOne")
+    @GroupThreads(1)
+    @Fork(jvmArgsAppend = PeerFlags.AGRONA)
+    public int oneThread_agronaManyToOne_offerPoll(AgronaRing r, AgronaSink sink) {
+        return handBack(r.manyToOne, r, sink);
     }
 
     // --- two producers, one consumer -----------------------------------------------------------------
@@ -525,6 +550,11 @@ public class QueueBenchmark {
     private static int handBack(Mmap4jQueue q, Sink sink) {
         q.queue.offer(PAYLOAD);
         return q.queue.poll(sink.segment);
+    }
+
+    private static int handBack(RingBuffer ring, AgronaRing r, AgronaSink sink) {
+        ring.write(1, r.source, 0, RECORD);
+        return ring.read(sink.copy, 1);
     }
 
     private static int poll(Mmap4jQueue q, Sink sink, Control control) {

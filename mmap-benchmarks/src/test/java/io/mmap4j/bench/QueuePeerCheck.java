@@ -80,6 +80,20 @@ final class QueuePeerCheck {
                 assertEquals(0, b.oneToOne_agrona_poll(r, sink, stopped));
                 PeerCheck.close(r);
             }
+            case "agronaManyToOne" -> {
+                QueueBenchmark.AgronaRing r = PeerCheck.open(QueueBenchmark.AgronaRing.class, Map.of());
+                QueueBenchmark.AgronaSink sink = new QueueBenchmark.AgronaSink();
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(b.oneToOne_agronaManyToOne_offer(r, run));
+                }
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(1, b.oneToOne_agronaManyToOne_poll(r, sink, run));
+                }
+                assertEquals(0, b.oneToOne_agronaManyToOne_poll(r, sink, stopped));
+                assertEquals(1, b.oneThread_agronaManyToOne_offerPoll(r, sink));
+                assertEquals(0, r.manyToOne.size());
+                PeerCheck.close(r);
+            }
             case "chronicleQueue" -> {
                 QueueBenchmark.ChronicleLog log = PeerCheck.open(QueueBenchmark.ChronicleLog.class, Map.of());
                 QueueBenchmark.ChronicleAppender a = new QueueBenchmark.ChronicleAppender();

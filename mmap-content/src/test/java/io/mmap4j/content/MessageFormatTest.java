@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mmap4j.testkit.Python;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -18,13 +18,13 @@ import java.security.KeyPair;
 import java.security.spec.EdECPrivateKeySpec;
 import java.security.spec.EdECPublicKeySpec;
 import java.security.spec.NamedParameterSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -245,18 +245,6 @@ class MessageFormatTest {
         try (InputStream in = getClass().getResourceAsStream("message_ids.py")) {
             Files.copy(in, script);
         }
-        List<String> command = new ArrayList<>(List.of("python3", script.toString()));
-        command.addAll(List.of(args));
-        Process p;
-        try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException noPython) {
-            assumeTrue(false, "python3 is not installed: " + noPython.getMessage());
-            throw noPython;
-        }
-        String output = new String(p.getInputStream().readAllBytes(), UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "python3 ran too long");
-        assertEquals(0, p.exitValue(), output);
-        return output.lines().toList();
+        return Python.run(Duration.ofSeconds(60), script, args);
     }
 }

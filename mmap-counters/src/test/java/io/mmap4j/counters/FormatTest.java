@@ -4,18 +4,17 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mmap4j.MMap;
+import io.mmap4j.testkit.Python;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,7 +102,6 @@ class FormatTest {
 
     @Test
     void aPythonReaderWrittenFromTheDocumentReadsWhatJavaWrote() throws Exception {
-        assumeTrue(python3Works(), "python3 is not installed");
         Path path = dir.resolve("python.counters");
         List<String> expected = new ArrayList<>();
         try (Counters c = Counters.open(path, CountersLayout.DEFAULT.withCapacity(500).withValueSlotBytes(64))) {
@@ -121,24 +119,6 @@ class FormatTest {
             }
         }
         Path script = Path.of(FormatTest.class.getResource("read_counters.py").toURI());
-        Process python = new ProcessBuilder("python3", script.toString(), path.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(python.getInputStream().readAllBytes(), UTF_8);
-        assertTrue(python.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, python.exitValue());
-        assertEquals(expected, out.lines().toList());
-    }
-
-    private static boolean python3Works() {
-        try {
-            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        assertEquals(expected, Python.run(Duration.ofSeconds(60), script, path.toString()));
     }
 }

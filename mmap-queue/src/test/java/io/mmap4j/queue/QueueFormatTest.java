@@ -4,9 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mmap4j.MMap;
+import io.mmap4j.testkit.Python;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,6 @@ class QueueFormatTest {
 
     @Test
     void aPythonReaderWrittenFromTheDocumentListsWhatJavaIterates() throws Exception {
-        assumeTrue(python3Works(), "python3 is not installed");
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         Path path = dir.resolve("python.queue");
@@ -105,25 +104,7 @@ class QueueFormatTest {
             raw.putLong(QueueFormat.F_TAIL, raw.getLong(QueueFormat.F_TAIL) | QueueFormat.TAIL_SINGLE);
         }
         Path script = Path.of(QueueFormatTest.class.getResource("read_queue.py").toURI());
-        Process python = new ProcessBuilder("python3", script.toString(), path.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(python.getInputStream().readAllBytes(), UTF_8);
-        assertTrue(python.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, python.exitValue());
-        assertEquals(expected, out.lines().toList(), "seed " + seed);
+        assertEquals(expected, Python.run(Duration.ofSeconds(60), script, path.toString()), "seed " + seed);
         assertTrue(expected.size() > 10);
-    }
-
-    static boolean python3Works() {
-        try {
-            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

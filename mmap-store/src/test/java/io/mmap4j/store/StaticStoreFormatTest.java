@@ -3,20 +3,20 @@ package io.mmap4j.store;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mmap4j.testkit.Python;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,7 +109,6 @@ class StaticStoreFormatTest {
 
     @Test
     void aPythonReaderWrittenFromTheDocumentReadsWhatJavaWrote() throws Exception {
-        assumeTrue(python3Works(), "python3 is not installed");
         Path path = dir.resolve("python.static");
         Random random = new Random(8);
         Map<String, byte[]> live = new LinkedHashMap<>(); // in the order of their surviving records
@@ -151,13 +150,9 @@ class StaticStoreFormatTest {
         expected.add("miss " + probes.get(2));
         expected.add("hit " + describe(new byte[0], live.get("")));
 
-        List<String> command = new ArrayList<>(List.of("python3", script().toString(), path.toString()));
-        command.addAll(probes);
-        Process python = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(python.getInputStream().readAllBytes(), UTF_8);
-        assertTrue(python.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, python.exitValue(), out);
-        assertEquals(expected, out.lines().toList());
+        List<String> args = new ArrayList<>(List.of(path.toString()));
+        args.addAll(probes);
+        assertEquals(expected, Python.run(Duration.ofSeconds(120), script(), args.toArray(String[]::new)));
     }
 
     /** Records the put: a replaced key moves to the end of the order, where its surviving record is. */
@@ -192,18 +187,5 @@ class StaticStoreFormatTest {
 
     private static Path script() throws Exception {
         return Path.of(StaticStoreFormatTest.class.getResource("read_static_store.py").toURI());
-    }
-
-    static boolean python3Works() {
-        try {
-            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

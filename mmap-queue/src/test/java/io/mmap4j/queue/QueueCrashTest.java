@@ -195,8 +195,9 @@ class QueueCrashTest {
     /**
      * Freezes the creators ({@code SIGSTOP}) at random moments until one is frozen between making
      * its temporary file and dropping it, then kills them all: a kill that surely hits a creation,
-     * where a kill at a random moment hit one round in ten to forty here and none in forty on a
-     * faster machine. Linux only: it reads the threads' states in {@code /proc}.
+     * where kills at random moments took 8 to 21 rounds to hit one here, and 40 rounds were not
+     * enough on a machine whose file system syncs faster. Linux only: it reads the threads' states
+     * in {@code /proc}.
      */
     private void killMidCreation(Path live, ChildJvm... creators) throws Exception {
         for (ChildJvm creator : creators) {

@@ -207,6 +207,7 @@ class QueueCrashTest {
         for (int sample = 1; System.nanoTime() < deadline; sample++) {
             Thread.sleep(random.nextInt(5));
             signal("STOP", creators);
+            awaitStopped(creators);
             if (temporaries().stream().anyMatch(p -> !p.equals(live))) {
                 for (ChildJvm creator : creators) {
                     creator.kill();
@@ -219,11 +220,7 @@ class QueueCrashTest {
         fail("seed " + seed + ": no creator was caught creating within " + TIMEOUT);
     }
 
-    /**
-     * Sends {@code SIG<name>} to the children through the shell's {@code kill} (the JDK sends only
-     * TERM and KILL); after {@code STOP}, waits until every thread of theirs has stopped, since the
-     * signal is only sent when {@code kill} returns.
-     */
+    /** Sends {@code SIG<name>} to the children through the shell's {@code kill} (the JDK sends only TERM and KILL). */
     private static void signal(String name, ChildJvm... children) throws Exception {
         StringBuilder command = new StringBuilder("kill -" + name);
         for (ChildJvm child : children) {
@@ -232,8 +229,12 @@ class QueueCrashTest {
         Process kill = new ProcessBuilder("sh", "-c", command.toString()).redirectErrorStream(true).start();
         String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, kill.waitFor(), () -> command + ": " + output);
+    }
+
+    /** Waits until every thread of the children has stopped: a {@code SIGSTOP} is only sent when {@code kill} returns. */
+    private static void awaitStopped(ChildJvm... children) throws IOException {
         for (ChildJvm child : children) {
-            while (name.equals("STOP") && !allThreadsStopped(child.pid())) {
+            while (!allThreadsStopped(child.pid())) {
                 assertTrue(child.isAlive(), () -> "a creator ended; output: " + child.output());
                 Thread.onSpinWait();
             }

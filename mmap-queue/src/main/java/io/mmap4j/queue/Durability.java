@@ -8,7 +8,7 @@ import static io.mmap4j.queue.QueueFormat.F_BOOT_ID;
 import static io.mmap4j.queue.QueueFormat.F_FORCED_TAIL;
 import static io.mmap4j.queue.QueueFormat.F_HEAD;
 import static io.mmap4j.queue.QueueFormat.F_TAIL;
-import static io.mmap4j.queue.QueueFormat.HEAD_LOCKED;
+import static io.mmap4j.queue.QueueFormat.POSITION_MASK;
 import static io.mmap4j.queue.QueueFormat.TAKEN;
 import static io.mmap4j.queue.QueueFormat.seq;
 import static io.mmap4j.queue.QueueFormat.seqPosition;
@@ -50,7 +50,6 @@ import java.util.HexFormat;
  */
 final class Durability {
     private static final VarHandle WORD = QueueFormat.LONG_HANDLE;
-    private static final long POSITION_MASK = HEAD_LOCKED - 1;
     /** Where recovery locks the file: one byte far past its end, so no other lock of the file meets it. */
     private static final long LOCK_AT = Long.MAX_VALUE - 1;
     /** Serialises this JVM's recoveries: a JVM cannot hold two locks on one region of a file. */
@@ -133,7 +132,7 @@ final class Durability {
         long headWord = ring.headWord();
         long headBefore = headWord & POSITION_MASK;
         long tailWord = ring.tailWord();
-        long tailBefore = tailWord & QueueFormat.POSITION_MASK;
+        long tailBefore = tailWord & POSITION_MASK;
         long cells = ring.cells;
         long end = tailBefore;
         for (long p = headBefore; p < tailBefore + cells; ) {
@@ -172,9 +171,10 @@ final class Durability {
             }
         }
         // The tail first: once the head moves, a producer must already see the recovered tail.
-        // Clearing a single producer's mark too: its process did not survive the restart.
+        // Clearing the single producer's and single consumer's marks and the conditional poll's lock
+        // too: their processes did not survive the restart.
         WORD.compareAndSet(ring.file, (long) F_TAIL, tailWord, end);
-        WORD.compareAndSet(ring.file, (long) F_HEAD, headWord, head); // a held head's holder is gone too
+        WORD.compareAndSet(ring.file, (long) F_HEAD, headWord, head);
         return new Recovery(headBefore, tailBefore, head, end, abandoned);
     }
 

@@ -20,10 +20,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -163,14 +165,17 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     private final Ring ring;
     private final Path path;
     /** The {@link QueueOption#SINGLE_PRODUCER} lock and thread of this handle, or null. */
-    private final SingleProducer single;
+    private final SingleRole producer;
+    /** The {@link QueueOption#SINGLE_CONSUMER} lock and thread of this handle, or null. */
+    private final SingleRole consumer;
     private volatile boolean open = true;
 
-    private MappedQueue(MMap map, Ring ring, Path path, SingleProducer single) {
+    private MappedQueue(MMap map, Ring ring, Path path, SingleRole producer, SingleRole consumer) {
         this.map = map;
         this.ring = ring;
         this.path = path;
-        this.single = single;
+        this.producer = producer;
+        this.consumer = consumer;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -225,7 +230,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
             throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(unblockTimeout, "unblockTimeout");
-        boolean singleProducer = singleProducer(options);
+        Set<QueueOption> modes = modes(options);
         long minBytes = MIN_CELLS * CELL_BYTES;
         long maxBytes = MAX_CELLS * CELL_BYTES;
         if (capacityBytes < minBytes || capacityBytes > maxBytes) {
@@ -243,7 +248,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
                     + " ns", e);
         }
         long cells = QueueFormat.roundUp(capacityBytes, CELL_BYTES) / CELL_BYTES;
-        MappedQueue queue = map(QueueFiles.openOrCreate(path, cells, nanos, seqKey), path, singleProducer);
+        MappedQueue queue = map(QueueFiles.openOrCreate(path, cells, nanos, seqKey), path, modes);
         if (queue.ring.cells != cells) {
             queue.close();
             throw new IllegalArgumentException(path + " is a queue of capacity " + queue.ring.cells * CELL_BYTES
@@ -268,25 +273,27 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      */
     public static MappedQueue open(Path path, OpenOption... options) throws IOException {
         Objects.requireNonNull(path, "path");
-        boolean singleProducer = singleProducer(options);
+        Set<QueueOption> modes = modes(options);
         QueueFiles.deleteAbandonedTemporaries(path);
-        return map(MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE), path, singleProducer);
+        return map(MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE), path, modes);
     }
 
-    /** Whether {@code options} ask for {@link QueueOption#SINGLE_PRODUCER}; rejects any other kind of option. */
-    private static boolean singleProducer(OpenOption... options) {
-        boolean single = false;
+    /** The {@link QueueOption}s among {@code options}; rejects any other kind of option. */
+    private static Set<QueueOption> modes(OpenOption... options) {
+        Set<QueueOption> modes = EnumSet.noneOf(QueueOption.class);
         for (OpenOption option : Objects.requireNonNull(options, "options")) {
-            if (!(Objects.requireNonNull(option, "option") instanceof QueueOption)) {
+            if (!(Objects.requireNonNull(option, "option") instanceof QueueOption mode)) {
                 throw new UnsupportedOperationException("option " + option + " is not a QueueOption: a queue's file"
                         + " is always opened to read and write, created if absent when a capacity is given");
             }
-            single |= option == QueueOption.SINGLE_PRODUCER;
+            modes.add(mode);
         }
-        return single;
+        return modes;
     }
 
-    private static MappedQueue map(MMap map, Path path, boolean singleProducer) throws IOException {
+    private static MappedQueue map(MMap map, Path path, Set<QueueOption> modes) throws IOException {
+        SingleRole producer = null;
+        SingleRole consumer = null;
         try {
             List<Problem> problems = new ArrayList<>();
             QueueHeader header = QueueHeader.check(map.segment(), map.size(), problems);
@@ -299,14 +306,23 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
                 throw ends.exception(path);
             }
             Durability.recoverIfRestarted(ring, path);
-            SingleProducer single = null;
-            if (singleProducer) {
-                single = SingleProducer.acquire(ring, path);
+            if (modes.contains(QueueOption.SINGLE_PRODUCER)) {
+                producer = SingleRole.acquire(SingleRole.Role.PRODUCER, ring, path);
                 ring.claimAlone();
             }
-            return new MappedQueue(map, ring, path, single);
+            if (modes.contains(QueueOption.SINGLE_CONSUMER)) {
+                consumer = SingleRole.acquire(SingleRole.Role.CONSUMER, ring, path);
+                ring.takeAlone();
+            }
+            return new MappedQueue(map, ring, path, producer, consumer);
         } catch (IOException | RuntimeException | Error e) {
-            map.close();
+            try {
+                if (producer != null) {
+                    producer.close(); // the consumer's lock was refused: give the producer's back
+                }
+            } finally {
+                map.close();
+            }
             throw e;
         }
     }
@@ -398,9 +414,9 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      *                              which is skipped (see the class comment)
      */
     public byte[] poll() {
-        ensureOpen();
+        ensureConsumer();
         while (true) {
-            long head = ring.readyHead(false);
+            long head = ring.readyHead(true);
             if (head < 0) {
                 return null;
             }
@@ -411,7 +427,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
             }
             byte[] record = new byte[length];
             MemorySegment.copy(ring.file, JAVA_BYTE, ring.dataOffset(head), record, 0, length);
-            if (ring.casHead(head, head + cellsFor(length))) {
+            if (ring.takeHead(head, head + cellsFor(length))) {
                 checkCrc(head, lengthAndCrc, Ring.crc(record, length), true);
                 return record;
             }
@@ -430,9 +446,9 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      */
     public int poll(MemorySegment destination) {
         Objects.requireNonNull(destination, "destination");
-        ensureOpen();
+        ensureConsumer();
         while (true) {
-            long head = ring.readyHead(false);
+            long head = ring.readyHead(true);
             if (head < 0) {
                 return -1;
             }
@@ -449,7 +465,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
                         + destination.byteSize() + "-byte destination; it stays at the head");
             }
             MemorySegment.copy(ring.file, ring.dataOffset(head), destination, 0, length);
-            if (ring.casHead(head, head + cellsFor(length))) {
+            if (ring.takeHead(head, head + cellsFor(length))) {
                 checkCrc(head, lengthAndCrc, Ring.crc(destination, 0, length), true);
                 return length;
             }
@@ -524,9 +540,9 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      */
     public boolean pollWith(Consumer<? super MemorySegment> action) {
         Objects.requireNonNull(action, "action");
-        ensureOpen();
+        ensureConsumer();
         while (true) {
-            long head = ring.readyHead(false);
+            long head = ring.readyHead(true);
             if (head < 0) {
                 return false;
             }
@@ -599,7 +615,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     public byte[] peek() {
         ensureOpen();
         while (true) {
-            long head = ring.readyHead(true);
+            long head = ring.readyHead(false);
             if (head < 0) {
                 return null;
             }
@@ -683,7 +699,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
         public boolean hasNext() {
             while (next == null) {
                 ensureOpen();
-                long p = descending ? ring.previousCommitted(cursor) : ring.nextCommitted(cursor);
+                long p = descending ? ring.previousCommitted(cursor) : ring.nextCommitted(cursor, true);
                 if (p < 0) {
                     return false;
                 }
@@ -728,7 +744,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      */
     public boolean isEmpty() {
         ensureOpen();
-        return ring.readyHead(true) < 0;
+        return ring.readyHead(false) < 0;
     }
 
     /**
@@ -809,7 +825,7 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
             if (header == null) {
                 throw problems.get(0).exception(path);
             }
-            return new MappedQueue(map, new Ring(map.segment(), path, header), path, null).stats();
+            return new MappedQueue(map, new Ring(map.segment(), path, header), path, null, null).stats();
         } catch (InternalError fault) {
             // A mapped page faulted (the JVM's SIGBUS) while the records were walked: the file was cut
             // short by another process, which is what to report, as verify does.
@@ -932,12 +948,19 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     @Override
     public void close() {
         open = false;
+        // The roles clear their marks while the file is still mapped; each is closed even if another throws.
         try {
-            if (single != null) {
-                single.close(); // clears the mark while the file is still mapped
+            if (consumer != null) {
+                consumer.close();
             }
         } finally {
-            map.close();
+            try {
+                if (producer != null) {
+                    producer.close();
+                }
+            } finally {
+                map.close();
+            }
         }
     }
 
@@ -957,8 +980,16 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     /** {@link #ensureOpen()}, and for a single producer's handle, that this is its producer thread. */
     private void ensureProducer() {
         ensureOpen();
-        if (single != null) {
-            single.checkThread();
+        if (producer != null) {
+            producer.checkThread();
+        }
+    }
+
+    /** {@link #ensureOpen()}, and for a single consumer's handle, that this is its consumer thread. */
+    private void ensureConsumer() {
+        ensureOpen();
+        if (consumer != null) {
+            consumer.checkThread();
         }
     }
 

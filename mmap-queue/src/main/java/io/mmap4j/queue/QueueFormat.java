@@ -49,8 +49,10 @@ final class QueueFormat {
     // The live words, each on its own 128-byte line so that producers and consumers do not share one.
     static final int F_HEAD = 128;
     static final int F_HOLDER = 136;
+    /** The process id of the single consumer that last held the queue (see {@link SingleRole}). */
+    static final int F_CONSUMER = 144;
     static final int F_TAIL = 256;
-    /** The process id of the single producer that last held the queue (see {@link SingleProducer}). */
+    /** The process id of the single producer that last held the queue (see {@link SingleRole}). */
     static final int F_PRODUCER = 264;
     static final int F_ABANDONED = 384;
     static final int F_CORRUPT = 392;
@@ -80,10 +82,15 @@ final class QueueFormat {
 
     /** Set in the head word while a conditional poll holds the record at the head. */
     static final long HEAD_LOCKED = 1L << 62;
+    /** Set in the head word while a {@link QueueOption#SINGLE_CONSUMER} handle holds the queue. */
+    static final long HEAD_SINGLE = 1L << 61;
     /** Set in the tail word while a {@link QueueOption#SINGLE_PRODUCER} handle holds the queue. */
     static final long TAIL_SINGLE = 1L << 62;
-    /** The bits of the head and tail words that hold a position. */
-    static final long POSITION_MASK = (1L << 62) - 1;
+    /**
+     * The bits of the head and tail words that hold a position: positions stay below 2^61 anyway,
+     * the most a sequence word can name.
+     */
+    static final long POSITION_MASK = (1L << 61) - 1;
 
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);

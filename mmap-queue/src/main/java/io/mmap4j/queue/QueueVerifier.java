@@ -66,12 +66,12 @@ final class QueueVerifier {
             long tail = tailWord & QueueFormat.POSITION_MASK;
             if ((tailWord & ~(QueueFormat.TAIL_SINGLE | QueueFormat.POSITION_MASK)) != 0) {
                 return new MappedQueue.Problem(F_TAIL, "tail", QueueHeader.hex(tailWord),
-                        "a position below 2^62, with bit 62 as the single producer's mark");
+                        "a position below 2^61, with bit 62 as the single producer's mark");
             }
-            long head = headWord & (HEAD_LOCKED - 1);
-            if ((headWord & ~(HEAD_LOCKED | (HEAD_LOCKED - 1))) != 0) {
-                return new MappedQueue.Problem(F_HEAD, "head", QueueHeader.hex(headWord),
-                        "a position below 2^62, with bit 62 as the conditional poll's lock");
+            long head = headWord & QueueFormat.POSITION_MASK;
+            if ((headWord & ~(HEAD_LOCKED | QueueFormat.HEAD_SINGLE | QueueFormat.POSITION_MASK)) != 0) {
+                return new MappedQueue.Problem(F_HEAD, "head", QueueHeader.hex(headWord), "a position below 2^61,"
+                        + " with bit 61 as the single consumer's mark and bit 62 as the conditional poll's lock");
             }
             if (tail < head || tail - head > ring.cells) {
                 return new MappedQueue.Problem(F_TAIL, "tail", Long.toString(tail), "from the head (" + head

@@ -13,6 +13,7 @@ import static io.mmap4j.queue.QueueFormat.F_HOLDER;
 import static io.mmap4j.queue.QueueFormat.F_MARKED;
 import static io.mmap4j.queue.QueueFormat.F_TAIL;
 import static io.mmap4j.queue.QueueFormat.HEAD_LOCKED;
+import static io.mmap4j.queue.QueueFormat.HEAD_SINGLE;
 import static io.mmap4j.queue.QueueFormat.LONG;
 import static io.mmap4j.queue.QueueFormat.PADDING;
 import static io.mmap4j.queue.QueueFormat.POSITION_MASK;
@@ -136,6 +137,12 @@ final class Ring {
      * offer is another mode's. Set once, before the handle is published.
      */
     private long producerMode;
+    /**
+     * {@link QueueFormat#HEAD_SINGLE} if this handle is the queue's single consumer (it takes with an
+     * ordered store of the head), else 0 (a compare-and-set); the head word's mark must read the same,
+     * or the poll is another mode's. Set once, before the handle is published.
+     */
+    private long consumerMode;
     /** Where this handle saw the head stuck, since when, and the tail then; null when not stuck. */
     private volatile Stuck stuck;
 
@@ -166,9 +173,20 @@ final class Ring {
         return key;
     }
 
-    /** Makes this handle claim as the queue's single producer; see {@link SingleProducer}. */
+    /** Makes this handle claim as the queue's single producer; see {@link SingleRole}. */
     void claimAlone() {
         producerMode = TAIL_SINGLE;
+    }
+
+    /** Makes this handle take as the queue's single consumer; see {@link SingleRole}. */
+    void takeAlone() {
+        consumerMode = HEAD_SINGLE;
+    }
+
+    /** This handle plays {@code role} alone, yet another handle cleared the role's mark. */
+    private IllegalStateException markCleared(SingleRole.Role role) {
+        return new IllegalStateException("the single " + role.noun + "'s mark on " + path + " was cleared: was the"
+                + " file's lock dropped (another channel of this file closed in this process)?");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -200,6 +218,7 @@ final class Ring {
         return file.get(LONG, entryOffset(position) + E_LENGTH);
     }
 
+    /** The head position (the head word without the conditional poll's lock and the single consumer's mark). */
     long head() {
         return (long) WORD.getVolatile(file, (long) F_HEAD) & POSITION_MASK;
     }
@@ -275,10 +294,9 @@ final class Ring {
             long tail = tailWord & POSITION_MASK;
             if ((tailWord ^ tail) != mode) {
                 if (mode != 0) {
-                    throw new IllegalStateException("the single producer's mark on " + path + " was cleared: was"
-                            + " the file's lock dropped (another channel of this file closed in this process)?");
+                    throw markCleared(SingleRole.Role.PRODUCER);
                 }
-                SingleProducer.checkOffer(this); // throws if a single producer holds the queue
+                SingleRole.check(SingleRole.Role.PRODUCER, this); // throws if a single producer holds the queue
                 continue;
             }
             long index = index(tail);
@@ -417,15 +435,29 @@ final class Ring {
     /**
      * The position of the committed record at the head, after skipping padding and abandoned
      * cells and unblocking claims older than the unblock timeout; -1 when no record is ready (the
-     * queue is empty, the head record is being written, or a conditional poll holds it and
-     * {@code lockedIsReady} is false). Throws {@link UncheckedIOException} for a damaged cell at the
+     * queue is empty, the head record is being written, or a conditional poll holds it and the
+     * caller is {@code taking} it). Throws {@link UncheckedIOException} for a damaged cell at the
      * head, after skipping it.
+     *
+     * <p>While a single consumer holds the queue, only it moves the head: another handle taking is
+     * refused ({@link IllegalStateException}), and one only looking walks to the first record
+     * without writing.
      */
-    long readyHead(boolean lockedIsReady) {
+    long readyHead(boolean taking) {
         while (true) {
             long word = headWord();
             long head = word & POSITION_MASK;
-            if (word != head && !lockedIsReady) {
+            if ((word & HEAD_SINGLE) != consumerMode) {
+                if (consumerMode != 0) {
+                    throw markCleared(SingleRole.Role.CONSUMER);
+                }
+                if (!taking) {
+                    return nextCommitted(head, false);
+                }
+                SingleRole.check(SingleRole.Role.CONSUMER, this); // throws if a single consumer holds the queue
+                continue;
+            }
+            if ((word & HEAD_LOCKED) != 0 && taking) {
                 if (!rescueLockedHead(word)) {
                     return -1;
                 }
@@ -544,8 +576,9 @@ final class Ring {
             stuck = new Stuck(head, now, head + 1); // a live holder's function is slow: wait on
             return false;
         }
-        // The holder died (or died before naming itself): unlock; the record was never removed.
-        return WORD.compareAndSet(file, (long) F_HEAD, word, head);
+        // The holder died (or died before naming itself): unlock, keeping a single consumer's mark;
+        // the record was never removed.
+        return WORD.compareAndSet(file, (long) F_HEAD, word, word & ~HEAD_LOCKED);
     }
 
     private static boolean isAlive(long pid) {
@@ -553,25 +586,55 @@ final class Ring {
     }
 
     /**
-     * Advances the head past the record at {@code head}. Volatile: the caller's reads of the
-     * record, before it, complete before a producer can claim its cells again.
+     * Advances the head from {@code head} to {@code next}, keeping this handle's single consumer's
+     * mark; false if the head moved. Volatile: the caller's reads of the cells it passes complete
+     * before a producer can claim them again.
      */
     boolean casHead(long head, long next) {
-        return WORD.compareAndSet(file, (long) F_HEAD, head, next);
+        return WORD.compareAndSet(file, (long) F_HEAD, head | consumerMode, next | consumerMode);
+    }
+
+    /**
+     * Advances the head past the record at {@code head}, which the caller read, as a poll takes it;
+     * false if another consumer took it first. The single consumer stores the head with release,
+     * what a one-to-one ring buffer does: no other handle moves a marked head, and another thread of
+     * this handle moves it only past a cell that is not a committed record (padding, an abandoned or
+     * damaged cell), which the head at a committed record is not. Release, like the compare-and-set:
+     * the caller's reads of the record complete before a producer, reading the head with acquire,
+     * can claim its cells again.
+     */
+    boolean takeHead(long head, long next) {
+        if (consumerMode != 0) {
+            WORD.setRelease(file, (long) F_HEAD, next | HEAD_SINGLE);
+            return true;
+        }
+        return casHead(head, next);
     }
 
     /** Locks the head for a conditional poll and names the holder; false if the head moved. */
     boolean lockHead(long head) {
-        if (!WORD.compareAndSet(file, (long) F_HEAD, head, head | HEAD_LOCKED)) {
+        if (!WORD.compareAndSet(file, (long) F_HEAD, head | consumerMode, head | consumerMode | HEAD_LOCKED)) {
             return false;
         }
         WORD.setRelease(file, (long) F_HOLDER, PID << 32 | (head & 0xFFFF_FFFFL));
         return true;
     }
 
-    /** Unlocks the head, advancing it to {@code next}; false if another consumer took the lock back. */
+    /**
+     * Unlocks the head, advancing it to {@code next}; false if another consumer took the lock back. A
+     * single consumer that opened while the lock was held marked the head meanwhile (it waits for
+     * the lock like any consumer): the mark stays.
+     */
     boolean unlockHead(long head, long next) {
-        return WORD.compareAndSet(file, (long) F_HEAD, head | HEAD_LOCKED, next);
+        while (true) {
+            long word = headWord();
+            if ((word & ~HEAD_SINGLE) != (head | HEAD_LOCKED)) {
+                return false;
+            }
+            if (WORD.compareAndSet(file, (long) F_HEAD, word, next | (word & HEAD_SINGLE))) {
+                return true;
+            }
+        }
     }
 
     /**
@@ -611,10 +674,11 @@ final class Ring {
 
     /**
      * The next committed record's position at or after {@code from} and below the tail, or -1. Skips
-     * padding, abandoned and stale cells; a stale cell is skipped alone, which is exact, since no
-     * cell inside a committed record ever names its own position.
+     * padding, abandoned and taken records, and, if {@code passClaims}, stale cells (claims being
+     * written, or dead), else stops there with -1, as a consumer would; a stale cell is skipped
+     * alone, which is exact, since no cell inside a committed record ever names its own position.
      */
-    long nextCommitted(long from) {
+    long nextCommitted(long from, boolean passClaims) {
         long p = Math.max(from, head());
         long tail = tail();
         while (p < tail) {
@@ -629,8 +693,10 @@ final class Ring {
                 p += span(p, s);
             } else if (named > p) {
                 p = Math.max(p + 1, head()); // consumed and claimed again: the head has passed p
-            } else {
+            } else if (passClaims) {
                 p++;
+            } else {
+                return -1;
             }
         }
         return -1;
@@ -651,7 +717,7 @@ final class Ring {
     /** Committed records between the head and the tail, counted by one walk. */
     long countCommitted() {
         long count = 0;
-        for (long p = nextCommitted(0); p >= 0; p = nextCommitted(p + cellsFor((int) lengthAndCrc(p)))) {
+        for (long p = nextCommitted(0, true); p >= 0; p = nextCommitted(p + cellsFor((int) lengthAndCrc(p)), true)) {
             count++;
         }
         return count;

@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code produce-forever PATH ID PROGRESS [single]}: says READY and its process id, offers records 0, 1, 2, ... until killed,
  *     storing the count of offers that returned true in PROGRESS at ID * 8 after each (release);
  *     with {@code single}, through a handle opened with {@link QueueOption#SINGLE_PRODUCER};</li>
- * <li>{@code consume-forever PATH LOG}: polls records until killed; after each one it writes its
- *     (id, sequence) to LOG at 8 + 16 * n, then the count n + 1 at 0 (release);</li>
+ * <li>{@code consume-forever PATH LOG any|single}: polls records until killed; after each one it
+ *     writes its (id, sequence) to LOG at 8 + 16 * n, then the count n + 1 at 0 (release); with
+ *     {@code single}, through a handle opened with {@link QueueOption#SINGLE_CONSUMER};</li>
  * <li>{@code churn PATH ID SECONDS}: offers and polls records for SECONDS, with a conditional poll and
  *     a peek every 64 records and a force every 2048;</li>
  * <li>{@code create-forever PATH}: creates the queue, closes and deletes it, again and again until
@@ -52,7 +53,7 @@ public final class QueueChild {
             case "consume" -> consume(path, Path.of(args[2]));
             case "produce-forever" -> produceForever(path, Integer.parseInt(args[2]), Path.of(args[3]),
                     args.length > 4 && args[4].equals("single"));
-            case "consume-forever" -> consumeForever(path, Path.of(args[2]));
+            case "consume-forever" -> consumeForever(path, Path.of(args[2]), args[3].equals("single"));
             case "churn" -> churn(path, Integer.parseInt(args[2]), Long.parseLong(args[3]));
             case "create-forever" -> createForever(path);
             case "poll-with" -> pollWithOnCue(path);
@@ -155,8 +156,8 @@ public final class QueueChild {
         }
     }
 
-    private static void consumeForever(Path path, Path logFile) throws Exception {
-        try (MappedQueue q = MappedQueue.open(path);
+    private static void consumeForever(Path path, Path logFile, boolean single) throws Exception {
+        try (MappedQueue q = single ? MappedQueue.open(path, QueueOption.SINGLE_CONSUMER) : MappedQueue.open(path);
              MMap log = MMap.open(logFile, 8 + 16L * 1_000_000, CREATE, READ, WRITE)) {
             System.out.println("READY");
             for (long n = log.getLongAcquire(0); ; ) {

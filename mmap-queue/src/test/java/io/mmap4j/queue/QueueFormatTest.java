@@ -100,8 +100,10 @@ class QueueFormatTest {
             }
         }
         try (MMap raw = MMap.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            // as a single producer killed without closing leaves it: the tail word's bit 62 set
+            // as a single producer and a single consumer killed without closing leave them: the tail
+            // word's bit 62 and the head word's bit 61 set
             raw.putLong(QueueFormat.F_TAIL, raw.getLong(QueueFormat.F_TAIL) | QueueFormat.TAIL_SINGLE);
+            raw.putLong(QueueFormat.F_HEAD, raw.getLong(QueueFormat.F_HEAD) | QueueFormat.HEAD_SINGLE);
         }
         Path script = Path.of(QueueFormatTest.class.getResource("read_queue.py").toURI());
         assertEquals(expected, Python.run(Duration.ofSeconds(60), script, path.toString()), "seed " + seed);

@@ -14,6 +14,8 @@ import java.util.Random;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Random operations on the queue and on an {@link ArrayDeque} with the same capacity rule, compared
@@ -35,14 +37,24 @@ class QueueModelTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(QueueOption.class)
+    void agreesWithArrayDequeInASingleMode(QueueOption mode) throws Exception {
+        agreesWithArrayDequeIn(mode);
+    }
+
     @Test
-    void agreesWithArrayDequeAsASingleProducer() throws Exception {
+    void agreesWithArrayDequeAsASingleProducerAndSingleConsumer() throws Exception {
+        agreesWithArrayDequeIn(QueueOption.SINGLE_PRODUCER, QueueOption.SINGLE_CONSUMER);
+    }
+
+    private void agreesWithArrayDequeIn(QueueOption... modes) throws Exception {
         long seed = Long.getLong("queue.model.seed", new Random().nextLong());
-        System.out.println("QueueModelTest single producer seed " + seed);
+        String named = Arrays.toString(modes);
+        System.out.println("QueueModelTest " + named + " seed " + seed);
         Random random = new Random(seed);
         for (long capacity : new long[] {128, 200, 1000, 4160}) {
-            run(random, capacity, 4000, () -> "single producer, seed " + seed + ", capacity " + capacity,
-                    QueueOption.SINGLE_PRODUCER);
+            run(random, capacity, 4000, () -> named + ", seed " + seed + ", capacity " + capacity, modes);
         }
     }
 

@@ -51,8 +51,8 @@ def main(path):
         fail("truncated")
     head_word, = struct.unpack_from("<Q", data, 128)
     tail_word, = struct.unpack_from("<Q", data, 256)
-    head = head_word & ((1 << 62) - 1)
-    tail = tail_word & ((1 << 62) - 1)  # bit 62: a single producer holds the queue
+    head = head_word & ((1 << 61) - 1)  # bit 61: a single consumer holds the queue; bit 62: a conditional poll holds the head
+    tail = tail_word & ((1 << 61) - 1)  # bit 62: a single producer holds the queue
     if not (head <= tail <= head + cells):
         fail("tail outside the ring")
     print("cells", cells)

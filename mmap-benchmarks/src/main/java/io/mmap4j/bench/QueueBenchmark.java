@@ -58,7 +58,10 @@ import org.openjdk.jmh.infra.Control;
  *     threads share it under a lock); {@code ArrayBlockingQueue}: {@code offer}/{@code poll} in one
  *     JVM, the reference. {@code mmap4jSingleProducer}: mmap4j's queue with its producer's handle
  *     opened with {@code QueueOption.SINGLE_PRODUCER}, which claims with an ordered store, as
- *     Agrona's one-to-one ring does, instead of a compare-and-set. {@code agronaManyToOne}:
+ *     Agrona's one-to-one ring does, instead of a compare-and-set. {@code mmap4jOneToOne}: its handle
+ *     opened with {@code SINGLE_PRODUCER} and {@code QueueOption.SINGLE_CONSUMER}, the consumer also
+ *     taking with an ordered store: a one-to-one ring, Agrona's {@code OneToOneRingBuffer}'s
+ *     like-for-like peer. {@code agronaManyToOne}:
  *     Agrona's {@code ManyToOneRingBuffer} with its one producer, which claims with a
  *     compare-and-set as mmap4j's default handle does: that handle's like-for-like peer.</li>
  * <li>{@code oneThread}: one thread offers a record and takes it back, the {@code oneToOne} calls of
@@ -116,6 +119,19 @@ public class QueueBenchmark {
         @Override
         OpenOption[] options() {
             return new OpenOption[] {QueueOption.SINGLE_PRODUCER};
+        }
+    }
+
+    /**
+     * The same queue, its handle opened with {@link QueueOption#SINGLE_PRODUCER} and
+     * {@link QueueOption#SINGLE_CONSUMER}: a one-to-one ring, the producer claiming and the consumer
+     * taking with a store.
+     */
+    @State(Scope.Group)
+    public static class Mmap4jOneToOneQueue extends Mmap4jQueue {
+        @Override
+        OpenOption[] options() {
+            return new OpenOption[] {QueueOption.SINGLE_PRODUCER, QueueOption.SINGLE_CONSUMER};
         }
     }
 
@@ -260,6 +276,20 @@ public class QueueBenchmark {
     }
 
     @Benchmark
+    @Group("oneToOne_mmap4jOneToOne")
+    @GroupThreads(1)
+    public boolean oneToOne_mmap4jOneToOne_offer(Mmap4jOneToOneQueue q, Control control) {
+        return offer(q, control);
+    }
+
+    @Benchmark
+    @Group("oneToOne_mmap4jOneToOne")
+    @GroupThreads(1)
+    public int oneToOne_mmap4jOneToOne_poll(Mmap4jOneToOneQueue q, Sink sink, Control control) {
+        return poll(q, sink, control);
+    }
+
+    @Benchmark
     @Group("oneToOne_agrona")
     @GroupThreads(1)
     @Fork(jvmArgsAppend = PeerFlags.AGRONA)
@@ -348,6 +378,13 @@ public class QueueBenchmark {
     @Group("oneThread_mmap4jSingleProducer")
     @GroupThreads(1)
     public int oneThread_mmap4jSingleProducer_offerPoll(Mmap4jSingleProducerQueue q, Sink sink) {
+        return handBack(q, sink);
+    }
+
+    @Benchmark
+    @Group("oneThread_mmap4jOneToOne")
+    @GroupThreads(1)
+    public int oneThread_mmap4jOneToOne_offerPoll(Mmap4jOneToOneQueue q, Sink sink) {
         return handBack(q, sink);
     }
 

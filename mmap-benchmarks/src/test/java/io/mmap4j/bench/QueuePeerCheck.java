@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mmap4j.queue.MappedQueue;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.ToIntBiFunction;
 import org.openjdk.jmh.infra.Control;
 
 /**
@@ -44,26 +47,12 @@ final class QueuePeerCheck {
                 assertEquals(0, d.queue.size());
                 PeerCheck.close(d);
             }
-            case "mmap4jSingleProducer" -> {
-                QueueBenchmark.Mmap4jSingleProducerQueue q = PeerCheck.open(QueueBenchmark.Mmap4jSingleProducerQueue.class,
-                        Map.of());
-                QueueBenchmark.Sink sink = new QueueBenchmark.Sink();
-                for (int i = 0; i < 3; i++) {
-                    assertTrue(b.oneToOne_mmap4jSingleProducer_offer(q, run));
-                }
-                assertEquals(3, q.queue.size());
-                for (int i = 0; i < 3; i++) {
-                    assertEquals(QueueBenchmark.RECORD, b.oneToOne_mmap4jSingleProducer_poll(q, sink, run));
-                }
-                assertEquals(-1, b.oneToOne_mmap4jSingleProducer_poll(q, sink, stopped));
-                assertEquals(QueueBenchmark.RECORD, b.oneThread_mmap4jSingleProducer_offerPoll(q, sink));
-                assertEquals(0, q.queue.size());
-                try (io.mmap4j.queue.MappedQueue other = io.mmap4j.queue.MappedQueue.open(q.queue.path())) {
-                    assertThrows(IllegalStateException.class, () -> other.offer(QueueBenchmark.PAYLOAD),
-                            "the trial's handle is the single producer");
-                }
-                PeerCheck.close(q);
-            }
+            case "mmap4jSingleProducer" -> single(PeerCheck.open(QueueBenchmark.Mmap4jSingleProducerQueue.class,
+                    Map.of()), b::oneToOne_mmap4jSingleProducer_offer, b::oneToOne_mmap4jSingleProducer_poll,
+                    b::oneThread_mmap4jSingleProducer_offerPoll, false);
+            case "mmap4jOneToOne" -> single(PeerCheck.open(QueueBenchmark.Mmap4jOneToOneQueue.class, Map.of()),
+                    b::oneToOne_mmap4jOneToOne_offer, b::oneToOne_mmap4jOneToOne_poll,
+                    b::oneThread_mmap4jOneToOne_offerPoll, true);
             case "agrona" -> {
                 QueueBenchmark.AgronaRing r = PeerCheck.open(QueueBenchmark.AgronaRing.class, Map.of());
                 QueueBenchmark.AgronaSink sink = new QueueBenchmark.AgronaSink();
@@ -146,5 +135,41 @@ final class QueuePeerCheck {
             }
         }
         return true;
+    }
+
+    /**
+     * A peer whose trial handle holds the queue as its single producer (and, if {@code consumer},
+     * single consumer): its methods move records, and another handle's offer (and poll) is refused.
+     */
+    private static <Q extends QueueBenchmark.Mmap4jQueue> void single(Q q,
+            BiFunction<Q, Control, Boolean> offer, Poll<Q> poll, ToIntBiFunction<Q, QueueBenchmark.Sink> offerPoll,
+            boolean consumer) throws Exception {
+        Control run = new Control();
+        Control stopped = new Control();
+        stopped.stopMeasurement = true;
+        QueueBenchmark.Sink sink = new QueueBenchmark.Sink();
+        for (int i = 0; i < 3; i++) {
+            assertTrue(offer.apply(q, run));
+        }
+        assertEquals(3, q.queue.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(QueueBenchmark.RECORD, poll.poll(q, sink, run));
+        }
+        assertEquals(-1, poll.poll(q, sink, stopped));
+        assertEquals(QueueBenchmark.RECORD, offerPoll.applyAsInt(q, sink));
+        assertEquals(0, q.queue.size());
+        try (MappedQueue other = MappedQueue.open(q.queue.path())) {
+            assertThrows(IllegalStateException.class, () -> other.offer(QueueBenchmark.PAYLOAD),
+                    "the trial's handle is the single producer");
+            if (consumer) {
+                assertThrows(IllegalStateException.class, other::poll, "the trial's handle is the single consumer");
+            }
+        }
+        PeerCheck.close(q);
+    }
+
+    /** A peer's poll method: the record's length, or -1 once the measurement stopped. */
+    private interface Poll<Q> {
+        int poll(Q q, QueueBenchmark.Sink sink, Control control);
     }
 }

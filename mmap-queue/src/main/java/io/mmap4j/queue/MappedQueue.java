@@ -121,7 +121,7 @@ import java.util.function.Predicate;
  * A handle is safe for use by many threads; any number of processes may open the same file. An
  * offer is a CRC32C, one compare-and-set of the tail, a copy and one release store that publishes
  * (a compare-and-set instead while a consumer is abandoning claims); a poll one acquire read of the head record's sequence word, a copy, one compare-and-set
- * of the head and a CRC32C. Producers and consumers touch separate cache lines except for the record
+ * of the head (an ordered store for a single consumer) and a CRC32C. Producers and consumers touch separate cache lines except for the record
  * and its header, which share theirs. {@link #offer(MemorySegment)} and {@link #poll(MemorySegment)} copy straight between
  * the caller's memory and the file; {@link #poll()} allocates only the returned array. Nothing
  * calls the kernel except {@link #open}, {@link #force()} and parking. {@link #size()} walks the
@@ -130,7 +130,7 @@ import java.util.function.Predicate;
  * Figures measured against Agrona's ring buffers, Chronicle Queue and Tape are in
  * {@code docs/BENCHMARKS.md}.
  *
- * <h2>One producer</h2>
+ * <h2>One producer, one consumer</h2>
  * A queue with one producer thread can say so: a handle opened with
  * {@link QueueOption#SINGLE_PRODUCER} claims space with an ordered store of the tail (a plain store
  * on x86-64) instead of a compare-and-set, what a one-to-one ring buffer does, about a quarter of
@@ -140,7 +140,11 @@ import java.util.function.Predicate;
  * of this one an {@link IllegalStateException}, each naming the mode. Consumers, and everything
  * but offers, work through any handle as usual; delivery, unblocking and durability are unchanged.
  * A killed single producer's claim is passed after the unblock timeout, and a new single producer
- * opens at once.
+ * opens at once. {@link QueueOption#SINGLE_CONSUMER} is the mirror image for a queue with one
+ * consumer thread: the poll takes a record with an ordered store of the head, polls through other
+ * handles are refused, their peeks look without moving the head, and a killed single consumer loses
+ * at most the record it took, as any consumer. With both, on one handle or on the handles of the two
+ * ends, the queue is a one-to-one ring, Agrona's {@code OneToOneRingBuffer}'s like for like.
  *
  * <h2>Errors and lifetime</h2>
  * A null argument is a {@link NullPointerException}; a record longer than {@link #maxRecordBytes()}
@@ -193,8 +197,8 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      *                                  another capacity (the message names both)
      * @throws UnsupportedOperationException if an option is not a {@link QueueOption}
      * @throws CorruptQueueException    if the existing file is not a sound queue
-     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER}
-     *                                  is asked for and another handle holds it
+     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER} or
+     *                                  {@link QueueOption#SINGLE_CONSUMER} is asked for and another handle holds it
      * @throws IOException              if the file cannot be created, opened or mapped
      */
     public static MappedQueue open(Path path, long capacityBytes, OpenOption... options) throws IOException {
@@ -216,8 +220,8 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      *                                  queue has another capacity (the message names both)
      * @throws UnsupportedOperationException if an option is not a {@link QueueOption}
      * @throws CorruptQueueException    if the existing file is not a sound queue
-     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER}
-     *                                  is asked for and another handle holds it
+     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER} or
+     *                                  {@link QueueOption#SINGLE_CONSUMER} is asked for and another handle holds it
      * @throws IOException              if the file cannot be created, opened or mapped
      */
     public static MappedQueue open(Path path, long capacityBytes, Duration unblockTimeout, OpenOption... options)
@@ -267,8 +271,8 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
      * @throws NoSuchFileException   if there is no such file
      * @throws UnsupportedOperationException if an option is not a {@link QueueOption}
      * @throws CorruptQueueException if the file is not a sound queue
-     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER}
-     *                               is asked for and another handle holds it
+     * @throws java.nio.file.FileSystemException naming the mode if {@link QueueOption#SINGLE_PRODUCER} or
+     *                               {@link QueueOption#SINGLE_CONSUMER} is asked for and another handle holds it
      * @throws IOException           if the file cannot be opened or mapped
      */
     public static MappedQueue open(Path path, OpenOption... options) throws IOException {

@@ -952,18 +952,19 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
     @Override
     public void close() {
         open = false;
-        // The roles clear their marks while the file is still mapped; each is closed even if another throws.
+        // Unmapped first: a single producer's or consumer's store still under way in another thread
+        // then lands before it or fails, never after the roles cleared their marks (see SingleRole).
         try {
-            if (consumer != null) {
-                consumer.close();
-            }
+            map.close();
         } finally {
             try {
+                if (consumer != null) {
+                    consumer.close();
+                }
+            } finally {
                 if (producer != null) {
                     producer.close();
                 }
-            } finally {
-                map.close();
             }
         }
     }

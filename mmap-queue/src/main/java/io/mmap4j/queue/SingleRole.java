@@ -2,6 +2,8 @@ package io.mmap4j.queue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -89,7 +91,7 @@ final class SingleRole implements AutoCloseable {
         long deadline = System.nanoTime() + RETRY_NANOS;
         while (true) {
             synchronized (JVM_LOCK) {
-                FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE);
+                FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 FileLock lock = tryLock(role, channel);
                 if (lock != null) {
                     WORD.setVolatile(ring.file, role.holderAt, PID);
@@ -144,7 +146,7 @@ final class SingleRole implements AutoCloseable {
                             + " it allows");
                 }
                 try {
-                    clearMark(role, ring); // its holder died without clearing it
+                    clearMark(role, ring.file); // its holder died without clearing it
                 } finally {
                     lock.release();
                 }
@@ -155,11 +157,11 @@ final class SingleRole implements AutoCloseable {
     }
 
     /** Clears the mark by compare-and-set: other bits of the word (the head's lock) may change meanwhile. */
-    private static void clearMark(Role role, Ring ring) {
+    private static void clearMark(Role role, MemorySegment file) {
         long word;
         do {
-            word = (long) WORD.getVolatile(ring.file, role.word);
-        } while ((word & role.mark) != 0 && !WORD.compareAndSet(ring.file, role.word, word, word & ~role.mark));
+            word = (long) WORD.getVolatile(file, role.word);
+        } while ((word & role.mark) != 0 && !WORD.compareAndSet(file, role.word, word, word & ~role.mark));
     }
 
     /**
@@ -185,15 +187,19 @@ final class SingleRole implements AutoCloseable {
         }
     }
 
-    /** Clears the mark and drops the lock: other handles may play the role again. */
+    /**
+     * Clears the mark and drops the lock: other handles may play the role again. The caller has
+     * unmapped its handle's mapping first, so that a store of the role's still under way in another
+     * thread of this handle either landed before or failed, and none lands after another handle,
+     * seeing the mark cleared, moved the word: the mark is cleared through a mapping of its own.
+     */
     @Override
     public void close() {
         synchronized (JVM_LOCK) {
-            try {
+            try (channel; Arena arena = Arena.ofConfined()) { // unmaps, then drops the lock
                 if (lock.isValid()) {
-                    clearMark(role, ring);
+                    clearMark(role, channel.map(FileChannel.MapMode.READ_WRITE, 0, QueueFormat.PAGE, arena));
                 }
-                channel.close(); // drops the lock
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

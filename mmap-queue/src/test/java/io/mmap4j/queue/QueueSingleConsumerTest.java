@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mmap4j.MMap;
 import io.mmap4j.testkit.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,6 +73,10 @@ class QueueSingleConsumerTest {
             assertArrayEquals(new byte[] {4}, single.peek(), "its own handle peeks from any thread");
 
             single.close();
+            try (MMap raw = MMap.open(path, StandardOpenOption.READ)) {
+                assertEquals(0, raw.getLongVolatile(QueueFormat.F_HEAD) & QueueFormat.HEAD_SINGLE,
+                        "close cleared the mark, after unmapping its handle's mapping");
+            }
             assertArrayEquals(new byte[] {4}, other.poll(), "once it closed, other handles consume again");
             assertEquals(List.of(), MappedQueue.verify(path));
             try (MappedQueue again = MappedQueue.open(path, QueueOption.SINGLE_CONSUMER)) {

@@ -35,6 +35,7 @@ class ReadmeTest {
             "SharedMapQuickStart", List.of("fast", "2", "gold", "none", "true", "3 keys, 0 problems"),
             "QueueQuickStart", List.of("3", "resize photo 17", "send mail 42", "index page 9", "null",
                     "0 records, 1048576 bytes", "[]"),
+            "OneToOneQueue", List.of("3", "true"),
             // the lowest free block each time; the view's write is seen by the next read
             "BlockStorageQuickStart", List.of("0 1 world", "true null", "0", "0 again", "1 World",
                     "2 of 64 blocks allocated", "[]"),

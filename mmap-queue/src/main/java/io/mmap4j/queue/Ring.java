@@ -56,11 +56,11 @@ import java.util.zip.CRC32C;
  *     sequence word with a release store (or a compare-and-set, which is also a release). A
  *     consumer reads that word with acquire, so every write of the producer to the record happens
  *     before the consumer's reads of it.</li>
- * <li>The consumer's reads happen before its head compare-and-set (volatile). A producer writes a
- *     cell of position {@code x + cells} only after a volatile read of the head that returned more
- *     than {@code x} (its claim must fit), that is, after the compare-and-set that moved the head
- *     past {@code x}; so no producer of a later lap writes into the record while a consumer can
- *     still take it.</li>
+ * <li>The consumer's reads happen before its head compare-and-set (volatile), or before the single
+ *     consumer's release store of the head. A producer writes a cell of position {@code x + cells}
+ *     only after a volatile read of the head that returned more than {@code x} (its claim must fit),
+ *     that is, after the compare-and-set or store that moved the head past {@code x}; so no producer
+ *     of a later lap writes into the record while a consumer can still take it.</li>
  * <li>Two other writers touch cells that are not theirs, both by compare-and-set of a cell's first
  *     word: {@code force()}'s mark ({@link #markTaken}), only from a word that reads as a committed
  *     header of an older position {@code p} below the head, and a consumer's abandon

@@ -22,7 +22,7 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -cp mmap-benchmarks/target/benchmarks.jar io.mmap4j.bench.latency.LatencyHarness
- *      [--quick] [--transport mmap4j|agrona|all] [--warmup N] [--rounds N] [--budget-seconds S]
+ *      [--quick] [--transport mmap4j|agrona|queue|queue_one_to_one|all] [--warmup N] [--rounds N] [--budget-seconds S]
  *      [--json FILE] [--hgrm DIR]
  * </pre>
  * {@code --json} writes the summaries (for the report), {@code --hgrm} writes each run's full
@@ -141,7 +141,7 @@ public final class LatencyHarness {
                 case "--json" -> json = Path.of(args[++i]);
                 case "--hgrm" -> hgrm = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: [--quick]"
-                        + " [--transport mmap4j|agrona|all] [--warmup N] [--rounds N] [--budget-seconds S]"
+                        + " [--transport mmap4j|agrona|queue|queue_one_to_one|all] [--warmup N] [--rounds N] [--budget-seconds S]"
                         + " [--json FILE] [--hgrm DIR]");
             }
         }

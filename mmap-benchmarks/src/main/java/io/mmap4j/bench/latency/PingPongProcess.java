@@ -47,7 +47,8 @@ final class PingPongProcess {
                 }
             }
             case AGRONA -> AgronaSequences.withMapped(region, play);
-            case QUEUE -> QueueSequences.withQueues(region, role.equals("ping"), play);
+            case QUEUE -> QueueSequences.withQueues(region, role, false, play);
+            case QUEUE_ONE_TO_ONE -> QueueSequences.withQueues(region, role, true, play);
         };
         if (role.equals("ping")) {
             try (OutputStream file = Files.newOutputStream(Path.of(args[6]));

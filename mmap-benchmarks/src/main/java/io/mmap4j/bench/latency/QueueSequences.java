@@ -1,12 +1,14 @@
 package io.mmap4j.bench.latency;
 
 import io.mmap4j.queue.MappedQueue;
+import io.mmap4j.queue.QueueOption;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.function.Function;
 
@@ -14,7 +16,9 @@ import java.util.function.Function;
  * The ping-pong slots as {@link MappedQueue}s: each slot is a queue of 8-byte records beside the
  * region file, a release write offers the value, an acquire read polls for a newer one and
  * otherwise answers the last value seen. So a round trip is two hand-offs through a queue: the
- * pinger's offer to the ponger's poll, and back. Only one process polls each queue.
+ * pinger's offer to the ponger's poll, and back. Only one process polls each queue, and only one
+ * offers to it: one-to-one, each end may say so ({@code QueueOption.SINGLE_PRODUCER} or
+ * {@code SINGLE_CONSUMER}).
  */
 final class QueueSequences implements SequenceMemory {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -30,12 +34,19 @@ final class QueueSequences implements SequenceMemory {
         this.record = record;
     }
 
-    /** Opens (or creates) the slot queues beside {@code region}, runs {@code use}, closes them. */
-    static <T> T withQueues(Path region, boolean deleteAfter, Function<SequenceMemory, T> use) throws IOException {
+    /**
+     * Opens (or creates) the slot queues beside {@code region} for {@code role} ("ping" or "pong"),
+     * each end as its queue's single producer or consumer if {@code oneToOne}, runs {@code use},
+     * closes them; the pinger deletes them.
+     */
+    static <T> T withQueues(Path region, String role, boolean oneToOne, Function<SequenceMemory, T> use)
+            throws IOException {
+        boolean deleteAfter = role.equals("ping");
         MappedQueue[] queues = new MappedQueue[SLOTS.length];
         try (Arena arena = Arena.ofConfined()) {
             for (int i = 0; i < SLOTS.length; i++) {
-                queues[i] = MappedQueue.open(file(region, i), QUEUE_BYTES);
+                OpenOption[] modes = oneToOne ? new OpenOption[] {end(role, i)} : new OpenOption[0];
+                queues[i] = MappedQueue.open(file(region, i), QUEUE_BYTES, modes);
             }
             return use.apply(new QueueSequences(queues, arena.allocate(8)));
         } finally {
@@ -48,6 +59,11 @@ final class QueueSequences implements SequenceMemory {
                 }
             }
         }
+    }
+
+    /** The pinger offers the pings, the ponger the pongs and its start; each polls the others. */
+    private static OpenOption end(String role, int slot) {
+        return role.equals("ping") == SLOTS[slot].equals("ping") ? QueueOption.SINGLE_PRODUCER : QueueOption.SINGLE_CONSUMER;
     }
 
     private static Path file(Path region, int slot) {

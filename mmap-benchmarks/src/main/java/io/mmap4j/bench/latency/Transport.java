@@ -11,7 +11,12 @@ public enum Transport {
     /** Agrona's {@code UnsafeBuffer.getLongAcquire}/{@code putLongRelease} on a mapped buffer. */
     AGRONA(List.of(PeerFlags.AGRONA)),
     /** mmap4j's {@code MappedQueue}: each slot a queue, a round trip two hand-offs; no flags. */
-    QUEUE(List.of());
+    QUEUE(List.of()),
+    /**
+     * The same queues, each end opened as its queue's {@code SINGLE_PRODUCER} or
+     * {@code SINGLE_CONSUMER}: one-to-one rings; no flags.
+     */
+    QUEUE_ONE_TO_ONE(List.of());
 
     final List<String> flags;
 

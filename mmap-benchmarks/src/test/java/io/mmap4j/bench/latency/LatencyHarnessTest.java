@@ -29,7 +29,7 @@ class LatencyHarnessTest {
         }
 
         List<LatencyHarness.Result> results = List.of(new Gson().fromJson(Files.readString(json), LatencyHarness.Result[].class));
-        assertEquals(List.of("mmap4j", "agrona", "queue"), results.stream().map(LatencyHarness.Result::transport).toList());
+        assertEquals(List.of("mmap4j", "agrona", "queue", "queue_one_to_one"), results.stream().map(LatencyHarness.Result::transport).toList());
         for (LatencyHarness.Result result : results) {
             LatencyStats s = result.stats();
             assertEquals(2000, result.warmup());

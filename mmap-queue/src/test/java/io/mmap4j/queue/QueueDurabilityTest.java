@@ -84,12 +84,19 @@ class QueueDurabilityTest {
             assertTrue(q.offer(new byte[] {3}));
             assertArrayEquals(new byte[] {1}, q.poll());
             q.force();
-            // the restart: the disk's header is the one of the last header sync (creation), the ring as forced
-            raw.putLong(QueueFormat.F_HEAD, 0);
-            raw.putLong(QueueFormat.F_TAIL, 0);
+            // the restart: the disk's header is the one of the last header sync (creation), the ring as
+            // forced; a single producer, a single consumer and a conditional poll died with the host,
+            // their marks and the lock left in the header
+            raw.putLong(QueueFormat.F_HEAD, QueueFormat.HEAD_SINGLE | QueueFormat.HEAD_LOCKED);
+            raw.putLong(QueueFormat.F_TAIL, QueueFormat.TAIL_SINGLE);
         }
         restart(path);
-        try (MappedQueue q = MappedQueue.open(path, 1024)) {
+        try (MappedQueue q = MappedQueue.open(path, 1024);
+             MMap raw = MMap.open(path, StandardOpenOption.READ)) {
+            assertEquals(0, raw.getLongVolatile(QueueFormat.F_HEAD) & ~QueueFormat.POSITION_MASK, "recovery cleared the"
+                    + " single consumer's mark and the conditional poll's lock");
+            assertEquals(0, raw.getLongVolatile(QueueFormat.F_TAIL) & ~QueueFormat.POSITION_MASK, "and the single"
+                    + " producer's mark");
             // an unblock timeout of an hour: record 3 comes at once only because recovery abandoned the claim
             assertArrayEquals(new byte[] {2}, q.poll(), "the taken record 1 is passed");
             assertArrayEquals(new byte[] {3}, q.poll());

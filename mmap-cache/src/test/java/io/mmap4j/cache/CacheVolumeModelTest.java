@@ -76,8 +76,12 @@ class CacheVolumeModelTest {
                     model.remove(k);
                 } else if (choice < 97) {
                     boolean contains = v.contains(Values.key(k));
-                    if (exact) {
-                        assertEquals(model.containsKey(k), contains, "key " + k);
+                    if (exact && model.containsKey(k)) {
+                        assertTrue(contains, "key " + k);
+                    } else if (exact && contains) {
+                        // Another key in its bucket shares its 12-bit tag (the volume's hash key is
+                        // random): contains may say true, as documented, and a get then misses.
+                        assertNull(v.get(Values.key(k)), "key " + k + ", absent, but contains said true");
                     }
                 } else if (choice < 99) {
                     v.flush();

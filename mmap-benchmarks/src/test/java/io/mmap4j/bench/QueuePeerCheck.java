@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mmap4j.queue.MappedQueue;
 import java.util.Map;
-import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 import java.util.function.ToIntBiFunction;
 import org.openjdk.jmh.infra.Control;
 
@@ -142,14 +142,14 @@ final class QueuePeerCheck {
      * single consumer): its methods move records, and another handle's offer (and poll) is refused.
      */
     private static <Q extends QueueBenchmark.Mmap4jQueue> void single(Q q,
-            BiFunction<Q, Control, Boolean> offer, Poll<Q> poll, ToIntBiFunction<Q, QueueBenchmark.Sink> offerPoll,
+            BiPredicate<Q, Control> offer, Poll<Q> poll, ToIntBiFunction<Q, QueueBenchmark.Sink> offerPoll,
             boolean consumer) throws Exception {
         Control run = new Control();
         Control stopped = new Control();
         stopped.stopMeasurement = true;
         QueueBenchmark.Sink sink = new QueueBenchmark.Sink();
         for (int i = 0; i < 3; i++) {
-            assertTrue(offer.apply(q, run));
+            assertTrue(offer.test(q, run));
         }
         assertEquals(3, q.queue.size());
         for (int i = 0; i < 3; i++) {

@@ -120,10 +120,11 @@ import java.util.function.Predicate;
  * <h2>Threads, processes and cost</h2>
  * A handle is safe for use by many threads; any number of processes may open the same file. An
  * offer is a CRC32C, one compare-and-set of the tail, a copy and one release store that publishes
- * (a compare-and-set instead while a consumer is abandoning claims); a poll one acquire read of the head record's sequence word, a copy, one compare-and-set
- * of the head (an ordered store for a single consumer) and a CRC32C. Producers and consumers touch separate cache lines except for the record
- * and its header, which share theirs. {@link #offer(MemorySegment)} and {@link #poll(MemorySegment)} copy straight between
- * the caller's memory and the file; {@link #poll()} allocates only the returned array. Nothing
+ * (a compare-and-set instead while a consumer is abandoning claims); a poll one acquire read of
+ * the head record's sequence word, a copy, one compare-and-set of the head (an ordered store for
+ * a single consumer) and a CRC32C. Producers and consumers touch separate cache lines except for
+ * the record and its header, which share theirs. {@link #offer(MemorySegment)} and
+ * {@link #poll(MemorySegment)} copy straight between the caller's memory and the file; {@link #poll()} allocates only the returned array. Nothing
  * calls the kernel except {@link #open}, {@link #force()} and parking. {@link #size()} walks the
  * records, as {@link java.util.concurrent.ConcurrentLinkedQueue#size()} does; like it, and like
  * the iterators, it is a snapshot that racing producers and consumers may make stale at once.
@@ -311,11 +312,11 @@ public final class MappedQueue implements AutoCloseable, Iterable<byte[]> {
             }
             Durability.recoverIfRestarted(ring, path);
             if (modes.contains(QueueOption.SINGLE_PRODUCER)) {
-                producer = SingleRole.acquire(SingleRole.Role.PRODUCER, ring, path);
+                producer = SingleRole.acquire(SingleRole.Role.PRODUCER, ring);
                 ring.claimAlone();
             }
             if (modes.contains(QueueOption.SINGLE_CONSUMER)) {
-                consumer = SingleRole.acquire(SingleRole.Role.CONSUMER, ring, path);
+                consumer = SingleRole.acquire(SingleRole.Role.CONSUMER, ring);
                 ring.takeAlone();
             }
             return new MappedQueue(map, ring, path, producer, consumer);

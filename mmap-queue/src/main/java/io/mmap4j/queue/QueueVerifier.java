@@ -5,7 +5,10 @@ import static io.mmap4j.queue.QueueFormat.COMMITTED;
 import static io.mmap4j.queue.QueueFormat.F_HEAD;
 import static io.mmap4j.queue.QueueFormat.F_TAIL;
 import static io.mmap4j.queue.QueueFormat.HEAD_LOCKED;
+import static io.mmap4j.queue.QueueFormat.HEAD_SINGLE;
 import static io.mmap4j.queue.QueueFormat.PADDING;
+import static io.mmap4j.queue.QueueFormat.POSITION_MASK;
+import static io.mmap4j.queue.QueueFormat.TAIL_SINGLE;
 import static io.mmap4j.queue.QueueFormat.cellsFor;
 import static io.mmap4j.queue.QueueFormat.seqPosition;
 import static io.mmap4j.queue.QueueFormat.seqState;
@@ -63,13 +66,13 @@ final class QueueVerifier {
             if (ring.headWord() != headWord) {
                 continue;
             }
-            long tail = tailWord & QueueFormat.POSITION_MASK;
-            if ((tailWord & ~(QueueFormat.TAIL_SINGLE | QueueFormat.POSITION_MASK)) != 0) {
+            long tail = tailWord & POSITION_MASK;
+            if ((tailWord & ~(TAIL_SINGLE | POSITION_MASK)) != 0) {
                 return new MappedQueue.Problem(F_TAIL, "tail", QueueHeader.hex(tailWord),
                         "a position below 2^61, with bit 62 as the single producer's mark");
             }
-            long head = headWord & QueueFormat.POSITION_MASK;
-            if ((headWord & ~(HEAD_LOCKED | QueueFormat.HEAD_SINGLE | QueueFormat.POSITION_MASK)) != 0) {
+            long head = headWord & POSITION_MASK;
+            if ((headWord & ~(HEAD_LOCKED | HEAD_SINGLE | POSITION_MASK)) != 0) {
                 return new MappedQueue.Problem(F_HEAD, "head", QueueHeader.hex(headWord), "a position below 2^61,"
                         + " with bit 61 as the single consumer's mark and bit 62 as the conditional poll's lock");
             }

@@ -447,21 +447,23 @@ final class Ring {
         while (true) {
             long word = headWord();
             long head = word & POSITION_MASK;
-            if ((word & HEAD_SINGLE) != consumerMode) {
-                if (consumerMode != 0) {
-                    throw markCleared(SingleRole.Role.CONSUMER);
+            if ((word ^ head) != consumerMode) { // one test on the usual path: neither lock nor another mode
+                if ((word & HEAD_SINGLE) != consumerMode) {
+                    if (consumerMode != 0) {
+                        throw markCleared(SingleRole.Role.CONSUMER);
+                    }
+                    if (!taking) {
+                        return nextCommitted(head, false);
+                    }
+                    SingleRole.check(SingleRole.Role.CONSUMER, this); // throws if a single consumer holds the queue
+                    continue;
                 }
-                if (!taking) {
-                    return nextCommitted(head, false);
+                if (taking) { // held by a conditional poll
+                    if (!rescueLockedHead(word)) {
+                        return -1;
+                    }
+                    continue;
                 }
-                SingleRole.check(SingleRole.Role.CONSUMER, this); // throws if a single consumer holds the queue
-                continue;
-            }
-            if ((word & HEAD_LOCKED) != 0 && taking) {
-                if (!rescueLockedHead(word)) {
-                    return -1;
-                }
-                continue;
             }
             long s = seqAt(head);
             long named = seqPosition(s);

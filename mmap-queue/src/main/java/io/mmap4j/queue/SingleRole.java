@@ -70,24 +70,26 @@ final class SingleRole implements AutoCloseable {
     }
 
     private final Role role;
-    private final Ring ring;
+    /** The queue's file, for messages. */
+    private final Path path;
     private final FileChannel channel;
     private final FileLock lock;
     /** The thread that plays the role through the handle: the first one that did. */
     private volatile Thread owner;
 
-    private SingleRole(Role role, Ring ring, FileChannel channel, FileLock lock) {
+    private SingleRole(Role role, Path path, FileChannel channel, FileLock lock) {
         this.role = role;
-        this.ring = ring;
+        this.path = path;
         this.channel = channel;
         this.lock = lock;
     }
 
     /**
-     * Takes the role's lock of the queue at {@code path} and marks its word, or throws a
+     * Takes the role's lock of the queue that {@code ring} maps and marks its word, or throws a
      * {@link FileSystemException} naming the mode if another handle holds it.
      */
-    static SingleRole acquire(Role role, Ring ring, Path path) throws IOException {
+    static SingleRole acquire(Role role, Ring ring) throws IOException {
+        Path path = ring.path;
         long deadline = System.nanoTime() + RETRY_NANOS;
         while (true) {
             synchronized (JVM_LOCK) {
@@ -99,7 +101,7 @@ final class SingleRole implements AutoCloseable {
                     do {
                         word = (long) WORD.getVolatile(ring.file, role.word);
                     } while ((word & role.mark) == 0 && !WORD.compareAndSet(ring.file, role.word, word, word | role.mark));
-                    return new SingleRole(role, ring, channel, lock);
+                    return new SingleRole(role, path, channel, lock);
                 }
                 channel.close();
             }
@@ -182,7 +184,7 @@ final class SingleRole implements AutoCloseable {
             first = owner;
         }
         if (first != current) {
-            throw new IllegalStateException("cannot " + role.verb + " " + ring.path + " from " + current + ": this"
+            throw new IllegalStateException("cannot " + role.verb + " " + path + " from " + current + ": this"
                     + " handle was opened with " + role.option + " and " + first + " is its " + role.noun);
         }
     }

@@ -63,7 +63,8 @@ final class QueueSequences implements SequenceMemory {
 
     /** The pinger offers the pings, the ponger the pongs and its start; each polls the others. */
     private static OpenOption end(String role, int slot) {
-        return role.equals("ping") == SLOTS[slot].equals("ping") ? QueueOption.SINGLE_PRODUCER : QueueOption.SINGLE_CONSUMER;
+        boolean offers = role.equals("ping") == SLOTS[slot].equals("ping");
+        return offers ? QueueOption.SINGLE_PRODUCER : QueueOption.SINGLE_CONSUMER;
     }
 
     private static Path file(Path region, int slot) {
